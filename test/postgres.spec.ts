@@ -11,13 +11,15 @@ const migrations: Migration[] = [
   { version: 2, name: 'things.unique', sql: 'alter table things add constraint things_name_key unique (name)' },
 ];
 
+const set = { schema: 'vibes', component: 'things', migrations };
+
 test.describe('migrations @db', () => {
   test('apply once, then nothing on the next start', async ({ databaseUrl }) => {
     const pool = new pg.Pool({ connectionString: databaseUrl });
     try {
-      expect(await migrate(pool, 'vibes', migrations)).toEqual([1, 2]);
-      expect(await migrate(pool, 'vibes', migrations)).toEqual([]);
-      const { rows } = await pool.query('select version, name from vibes.schema_migrations order by version');
+      expect(await migrate(pool, set)).toEqual([1, 2]);
+      expect(await migrate(pool, set)).toEqual([]);
+      const { rows } = await pool.query('select version, name from vibes.schema_migrations where component = 'things' order by version');
       expect(rows).toEqual([{ version: 1, name: 'things' }, { version: 2, name: 'things.unique' }]);
     } finally {
       await pool.end();
@@ -27,7 +29,7 @@ test.describe('migrations @db', () => {
   test('processes starting together apply each migration exactly once', async ({ databaseUrl }) => {
     const pools = Array.from({ length: 6 }, () => new pg.Pool({ connectionString: databaseUrl, max: 1 }));
     try {
-      const results = await Promise.all(pools.map((pool) => migrate(pool, 'vibes', migrations)));
+      const results = await Promise.all(pools.map((pool) => migrate(pool, set)));
       expect(results.flat().sort()).toEqual([1, 2]);
       const { rows } = await pools[0]!.query('select count(*)::int as n from vibes.schema_migrations');
       expect(rows[0].n).toBe(2);
@@ -40,9 +42,22 @@ test.describe('migrations @db', () => {
     const pool = new pg.Pool({ connectionString: databaseUrl });
     try {
       const broken = [...migrations, { version: 3, name: 'broken', sql: 'alter table nowhere add column x int' }];
-      await expect(migrate(pool, 'vibes', broken)).rejects.toThrow(/nowhere/);
+      await expect(migrate(pool, { ...set, migrations: broken })).rejects.toThrow(/nowhere/);
       const { rows } = await pool.query("select count(*)::int as n from information_schema.schemata where schema_name = 'vibes'");
       expect(rows[0].n).toBe(0);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('components sharing a schema keep their own versions', async ({ databaseUrl }) => {
+    const pool = new pg.Pool({ connectionString: databaseUrl });
+    try {
+      await migrate(pool, set);
+      const other = { schema: 'vibes', component: 'other', migrations: [{ version: 1, name: 'others', sql: 'create table others (id int)' }] };
+      expect(await migrate(pool, other)).toEqual([1]);
+      const { rows } = await pool.query('select component, version from vibes.schema_migrations order by component, version');
+      expect(rows).toEqual([{ component: 'other', version: 1 }, { component: 'things', version: 1 }, { component: 'things', version: 2 }]);
     } finally {
       await pool.end();
     }
@@ -51,7 +66,7 @@ test.describe('migrations @db', () => {
   test('out-of-order versions are refused before anything runs', async ({ databaseUrl }) => {
     const pool = new pg.Pool({ connectionString: databaseUrl });
     try {
-      await expect(migrate(pool, 'vibes', [migrations[1]!, migrations[0]!])).rejects.toThrow(/out of order: 2 then 1/);
+      await expect(migrate(pool, { ...set, migrations: [migrations[1]!, migrations[0]!] })).rejects.toThrow(/out of order: 2 then 1/);
     } finally {
       await pool.end();
     }
