@@ -19,7 +19,7 @@ test.describe('migrations @db', () => {
     try {
       expect(await migrate(pool, set)).toEqual([1, 2]);
       expect(await migrate(pool, set)).toEqual([]);
-      const { rows } = await pool.query('select version, name from vibes.schema_migrations where component = 'things' order by version');
+      const { rows } = await pool.query("select version, name from vibes.schema_migrations where component = 'things' order by version");
       expect(rows).toEqual([{ version: 1, name: 'things' }, { version: 2, name: 'things.unique' }]);
     } finally {
       await pool.end();
