@@ -1,0 +1,74 @@
+import type Stripe from 'stripe';
+import type { User } from './users.js';
+
+/** Found again on every start, so restarts against real test mode do not pile up prices. */
+const PRO_LOOKUP_KEY = 'vibes_demo_pro_monthly';
+const PRO_PRICE = { currency: 'usd', unit_amount: 1500, recurring: { interval: 'month' } } as const;
+
+/**
+ * The Pro price, looked up or created once per app start. Lazily, on the first upgrade, so that an
+ * app whose Stripe is not up yet still starts and serves everything else; a failure is retried
+ * on the next upgrade instead of being remembered.
+ */
+export class ProPrice {
+  private pending: Promise<string> | undefined;
+
+  constructor(private readonly stripe: Stripe) {}
+
+  id(): Promise<string> {
+    this.pending ??= this.findOrCreate().catch((error: unknown) => {
+      this.pending = undefined;
+      throw error;
+    });
+    return this.pending;
+  }
+
+  private async findOrCreate(): Promise<string> {
+    const existing = await this.stripe.prices.list({ lookup_keys: [PRO_LOOKUP_KEY], active: true, limit: 10 });
+    const match = existing.data.find(
+      (price) =>
+        price.lookup_key === PRO_LOOKUP_KEY &&
+        price.currency === PRO_PRICE.currency &&
+        price.unit_amount === PRO_PRICE.unit_amount &&
+        price.recurring?.interval === PRO_PRICE.recurring.interval,
+    );
+    if (match) return match.id;
+    const product = await this.stripe.products.create({ name: 'Pro' });
+    const price = await this.stripe.prices.create({
+      ...PRO_PRICE,
+      product: product.id,
+      lookup_key: PRO_LOOKUP_KEY,
+      transfer_lookup_key: true,
+    });
+    return price.id;
+  }
+}
+
+/** A hosted Checkout Session for the Pro subscription; resolves with the URL to send the user to. */
+export async function createProCheckout(stripe: Stripe, priceId: string, user: User, publicUrl: string): Promise<string> {
+  const session = await stripe.checkout.sessions.create({
+    mode: 'subscription',
+    line_items: [{ price: priceId, quantity: 1 }],
+    // Stripe refuses both at once; a returning customer keeps their customer object.
+    ...(user.stripeCustomerId ? { customer: user.stripeCustomerId } : { customer_email: user.email }),
+    client_reference_id: user.id,
+    metadata: { user_id: user.id },
+    // Subscription events then name the user even before checkout.session.completed arrives.
+    subscription_data: { metadata: { user_id: user.id } },
+    success_url: `${publicUrl}/billing/success?session_id={CHECKOUT_SESSION_ID}`,
+    cancel_url: `${publicUrl}/dashboard?checkout=cancelled`,
+  });
+  if (!session.url) throw new Error(`Stripe returned Checkout Session ${session.id} without a URL`);
+  return session.url;
+}
+
+/** Deletes the customer; one that is already gone counts as deleted. */
+export async function deleteStripeCustomer(stripe: Stripe, customerId: string): Promise<void> {
+  try {
+    await stripe.customers.del(customerId);
+  } catch (error) {
+    const { code, statusCode } = error as { code?: string; statusCode?: number };
+    if (code === 'resource_missing' || statusCode === 404) return;
+    throw error;
+  }
+}

@@ -1,0 +1,79 @@
+import type pg from 'pg';
+
+export interface User {
+  id: string;
+  email: string;
+  passwordHash: string;
+  stripeCustomerId: string | null;
+  upgradeRequestedAt: Date | null;
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  stripe_customer_id: string | null;
+  upgrade_requested_at: Date | null;
+}
+
+const USER_COLUMNS = 'id, email, password_hash, stripe_customer_id, upgrade_requested_at';
+const UNIQUE_VIOLATION = '23505';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Stripe hands ids back as free text (client_reference_id, metadata); only a uuid can be a user id. */
+export function isUserId(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
+function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    passwordHash: row.password_hash,
+    stripeCustomerId: row.stripe_customer_id,
+    upgradeRequestedAt: row.upgrade_requested_at,
+  };
+}
+
+/** The new user, or `duplicate` when the email (case-insensitively) is taken. */
+export async function createUser(pool: pg.Pool, email: string, passwordHash: string): Promise<User | 'duplicate'> {
+  try {
+    const { rows } = await pool.query<UserRow>(
+      `insert into demo.users (email, password_hash) values ($1, $2) returning ${USER_COLUMNS}`,
+      [email, passwordHash],
+    );
+    return toUser(rows[0]!);
+  } catch (error) {
+    if ((error as { code?: string }).code === UNIQUE_VIOLATION) return 'duplicate';
+    throw error;
+  }
+}
+
+export async function findUserByEmail(db: pg.Pool | pg.PoolClient, email: string): Promise<User | undefined> {
+  const { rows } = await db.query<UserRow>(`select ${USER_COLUMNS} from demo.users where lower(email) = lower($1)`, [email]);
+  return rows[0] && toUser(rows[0]);
+}
+
+export async function findUserById(db: pg.Pool | pg.PoolClient, id: string): Promise<User | undefined> {
+  if (!isUserId(id)) return undefined;
+  const { rows } = await db.query<UserRow>(`select ${USER_COLUMNS} from demo.users where id = $1`, [id]);
+  return rows[0] && toUser(rows[0]);
+}
+
+/** Pro means an entitlement that a webhook granted and nothing has revoked. */
+export async function hasActiveEntitlement(pool: pg.Pool, userId: string): Promise<boolean> {
+  const { rows } = await pool.query<{ pro: boolean }>(
+    'select exists (select 1 from demo.entitlements where user_id = $1 and revoked_at is null) as pro',
+    [userId],
+  );
+  return rows[0]?.pro === true;
+}
+
+export async function markUpgradeRequested(pool: pg.Pool, userId: string): Promise<void> {
+  await pool.query('update demo.users set upgrade_requested_at = now() where id = $1', [userId]);
+}
+
+/** Sessions, entitlements and subscriptions go with the user (foreign keys cascade). */
+export async function deleteUser(pool: pg.Pool, userId: string): Promise<void> {
+  await pool.query('delete from demo.users where id = $1', [userId]);
+}
