@@ -1,8 +1,151 @@
-import { Command } from 'commander';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { isLoopbackHost, onShutdown } from '../../core/index.js';
+import { redactUrl } from '../../postgres/index.js';
+import {
+  DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_FORWARD_TIMEOUT_MS,
+  exportEvents,
+  importEvents,
+  startReplayServer,
+  type EventFilters,
+} from '../../replay-server/index.js';
+import { databaseOptionHelp, openCommandDatabase, type DatabaseFlags } from '../database.js';
+import { parsePort, parsePositiveInt, parseUrl } from '../options.js';
+import { UsageError } from '../usage-error.js';
 
-// Placeholder until the component lands; replaced by its real command.
+export const DEFAULT_REPLAY_PORT = 4343;
+
+interface StartFlags extends DatabaseFlags {
+  port: number;
+  host: string;
+  forwardTo?: string;
+  secret?: string;
+  token?: string;
+  bodyLimit: number;
+  forwardTimeout: number;
+  import?: string;
+}
+
+interface FilterFlags {
+  type?: string;
+  customer?: string;
+  email?: string;
+  run?: string;
+  since?: string;
+  source?: EventFilters['source'];
+  limit?: number;
+}
+
+/**
+ * `vibes replay-server`: captures Stripe webhooks, forwards them re-signed to the app, and
+ * replays them on demand; `export` and `import` move a recorded run between databases.
+ */
 export function replayServerCommand(): Command {
-  return new Command('replay-server').description('(not built yet)').action(() => {
-    throw new Error('replay-server is not built yet');
-  });
+  const command = new Command('replay-server').description('webhook capture-and-replay server (run `vibes replay-server start --help`)');
+
+  withDatabaseOptions(command.command('start', { isDefault: true }))
+    .description('capture webhooks at POST /webhooks/stripe, forward them, replay them through /api (the default)')
+    .option('--port <port>', 'port to listen on (0: any free port)', parsePort, DEFAULT_REPLAY_PORT)
+    .option('--host <host>', 'interface to bind; anything but loopback needs --token', '127.0.0.1')
+    .option('--forward-to <url>', "the app's webhook endpoint, e.g. http://127.0.0.1:3000/api/stripe/webhook", parseUrl)
+    .addOption(new Option('--secret <whsec>', 'webhook signing secret: verifies what arrives, signs what is forwarded').env('STRIPE_WEBHOOK_SECRET'))
+    .addOption(new Option('--token <token>', 'token every /api call must carry as "Authorization: Bearer <token>"').env('VIBES_REPLAY_TOKEN'))
+    .option('--body-limit <size>', 'largest body accepted, e.g. 1mb, 512kb or bytes', parseSize, DEFAULT_BODY_LIMIT_BYTES)
+    .option('--forward-timeout <ms>', 'how long a forward or replay waits for the app', parsePositiveInt, DEFAULT_FORWARD_TIMEOUT_MS)
+    .option('--import <file.ndjson>', 'import a recorded run before listening')
+    .action(async (flags: StartFlags) => {
+      checkSecret(flags.secret);
+      if (!isLoopbackHost(flags.host) && !flags.token) {
+        throw new UsageError(`--host ${flags.host} is reachable from other machines: give --token <token> (or VIBES_REPLAY_TOKEN), which every /api call must then carry, or bind 127.0.0.1.`);
+      }
+      const db = await openCommandDatabase(flags);
+      if (flags.import) {
+        const { imported, skipped } = await importEvents(db.pool, createReadStream(flags.import));
+        console.log(`imported ${imported} events from ${flags.import} (${skipped} already stored)`);
+      }
+      const server = await startReplayServer({
+        pool: db.pool,
+        host: flags.host,
+        port: flags.port,
+        forwardTo: flags.forwardTo,
+        secret: flags.secret,
+        token: flags.token,
+        bodyLimitBytes: flags.bodyLimit,
+        forwardTimeoutMs: flags.forwardTimeout,
+      });
+      onShutdown(() => server.close());
+      console.log(`database: ${redactUrl(db.url)}`);
+      console.log(`forwarding to: ${flags.forwardTo ?? '(nowhere: events are stored only)'}; signing: ${flags.secret ? 'yes' : 'no (--secret not given)'}`);
+      console.log(`listening on ${server.url}`);
+    });
+
+  addFilterOptions(withDatabaseOptions(command.command('export')))
+    .description('write stored events as NDJSON, oldest first (for offline replays in CI)')
+    .option('--out <file.ndjson>', 'file to write (default: standard output)')
+    .action(async (flags: FilterFlags & DatabaseFlags & { out?: string }) => {
+      const db = await openCommandDatabase(flags);
+      try {
+        const out = flags.out ? createWriteStream(flags.out) : process.stdout;
+        const count = await exportEvents(db.pool, (chunk) => out.write(chunk) || once(out, 'drain'), filtersFrom(flags));
+        if (out !== process.stdout) await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+        console.error(`exported ${count} events${flags.out ? ` to ${flags.out}` : ''}`);
+      } finally {
+        await db.close();
+      }
+    });
+
+  withDatabaseOptions(command.command('import'))
+    .description('store the events of an NDJSON export (events already stored are skipped)')
+    .argument('<file.ndjson>', 'a file written by `vibes replay-server export`')
+    .action(async (file: string, flags: DatabaseFlags) => {
+      const db = await openCommandDatabase(flags);
+      try {
+        const { imported, skipped } = await importEvents(db.pool, createReadStream(file));
+        console.log(`imported ${imported} events from ${file} (${skipped} already stored)`);
+      } finally {
+        await db.close();
+      }
+    });
+
+  return command;
+}
+
+function withDatabaseOptions(command: Command): Command {
+  return command
+    .option('--database-url <url>', databaseOptionHelp.databaseUrl)
+    .option('--data-dir <dir>', databaseOptionHelp.dataDir)
+    .option('--ephemeral', databaseOptionHelp.ephemeral);
+}
+
+function addFilterOptions(command: Command): Command {
+  return command
+    .option('--type <type>', 'only events of this type')
+    .option('--customer <cus_id>', 'only events about this customer')
+    .option('--email <email>', 'only events about this email (case-insensitive)')
+    .option('--run <id>', 'only events whose object has metadata.vibes_run = id')
+    .option('--since <time>', 'only events received at or after (ISO 8601 or unix seconds)')
+    .addOption(new Option('--source <source>', 'only events from this source').choices(['captured', 'injected', 'imported']))
+    .option('--limit <n>', 'at most this many events', parsePositiveInt);
+}
+
+function filtersFrom(flags: FilterFlags): EventFilters {
+  const { type, customer, email, run, since, source, limit } = flags;
+  return { type, customer, email, run, since, source, limit };
+}
+
+function checkSecret(secret: string | undefined): void {
+  if (secret !== undefined && !/^whsec_\S+$/.test(secret)) {
+    throw new UsageError('the webhook secret must look like whsec_… (the signing secret of your endpoint, or the one `stripe listen` prints).');
+  }
+}
+
+/** `1mb`, `512kb`, `2048`: bytes for --body-limit. */
+function parseSize(value: string): number {
+  const match = /^(\d+)\s*(b|kb|kib|mb|mib)?$/i.exec(value.trim());
+  const unit = { b: 1, kb: 1024, kib: 1024, mb: 1024 * 1024, mib: 1024 * 1024 }[(match?.[2] ?? 'b').toLowerCase() as 'b'];
+  const bytes = match ? Number(match[1]) * unit : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new InvalidArgumentError('expected a size such as 1mb, 512kb or a number of bytes.');
+  return bytes;
 }

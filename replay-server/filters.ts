@@ -1,0 +1,84 @@
+import { badRequest } from './errors.js';
+import type { EventFilters, EventSource } from './types.js';
+
+export interface ParsedFilters {
+  type?: string;
+  customer?: string;
+  email?: string;
+  run?: string;
+  since?: Date;
+  source?: EventSource;
+  teardown?: boolean;
+  /** Undefined: no limit (exports). */
+  limit?: number;
+}
+
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 1000;
+const TEXT_FILTERS = ['type', 'customer', 'email', 'run'] as const;
+const KNOWN = [...TEXT_FILTERS, 'since', 'source', 'teardown', 'limit'];
+const SOURCES: readonly EventSource[] = ['captured', 'injected', 'imported'];
+
+/**
+ * Validates filters from a query string (or the CLI). An unknown name is an error, not ignored:
+ * a misspelt `emial=` would otherwise match every event and a test would wait for the wrong one.
+ */
+export function parseFilters(query: Record<string, unknown>, { defaultLimit }: { defaultLimit?: number } = {}): ParsedFilters {
+  const unknown = Object.keys(query).filter((k) => !KNOWN.includes(k));
+  if (unknown.length > 0) {
+    throw badRequest('unknown_filter', `unknown filter ${unknown.map((k) => `"${k}"`).join(', ')}; use ${KNOWN.join(', ')}.`);
+  }
+  const filters: ParsedFilters = {};
+  for (const name of TEXT_FILTERS) {
+    const value = single(query, name);
+    if (value !== undefined) filters[name] = value;
+  }
+  const since = single(query, 'since');
+  if (since !== undefined) filters.since = parseInstant(since);
+  const source = single(query, 'source');
+  if (source !== undefined) {
+    if (!SOURCES.includes(source as EventSource)) throw badRequest('invalid_filter', `source must be one of ${SOURCES.join(', ')}.`);
+    filters.source = source as EventSource;
+  }
+  const teardown = single(query, 'teardown');
+  if (teardown !== undefined) {
+    if (teardown !== 'true' && teardown !== 'false') throw badRequest('invalid_filter', 'teardown must be true or false.');
+    filters.teardown = teardown === 'true';
+  }
+  const limit = single(query, 'limit');
+  if (limit !== undefined) {
+    const n = Number(limit);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) throw badRequest('invalid_filter', `limit must be a whole number from 1 to ${MAX_LIMIT}.`);
+    filters.limit = n;
+  } else if (defaultLimit !== undefined) {
+    filters.limit = defaultLimit;
+  }
+  return filters;
+}
+
+/** The query string for filters, as the client sends them. */
+export function filtersToQuery(filters: EventFilters): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(filters)) {
+    if (value === undefined || value === null) continue;
+    query.set(name, value instanceof Date ? value.toISOString() : String(value));
+  }
+  return query;
+}
+
+function single(query: Record<string, unknown>, name: string): string | undefined {
+  const value = query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0) throw badRequest('invalid_filter', `give ${name} once, with a value.`);
+  if (value.length > 500) throw badRequest('invalid_filter', `${name} is longer than 500 characters.`);
+  return value;
+}
+
+/** ISO 8601, or unix seconds like Stripe's `created`. */
+function parseInstant(value: string): Date {
+  const date = /^\d+(\.\d+)?$/.test(value) ? new Date(Number(value) * 1000) : new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw badRequest('invalid_filter', `since must be an ISO 8601 time (2024-05-01T12:00:00Z) or unix seconds, got "${value}".`);
+  }
+  return date;
+}

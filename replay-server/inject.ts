@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { badRequest } from './errors.js';
+import { isObject, parseEventBody, parseJsonObject, type ParsedEvent } from './event-body.js';
+import { lowerCaseKeys } from './headers.js';
+
+/** The body of `POST /api/events`. */
+export interface Injection {
+  /** The event: an object (missing `id`, `object`, `created`, `livemode` are filled in), or its exact JSON text. */
+  event: Record<string, unknown> | string;
+  /** Headers to store as if the event had arrived with them (e.g. a `stripe-signature`). */
+  headers?: Record<string, string>;
+}
+
+export function parseInjection(body: Uint8Array): { raw: Buffer; parsed: ParsedEvent; headers: Record<string, string> } {
+  const envelope = parseJsonObject(body);
+  const unknown = Object.keys(envelope).filter((k) => k !== 'event' && k !== 'headers');
+  if (unknown.length > 0 || envelope.event === undefined) {
+    throw badRequest('invalid_injection', 'send {"event": {...a Stripe event...}, "headers"?: {...}}; "event" may also be the exact JSON text as a string.');
+  }
+  const { event, headers = {} } = envelope;
+  if (!isObject(headers) || !Object.values(headers).every((v) => typeof v === 'string')) {
+    throw badRequest('invalid_injection', '"headers" must be an object of strings.');
+  }
+  let raw: Buffer;
+  if (typeof event === 'string') raw = Buffer.from(event, 'utf8');
+  else if (isObject(event)) raw = Buffer.from(JSON.stringify(completeEvent(event), null, 2), 'utf8');
+  else throw badRequest('invalid_injection', '"event" must be an object or a JSON string.');
+  return { raw, parsed: parseEventBody(raw), headers: lowerCaseKeys(headers as Record<string, string>) };
+}
+
+/** Fills what Stripe always sends, so a test can inject `{ type, data }` and nothing more. */
+function completeEvent(event: Record<string, unknown>): Record<string, unknown> {
+  return {
+    id: `evt_${randomBytes(12).toString('hex')}`,
+    object: 'event',
+    api_version: null,
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    ...event,
+  };
+}

@@ -1,0 +1,117 @@
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import type pg from 'pg';
+import { ApiError } from './errors.js';
+import { isObject, parseEventBody } from './event-body.js';
+import { lowerCaseKeys } from './headers.js';
+import { filtersToQuery, parseFilters } from './filters.js';
+import { migrateReplaySchema } from './schema.js';
+import { ReplayStore, insertEventRows, type NewEvent } from './store.js';
+import type { EventFilters, EventSource, ImportResult, SignatureVerdict } from './types.js';
+
+/** One line of an export: enough to store the event again, byte for byte, elsewhere. */
+export interface ExportedEvent {
+  id: string;
+  type: string;
+  /** Where the event first came from (an import stores it as `imported`). */
+  source: EventSource;
+  received_at: string;
+  signature: SignatureVerdict;
+  teardown: boolean;
+  headers: Record<string, string>;
+  /** The exact bytes received, as UTF-8 (always valid: the server refuses other bodies). */
+  raw: string;
+}
+
+const VERDICTS: readonly SignatureVerdict[] = ['valid', 'invalid', 'missing', 'unchecked'];
+
+/** Writes matching events as NDJSON, oldest first; resolves with how many. */
+export async function exportEvents(
+  pool: pg.Pool,
+  write: (chunk: string) => unknown,
+  filters: EventFilters = {},
+): Promise<number> {
+  await migrateReplaySchema(pool);
+  const parsed = parseFilters(Object.fromEntries(filtersToQuery(filters)));
+  let count = 0;
+  for await (const row of new ReplayStore(pool).stream(parsed)) {
+    const line: ExportedEvent = {
+      id: row.id,
+      type: row.type,
+      source: row.source,
+      received_at: row.received_at.toISOString(),
+      signature: row.signature,
+      teardown: row.teardown,
+      headers: row.headers,
+      raw: row.raw.toString('utf8'),
+    };
+    await write(`${JSON.stringify(line)}\n`);
+    count++;
+  }
+  return count;
+}
+
+/**
+ * Stores the events of an NDJSON export, all or nothing: a bad line (named by its number)
+ * imports none. Events already stored are skipped, so importing twice is harmless.
+ */
+export async function importEvents(pool: pg.Pool, input: string | NodeJS.ReadableStream): Promise<ImportResult> {
+  const events: NewEvent[] = [];
+  const lines = createInterface({ input: typeof input === 'string' ? Readable.from([input]) : input, crlfDelay: Infinity });
+  let number = 0;
+  for await (const line of lines) {
+    number++;
+    if (line.trim() === '') continue;
+    events.push(parseExportedLine(line, number));
+  }
+  await migrateReplaySchema(pool);
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    let imported = 0;
+    for (let i = 0; i < events.length; i += 500) {
+      imported += (await insertEventRows(client, events.slice(i, i + 500))).filter(Boolean).length;
+    }
+    await client.query('commit');
+    return { imported, skipped: events.length - imported };
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+function parseExportedLine(line: string, number: number): NewEvent {
+  const fail = (message: string) => new ApiError(400, 'invalid_import', `line ${number}: ${message}`);
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw fail('not valid JSON; expected one exported event per line.');
+  }
+  if (!isObject(value) || typeof value.raw !== 'string') throw fail('expected an exported event with a "raw" string.');
+  const raw = Buffer.from(value.raw, 'utf8');
+  let parsed;
+  try {
+    parsed = parseEventBody(raw);
+  } catch (error) {
+    throw fail(`raw is not a Stripe event: ${(error as Error).message}`);
+  }
+  if (value.id !== undefined && value.id !== parsed.fields.id) throw fail(`id ${JSON.stringify(value.id)} differs from the id in raw (${parsed.fields.id}).`);
+  const receivedAt = typeof value.received_at === 'string' ? new Date(value.received_at) : new Date(Number.NaN);
+  if (Number.isNaN(receivedAt.getTime())) throw fail('received_at must be an ISO 8601 time.');
+  const signature = value.signature ?? 'unchecked';
+  if (!VERDICTS.includes(signature as SignatureVerdict)) throw fail(`signature must be one of ${VERDICTS.join(', ')}.`);
+  const headers = value.headers ?? {};
+  if (!isObject(headers) || !Object.values(headers).every((v) => typeof v === 'string')) throw fail('headers must be an object of strings.');
+  return {
+    fields: parsed.fields,
+    source: 'imported',
+    receivedAt,
+    signature: signature as SignatureVerdict,
+    headers: lowerCaseKeys(headers as Record<string, string>),
+    raw,
+    teardown: value.teardown === true,
+  };
+}

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openConnections } from './deliver.js';
+import { badRequest, eventNotFound } from './errors.js';
+import { isObject } from './event-body.js';
+import { prepareCopy, sendCopy, type Copy, type DeliveryContext } from './forward.js';
+import { signingProblem } from './signing.js';
+import type { ReplayStore } from './store.js';
+import { SIGNATURE_MODES, type Delivery, type ReplayResult, type SignatureMode } from './types.js';
+
+export const MAX_TIMES = 1000;
+const MAX_SPACING_MS = 60_000;
+const MAX_TOTAL_SPACING_MS = 300_000;
+
+export interface ValidReplay {
+  times: number;
+  concurrency: number;
+  spacingMs: number;
+  signature: SignatureMode;
+  target: URL | undefined;
+}
+
+/** Validates a replay request body; every problem is named with its accepted range. */
+export function parseReplayOptions(body: unknown): ValidReplay {
+  if (body === undefined || body === null) body = {};
+  if (!isObject(body)) throw badRequest('invalid_replay', 'the body must be a JSON object such as {"times": 2}.');
+  const known = ['times', 'concurrency', 'spacingMs', 'signature', 'target'];
+  const unknown = Object.keys(body).filter((k) => !known.includes(k));
+  if (unknown.length) throw badRequest('invalid_replay', `unknown replay option ${unknown.map((k) => `"${k}"`).join(', ')}; use ${known.join(', ')}.`);
+
+  const times = wholeNumber(body.times, 'times', 1, 1, MAX_TIMES);
+  const concurrency = wholeNumber(body.concurrency, 'concurrency', 1, 1, times);
+  const spacingMs = wholeNumber(body.spacingMs, 'spacingMs', 0, 0, MAX_SPACING_MS);
+  const waves = Math.ceil(times / concurrency);
+  if ((waves - 1) * spacingMs > MAX_TOTAL_SPACING_MS) {
+    throw badRequest('invalid_replay', `the replay would take over ${MAX_TOTAL_SPACING_MS / 1000} s of spacing; use fewer times or a smaller spacingMs.`);
+  }
+  const signature = body.signature ?? 'fresh';
+  if (typeof signature !== 'string' || !(SIGNATURE_MODES as readonly string[]).includes(signature)) {
+    throw badRequest('invalid_replay', `signature must be one of ${SIGNATURE_MODES.join(', ')}; got ${JSON.stringify(signature)}.`);
+  }
+  return { times, concurrency, spacingMs, signature: signature as SignatureMode, target: parseTarget(body.target) };
+}
+
+function wholeNumber(value: unknown, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw badRequest('invalid_replay', `${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+export function parseTarget(value: unknown): URL | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw badRequest('invalid_target', `target must be an http(s) URL such as http://127.0.0.1:3000/api/stripe/webhook; got ${JSON.stringify(value)}.`);
+  }
+  return url;
+}
+
+export interface ReplayContext extends DeliveryContext {
+  store: ReplayStore;
+  forwardTo: URL | undefined;
+}
+
+/**
+ * Delivers a stored event again, in waves of `concurrency` copies. A wave's connections are
+ * opened and its signatures computed before any copy is sent, so the copies leave together:
+ * the smaller their start spread, the likelier they race inside the app.
+ */
+export async function replayEvent(id: string, options: ValidReplay, context: ReplayContext): Promise<ReplayResult> {
+  const target = options.target ?? context.forwardTo;
+  if (!target) {
+    throw badRequest('no_target', 'no target to replay to: start the server with --forward-to <url> or pass "target" in the replay body.');
+  }
+  const problem = signingProblem(options.signature, context.secret);
+  if (problem) throw badRequest('no_secret', problem);
+  const event = await context.store.forReplay(id);
+  if (!event) throw eventNotFound(id);
+
+  const copy: Copy = { event, target, signature: options.signature, kind: 'replay', batch: `rpl_${randomBytes(12).toString('base64url')}` };
+  const sent: Array<Omit<Delivery, 'id'>> = [];
+  let spread = 0;
+  for (let done = 0; done < options.times; done += options.concurrency) {
+    const waveStart = Date.now();
+    const size = Math.min(options.concurrency, options.times - done);
+    const wave = size === 1 ? [await sendCopy(copy, context)] : await sendWave(copy, size, context);
+    sent.push(...wave.map((w) => w.delivery));
+    const flushed = wave.map((w) => w.outcome.flushedAt).filter((t) => Number.isFinite(t));
+    if (flushed.length > 1) spread = Math.max(spread, Math.max(...flushed) - Math.min(...flushed));
+    if (done + size < options.times && options.spacingMs > 0) await sleep(Math.max(0, waveStart + options.spacingMs - Date.now()));
+  }
+  const deliveries = await Promise.all(sent.map((d) => context.store.addDelivery(d)));
+  return { deliveries, start_spread_ms: Math.round(spread * 1000) / 1000 };
+}
+
+async function sendWave(copy: Copy, size: number, context: ReplayContext) {
+  const connections = await openConnections(copy.target, size, context.forwardTimeoutMs);
+  const prepared = connections.map(() => prepareCopy(copy, context));
+  // Started in one synchronous loop: nothing else runs between the first copy and the last.
+  return Promise.all(connections.map((connection, i) => sendCopy(copy, context, prepared[i], connection)));
+}

@@ -1,0 +1,247 @@
+import type pg from 'pg';
+import type { EventFields } from './event-body.js';
+import type { ParsedFilters } from './filters.js';
+import { GroupCommit } from './group-commit.js';
+import type { Delivery, DeliveryKind, EventDetail, EventSource, EventSummary, SignatureMode, SignatureVerdict } from './types.js';
+
+export interface NewEvent {
+  fields: EventFields;
+  source: EventSource;
+  receivedAt: Date;
+  signature: SignatureVerdict;
+  headers: Record<string, string>;
+  raw: Uint8Array;
+  teardown?: boolean;
+}
+
+export type NewDelivery = Omit<Delivery, 'id'>;
+
+/** What replaying needs; never changes once stored, so it can be cached. */
+export interface EventForReplay {
+  id: string;
+  raw: Buffer;
+  headers: Record<string, string>;
+}
+
+export interface StoredEventRow extends EventForReplay {
+  type: string;
+  source: EventSource;
+  received_at: Date;
+  signature: SignatureVerdict;
+  teardown: boolean;
+}
+
+const SUMMARY_COLUMNS = `
+  e.id, e.type, e.created, e.livemode, e.source, e.received_at, e.signature, e.customer, e.email, e.run, e.teardown,
+  (select count(*) from vibes.replay_deliveries d where d.event_id = e.id)::int as delivery_count,
+  (select d.status from vibes.replay_deliveries d where d.event_id = e.id order by d.started_at desc, d.id desc limit 1) as last_status`;
+
+const DELIVERY_COLUMNS = 'id, event_id, kind, signature, target, started_at, latency_ms, status, response_excerpt, error, batch';
+
+/**
+ * The replay server's tables. Events and deliveries are written through group commits, so a
+ * burst of webhooks costs a few statements; a caller still resolves only once its row is stored.
+ */
+export class ReplayStore {
+  private readonly events: GroupCommit<NewEvent, boolean>;
+  private readonly deliveries: GroupCommit<NewDelivery, Delivery>;
+  private readonly replayCache = new Map<string, EventForReplay>();
+
+  constructor(private readonly pool: pg.Pool) {
+    this.events = new GroupCommit((batch) => insertEventRows(this.pool, batch));
+    this.deliveries = new GroupCommit((batch) => this.insertDeliveries(batch));
+  }
+
+  /** Stores the event; false when one with its id was already stored (left unchanged). */
+  addEvent(event: NewEvent): Promise<boolean> {
+    return this.events.add(event);
+  }
+
+  addDelivery(delivery: NewDelivery): Promise<Delivery> {
+    return this.deliveries.add(delivery);
+  }
+
+  async list(filters: ParsedFilters): Promise<{ data: EventSummary[]; has_more: boolean }> {
+    const { where, params } = whereClause(filters);
+    const limit = filters.limit ?? 100;
+    params.push(limit + 1);
+    const { rows } = await this.query(
+      `select ${SUMMARY_COLUMNS} from vibes.replay_events e ${where} order by e.received_at desc, e.id desc limit $${params.length}`,
+      params,
+    );
+    return { data: rows.slice(0, limit).map(toSummary), has_more: rows.length > limit };
+  }
+
+  async get(id: string): Promise<EventDetail | undefined> {
+    const [{ rows }, deliveries] = await Promise.all([
+      this.query(`select ${SUMMARY_COLUMNS}, e.headers, e.raw from vibes.replay_events e where e.id = $1`, [id]),
+      this.deliveriesOf(id),
+    ]);
+    const row = rows[0];
+    if (!row) return undefined;
+    const raw = (row.raw as Buffer).toString('utf8');
+    return { ...toSummary(row), payload: JSON.parse(raw), raw, headers: row.headers, deliveries };
+  }
+
+  async deliveriesOf(id: string): Promise<Delivery[]> {
+    const { rows } = await this.query(
+      `select ${DELIVERY_COLUMNS} from vibes.replay_deliveries where event_id = $1 order by started_at, id`,
+      [id],
+    );
+    return rows.map(toDelivery);
+  }
+
+  /** The stored bytes and headers of an event, from memory after the first read. */
+  async forReplay(id: string): Promise<EventForReplay | undefined> {
+    const cached = this.replayCache.get(id);
+    if (cached) return cached;
+    const { rows } = await this.query('select id, raw, headers from vibes.replay_events where id = $1', [id], 'replay-event');
+    const row = rows[0];
+    if (!row) return undefined;
+    const event: EventForReplay = { id: row.id, raw: row.raw, headers: row.headers };
+    if (this.replayCache.size >= 1000) this.replayCache.delete(this.replayCache.keys().next().value!);
+    this.replayCache.set(id, event);
+    return event;
+  }
+
+  /** Events for export, oldest first, a page at a time (keyset on received_at, id). */
+  async *stream(filters: ParsedFilters, pageSize = 500): AsyncGenerator<StoredEventRow> {
+    let after: { at: Date; id: string } | undefined;
+    let remaining = filters.limit ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0) {
+      const { where, params } = whereClause(filters);
+      let clause = where;
+      if (after) {
+        params.push(after.at, after.id);
+        clause += `${clause ? ' and' : 'where'} (e.received_at, e.id) > ($${params.length - 1}, $${params.length})`;
+      }
+      params.push(Math.min(pageSize, remaining));
+      const { rows } = await this.query(
+        `select e.id, e.type, e.source, e.received_at, e.signature, e.teardown, e.headers, e.raw
+           from vibes.replay_events e ${clause} order by e.received_at, e.id limit $${params.length}`,
+        params,
+      );
+      for (const row of rows) yield row as StoredEventRow;
+      if (rows.length < pageSize) return;
+      remaining -= rows.length;
+      const last = rows[rows.length - 1]!;
+      after = { at: last.received_at, id: last.id };
+    }
+  }
+
+  async countEvents(): Promise<number> {
+    const { rows } = await this.query('select count(*)::int as n from vibes.replay_events', []);
+    return rows[0].n;
+  }
+
+  private async insertDeliveries(batch: NewDelivery[]): Promise<Delivery[]> {
+    const { rows } = await this.query(
+      `insert into vibes.replay_deliveries
+         (event_id, kind, signature, target, started_at, latency_ms, status, response_excerpt, error, batch)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::float8[],
+         $7::int[], $8::text[], $9::text[], $10::text[])
+       returning id`,
+      [
+        batch.map((d) => d.event_id),
+        batch.map((d) => d.kind),
+        batch.map((d) => d.signature),
+        batch.map((d) => d.target),
+        batch.map((d) => d.started_at),
+        batch.map((d) => d.latency_ms),
+        batch.map((d) => d.status),
+        batch.map((d) => d.response_excerpt),
+        batch.map((d) => d.error),
+        batch.map((d) => d.batch),
+      ],
+      'insert-deliveries',
+    );
+    // unnest keeps the order of its arrays, and so does RETURNING for a plain insert.
+    return batch.map((d, i) => ({ ...d, id: Number(rows[i]!.id) }));
+  }
+
+  private query(text: string, values: unknown[], name?: string): Promise<pg.QueryResult> {
+    return this.pool.query({ text, values, name });
+  }
+}
+
+/** Inserts events in one statement; true for each that was new (a stored id is left unchanged). */
+export async function insertEventRows(db: pg.Pool | pg.PoolClient, batch: NewEvent[]): Promise<boolean[]> {
+  const { rows } = await db.query({
+    name: 'insert-events',
+    text: `insert into vibes.replay_events
+             (id, type, created, livemode, source, received_at, signature, customer, email, run, teardown, headers, raw)
+           select * from unnest($1::text[], $2::text[], $3::bigint[], $4::boolean[], $5::text[], $6::timestamptz[],
+             $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::jsonb[], $13::bytea[])
+           on conflict (id) do nothing
+           returning id`,
+    values: [
+      batch.map((e) => e.fields.id),
+      batch.map((e) => e.fields.type),
+      batch.map((e) => e.fields.created),
+      batch.map((e) => e.fields.livemode),
+      batch.map((e) => e.source),
+      batch.map((e) => e.receivedAt),
+      batch.map((e) => e.signature),
+      batch.map((e) => e.fields.customer),
+      batch.map((e) => e.fields.email),
+      batch.map((e) => e.fields.run),
+      batch.map((e) => e.teardown ?? false),
+      batch.map((e) => JSON.stringify(e.headers)),
+      batch.map((e) => Buffer.from(e.raw.buffer, e.raw.byteOffset, e.raw.byteLength)),
+    ],
+  });
+  const inserted = new Set(rows.map((r) => r.id as string));
+  // Two copies of one id in a batch: the first is the stored one.
+  return batch.map((e) => inserted.delete(e.fields.id));
+}
+
+function whereClause(filters: ParsedFilters): { where: string; params: unknown[] } {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: (n: string) => string, value: unknown) => {
+    params.push(value);
+    conditions.push(sql(`$${params.length}`));
+  };
+  if (filters.type !== undefined) add((p) => `e.type = ${p}`, filters.type);
+  if (filters.customer !== undefined) add((p) => `e.customer = ${p}`, filters.customer);
+  if (filters.email !== undefined) add((p) => `lower(e.email) = lower(${p})`, filters.email);
+  if (filters.run !== undefined) add((p) => `e.run = ${p}`, filters.run);
+  if (filters.since !== undefined) add((p) => `e.received_at >= ${p}`, filters.since);
+  if (filters.source !== undefined) add((p) => `e.source = ${p}`, filters.source);
+  if (filters.teardown !== undefined) add((p) => `e.teardown = ${p}`, filters.teardown);
+  return { where: conditions.length ? `where ${conditions.join(' and ')}` : '', params };
+}
+
+function toSummary(row: Record<string, any>): EventSummary {
+  return {
+    id: row.id,
+    type: row.type,
+    created: Number(row.created),
+    livemode: row.livemode,
+    source: row.source,
+    received_at: (row.received_at as Date).toISOString(),
+    signature: row.signature,
+    customer: row.customer,
+    email: row.email,
+    run: row.run,
+    teardown: row.teardown,
+    delivery_count: row.delivery_count,
+    last_status: row.last_status,
+  };
+}
+
+function toDelivery(row: Record<string, any>): Delivery {
+  return {
+    id: Number(row.id),
+    event_id: row.event_id,
+    kind: row.kind as DeliveryKind,
+    signature: row.signature as SignatureMode,
+    target: row.target,
+    started_at: (row.started_at as Date).toISOString(),
+    latency_ms: row.latency_ms,
+    status: row.status,
+    response_excerpt: row.response_excerpt,
+    error: row.error,
+    batch: row.batch,
+  };
+}
