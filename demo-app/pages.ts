@@ -71,38 +71,46 @@ interface CredentialsForm {
   message?: string;
 }
 
-export function signupPage({ csrfToken, email = '', error }: CredentialsForm): string {
+/** Sign up and log in are the same form but for where it goes and how the browser fills it. */
+function credentialsPage(
+  { csrfToken, email = '', error, message }: CredentialsForm,
+  { title, action, newPassword, footer }: { title: string; action: string; newPassword: boolean; footer: SafeHtml },
+): string {
+  const password = newPassword
+    ? html`<input id="password" name="password" type="password" autocomplete="new-password" required minlength="8">`
+    : html`<input id="password" name="password" type="password" autocomplete="current-password" required>`;
   return layout({
-    title: 'Sign up',
-    body: html`<h1>Sign up</h1>
+    title,
+    body: html`<h1>${title}</h1>
+${notice(message)}
 ${alert(error)}
-<form method="post" action="/signup">
+<form method="post" action="${action}">
 ${csrfField(csrfToken)}
 <label for="email">Email</label>
 <input id="email" name="email" type="email" autocomplete="email" required value="${email}">
 <label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="new-password" required minlength="8">
-<button type="submit">Sign up</button>
+${password}
+<button type="submit">${title}</button>
 </form>
-<p>Already have an account? <a href="/login">Log in</a></p>`,
+${footer}`,
   });
 }
 
-export function loginPage({ csrfToken, email = '', error, message }: CredentialsForm): string {
-  return layout({
+export function signupPage(form: CredentialsForm): string {
+  return credentialsPage(form, {
+    title: 'Sign up',
+    action: '/signup',
+    newPassword: true,
+    footer: html`<p>Already have an account? <a href="/login">Log in</a></p>`,
+  });
+}
+
+export function loginPage(form: CredentialsForm): string {
+  return credentialsPage(form, {
     title: 'Log in',
-    body: html`<h1>Log in</h1>
-${notice(message)}
-${alert(error)}
-<form method="post" action="/login">
-${csrfField(csrfToken)}
-<label for="email">Email</label>
-<input id="email" name="email" type="email" autocomplete="email" required value="${email}">
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Log in</button>
-</form>
-<p>New here? <a href="/signup">Sign up</a></p>`,
+    action: '/login',
+    newPassword: false,
+    footer: html`<p>New here? <a href="/signup">Sign up</a></p>`,
   });
 }
 

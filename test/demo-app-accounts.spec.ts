@@ -1,8 +1,6 @@
-import { test, expect, uniqueEmail } from './support/demo-fixtures.js';
+import { test, expect, uniqueEmail, DEMO_PASSWORD as PASSWORD } from './support/demo-fixtures.js';
 import { alertText, heading, planText } from './support/demo-browser.js';
 import { checkoutCompleted } from './support/demo-events.js';
-
-const PASSWORD = 'correct horse battery staple';
 
 test.describe('demo app accounts @db', () => {
   test('the landing page links to sign up and log in', async ({ demo }) => {

@@ -4,7 +4,7 @@ import { runVibes, startVibes } from './support/cli.js';
 import { DEMO_BUGS } from '../demo-app/index.js';
 import { DemoBrowser } from './support/demo-browser.js';
 import { checkoutCompleted, deliver, randomWebhookSecret } from './support/demo-events.js';
-import { GRANTS_SQL, UNREACHABLE_STRIPE, uniqueEmail } from './support/demo-fixtures.js';
+import { DEMO_PASSWORD, GRANTS_SQL, UNREACHABLE_STRIPE, uniqueEmail } from './support/demo-fixtures.js';
 
 /** The variables the command reads, cleared so that the developer's own shell does not leak in. */
 const CLEAN_ENV = { STRIPE_SECRET_KEY: '', STRIPE_EMULATOR_URL: '', STRIPE_WEBHOOK_SECRET: '', DEMO_BUGS: '' };
@@ -18,7 +18,7 @@ test.describe('vibes demo-app @db', () => {
     try {
       expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
       const browser = new DemoBrowser(app.url);
-      expect((await browser.signup(uniqueEmail('cli'), 'correct horse battery staple')).status).toBe(303);
+      expect((await browser.signup(uniqueEmail('cli'), DEMO_PASSWORD)).status).toBe(303);
       expect(await browser.plan()).toBe('Free plan');
       expect(app.output()).toContain('planted bugs: none (the correct app)');
       expect(app.output()).not.toContain(secret);
@@ -39,7 +39,7 @@ test.describe('vibes demo-app @db', () => {
       expect(app.output()).toContain('planted bugs: double-grant, no-csrf');
       const browser = new DemoBrowser(app.url);
       const email = uniqueEmail('clibug');
-      await browser.signup(email, 'correct horse battery staple');
+      await browser.signup(email, DEMO_PASSWORD);
       const { rows } = await pool.query<{ id: string }>('select id from demo.users where email = $1', [email]);
       const paid = checkoutCompleted({ userId: rows[0]!.id, email });
       expect((await deliver(app.url, paid, { secret })).status).toBe(200);

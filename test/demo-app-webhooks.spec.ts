@@ -1,15 +1,7 @@
-import { test, expect, uniqueEmail, type DemoApp } from './support/demo-fixtures.js';
-import { heading, planText, type DemoBrowser } from './support/demo-browser.js';
-import { checkoutCompleted, nowSeconds, randomWebhookSecret, stripeId, subscriptionEvent } from './support/demo-events.js';
+import { test, expect, type DemoApp } from './support/demo-fixtures.js';
+import { heading, planText } from './support/demo-browser.js';
+import { checkoutCompleted, nowSeconds, randomWebhookSecret, subscriptionEvent } from './support/demo-events.js';
 
-const PASSWORD = 'correct horse battery staple';
-
-async function signedUp(demo: DemoApp, label: string): Promise<{ browser: DemoBrowser; email: string; userId: string }> {
-  const browser = demo.browser();
-  const email = uniqueEmail(label);
-  expect((await browser.signup(email, PASSWORD)).status).toBe(303);
-  return { browser, email, userId: await demo.userId(email) };
-}
 
 async function processedEvents(demo: DemoApp): Promise<number> {
   const { rows } = await demo.pool.query<{ n: number }>('select count(*)::int as n from demo.processed_events');
@@ -18,7 +10,7 @@ async function processedEvents(demo: DemoApp): Promise<number> {
 
 test.describe('demo app webhook @db', () => {
   test('a paid checkout grants Pro exactly once, however often it is delivered in a row', async ({ demo }) => {
-    const { browser, email, userId } = await signedUp(demo, 'seq');
+    const { browser, email, userId } = await demo.signedUp('seq');
     const paid = checkoutCompleted({ userId, email });
 
     const first = await demo.deliver(paid);
@@ -37,7 +29,7 @@ test.describe('demo app webhook @db', () => {
   });
 
   test('a concurrent burst of the same event grants exactly once', async ({ demo }) => {
-    const { email, userId } = await signedUp(demo, 'burst');
+    const { email, userId } = await demo.signedUp('burst');
     const paid = checkoutCompleted({ userId, email });
     const answers = await demo.deliverBurst(paid, 10);
     expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
@@ -46,13 +38,13 @@ test.describe('demo app webhook @db', () => {
   });
 
   test('the user is found by metadata, then by email, when client_reference_id is missing', async ({ demo }) => {
-    const byEmail = await signedUp(demo, 'byemail');
+    const byEmail = await demo.signedUp('byemail');
     expect((await demo.deliver(checkoutCompleted({ userId: null, email: byEmail.email.toUpperCase() }))).status).toBe(200);
     expect(await demo.grants(byEmail.email)).toBe(1);
   });
 
   test('missing, wrong-secret and stale signatures get 400 and grant nothing', async ({ demo }) => {
-    const { browser, email, userId } = await signedUp(demo, 'sig');
+    const { browser, email, userId } = await demo.signedUp('sig');
     const paid = checkoutCompleted({ userId, email });
 
     const missing = await demo.deliver(paid, { secret: null });
@@ -90,7 +82,7 @@ test.describe('demo app webhook @db', () => {
     expect(bad.status).toBe(400);
     expect(bad.body).toContain('Not a Stripe event');
 
-    const { email, userId } = await signedUp(demo, 'unknown');
+    const { email, userId } = await demo.signedUp('unknown');
     const other = { ...checkoutCompleted({ userId, email }), type: 'invoice.finalized' };
     const res = await demo.deliver(other);
     expect(res.status).toBe(200);
@@ -99,7 +91,7 @@ test.describe('demo app webhook @db', () => {
   });
 
   test('an unpaid (async payment) checkout grants nothing until it is paid', async ({ demo }) => {
-    const { email, userId } = await signedUp(demo, 'async');
+    const { email, userId } = await demo.signedUp('async');
     const pending = checkoutCompleted({ userId, email, paymentStatus: 'unpaid' });
     expect((await demo.deliver(pending)).status).toBe(200);
     expect(await demo.grants(email)).toBe(0);
@@ -109,11 +101,7 @@ test.describe('demo app webhook @db', () => {
   });
 
   test('subscription state follows the newest event by created, not the last to arrive', async ({ demo }) => {
-    const { browser, email, userId } = await signedUp(demo, 'order');
-    const customer = stripeId('cus');
-    const subscription = stripeId('sub');
-    const t0 = nowSeconds() - 100;
-    expect((await demo.deliver(checkoutCompleted({ userId, email, customer, subscription, created: t0 }))).status).toBe(200);
+    const { browser, email, userId, customer, subscription, t0 } = await demo.subscribed('order');
     expect(await browser.plan()).toBe('Pro plan');
 
     const active = subscriptionEvent('updated', { subscription, customer, userId, status: 'active', created: t0 + 10 });
@@ -133,11 +121,7 @@ test.describe('demo app webhook @db', () => {
   });
 
   test('in order, a newer cancellation revokes Pro and a newer reactivation restores it without a new grant', async ({ demo }) => {
-    const { browser, email, userId } = await signedUp(demo, 'inorder');
-    const customer = stripeId('cus');
-    const subscription = stripeId('sub');
-    const t0 = nowSeconds() - 100;
-    await demo.deliver(checkoutCompleted({ userId, email, customer, subscription, created: t0 }));
+    const { browser, email, customer, subscription, t0 } = await demo.subscribed('inorder');
     // Matched through the customer id stored at checkout, without metadata.
     await demo.deliver(subscriptionEvent('updated', { subscription, customer, status: 'past_due', created: t0 + 5 }));
     expect(await browser.plan()).toBe('Pro plan');
@@ -149,7 +133,7 @@ test.describe('demo app webhook @db', () => {
   });
 
   test('the success page waits for the webhook, then shows Pro', async ({ demo }) => {
-    const { browser, email, userId } = await signedUp(demo, 'success');
+    const { browser, email, userId } = await demo.signedUp('success');
     const waiting = await browser.get('/billing/success?session_id=cs_test_123');
     expect(waiting.status).toBe(200);
     expect(heading(waiting.body)).toBe('Confirming your payment…');
@@ -169,7 +153,7 @@ test.describe('demo app webhook @db', () => {
   });
 
   test('a cancelled checkout shows a notice and stays on Free; status needs a session', async ({ demo }) => {
-    const { browser } = await signedUp(demo, 'cancel');
+    const { browser } = await demo.signedUp('cancel');
     const page = await browser.get('/dashboard?checkout=cancelled');
     expect(page.body).toContain('Checkout was cancelled. You have not been charged.');
     expect(planText(page.body)).toBe('Free plan');
