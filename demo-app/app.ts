@@ -202,10 +202,14 @@ export function createDemoApp(ctx: DemoAppContext): express.Express {
     const signedIn = await requireUser(res);
     if (!signedIn) return;
     if (await isPro(signedIn.user)) return res.redirect(303, '/dashboard?checkout=success');
+    // Without JavaScript the page reloads itself, counting attempts so that it stops eventually.
     const attempt = Number(one(req.query.attempt) ?? '0');
-    const next = Number.isInteger(attempt) && attempt >= 0 && attempt < SUCCESS_REFRESHES ? attempt + 1 : undefined;
-    const params = new URLSearchParams({ session_id: one(req.query.session_id) ?? '', attempt: String(next) });
-    res.type('html').send(confirmingPaymentPage({ refreshUrl: next === undefined ? undefined : `/billing/success?${params}` }));
+    let refreshUrl: string | undefined;
+    if (Number.isInteger(attempt) && attempt >= 0 && attempt < SUCCESS_REFRESHES) {
+      const params = new URLSearchParams({ session_id: one(req.query.session_id) ?? '', attempt: String(attempt + 1) });
+      refreshUrl = `/billing/success?${params}`;
+    }
+    res.type('html').send(confirmingPaymentPage({ refreshUrl }));
   });
 
   app.get('/billing/status', async (_req: Request, res: Response<unknown, Locals>) => {

@@ -24,23 +24,29 @@ export class ProPrice {
   }
 
   private async findOrCreate(): Promise<string> {
-    const existing = await this.stripe.prices.list({ lookup_keys: [PRO_LOOKUP_KEY], active: true, limit: 10 });
-    const match = existing.data.find(
+    const existing = await this.find();
+    if (existing) return existing;
+    try {
+      const product = await this.stripe.products.create({ name: 'Pro' });
+      const price = await this.stripe.prices.create({ ...PRO_PRICE, product: product.id, lookup_key: PRO_LOOKUP_KEY, transfer_lookup_key: true });
+      return price.id;
+    } catch (error) {
+      // Another app process sharing this Stripe account created it first: use theirs.
+      const created = await this.find();
+      if (created) return created;
+      throw error;
+    }
+  }
+
+  private async find(): Promise<string | undefined> {
+    const { data } = await this.stripe.prices.list({ lookup_keys: [PRO_LOOKUP_KEY], active: true, limit: 10 });
+    return data.find(
       (price) =>
         price.lookup_key === PRO_LOOKUP_KEY &&
         price.currency === PRO_PRICE.currency &&
         price.unit_amount === PRO_PRICE.unit_amount &&
         price.recurring?.interval === PRO_PRICE.recurring.interval,
-    );
-    if (match) return match.id;
-    const product = await this.stripe.products.create({ name: 'Pro' });
-    const price = await this.stripe.prices.create({
-      ...PRO_PRICE,
-      product: product.id,
-      lookup_key: PRO_LOOKUP_KEY,
-      transfer_lookup_key: true,
-    });
-    return price.id;
+    )?.id;
   }
 }
 
