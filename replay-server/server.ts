@@ -157,7 +157,8 @@ function errorHandler(bodyLimit: number): ErrorRequestHandler {
   return (error, _req, res: Response, _next) => {
     const status = errorStatus(error);
     const body: ErrorBody = { error: { message: errorMessage(error, bodyLimit), code: errorCode(error) } };
-    if (status >= 500) console.error(`replay-server: ${(error as Error)?.stack ?? error}`);
+    // A failed forward is an answer, not a fault; anything unexpected is logged for the operator.
+    if (status >= 500 && !(error instanceof ApiError)) console.error(`replay-server: ${(error as Error)?.stack ?? error}`);
     if (res.headersSent) return void res.destroy();
     res.status(status).json(body);
   };

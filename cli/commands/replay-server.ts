@@ -70,8 +70,8 @@ export function replayServerCommand(): Command {
         host: flags.host,
         port: flags.port,
         forwardTo: flags.forwardTo,
-        secret: flags.secret,
-        token: flags.token,
+        secret: flags.secret || undefined,
+        token: flags.token || undefined,
         bodyLimitBytes: flags.bodyLimit,
         forwardTimeoutMs: flags.forwardTimeout,
       });
@@ -136,7 +136,7 @@ function filtersFrom(flags: FilterFlags): EventFilters {
 }
 
 function checkSecret(secret: string | undefined): void {
-  if (secret !== undefined && !/^whsec_\S+$/.test(secret)) {
+  if (secret && !/^whsec_\S+$/.test(secret)) {
     throw new UsageError('the webhook secret must look like whsec_… (the signing secret of your endpoint, or the one `stripe listen` prints).');
   }
 }

@@ -1,0 +1,160 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { ReplayClient } from '../replay-server/index.js';
+import { runVibes, startVibes } from './support/cli.js';
+import { test, expect } from './support/replay-fixtures.js';
+import { checkoutCompleted, postWebhook, randomSecret, stripeEvent, uniqueId } from './support/replay-events.js';
+import { startReceiver } from './support/replay-receiver.js';
+
+async function storedRaw(databaseUrl: string): Promise<Map<string, string>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const exists = await client.query("select to_regclass('vibes.replay_events') is not null as yes");
+    if (!exists.rows[0].yes) return new Map();
+    const { rows } = await client.query("select id, encode(raw, 'hex') as raw from vibes.replay_events order by id");
+    return new Map(rows.map((r) => [r.id, r.raw]));
+  } finally {
+    await client.end();
+  }
+}
+
+test.describe('vibes replay-server @db', () => {
+  test('a restart keeps every event, byte for byte', async ({ databaseUrl }) => {
+    const secret = randomSecret();
+    const receiver = await startReceiver({ secret });
+    const args = ['replay-server', '--port', '0', '--database-url', databaseUrl, '--forward-to', receiver.url];
+    const env = { STRIPE_WEBHOOK_SECRET: secret };
+    const events = [checkoutCompleted(`${uniqueId('a')}@example.com`), stripeEvent('invoice.paid', 'invoice'), stripeEvent('customer.created', 'customer')];
+    try {
+      const first = await startVibes(args, { env });
+      expect(first.output()).toContain(`forwarding to: ${receiver.url}; signing: yes`);
+      expect(first.output()).not.toContain(secret);
+      for (const event of events) expect((await postWebhook(`${first.url}/webhooks/stripe`, event.raw, { secret })).status).toBe(200);
+      await first.stop();
+
+      const second = await startVibes(args, { env });
+      try {
+        const client = new ReplayClient(second.url);
+        const { data } = await client.listEvents();
+        expect(data.map((e) => e.id).sort()).toEqual(events.map((e) => e.id).sort());
+        for (const event of events) {
+          expect(await client.getEvent(event.id)).toMatchObject({ raw: event.raw, signature: 'valid', delivery_count: 1 });
+        }
+        expect((await client.replay(events[0]!.id)).deliveries[0]!.status).toBe(200);
+      } finally {
+        await second.stop();
+      }
+      expect(receiver.accepted()).toHaveLength(events.length + 1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('with the embedded Postgres, a restart keeps every event too', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'vibes-replay-embedded-'));
+    const { chmod } = await import('node:fs/promises');
+    await chmod(dir, 0o711); // as root, the cluster runs as "postgres", which must get in
+    const args = ['replay-server', '--port', '0', '--data-dir', path.join(dir, 'pg')];
+    const env = { VIBES_DATABASE_URL: '', DATABASE_URL: '' };
+    const event = stripeEvent('invoice.paid', 'invoice');
+    try {
+      const first = await startVibes(args, { env, timeoutMs: 60_000 });
+      await new ReplayClient(first.url).inject(event.raw);
+      await first.stop();
+      const second = await startVibes(args, { env, timeoutMs: 60_000 });
+      try {
+        expect((await new ReplayClient(second.url).getEvent(event.id)).raw).toBe(event.raw);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('refuses a non-loopback --host without --token, and a malformed secret', async () => {
+    const open = await runVibes(['replay-server', '--host', '0.0.0.0', '--port', '0', '--ephemeral'], { env: { VIBES_REPLAY_TOKEN: '' } });
+    expect(open.code).toBe(2);
+    expect(open.stderr).toContain('--host 0.0.0.0 is reachable from other machines: give --token <token>');
+
+    const secret = await runVibes(['replay-server', '--port', '0', '--ephemeral', '--secret', 'sk_test_oops']);
+    expect(secret.code).toBe(2);
+    expect(secret.stderr).toContain('the webhook secret must look like whsec_');
+    expect(secret.stderr).not.toContain('sk_test_oops');
+  });
+
+  test('export then import round-trips byte-identical payloads into a fresh database', async ({ databaseUrl, secondDatabaseUrl, startHarness }) => {
+    const { url, secret, client } = await startHarness();
+    const run = uniqueId('run');
+    const mine = [checkoutCompleted(`${uniqueId('x')}@example.com`, run), checkoutCompleted(`${uniqueId('y')}@example.com`, run)];
+    const other = stripeEvent('invoice.paid', 'invoice');
+    for (const event of [...mine, other]) await postWebhook(`${url}/webhooks/stripe`, event.raw, { secret });
+    await client.inject({ type: 'customer.created', data: { object: { object: 'customer', metadata: { vibes_run: run } } } });
+
+    const dir = await mkdtemp(path.join(tmpdir(), 'vibes-export-'));
+    try {
+      const all = path.join(dir, 'all.ndjson');
+      const exported = await runVibes(['replay-server', 'export', '--out', all, '--database-url', databaseUrl]);
+      expect(exported).toMatchObject({ code: 0, stderr: expect.stringContaining('exported 4 events') });
+      const lines = (await readFile(all, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines.map((l) => l.source)).toEqual(['captured', 'captured', 'captured', 'injected']);
+
+      const byRun = await runVibes(['replay-server', 'export', '--run', run, '--type', 'checkout.session.completed', '--database-url', databaseUrl]);
+      expect(byRun.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(mine.map((e) => e.id));
+
+      const imported = await runVibes(['replay-server', 'import', all, '--database-url', secondDatabaseUrl]);
+      expect(imported).toMatchObject({ code: 0, stdout: expect.stringContaining('imported 4 events') });
+      expect(await storedRaw(secondDatabaseUrl)).toEqual(await storedRaw(databaseUrl));
+      const again = await runVibes(['replay-server', 'import', all, '--database-url', secondDatabaseUrl]);
+      expect(again.stdout).toContain('imported 0 events from');
+      expect(again.stdout).toContain('(4 already stored)');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an import with a bad line imports nothing and names the line', async ({ databaseUrl }) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'vibes-import-'));
+    try {
+      const file = path.join(dir, 'bad.ndjson');
+      const good = stripeEvent('invoice.paid', 'invoice');
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(file, `${JSON.stringify({ raw: good.raw, received_at: new Date().toISOString() })}\n{"raw": "not json"}\n`);
+      const result = await runVibes(['replay-server', 'import', file, '--database-url', databaseUrl]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('line 2: raw is not a Stripe event');
+      expect(await storedRaw(databaseUrl)).toEqual(new Map());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a recorded run imported at start replays offline', async ({ databaseUrl, secondDatabaseUrl, startHarness }) => {
+    const { client } = await startHarness({ receiver: false });
+    const recorded = await client.inject(checkoutCompleted(`${uniqueId('z')}@example.com`).raw);
+    const dir = await mkdtemp(path.join(tmpdir(), 'vibes-recorded-'));
+    const secret = randomSecret();
+    const receiver = await startReceiver({ secret });
+    try {
+      const file = path.join(dir, 'recorded.ndjson');
+      expect((await runVibes(['replay-server', 'export', '--out', file, '--database-url', databaseUrl])).code).toBe(0);
+      const server = await startVibes(['replay-server', '--port', '0', '--database-url', secondDatabaseUrl, '--import', file, '--forward-to', receiver.url], {
+        env: { STRIPE_WEBHOOK_SECRET: secret },
+      });
+      try {
+        expect(server.output()).toContain(`imported 1 events from ${file}`);
+        const { deliveries } = await new ReplayClient(server.url).replay(recorded.id, { times: 2, concurrency: 2 });
+        expect(deliveries.map((d) => d.status)).toEqual([200, 200]);
+        expect(receiver.accepted().map((r) => r.body.toString())).toEqual([recorded.raw, recorded.raw]);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await receiver.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

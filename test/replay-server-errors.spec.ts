@@ -1,0 +1,161 @@
+import { gzipSync } from 'node:zlib';
+import { freePort } from '../core/index.js';
+import { ReplayClient, startReplayServer } from '../replay-server/index.js';
+import { test, expect } from './support/replay-fixtures.js';
+import { postWebhook, stripeEvent, uniqueId } from './support/replay-events.js';
+
+interface BadRequest {
+  name: string;
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string | Uint8Array<ArrayBuffer>;
+  headers?: Record<string, string>;
+  status: number;
+  code: string;
+  message: RegExp;
+}
+
+const BODY_LIMIT = 16 * 1024;
+const bigEvent = () => stripeEvent('invoice.paid', 'invoice', { description: 'x'.repeat(BODY_LIMIT) }).raw;
+const json = (value: unknown) => JSON.stringify(value);
+
+test.describe('replay server: bad input @db', () => {
+  test('every bad request gets a clear 4xx JSON error, changes nothing, and the server keeps serving', async ({ startHarness }) => {
+    const { url, client, secret, counts } = await startHarness({ bodyLimitBytes: BODY_LIMIT });
+    const stored = await client.inject({ type: 'invoice.paid', data: { object: { object: 'invoice' } } });
+    const replay = `/api/events/${stored.id}/replay`;
+    const cases: BadRequest[] = [
+      { name: 'webhook not JSON', method: 'POST', path: '/webhooks/stripe', body: '{"id": "evt_1", ', status: 400, code: 'invalid_json', message: /not valid JSON/ },
+      { name: 'webhook empty', method: 'POST', path: '/webhooks/stripe', body: '', status: 400, code: 'empty_body', message: /empty/ },
+      { name: 'webhook a JSON array', method: 'POST', path: '/webhooks/stripe', body: '[]', status: 400, code: 'invalid_event', message: /JSON object/ },
+      { name: 'webhook without an id', method: 'POST', path: '/webhooks/stripe', body: json({ type: 'invoice.paid' }), status: 400, code: 'invalid_event', message: /"id" like "evt_/ },
+      { name: 'webhook without a type', method: 'POST', path: '/webhooks/stripe', body: json({ id: uniqueId('evt') }), status: 400, code: 'invalid_event', message: /"type"/ },
+      { name: 'webhook not UTF-8', method: 'POST', path: '/webhooks/stripe', body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), status: 400, code: 'invalid_json', message: /UTF-8/ },
+      { name: 'webhook over the limit', method: 'POST', path: '/webhooks/stripe', body: bigEvent(), status: 413, code: 'body_too_large', message: /over the limit of 16384 bytes/ },
+      {
+        name: 'webhook compressed', method: 'POST', path: '/webhooks/stripe', body: new Uint8Array(gzipSync(stripeEvent('invoice.paid', 'invoice').raw)),
+        headers: { 'content-encoding': 'gzip' }, status: 415, code: 'encoding_unsupported', message: /compressed/,
+      },
+      { name: 'inject not JSON', method: 'POST', path: '/api/events', body: 'type=invoice.paid', status: 400, code: 'invalid_json', message: /not valid JSON/ },
+      { name: 'inject without envelope', method: 'POST', path: '/api/events', body: json({ type: 'invoice.paid' }), status: 400, code: 'invalid_injection', message: /"event"/ },
+      { name: 'inject without type', method: 'POST', path: '/api/events', body: json({ event: { data: {} } }), status: 400, code: 'invalid_event', message: /"type"/ },
+      { name: 'inject over the limit', method: 'POST', path: '/api/events', body: json({ event: bigEvent() }), status: 413, code: 'body_too_large', message: /limit/ },
+      { name: 'inject an existing id', method: 'POST', path: '/api/events', body: json({ event: stored.raw }), status: 409, code: 'event_exists', message: /already stored/ },
+      { name: 'unknown event', method: 'GET', path: '/api/events/evt_nope', status: 404, code: 'event_not_found', message: /no event evt_nope/ },
+      { name: 'replay unknown event', method: 'POST', path: '/api/events/evt_nope/replay', body: '{}', status: 404, code: 'event_not_found', message: /no event evt_nope/ },
+      { name: 'replay negative times', method: 'POST', path: replay, body: json({ times: -1 }), status: 400, code: 'invalid_replay', message: /times must be a whole number from 1 to 1000/ },
+      { name: 'replay huge times', method: 'POST', path: replay, body: json({ times: 1_000_000 }), status: 400, code: 'invalid_replay', message: /times must be/ },
+      { name: 'replay fractional times', method: 'POST', path: replay, body: json({ times: 1.5 }), status: 400, code: 'invalid_replay', message: /times must be/ },
+      { name: 'replay times as text', method: 'POST', path: replay, body: json({ times: '2' }), status: 400, code: 'invalid_replay', message: /times must be/ },
+      { name: 'replay concurrency over times', method: 'POST', path: replay, body: json({ times: 2, concurrency: 3 }), status: 400, code: 'invalid_replay', message: /concurrency must be a whole number from 1 to 2/ },
+      { name: 'replay unknown signature', method: 'POST', path: replay, body: json({ signature: 'forged' }), status: 400, code: 'invalid_replay', message: /signature must be one of fresh, original, stale, future, wrong-secret, missing/ },
+      { name: 'replay unknown option', method: 'POST', path: replay, body: json({ time: 2 }), status: 400, code: 'invalid_replay', message: /unknown replay option "time"/ },
+      { name: 'replay bad target', method: 'POST', path: replay, body: json({ target: 'ftp://127.0.0.1/x' }), status: 400, code: 'invalid_target', message: /http\(s\) URL/ },
+      { name: 'replay endless spacing', method: 'POST', path: replay, body: json({ times: 100, spacingMs: 60_000 }), status: 400, code: 'invalid_replay', message: /spacing/ },
+      { name: 'replay body not JSON', method: 'POST', path: replay, body: 'times=2', status: 400, code: 'invalid_json', message: /not valid JSON/ },
+      { name: 'list unknown filter', method: 'GET', path: '/api/events?emial=a@example.com', status: 400, code: 'unknown_filter', message: /unknown filter "emial"/ },
+      { name: 'list bad limit', method: 'GET', path: '/api/events?limit=0', status: 400, code: 'invalid_filter', message: /limit must be/ },
+      { name: 'list bad since', method: 'GET', path: '/api/events?since=yesterday', status: 400, code: 'invalid_filter', message: /since must be/ },
+      { name: 'unknown route', method: 'GET', path: '/api/nothing', status: 404, code: 'not_found', message: /no route GET \/api\/nothing/ },
+    ];
+
+    const before = await counts();
+    for (const c of cases) {
+      const response = await fetch(`${url}${c.path}`, {
+        method: c.method,
+        headers: { 'content-type': 'application/json', ...c.headers },
+        body: c.body,
+      });
+      const body = await response.json();
+      expect({ name: c.name, status: response.status, code: body.error?.code }).toEqual({ name: c.name, status: c.status, code: c.code });
+      expect(body.error.message, c.name).toMatch(c.message);
+      expect(await counts(), `${c.name} changed nothing`).toEqual(before);
+    }
+
+    expect(await client.health()).toMatchObject({ ok: true });
+    const event = stripeEvent('invoice.paid', 'invoice');
+    expect((await postWebhook(`${url}/webhooks/stripe`, event.raw, { secret })).status).toBe(200);
+    expect(await counts()).toEqual({ events: before.events + 1, deliveries: before.deliveries + 1 });
+  });
+
+  test('the client throws the server\'s message', async ({ startHarness }) => {
+    const { client } = await startHarness();
+    await expect(client.getEvent('evt_missing')).rejects.toThrow('replay server: GET /api/events/evt_missing failed with 404: no event evt_missing is stored');
+    await expect(client.replay('evt_missing', { times: 0 })).rejects.toMatchObject({ status: 400, code: 'invalid_replay' });
+    await expect(new ReplayClient(`http://127.0.0.1:${await freePort()}`).health()).rejects.toThrow(/unreachable/);
+  });
+
+  test('modes that need the secret are refused when the server has none', async ({ startHarness }) => {
+    const { client, counts } = await startHarness({ secret: '' });
+    const stored = await client.inject({ type: 'invoice.paid', data: { object: {} } });
+    const before = await counts();
+    await expect(client.replay(stored.id, { signature: 'fresh' })).rejects.toThrow(/needs the webhook signing secret/);
+    expect(await counts()).toEqual(before);
+    expect((await client.replay(stored.id, { signature: 'missing' })).deliveries).toHaveLength(1);
+  });
+});
+
+test.describe('replay server: an app that is down or hangs @db', () => {
+  test('a target that is down is a failed delivery with its error, never a crash', async ({ startHarness }) => {
+    const { url, client, secret } = await startHarness({ receiver: false, forwardTo: `http://127.0.0.1:${await freePort()}/webhook` });
+    const event = stripeEvent('invoice.paid', 'invoice');
+
+    const answer = await postWebhook(`${url}/webhooks/stripe`, event.raw, { secret });
+    expect(answer.status).toBe(502);
+    expect(JSON.parse(answer.text).error).toMatchObject({ code: 'forward_failed', message: expect.stringMatching(/ECONNREFUSED/) });
+
+    const { deliveries } = await client.replay(event.id, { times: 3, concurrency: 3 });
+    expect(deliveries.map((d) => [d.status, d.latency_ms])).toEqual(Array(3).fill([null, null]));
+    for (const d of deliveries) expect(d.error).toMatch(/ECONNREFUSED: nothing is listening/);
+    expect(await client.getEvent(event.id)).toMatchObject({ delivery_count: 4, last_status: null, raw: event.raw });
+  });
+
+  test('a hanging target: capture still answers, the delivery fails with an error', async ({ startHarness }) => {
+    const { url, client, secret, receiver } = await startHarness({ receiver: { hang: true }, forwardTimeoutMs: 300 });
+    const event = stripeEvent('invoice.paid', 'invoice');
+
+    const answer = await postWebhook(`${url}/webhooks/stripe`, event.raw, { secret });
+
+    expect(answer.status).toBe(504);
+    expect(JSON.parse(answer.text).error.code).toBe('forward_timeout');
+    expect(receiver.received).toHaveLength(1);
+    const stored = await client.getEvent(event.id);
+    expect(stored.deliveries).toEqual([expect.objectContaining({ status: null, error: `no response from ${new URL(receiver.url).origin} within 300 ms` })]);
+
+    const { deliveries } = await client.replay(event.id, { times: 2, concurrency: 2 });
+    expect(deliveries.map((d) => d.error)).toEqual(Array(2).fill(expect.stringMatching(/no response/)));
+    expect(await client.health()).toMatchObject({ ok: true });
+  });
+});
+
+test.describe('replay server: token @db', () => {
+  test('with a token configured, /api calls without it get 401; webhooks and health need none', async ({ startHarness }) => {
+    const token = uniqueId('tok');
+    const { url, client, secret, counts } = await startHarness({ token });
+    const event = stripeEvent('invoice.paid', 'invoice');
+    expect((await postWebhook(`${url}/webhooks/stripe`, event.raw, { secret })).status).toBe(200);
+    const before = await counts();
+
+    for (const authorization of [undefined, 'Bearer wrong', `Basic ${token}`, token]) {
+      const response = await fetch(`${url}/api/events/${event.id}/replay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: '{}',
+      });
+      expect(response.status).toBe(401);
+      expect((await response.json()).error).toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/Authorization: Bearer/) });
+    }
+    await expect(new ReplayClient(url).listEvents()).rejects.toMatchObject({ status: 401 });
+    await expect(new ReplayClient(url, { token: `${token}x` }).getEvent(event.id)).rejects.toThrow(/requires a token/);
+    expect(await counts()).toEqual(before);
+
+    expect((await new ReplayClient(url).health()).ok).toBe(true);
+    expect((await client.listEvents()).data.map((e) => e.id)).toEqual([event.id]);
+    expect((await client.replay(event.id)).deliveries).toHaveLength(1);
+  });
+
+  test('asking for a token without giving one is refused before listening', async ({ startHarness }) => {
+    const { pool } = await startHarness({ receiver: false });
+    await expect(startReplayServer({ pool, requireToken: true })).rejects.toThrow(/requireToken is set but no token was given/);
+  });
+});

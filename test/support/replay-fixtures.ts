@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { test as base } from './fixtures.js';
+import { ReplayClient, startReplayServer, type ReplayServerOptions } from '../../replay-server/index.js';
+import { startReceiver, type Receiver, type ReceiverOptions } from './replay-receiver.js';
+import { randomSecret } from './replay-events.js';
+
+export interface Harness {
+  url: string;
+  client: ReplayClient;
+  /** The app's secret (and the server's, unless started with `secret: ''`). */
+  secret: string;
+  pool: pg.Pool;
+  /** The app: absent when started with `receiver: false`. */
+  receiver: Receiver;
+  /** Rows in the store, to prove that a refused request changed nothing. */
+  counts(): Promise<{ events: number; deliveries: number }>;
+}
+
+export interface HarnessOptions extends Omit<Partial<ReplayServerOptions>, 'pool'> {
+  receiver?: Omit<ReceiverOptions, 'secret'> | false;
+}
+
+export interface ReplayFixtures {
+  /** Starts a replay server on port 0 over this test's database, forwarding to a fresh receiver. */
+  startHarness(options?: HarnessOptions): Promise<Harness>;
+  /** Another empty database on the same server, dropped after the test. */
+  secondDatabaseUrl: string;
+}
+
+export const test = base.extend<ReplayFixtures>({
+  startHarness: async ({ databaseUrl }, use) => {
+    const closers: Array<() => Promise<void>> = [];
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+    // pool.end() resolves before every backend has gone; the database drop then kills the stragglers.
+    pool.on('error', () => {});
+    closers.push(() => pool.end());
+    await use(async (options = {}) => {
+      // The app always has a secret; `secret: ''` starts a server that knows none.
+      const secret = options.secret || randomSecret();
+      const receiver = options.receiver === false ? undefined : await startReceiver({ secret, ...options.receiver });
+      if (receiver) closers.push(receiver.close);
+      const { receiver: _r, ...serverOptions } = options;
+      const server = await startReplayServer({ pool, forwardTo: receiver?.url, ...serverOptions, secret: options.secret ?? secret });
+      closers.push(server.close);
+      return {
+        url: server.url,
+        client: new ReplayClient(server.url, { token: options.token }),
+        secret,
+        pool,
+        receiver: receiver!,
+        counts: async () => {
+          const { rows } = await pool.query(
+            'select (select count(*) from vibes.replay_events)::int as events, (select count(*) from vibes.replay_deliveries)::int as deliveries',
+          );
+          return rows[0];
+        },
+      };
+    });
+    for (const close of closers.reverse()) await close();
+  },
+  secondDatabaseUrl: async ({ databaseServerUrl }, use) => {
+    const name = `vibes_t_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: databaseServerUrl });
+    await admin.connect();
+    try {
+      await admin.query(`create database ${name}`);
+      const url = new URL(databaseServerUrl);
+      url.pathname = `/${name}`;
+      await use(url.toString());
+      await admin.query(`drop database if exists ${name} with (force)`);
+    } finally {
+      await admin.end();
+    }
+  },
+});
+
+export { expect } from './fixtures.js';
