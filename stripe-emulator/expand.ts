@@ -1,0 +1,38 @@
+import type { Store } from './store.js';
+
+const MAX_EXPAND_DEPTH = 4;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Applies `expand[]` paths (`customer`, `latest_invoice.payment_intent`, `data.subscription`) to a
+ * copy of the object: an id found at the path is replaced by the stored object it names.
+ */
+export function expand(store: Store, value: unknown, paths: string[]): unknown {
+  const copy = structuredClone(value);
+  for (const path of paths) {
+    const segments = path.split('.');
+    if (segments.length > MAX_EXPAND_DEPTH) continue;
+    expandPath(store, copy, segments);
+  }
+  return copy;
+}
+
+function expandPath(store: Store, node: unknown, segments: string[]): void {
+  if (Array.isArray(node)) {
+    for (const item of node) expandPath(store, item, segments);
+    return;
+  }
+  if (!isRecord(node) || segments.length === 0) return;
+  const [head, ...rest] = segments as [string, ...string[]];
+  let child = node[head];
+  if (typeof child === 'string') {
+    const found = store.find(child);
+    if (!found) return;
+    child = structuredClone(found);
+    node[head] = child;
+  }
+  if (rest.length > 0) expandPath(store, child, rest);
+}

@@ -1,0 +1,110 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import type { Emulator } from '../context.js';
+import { API_VERSION } from '../events.js';
+import { errors, StripeApiError } from '../errors.js';
+import { requestId } from '../ids.js';
+import { registerCheckoutPages } from '../checkout/routes.js';
+import { registerCharges } from '../resources/charges.js';
+import { registerCheckoutSessions } from '../resources/checkout-sessions.js';
+import { registerCustomers } from '../resources/customers.js';
+import { registerEvents } from '../resources/events.js';
+import { registerInvoices } from '../resources/invoices.js';
+import { registerPaymentIntents } from '../resources/payment-intents.js';
+import { registerPaymentMethods } from '../resources/payment-methods.js';
+import { registerPrices } from '../resources/prices.js';
+import { registerProducts } from '../resources/products.js';
+import { registerSubscriptions } from '../resources/subscriptions.js';
+import { registerWebhookEndpoints } from '../resources/webhook-endpoints.js';
+import { requireTestKey } from './auth.js';
+import type { IdempotencyCache } from './idempotency.js';
+import type { SlidingWindowLimiter } from './rate-limit.js';
+
+export interface AppParts {
+  emulator: Emulator;
+  idempotency: IdempotencyCache;
+  limiter: SlidingWindowLimiter | null;
+  /** The test-support routes under `/_vibes`. */
+  registerVibesRoutes(router: express.Router): void;
+}
+
+/** Headers Stripe puts on every API answer; events caused by the call record the same request id. */
+const stripeHeaders: RequestHandler = (req, res, next) => {
+  const id = requestId();
+  const idempotencyKey = req.get('idempotency-key') ?? null;
+  res.locals.eventRequest = { id, idempotency_key: req.method === 'POST' ? idempotencyKey : null };
+  res.set('Request-Id', id);
+  res.set('Stripe-Version', req.get('stripe-version') ?? API_VERSION);
+  if (idempotencyKey && req.method === 'POST') res.set('Idempotency-Key', idempotencyKey);
+  res.set('Cache-Control', 'no-cache, no-store');
+  next();
+};
+
+const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  let failure: StripeApiError;
+  if (error instanceof StripeApiError) failure = error;
+  else if (typeof error === 'object' && error !== null && 'type' in error && typeof (error as { status?: unknown }).status === 'number' && (error as { status: number }).status < 500) {
+    // body-parser's errors: malformed or oversized bodies.
+    failure = errors.malformedBody((error as Error).message);
+  } else {
+    console.error(`stripe-emulator: ${req.method} ${req.path} failed: ${(error as Error)?.stack ?? String(error)}`);
+    failure = new StripeApiError(500, { type: 'api_error', message: 'An unexpected error occurred in the Stripe emulator; its output has the details.' });
+  }
+  if (res.headersSent) return;
+  res.set(failure.headers);
+  if (req.path.startsWith('/c/')) {
+    res.status(failure.status).type('text').send(failure.body.message);
+    return;
+  }
+  res.status(failure.status).json({ error: failure.body });
+};
+
+export function createApp(parts: AppParts): Express {
+  const { emulator } = parts;
+  const app = express();
+  app.disable('x-powered-by');
+  // Stripe's list filters arrive as `created[gte]=…`, `expand[0]=…`: qs decodes them.
+  app.set('query parser', 'extended');
+  app.set('etag', false);
+
+  const vibes = express.Router();
+  parts.registerVibesRoutes(vibes);
+  app.use('/_vibes', express.json({ limit: '100kb' }), vibes);
+
+  const checkout = express.Router();
+  registerCheckoutPages(checkout, emulator);
+  app.use(checkout);
+
+  // Every /v1 call: Stripe's headers, the optional rate limit, a test key, the form body, idempotency.
+  const api = express.Router();
+  api.use('/v1', stripeHeaders);
+  if (parts.limiter) api.use('/v1', parts.limiter.middleware());
+  api.use('/v1', requireTestKey());
+  // The stripe client sends application/x-www-form-urlencoded with bracketed nesting; qs (express's
+  // extended parser) decodes `metadata[k]`, `line_items[0][price]` and `expand[0]` as Stripe does.
+  api.use('/v1', express.urlencoded({ extended: true, limit: '1mb', parameterLimit: 5000 }));
+  api.use('/v1', parts.idempotency.middleware());
+  for (const register of [
+    registerCustomers,
+    registerProducts,
+    registerPrices,
+    registerCheckoutSessions,
+    registerSubscriptions,
+    registerInvoices,
+    registerPaymentIntents,
+    registerCharges,
+    registerPaymentMethods,
+    registerEvents,
+    registerWebhookEndpoints,
+  ]) {
+    register(api, emulator);
+  }
+  api.use('/v1', (req) => {
+    throw errors.unrecognizedUrl(req.method, req.originalUrl.split('?')[0]!);
+  });
+  app.use(api);
+  app.use((req, res) => {
+    res.status(404).json({ error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.path}). The Stripe emulator serves /v1/*, /c/pay/<session id> and /_vibes/*.` } });
+  });
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,26 @@
+import type { Request, Response } from 'express';
+import type { Emulator } from '../context.js';
+import { expand } from '../expand.js';
+import { Params } from '../params.js';
+import type { EventRequest } from '../types.js';
+
+/** Parameters of an API call: the query string for GET and DELETE, the form body otherwise. */
+export function paramsOf(req: Request): Params {
+  return Params.of(req.method === 'GET' || req.method === 'DELETE' ? req.query : req.body);
+}
+
+/** What events caused by this API call record as their `request`. */
+export function eventRequest(res: Response): EventRequest {
+  return (res.locals.eventRequest as EventRequest | undefined) ?? { id: null, idempotency_key: null };
+}
+
+/** Answers with a copy of the object, `expand[]` applied, so later changes never leak into a sent body. */
+export function send(emu: Emulator, res: Response, value: unknown, params: Params, status = 200): void {
+  res.status(status).json(expand(emu.store, value, params.expand()));
+}
+
+/** Path parameter as a string (express 5 types them loosely). */
+export function pathParam(req: Request, name: string): string {
+  const value = req.params[name];
+  return Array.isArray(value) ? value.join('/') : String(value ?? '');
+}

@@ -1,0 +1,222 @@
+import type { Router } from 'express';
+import type { Emulator } from '../context.js';
+import { errors } from '../errors.js';
+import { newId } from '../ids.js';
+import { createdFilter, paginate } from '../list.js';
+import type { Params } from '../params.js';
+import { emptyMetadata, type EventRequest, type Metadata, type StripeObject } from '../types.js';
+import { eventRequest, paramsOf, pathParam, send } from '../http/respond.js';
+import { createProduct } from './products.js';
+
+export type Interval = 'day' | 'week' | 'month' | 'year';
+
+export interface Recurring {
+  interval: Interval;
+  interval_count: number;
+  meter: null;
+  usage_type: 'licensed';
+  trial_period_days: number | null;
+}
+
+export interface Price extends StripeObject {
+  object: 'price';
+  active: boolean;
+  currency: string;
+  product: string;
+  recurring: Recurring | null;
+  type: 'one_time' | 'recurring';
+  unit_amount: number;
+  nickname: string | null;
+  lookup_key: string | null;
+  metadata: Metadata;
+  created: number;
+}
+
+export interface PriceInput {
+  currency: string;
+  unit_amount: number;
+  product: string;
+  recurring: { interval: Interval; interval_count: number } | null;
+  nickname?: string | null;
+  lookup_key?: string | null;
+  metadata?: Metadata;
+  active?: boolean;
+}
+
+export function createPrice(emu: Emulator, input: PriceInput, request?: EventRequest): Price {
+  const price: Price = {
+    id: newId('price', 24),
+    object: 'price',
+    active: input.active ?? true,
+    billing_scheme: 'per_unit',
+    created: emu.clock.now(),
+    currency: input.currency,
+    custom_unit_amount: null,
+    livemode: false,
+    lookup_key: input.lookup_key ?? null,
+    metadata: input.metadata ?? emptyMetadata(),
+    nickname: input.nickname ?? null,
+    product: input.product,
+    recurring: input.recurring ? { ...input.recurring, meter: null, usage_type: 'licensed', trial_period_days: null } : null,
+    tax_behavior: 'unspecified',
+    tiers_mode: null,
+    transform_quantity: null,
+    type: input.recurring ? 'recurring' : 'one_time',
+    unit_amount: input.unit_amount,
+    unit_amount_decimal: String(input.unit_amount),
+  };
+  emu.store.collections.prices.add(price);
+  emu.events.emit('price.created', price, request ? { request } : {});
+  return price;
+}
+
+/** The plan object Stripe still nests in subscription items, derived from the price. */
+export function planOf(price: Price): StripeObject {
+  return {
+    id: price.id,
+    object: 'plan',
+    active: price.active,
+    amount: price.unit_amount,
+    amount_decimal: String(price.unit_amount),
+    billing_scheme: 'per_unit',
+    created: price.created,
+    currency: price.currency,
+    interval: price.recurring?.interval ?? 'month',
+    interval_count: price.recurring?.interval_count ?? 1,
+    livemode: false,
+    metadata: price.metadata,
+    meter: null,
+    nickname: price.nickname,
+    product: price.product,
+    tiers_mode: null,
+    transform_usage: null,
+    trial_period_days: null,
+    usage_type: 'licensed',
+  };
+}
+
+export function readCurrency(params: Params, key = 'currency'): string {
+  const currency = params.string(key, { required: true })!.toLowerCase();
+  if (!/^[a-z]{3}$/.test(currency)) throw errors.invalidValue(params.name(key), `Invalid currency: ${currency}. Use a three-letter ISO code such as usd.`);
+  return currency;
+}
+
+export function readRecurring(params: Params): { interval: Interval; interval_count: number } | undefined {
+  const recurring = params.object('recurring');
+  if (!recurring) return undefined;
+  const interval = recurring.enumeration('interval', ['day', 'week', 'month', 'year'] as const, { required: true })!;
+  const intervalCount = recurring.integer('interval_count', { min: 1, max: interval === 'year' ? 3 : interval === 'month' ? 36 : interval === 'week' ? 156 : 1095 }) ?? 1;
+  recurring.accept('usage_type', 'meter', 'aggregate_usage', 'trial_period_days');
+  recurring.done();
+  return { interval, interval_count: intervalCount };
+}
+
+/**
+ * Reads a price definition (`POST /v1/prices` or Checkout's `line_items[][price_data]`):
+ * exactly one of `product` and `product_data`, the latter creating the product.
+ */
+export function readPriceDefinition(emu: Emulator, params: Params): Omit<PriceInput, 'product'> & { product?: string; productName?: string } {
+  const currency = readCurrency(params);
+  const unitAmount = params.integer('unit_amount', { required: true, min: 0, max: 99_999_999 })!;
+  const recurring = readRecurring(params);
+  const product = params.string('product');
+  const productData = params.object('product_data');
+  if (product !== undefined && productData) throw errors.exclusive(['product', 'product_data']);
+  if (product === undefined && !productData) throw errors.parameterMissing(params.name('product'));
+  let productName: string | undefined;
+  if (product !== undefined) emu.store.collections.products.require(product, params.name('product'));
+  if (productData) {
+    productName = productData.string('name', { required: true, max: 250 });
+    productData.accept('description', 'images', 'metadata', 'statement_descriptor', 'tax_code', 'unit_label', 'active', 'id');
+    productData.done();
+  }
+  params.accept('tax_behavior', 'unit_amount_decimal', 'currency_options', 'billing_scheme', 'transform_quantity', 'tiers', 'tiers_mode', 'custom_unit_amount', 'transfer_lookup_key');
+  return { currency, unit_amount: unitAmount, recurring: recurring ?? null, ...(product !== undefined ? { product } : {}), ...(productName !== undefined ? { productName } : {}) };
+}
+
+/** Creates the product of `product_data` when needed, then the price. */
+export function createPriceFromDefinition(emu: Emulator, definition: ReturnType<typeof readPriceDefinition>, extra: Partial<PriceInput>, request?: EventRequest): Price {
+  let product = definition.product;
+  if (product === undefined) {
+    const created = createProduct(emu, { name: definition.productName ?? 'Product' });
+    emu.events.emit('product.created', created, request ? { request } : {});
+    product = created.id;
+  }
+  return createPrice(emu, { currency: definition.currency, unit_amount: definition.unit_amount, recurring: definition.recurring, product, ...extra }, request);
+}
+
+export function registerPrices(router: Router, emu: Emulator): void {
+  const prices = emu.store.collections.prices;
+
+  router.post('/v1/prices', (req, res) => {
+    const params = paramsOf(req);
+    const definition = readPriceDefinition(emu, params);
+    const nickname = params.nullableString('nickname');
+    const lookupKey = params.nullableString('lookup_key', { max: 200 });
+    const metadata = params.metadata();
+    const active = params.boolean('active');
+    params.done();
+    if (lookupKey && (prices.newestFirst() as Price[]).some((p) => p.lookup_key === lookupKey)) {
+      throw errors.invalidValue('lookup_key', `A price (\`${(prices.newestFirst() as Price[]).find((p) => p.lookup_key === lookupKey)!.id}\`) already uses that lookup key.`);
+    }
+    const price = createPriceFromDefinition(
+      emu,
+      definition,
+      { ...(nickname !== undefined ? { nickname } : {}), ...(lookupKey !== undefined ? { lookup_key: lookupKey } : {}), ...(metadata ? { metadata } : {}), ...(active !== undefined ? { active } : {}) },
+      eventRequest(res),
+    );
+    send(emu, res, price, params);
+  });
+
+  router.get('/v1/prices', (req, res) => {
+    const params = paramsOf(req);
+    const product = params.string('product');
+    const active = params.boolean('active');
+    const type = params.enumeration('type', ['one_time', 'recurring'] as const);
+    const currency = params.string('currency');
+    const lookupKeys = params.stringArray('lookup_keys');
+    const created = createdFilter(params);
+    params.accept('recurring');
+    const items = (prices.newestFirst() as Price[]).filter(
+      (p) =>
+        (product === undefined || p.product === product) &&
+        (active === undefined || p.active === active) &&
+        (type === undefined || p.type === type) &&
+        (currency === undefined || p.currency === currency.toLowerCase()) &&
+        (lookupKeys === undefined || (p.lookup_key !== null && lookupKeys.includes(p.lookup_key))) &&
+        created(p),
+    );
+    const page = paginate(items, params, '/v1/prices', 'price');
+    params.done();
+    send(emu, res, page, params);
+  });
+
+  router.get('/v1/prices/:id', (req, res) => {
+    const params = paramsOf(req);
+    params.done();
+    send(emu, res, prices.require(pathParam(req, 'id')), params);
+  });
+
+  router.post('/v1/prices/:id', (req, res) => {
+    const params = paramsOf(req);
+    const price = prices.require(pathParam(req, 'id')) as Price;
+    const changes: Record<string, unknown> = {};
+    const active = params.boolean('active');
+    if (active !== undefined) changes.active = active;
+    const nickname = params.nullableString('nickname');
+    if (nickname !== undefined) changes.nickname = nickname;
+    const lookupKey = params.nullableString('lookup_key', { max: 200 });
+    if (lookupKey !== undefined) changes.lookup_key = lookupKey;
+    const metadata = params.metadata('metadata', price.metadata);
+    if (metadata !== undefined) changes.metadata = metadata;
+    params.accept('tax_behavior', 'transfer_lookup_key', 'currency_options');
+    params.done();
+    const previous: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(changes)) {
+      if (JSON.stringify(price[key]) !== JSON.stringify(value)) previous[key] = structuredClone(price[key]);
+      price[key] = value;
+    }
+    if (Object.keys(previous).length > 0) emu.events.emit('price.updated', price, { request: eventRequest(res), previousAttributes: previous });
+    send(emu, res, price, params);
+  });
+}
