@@ -1,0 +1,441 @@
+import { randomBytes } from 'node:crypto';
+import { test, expect } from '@playwright/test';
+import Stripe from 'stripe';
+import { emulatorStripeConfig } from '../stripe-emulator/index.js';
+import { monthlyPrice, oneTimePrice, startEmulatorHarness, submitCheckoutForm, type EmulatorHarness } from './support/emulator-harness.js';
+
+let h: EmulatorHarness;
+test.beforeEach(async () => {
+  h = await startEmulatorHarness();
+});
+test.afterEach(async () => {
+  await h.close();
+});
+
+const run = () => `run_${randomBytes(4).toString('hex')}`;
+
+async function rejection(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Stripe.errors.StripeError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+test.describe('stripe-emulator API through the real stripe client', () => {
+  test('customers: create, retrieve, update, delete; a deleted customer answers deleted: true', async () => {
+    const { stripe } = h;
+    const created = await stripe.customers.create({ email: 'jenny@example.com', name: 'Jenny', metadata: { vibes_run: 'r1', plan: 'free' } });
+    expect(created.id).toMatch(/^cus_[A-Za-z0-9]{14}$/);
+    expect(created.object).toBe('customer');
+    expect(created.livemode).toBe(false);
+    expect(Math.abs(created.created - Date.now() / 1000)).toBeLessThan(5);
+
+    const fetched = await stripe.customers.retrieve(created.id);
+    expect(fetched).toMatchObject({ id: created.id, email: 'jenny@example.com', name: 'Jenny', metadata: { vibes_run: 'r1', plan: 'free' } });
+
+    const updated = await stripe.customers.update(created.id, { name: 'Jenny Rosen', metadata: { plan: 'pro', vibes_run: '' } });
+    expect(updated.name).toBe('Jenny Rosen');
+    expect(updated.metadata).toEqual({ plan: 'pro' });
+
+    const deleted = await stripe.customers.del(created.id);
+    expect(deleted).toEqual({ id: created.id, object: 'customer', deleted: true });
+    const afterwards = await stripe.customers.retrieve(created.id);
+    expect(afterwards.deleted).toBe(true);
+
+    const again = await rejection(stripe.customers.del(created.id));
+    expect(again).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(again.code).toBe('resource_missing');
+    const update = await rejection(stripe.customers.update(created.id, { name: 'x' }));
+    expect(update.statusCode).toBe(404);
+  });
+
+  test('customers.list pages with limit, starting_after and has_more; autoPagingToArray sees each customer once', async () => {
+    const { stripe } = h;
+    const ids: string[] = [];
+    for (let i = 0; i < 23; i++) ids.push((await stripe.customers.create({ email: `u${i}@example.com` })).id);
+    const first = await stripe.customers.list({ limit: 10 });
+    expect(first.data.map((c) => c.id)).toEqual(ids.slice(-10).reverse());
+    expect(first.has_more).toBe(true);
+    const second = await stripe.customers.list({ limit: 10, starting_after: first.data.at(-1)!.id });
+    expect(second.data.map((c) => c.id)).toEqual(ids.slice(3, 13).reverse());
+    const last = await stripe.customers.list({ limit: 10, starting_after: second.data.at(-1)!.id });
+    expect(last.data).toHaveLength(3);
+    expect(last.has_more).toBe(false);
+    const back = await stripe.customers.list({ limit: 2, ending_before: second.data[0]!.id });
+    expect(back.data.map((c) => c.id)).toEqual([ids[14], ids[13]]);
+
+    const all = await stripe.customers.list({ limit: 4 }).autoPagingToArray({ limit: 1000 });
+    expect(all.map((c) => c.id).sort()).toEqual([...ids].sort());
+    expect(new Set(all.map((c) => c.id)).size).toBe(23);
+
+    await stripe.customers.del(ids[0]!);
+    expect((await stripe.customers.list({ limit: 100 })).data).toHaveLength(22);
+    expect((await stripe.customers.list({ email: 'u5@example.com' })).data.map((c) => c.id)).toEqual([ids[5]]);
+  });
+
+  test('list limits outside 1–100 and unknown cursors are Stripe errors', async () => {
+    const { stripe } = h;
+    for (const limit of [0, 101]) {
+      const error = await rejection(stripe.customers.list({ limit }));
+      expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+      expect(error.statusCode).toBe(400);
+      expect(error.code).toBe('parameter_invalid_integer');
+      expect(error.param).toBe('limit');
+    }
+    const cursor = await rejection(stripe.customers.list({ starting_after: 'cus_doesnotexist' }));
+    expect(cursor.code).toBe('resource_missing');
+    expect(cursor.param).toBe('starting_after');
+  });
+
+  test('customers.search: metadata and email queries, AND/OR, paging with next_page', async () => {
+    const { stripe } = h;
+    const mine = run();
+    const a = await stripe.customers.create({ email: 'alice@example.com', metadata: { vibes_run: mine } });
+    const b = await stripe.customers.create({ email: 'bob@example.com', metadata: { vibes_run: mine } });
+    await stripe.customers.create({ email: 'carol@example.com', metadata: { vibes_run: 'someone-else' } });
+
+    const byRun = await stripe.customers.search({ query: `metadata['vibes_run']:'${mine}'` });
+    expect(byRun.object).toBe('search_result');
+    expect(byRun.data.map((c) => c.id).sort()).toEqual([a.id, b.id].sort());
+
+    const byEmail = await stripe.customers.search({ query: "email:'bob@example.com'" });
+    expect(byEmail.data.map((c) => c.id)).toEqual([b.id]);
+    const both = await stripe.customers.search({ query: `email:'alice@example.com' OR email:'bob@example.com'` });
+    expect(both.data).toHaveLength(2);
+    const narrowed = await stripe.customers.search({ query: `metadata["vibes_run"]:"${mine}" AND email:'alice@example.com'` });
+    expect(narrowed.data.map((c) => c.id)).toEqual([a.id]);
+
+    const paged = await stripe.customers.search({ query: `metadata['vibes_run']:'${mine}'`, limit: 1 });
+    expect(paged.has_more).toBe(true);
+    expect(paged.next_page).toEqual(expect.any(String));
+    const everyone = await stripe.customers.search({ query: `metadata['vibes_run']:'${mine}'`, limit: 1 }).autoPagingToArray({ limit: 10 });
+    expect(everyone.map((c) => c.id).sort()).toEqual([a.id, b.id].sort());
+
+    await stripe.customers.del(a.id);
+    expect((await stripe.customers.search({ query: `metadata['vibes_run']:'${mine}'` })).data.map((c) => c.id)).toEqual([b.id]);
+
+    const bad = await rejection(stripe.customers.search({ query: 'favourite_colour:blue' }));
+    expect(bad).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(bad.param).toBe('query');
+  });
+
+  test('bad parameters are 400s in Stripe\'s shape and change nothing', async () => {
+    const { stripe } = h;
+    const unknown = await rejection(stripe.customers.create({ favourite_colour: 'blue' } as Stripe.CustomerCreateParams));
+    expect(unknown).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(unknown).toMatchObject({ statusCode: 400, code: 'parameter_unknown', param: 'favourite_colour', type: 'StripeInvalidRequestError' });
+    const email = await rejection(stripe.customers.create({ email: 'not an email' }));
+    expect(email).toMatchObject({ statusCode: 400, code: 'email_invalid', param: 'email' });
+    const missing = await rejection(stripe.prices.create({ currency: 'usd', unit_amount: 100 } as Stripe.PriceCreateParams));
+    expect(missing).toMatchObject({ statusCode: 400, code: 'parameter_missing' });
+    const integer = await rejection(stripe.prices.create({ currency: 'usd', unit_amount: 'ten' as unknown as number, product_data: { name: 'x' } }));
+    expect(integer).toMatchObject({ statusCode: 400, code: 'parameter_invalid_integer', param: 'unit_amount' });
+    const longKey = await rejection(stripe.customers.create({ metadata: { ['k'.repeat(41)]: 'v' } }));
+    expect(longKey.statusCode).toBe(400);
+    expect((await stripe.customers.list()).data).toHaveLength(0);
+    expect((await stripe.products.list()).data).toHaveLength(0);
+  });
+
+  test('API keys: a missing key is 401, a live key is refused without echoing it, restricted test keys work', async () => {
+    const missing = await fetch(`${h.emulator.url}/v1/customers`);
+    expect(missing.status).toBe(401);
+    expect((await missing.json()).error).toMatchObject({ type: 'invalid_request_error', message: expect.stringContaining('did not provide an API key') });
+
+    const liveKey = `sk_live_${randomBytes(12).toString('hex')}`;
+    const live = await rejection(new Stripe(liveKey, emulatorStripeConfig(h.emulator.url)).customers.list());
+    expect(live).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
+    expect(live.message).toMatch(/test mode only/);
+    expect(live.message).not.toContain(liveKey);
+    expect(JSON.stringify(live.raw)).not.toContain(liveKey);
+
+    const nonsense = await rejection(new Stripe('hello', emulatorStripeConfig(h.emulator.url)).customers.list());
+    expect(nonsense).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
+
+    const restricted = new Stripe(`rk_test_${randomBytes(6).toString('hex')}`, emulatorStripeConfig(h.emulator.url));
+    expect((await restricted.customers.create({ email: 'r@example.com' })).email).toBe('r@example.com');
+  });
+
+  test('unknown ids are 404 resource_missing for every resource', async () => {
+    const { stripe } = h;
+    const calls: [string, Promise<unknown>][] = [
+      ['customer', stripe.customers.retrieve('cus_missing')],
+      ['product', stripe.products.retrieve('prod_missing')],
+      ['price', stripe.prices.retrieve('price_missing')],
+      ['checkout.session', stripe.checkout.sessions.retrieve('cs_test_missing')],
+      ['subscription', stripe.subscriptions.retrieve('sub_missing')],
+      ['event', stripe.events.retrieve('evt_missing')],
+      ['webhook endpoint', stripe.webhookEndpoints.retrieve('we_missing')],
+      ['payment_intent', stripe.paymentIntents.retrieve('pi_missing')],
+      ['invoice', stripe.invoices.retrieve('in_missing')],
+      ['charge', stripe.charges.retrieve('ch_missing')],
+    ];
+    for (const [name, call] of calls) {
+      const error = await rejection(call);
+      expect(error, name).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+      expect(error.statusCode, name).toBe(404);
+      expect(error.code, name).toBe('resource_missing');
+      expect(error.message, name).toContain(`No such ${name}`);
+    }
+    const url = await fetch(`${h.emulator.url}/v1/refunds`, { headers: { authorization: 'Bearer sk_test_x' } });
+    expect(url.status).toBe(404);
+    expect((await url.json()).error.message).toContain('Unrecognized request URL (GET: /v1/refunds)');
+  });
+
+  test('Idempotency-Key: same key and params replays the first answer; other params is an idempotency error', async () => {
+    const { stripe } = h;
+    const key = `key_${randomBytes(8).toString('hex')}`;
+    const first = await stripe.customers.create({ email: 'once@example.com' }, { idempotencyKey: key });
+    const second = await stripe.customers.create({ email: 'once@example.com' }, { idempotencyKey: key });
+    expect(second.id).toBe(first.id);
+    expect(second.lastResponse.headers['idempotent-replayed']).toBe('true');
+    expect((await stripe.customers.list()).data).toHaveLength(1);
+    expect((await stripe.events.list({ type: 'customer.created' })).data).toHaveLength(1);
+
+    const conflict = await rejection(stripe.customers.create({ email: 'other@example.com' }, { idempotencyKey: key }));
+    expect(conflict).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
+    expect(conflict.statusCode).toBe(400);
+
+    // A request that failed validation saves nothing: the corrected retry with the same key runs.
+    const retryKey = `key_${randomBytes(8).toString('hex')}`;
+    await rejection(stripe.customers.create({ email: 'bad' }, { idempotencyKey: retryKey }));
+    expect((await stripe.customers.create({ email: 'good@example.com' }, { idempotencyKey: retryKey })).email).toBe('good@example.com');
+
+    // Concurrent duplicates with one key still create one customer.
+    const raceKey = `key_${randomBytes(8).toString('hex')}`;
+    const racers = await Promise.all(Array.from({ length: 5 }, () => stripe.customers.create({ email: 'race@example.com' }, { idempotencyKey: raceKey })));
+    expect(new Set(racers.map((c) => c.id)).size).toBe(1);
+  });
+
+  test('rate limit: beyond N requests a second, 429 rate_limit surfaces as StripeRateLimitError', async () => {
+    const limited = await startEmulatorHarness({ rateLimit: 5 });
+    try {
+      const results = await Promise.allSettled(Array.from({ length: 12 }, () => limited.stripe.customers.list()));
+      const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Stripe.errors.StripeError);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+      expect(refused).toHaveLength(7);
+      for (const error of refused) {
+        expect(error).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+        expect(error.statusCode).toBe(429);
+        expect(error.code).toBe('rate_limit');
+        expect(error.type).toBe('StripeRateLimitError');
+        expect(error.headers?.['stripe-rate-limited-reason']).toBe('global-rate');
+      }
+      // The hosted page and test routes are not rate limited.
+      expect((await fetch(`${limited.emulator.url}/_vibes/state`)).status).toBe(200);
+      // The window slides: once a second has passed, requests are accepted again.
+      await expect.poll(async () => (await limited.stripe.customers.list().then(() => 'ok', (e: Error) => e.constructor.name)), { timeout: 5000 }).toBe('ok');
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test('products and prices: create, retrieve, update, list with filters; price_data and default_price_data', async () => {
+    const { stripe } = h;
+    const product = await stripe.products.create({ name: 'Pro', description: 'All features', metadata: { tier: 'pro' } });
+    expect(product.id).toMatch(/^prod_/);
+    const monthly = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 2000, recurring: { interval: 'month' }, lookup_key: `pro_${run()}` });
+    expect(monthly).toMatchObject({ type: 'recurring', unit_amount: 2000, recurring: { interval: 'month', interval_count: 1 } });
+    expect(String(monthly.unit_amount_decimal)).toBe('2000');
+    const once = await stripe.prices.create({ currency: 'EUR', unit_amount: 500, product_data: { name: 'Sticker' } });
+    expect(once).toMatchObject({ type: 'one_time', currency: 'eur', recurring: null });
+    expect((await stripe.products.retrieve(once.product as string)).name).toBe('Sticker');
+
+    expect((await stripe.prices.list({ product: product.id })).data.map((p) => p.id)).toEqual([monthly.id]);
+    expect((await stripe.prices.list({ type: 'one_time' })).data.map((p) => p.id)).toEqual([once.id]);
+    expect((await stripe.prices.list({ lookup_keys: [monthly.lookup_key!] })).data.map((p) => p.id)).toEqual([monthly.id]);
+    expect((await stripe.prices.retrieve(monthly.id, { expand: ['product'] })).product).toMatchObject({ id: product.id, name: 'Pro' });
+
+    const archived = await stripe.prices.update(once.id, { active: false });
+    expect(archived.active).toBe(false);
+    expect((await stripe.prices.list({ active: true })).data.map((p) => p.id)).toEqual([monthly.id]);
+
+    const renamed = await stripe.products.update(product.id, { name: 'Pro plan', default_price: monthly.id });
+    expect(renamed).toMatchObject({ name: 'Pro plan', default_price: monthly.id });
+    const bundled = await stripe.products.create({ name: 'Team', default_price_data: { currency: 'usd', unit_amount: 9900, recurring: { interval: 'year' } } });
+    expect((await stripe.prices.retrieve(bundled.default_price as string)).recurring?.interval).toBe('year');
+    expect((await stripe.products.list({ limit: 100 })).data).toHaveLength(3);
+  });
+
+  test('checkout sessions: create in both modes, retrieve, list, line items, expire', async () => {
+    const { stripe, emulator } = h;
+    const monthly = await monthlyPrice(stripe);
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      line_items: [{ price: monthly.id, quantity: 2 }],
+      success_url: 'https://app.example/success?session_id={CHECKOUT_SESSION_ID}',
+      cancel_url: 'https://app.example/pricing',
+      customer_email: 'sub@example.com',
+      client_reference_id: 'user_42',
+      metadata: { vibes_run: 'r-s' },
+      subscription_data: { metadata: { vibes_run: 'r-s' } },
+    });
+    expect(session.id).toMatch(/^cs_test_[A-Za-z0-9]{58}$/);
+    expect(session.url).toBe(`${emulator.url}/c/pay/${session.id}`);
+    expect(session).toMatchObject({ status: 'open', payment_status: 'unpaid', mode: 'subscription', amount_total: 4000, currency: 'usd', customer_email: 'sub@example.com', client_reference_id: 'user_42', metadata: { vibes_run: 'r-s' } });
+    expect(session.expires_at - session.created).toBe(86_400);
+
+    const items = await stripe.checkout.sessions.listLineItems(session.id);
+    expect(items.data).toEqual([expect.objectContaining({ object: 'item', quantity: 2, amount_total: 4000, description: 'Pro plan', price: expect.objectContaining({ id: monthly.id }) })]);
+    const expanded = await stripe.checkout.sessions.retrieve(session.id, { expand: ['line_items'] });
+    expect(expanded.line_items?.data[0]?.id).toBe(items.data[0]!.id);
+
+    const payment = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'Credits' } }, quantity: 1 }],
+      success_url: 'https://app.example/ok',
+    });
+    expect(payment).toMatchObject({ mode: 'payment', amount_total: 1500, payment_intent: null, customer_creation: 'if_required' });
+
+    const listed = await stripe.checkout.sessions.list({ limit: 10 });
+    expect(listed.data.map((s) => s.id)).toEqual([payment.id, session.id]);
+
+    const expired = await stripe.checkout.sessions.expire(payment.id);
+    expect(expired).toMatchObject({ status: 'expired', url: null });
+    expect((await stripe.checkout.sessions.list({ status: 'open' })).data.map((s) => s.id)).toEqual([session.id]);
+    const twice = await rejection(stripe.checkout.sessions.expire(payment.id));
+    expect(twice.statusCode).toBe(400);
+    expect((await stripe.events.list({ type: 'checkout.session.expired' })).data[0]?.data.object).toMatchObject({ id: payment.id, status: 'expired' });
+    expect((await fetch(payment.url!)).status).toBe(410);
+  });
+
+  test('checkout sessions refuse mismatched modes, prices and customers', async () => {
+    const { stripe } = h;
+    const monthly = await monthlyPrice(stripe);
+    const once = await oneTimePrice(stripe);
+    const base = { success_url: 'https://app.example/ok' };
+    const recurringInPayment = await rejection(stripe.checkout.sessions.create({ ...base, mode: 'payment', line_items: [{ price: monthly.id, quantity: 1 }] }));
+    expect(recurringInPayment.message).toContain('recurring price');
+    const noRecurring = await rejection(stripe.checkout.sessions.create({ ...base, mode: 'subscription', line_items: [{ price: once.id, quantity: 1 }] }));
+    expect(noRecurring.message).toContain('recurring price');
+    const missingPrice = await rejection(stripe.checkout.sessions.create({ ...base, mode: 'payment', line_items: [{ price: 'price_nope', quantity: 1 }] }));
+    expect(missingPrice).toMatchObject({ code: 'resource_missing', param: 'line_items[0][price]' });
+    const both = await rejection(stripe.checkout.sessions.create({ ...base, mode: 'payment', line_items: [{ price: once.id, quantity: 1 }], customer: 'cus_x', customer_email: 'a@example.com' }));
+    expect(both.code).toBe('parameters_exclusive');
+    const noSuccess = await rejection(stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price: once.id, quantity: 1 }] }));
+    expect(noSuccess).toMatchObject({ code: 'parameter_missing', param: 'success_url' });
+    expect((await stripe.checkout.sessions.list()).data).toHaveLength(0);
+  });
+
+  test('subscriptions: from a paid session, retrieve, list by customer, update metadata, cancel', async () => {
+    const { stripe } = h;
+    const monthly = await monthlyPrice(stripe);
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      line_items: [{ price: monthly.id, quantity: 1 }],
+      success_url: 'https://app.example/ok?s={CHECKOUT_SESSION_ID}',
+      customer_email: 'subscriber@example.com',
+      subscription_data: { metadata: { vibes_run: 'r-sub' } },
+    });
+    const paid = await submitCheckoutForm(session.url!, { cardNumber: '4242424242424242' });
+    expect(paid).toEqual({ status: 303, location: `https://app.example/ok?s=${session.id}` });
+
+    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ['subscription', 'customer', 'invoice'] });
+    expect(done).toMatchObject({ status: 'complete', payment_status: 'paid', url: null, customer_details: { email: 'subscriber@example.com', name: 'Vibes Tester' } });
+    const sub = done.subscription as Stripe.Subscription;
+    const customer = done.customer as Stripe.Customer;
+    expect(sub).toMatchObject({ status: 'active', customer: customer.id, metadata: { vibes_run: 'r-sub' }, latest_invoice: (done.invoice as Stripe.Invoice).id });
+    expect(customer.email).toBe('subscriber@example.com');
+    expect(sub.items.data[0]).toMatchObject({ price: { id: monthly.id }, quantity: 1 });
+    expect(sub.items.data[0]!.current_period_end).toBeGreaterThan(sub.items.data[0]!.current_period_start + 27 * 86_400);
+    expect(done.invoice).toMatchObject({ status: 'paid', amount_paid: 2000, customer: customer.id });
+
+    expect((await stripe.subscriptions.list({ customer: customer.id })).data.map((s) => s.id)).toEqual([sub.id]);
+    const updated = await stripe.subscriptions.update(sub.id, { metadata: { seats: '3' }, cancel_at_period_end: true });
+    expect(updated).toMatchObject({ metadata: { vibes_run: 'r-sub', seats: '3' }, cancel_at_period_end: true, status: 'active' });
+
+    const canceled = await stripe.subscriptions.cancel(sub.id);
+    expect(canceled).toMatchObject({ id: sub.id, status: 'canceled', canceled_at: expect.any(Number), ended_at: expect.any(Number) });
+    expect((await stripe.subscriptions.list({ customer: customer.id })).data).toHaveLength(0);
+    expect((await stripe.subscriptions.list({ customer: customer.id, status: 'all' })).data).toHaveLength(1);
+    expect((await stripe.subscriptions.list({ status: 'canceled' })).data.map((s) => s.id)).toEqual([sub.id]);
+    const again = await rejection(stripe.subscriptions.cancel(sub.id));
+    expect(again.code).toBe('resource_missing');
+
+    const intents = await stripe.paymentIntents.list({ customer: customer.id });
+    expect(intents.data).toEqual([expect.objectContaining({ status: 'succeeded', amount: 2000 })]);
+    const charge = await stripe.charges.retrieve(intents.data[0]!.latest_charge as string);
+    expect(charge).toMatchObject({ status: 'succeeded', paid: true, amount: 2000, payment_method_details: { card: { last4: '4242', brand: 'visa' } } });
+    expect((await stripe.invoices.list({ subscription: sub.id })).data).toHaveLength(1);
+    expect((await stripe.paymentMethods.retrieve(sub.default_payment_method as string)).customer).toBe(customer.id);
+  });
+
+  test('deleting a customer cancels its subscriptions and emits customer.deleted and customer.subscription.deleted', async () => {
+    const { stripe } = h;
+    const monthly = await monthlyPrice(stripe);
+    const session = await stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ price: monthly.id, quantity: 1 }], success_url: 'https://app.example/ok', customer_email: 'leaving@example.com' });
+    await submitCheckoutForm(session.url!, { cardNumber: '4242424242424242' });
+    const { customer, subscription } = await stripe.checkout.sessions.retrieve(session.id);
+
+    const deletion = await stripe.customers.del(customer as string);
+    expect(deletion.deleted).toBe(true);
+    expect((await stripe.subscriptions.retrieve(subscription as string)).status).toBe('canceled');
+    const events = (await stripe.events.list({ limit: 100 })).data;
+    const subDeleted = events.find((e) => e.type === 'customer.subscription.deleted')!;
+    const customerDeleted = events.find((e) => e.type === 'customer.deleted')!;
+    expect(subDeleted.data.object).toMatchObject({ id: subscription, status: 'canceled' });
+    expect(customerDeleted.data.object).toMatchObject({ id: customer, email: 'leaving@example.com' });
+    expect(customerDeleted.request?.id).toMatch(/^req_/);
+    expect(customerDeleted.request?.id).toBe(subDeleted.request?.id);
+    // Stripe takes idempotency keys on POST only, so a DELETE's events record none.
+    expect(customerDeleted.request?.idempotency_key).toBeNull();
+    expect((await fetch(`${h.emulator.url}/_vibes/state`).then((r) => r.json())).customers).toEqual({ live: 0, deleted: 1 });
+  });
+
+  test('events: list newest first with type filters, retrieve; creating a customer emits customer.created', async () => {
+    const { stripe } = h;
+    const customer = await stripe.customers.create({ email: 'evt@example.com' });
+    await stripe.customers.update(customer.id, { name: 'Evt' });
+    const events = await stripe.events.list();
+    expect(events.data.map((e) => e.type)).toEqual(['customer.updated', 'customer.created']);
+    const created = events.data[1]!;
+    expect(created).toMatchObject({
+      id: expect.stringMatching(/^evt_/),
+      object: 'event',
+      api_version: Stripe.API_VERSION,
+      livemode: false,
+      pending_webhooks: 0,
+      request: { id: expect.stringMatching(/^req_/), idempotency_key: expect.stringMatching(/^stripe-node-retry-/) },
+      data: { object: { id: customer.id, email: 'evt@example.com', name: null } },
+    });
+    expect(events.data[0]!.data.previous_attributes).toEqual({ name: null });
+    expect((await stripe.events.retrieve(created.id)).id).toBe(created.id);
+    expect((await stripe.events.list({ type: 'customer.updated' })).data).toHaveLength(1);
+    expect((await stripe.events.list({ types: ['customer.*'] })).data).toHaveLength(2);
+    const all = await stripe.events.list({ limit: 1 }).autoPagingToArray({ limit: 10 });
+    expect(all).toHaveLength(2);
+  });
+
+  test('webhook endpoints: create with url and secret, retrieve, list, update, delete', async () => {
+    const { stripe } = h;
+    const secret = `whsec_${randomBytes(16).toString('hex')}`;
+    const endpoint = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/hook', enabled_events: ['checkout.session.completed'], secret } as Stripe.WebhookEndpointCreateParams);
+    expect(endpoint).toMatchObject({ object: 'webhook_endpoint', url: 'http://127.0.0.1:9/hook', status: 'enabled', enabled_events: ['checkout.session.completed'], secret });
+    const generated = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/other', enabled_events: ['*'] });
+    expect(generated.secret).toMatch(/^whsec_/);
+    const fetched = await stripe.webhookEndpoints.retrieve(endpoint.id);
+    expect(fetched.secret).toBeUndefined();
+    expect((await stripe.webhookEndpoints.list()).data).toHaveLength(2);
+    expect((await stripe.webhookEndpoints.update(endpoint.id, { disabled: true })).status).toBe('disabled');
+    expect(await stripe.webhookEndpoints.del(generated.id)).toEqual({ id: generated.id, object: 'webhook_endpoint', deleted: true });
+    const bad = await rejection(stripe.webhookEndpoints.create({ url: 'not a url', enabled_events: ['*'] }));
+    expect(bad).toMatchObject({ statusCode: 400, param: 'url' });
+  });
+
+  test('POST /_vibes/reset forgets every object; GET /_vibes/state counts them', async () => {
+    const { stripe, emulator } = h;
+    await stripe.customers.create({ email: 'a@example.com' });
+    const doomed = await stripe.customers.create({ email: 'b@example.com' });
+    await stripe.customers.del(doomed.id);
+    const state = await fetch(`${emulator.url}/_vibes/state`).then((r) => r.json());
+    expect(state).toMatchObject({ customers: { live: 1, deleted: 1 }, subscriptions: 0, events: 3 });
+    expect((await fetch(`${emulator.url}/_vibes/reset`, { method: 'POST' })).status).toBe(200);
+    expect(await fetch(`${emulator.url}/_vibes/state`).then((r) => r.json())).toMatchObject({ customers: { live: 0, deleted: 0 }, events: 0 });
+    expect((await stripe.customers.list()).data).toHaveLength(0);
+    const gone = await rejection(stripe.customers.retrieve(doomed.id));
+    expect(gone.code).toBe('resource_missing');
+    emulator.reset();
+    expect((await stripe.events.list()).data).toHaveLength(0);
+  });
+});
