@@ -1,0 +1,63 @@
+import { test, expect } from 'playwright-vibes';
+
+test('sign up, pay, Pro exactly once through retries and a race @smoke', async ({ page, user, flows, cards, webhooks, entitlements }) => {
+  await flows.signup(user);
+  await flows.upgrade();
+  await flows.pay(cards.visa);
+  await expect(page.getByText('Pro plan')).toBeVisible();
+
+  const paid = await webhooks.waitFor('checkout.session.completed', { email: user.email });
+  await webhooks.replay(paid, { times: 2 }); // Stripe's retry
+  await webhooks.replay(paid, { times: 5, concurrency: 5 }); // the race
+  await expect(entitlements).toGrantExactlyOnce(user.email);
+});
+
+test('a declined card stays on Free @smoke', async ({ page, user, flows, cards, entitlements }) => {
+  await flows.signup(user);
+  await flows.upgrade();
+  await flows.pay(cards.declined);
+  await expect(page.getByText(/declined/i)).toBeVisible();
+
+  await page.goto('/dashboard');
+  await expect(page.getByText('Free plan')).toBeVisible();
+  await expect(entitlements).toGrantNothing(user.email);
+});
+
+test('stale, wrong-secret and unsigned webhooks are refused @smoke', async ({ user, flows, cards, webhooks, entitlements }) => {
+  await flows.signup(user);
+  await flows.upgrade();
+  await flows.pay(cards.visa);
+  const paid = await webhooks.waitFor('checkout.session.completed', { email: user.email });
+
+  for (const signature of ['stale', 'wrong-secret', 'missing'] as const) {
+    const { deliveries } = await webhooks.replay(paid, { signature });
+    expect(deliveries.map((d) => d.status), `a ${signature} signature must be refused`).toEqual([400]);
+  }
+  await expect(entitlements).toGrantExactlyOnce(user.email);
+});
+
+test('deleting the account removes the user and the Stripe customer @smoke', async ({ page, user, flows, cards, stripe }) => {
+  await flows.signup(user);
+  await flows.upgrade();
+  await flows.pay(cards.visa);
+  await expect(page.getByText('Pro plan')).toBeVisible();
+  const [customer] = (await stripe.customers.list({ email: user.email })).data;
+  expect(customer, 'checkout made a Stripe customer').toBeDefined();
+
+  await flows.deleteAccount();
+  expect((await stripe.customers.retrieve(customer!.id)).deleted).toBe(true);
+
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByText('Email or password is incorrect.')).toBeVisible();
+});
+
+test('a form post without a CSRF token is refused @smoke', async ({ page, user, flows }) => {
+  await flows.signup(user);
+  const response = await page.request.post('/billing/upgrade', { form: {}, maxRedirects: 0 });
+  expect(response.status()).toBe(403);
+  await page.goto('/dashboard');
+  await expect(page.getByText('Free plan')).toBeVisible();
+});

@@ -1,0 +1,36 @@
+import { test, expect } from '@playwright/test';
+import { runSmokeSuite } from './support/run-suite.js';
+
+// These run the @smoke suite itself, in child runs, so they take minutes, not seconds.
+test.describe.configure({ timeout: 8 * 60_000 });
+
+const GOLDEN = 'sign up, pay, Pro exactly once through retries and a race @smoke';
+const DECLINED = 'a declined card stays on Free @smoke';
+const SIGNATURES = 'stale, wrong-secret and unsigned webhooks are refused @smoke';
+const CSRF = 'a form post without a CSRF token is refused @smoke';
+
+/** Each planted bug, the smoke test that must catch it, and the words that show why it failed. */
+const plantedBugs: { bug: string; caughtBy: string; because: RegExp }[] = [
+  { bug: 'double-grant', caughtBy: GOLDEN, because: /granted more than once/ },
+  { bug: 'race', caughtBy: GOLDEN, because: /granted more than once/ },
+  { bug: 'optimistic-ui', caughtBy: DECLINED, because: /Free plan/ },
+  { bug: 'no-signature-check', caughtBy: SIGNATURES, because: /signature must be refused/ },
+  { bug: 'no-csrf', caughtBy: CSRF, because: /Expected: 403/ },
+];
+
+for (const { bug, caughtBy, because } of plantedBugs) {
+  test(`the smoke suite catches the planted bug ${bug} @meta`, async () => {
+    const result = await runSmokeSuite({ bugs: [bug] });
+    const failure = result.failed.find((f) => f.title === caughtBy);
+    expect(failure, `"${caughtBy}" should fail with DEMO_BUGS=${bug}.\nFailed: ${JSON.stringify(result.failed, null, 2)}\n${result.output.slice(-3000)}`).toBeDefined();
+    expect(failure!.error).toMatch(because);
+  });
+}
+
+test('the smoke suite passes 20 times in a row against the correct app @meta', async () => {
+  test.setTimeout(15 * 60_000);
+  const result = await runSmokeSuite({ args: ['--repeat-each', '20'] });
+  expect(result.failed, result.output.slice(-3000)).toEqual([]);
+  expect(result.flaky).toEqual([]);
+  expect(result.stats.expected).toBe(5 * 20);
+});

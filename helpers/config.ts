@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, devices, type PlaywrightTestConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './browser.js';
+import { loadTestEnv } from './env.js';
+import { reservePorts } from './ports.js';
+import { currentRunId } from './run.js';
+import type { AppServer, VibesEnvironment, VibesOptions } from './options.js';
+import type { VibesTestOptions, VibesWorkerOptions } from './fixtures.js';
+
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const SETUP_DIR = fileURLToPath(new URL('./setup/', import.meta.url));
+const DEMO_WEBHOOK_PATH = '/api/stripe/webhook';
+
+type VibesConfig = PlaywrightTestConfig<VibesTestOptions, VibesWorkerOptions>;
+
+/**
+ * A Playwright config for vibes testing: the replay server (and, when asked, the Stripe
+ * emulator and the app) as web servers, a browser found on this machine, CI-grade reporters,
+ * and a setup project that runs the safety check first. Later arguments are merged over the
+ * result with Playwright's own `defineConfig`, so anything Playwright accepts can be overridden.
+ */
+export function defineVibesConfig(options: VibesOptions = {}, ...overrides: VibesConfig[]): VibesConfig {
+  loadTestEnv();
+  const env = process.env;
+  const ci = !!env.CI;
+  const runId = currentRunId(env);
+  const stripeMode = options.stripe?.mode ?? (env.STRIPE_SECRET_KEY && !env.STRIPE_EMULATOR_URL ? 'test-mode' : 'emulator');
+  const ports = reservePorts('VIBES_PORTS', ['replay', 'emulator', 'app']);
+  const replayPort = options.webhooks?.port ?? ports.replay!;
+  const replayServerUrl = options.webhooks?.replayServerUrl ?? `http://127.0.0.1:${replayPort}`;
+  const emulatorUrl = stripeMode === 'emulator' ? env.STRIPE_EMULATOR_URL ?? `http://127.0.0.1:${ports.emulator}` : undefined;
+  const demo = options.app === 'demo';
+  const userApp = options.app === 'demo' ? undefined : options.app;
+  const appUrl = demo ? `http://127.0.0.1:${ports.app}` : userApp?.url;
+  const baseURL = options.baseURL ?? env.BASE_URL ?? appUrl;
+  const forwardTo = options.webhooks?.forwardTo ?? (demo ? `${appUrl}${DEMO_WEBHOOK_PATH}` : undefined);
+
+  // One secret signs what the replay server forwards and verifies what the app receives.
+  // With `stripe listen`, it is the secret the Stripe CLI prints; otherwise one per run.
+  env.STRIPE_WEBHOOK_SECRET ||= `whsec_${randomBytes(24).toString('base64url')}`;
+
+  const environment: VibesEnvironment = { runId, replayServerUrl, stripeMode, emulatorUrl };
+  const webServer: NonNullable<PlaywrightTestConfig['webServer']> = [];
+  if (!options.webhooks?.replayServerUrl) {
+    webServer.push(vibesServer('replay server', replayServerUrl, ['replay-server', '--port', String(replayPort),
+      ...(forwardTo ? ['--forward-to', forwardTo] : []),
+      ...(options.database?.url ? ['--database-url', options.database.url] : [])]));
+  }
+  if (stripeMode === 'emulator' && !env.STRIPE_EMULATOR_URL) {
+    webServer.push(vibesServer('Stripe emulator', emulatorUrl!, ['stripe-emulator', '--port', String(ports.emulator),
+      '--webhook-url', `${replayServerUrl}/webhooks/stripe`,
+      ...(options.stripe?.rateLimit ? ['--rate-limit', String(options.stripe.rateLimit)] : [])]));
+  }
+  const appEnv = { STRIPE_WEBHOOK_SECRET: env.STRIPE_WEBHOOK_SECRET, ...(emulatorUrl ? { STRIPE_EMULATOR_URL: emulatorUrl } : {}) };
+  if (demo) {
+    webServer.push(vibesServer('demo app', appUrl!, ['demo-app', '--port', String(ports.app)], appEnv));
+  } else if (userApp) {
+    webServer.push(appServer(userApp, appEnv, ci));
+  }
+
+  const base: VibesConfig = {
+    testDir: './e2e',
+    fullyParallel: true,
+    forbidOnly: ci,
+    retries: ci ? 1 : 0,
+    failOnFlakyTests: ci,
+    reporter: ci
+      ? [['list'], ['html', { open: 'never' }], ['junit', { outputFile: 'test-results/junit.xml' }], ['blob']]
+      : [['list']],
+    use: {
+      baseURL,
+      trace: 'on-first-retry',
+      vibes: environment,
+      ...(options.flows ? { flowsConfig: options.flows } : {}),
+      ...(options.entitlements ? { entitlementsConfig: options.entitlements } : {}),
+      ...(options.user ? { userOptions: options.user } : {}),
+    },
+    webServer,
+    projects: [
+      { name: 'vibes-setup', testDir: SETUP_DIR, testMatch: /vibes\.setup\.js$/ },
+      {
+        name: 'chromium',
+        use: { ...devices['Desktop Chrome'], launchOptions: chromiumLaunchOptions() },
+        dependencies: ['vibes-setup'],
+      },
+    ],
+  };
+  return defineConfig(base, ...overrides);
+}
+
+function vibesServer(name: string, url: string, args: string[], env: Record<string, string> = {}) {
+  return {
+    name,
+    command: [process.execPath, CLI, ...args].map(shellQuote).join(' '),
+    url: `${url}${args[0] === 'stripe-emulator' ? '/_vibes/state' : '/healthz'}`,
+    env: { ...stringEnv(process.env), ...env },
+    reuseExistingServer: false,
+    stdout: 'pipe' as const,
+    stderr: 'pipe' as const,
+    gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 5_000 },
+    timeout: 60_000,
+  };
+}
+
+function appServer(app: AppServer, env: Record<string, string>, ci: boolean) {
+  return {
+    name: 'app',
+    command: app.command,
+    url: app.url,
+    cwd: app.cwd,
+    env: { ...stringEnv(process.env), ...env, ...app.env },
+    reuseExistingServer: app.reuseExistingServer ?? !ci,
+    timeout: app.timeout ?? 60_000,
+    gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 5_000 },
+  };
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,61 @@
+import pg from 'pg';
+
+/**
+ * How the preset asks the app how many times it granted an entitlement to an email:
+ * a SQL count through `pg`, an HTTP endpoint, or a function of your own.
+ */
+export type EntitlementsConfig =
+  | { sql: string; databaseUrl?: string }
+  | { url: string; headers?: Record<string, string> }
+  | { count: (email: string) => Promise<number> };
+
+export class EntitlementsNotConfiguredError extends Error {
+  override name = 'EntitlementsNotConfiguredError';
+  constructor() {
+    super(
+      'The entitlements probe is not configured. Tell the preset how to count grants in defineVibesConfig, e.g.\n' +
+        "  entitlements: { sql: 'select count(*) from entitlements e join users u on u.id = e.user_id where u.email = $1' }\n" +
+        "or { url: 'http://localhost:3000/api/test/entitlements' } (GET ?email=…, answers a number or { count }), or { count: async (email) => … }.",
+    );
+  }
+}
+
+/** The subject of `toGrantExactlyOnce` / `toGrantNothing`: counts grants for an email. */
+export class EntitlementProbe {
+  private pool?: pg.Pool;
+
+  constructor(
+    private readonly config: EntitlementsConfig | undefined,
+    private readonly resolveDatabaseUrl: () => Promise<string>,
+  ) {}
+
+  /** How many grants the app has recorded for this email right now. */
+  async count(email: string): Promise<number> {
+    const config = this.config;
+    if (!config) throw new EntitlementsNotConfiguredError();
+    if ('count' in config) return config.count(email);
+    if ('url' in config) return this.countOverHttp(config, email);
+    this.pool ??= new pg.Pool({ connectionString: config.databaseUrl ?? (await this.resolveDatabaseUrl()), max: 2 });
+    const { rows } = await this.pool.query(config.sql, [email]);
+    const first = rows[0] as Record<string, unknown> | undefined;
+    const value = first ? Object.values(first)[0] : 0;
+    const n = Number(value);
+    if (!Number.isInteger(n)) throw new Error(`The entitlements SQL must return one number (a count); it returned ${JSON.stringify(first)}.`);
+    return n;
+  }
+
+  private async countOverHttp(config: { url: string; headers?: Record<string, string> }, email: string): Promise<number> {
+    const url = new URL(config.url);
+    url.searchParams.set('email', email);
+    const response = await fetch(url, { headers: config.headers });
+    if (!response.ok) throw new Error(`The entitlements endpoint ${config.url} answered ${response.status}.`);
+    const body = (await response.json()) as unknown;
+    const n = typeof body === 'number' ? body : Number((body as { count?: unknown }).count);
+    if (!Number.isInteger(n)) throw new Error(`The entitlements endpoint must answer a number or { count }, not ${JSON.stringify(body)}.`);
+    return n;
+  }
+
+  async dispose(): Promise<void> {
+    await this.pool?.end();
+  }
+}

@@ -1,0 +1,46 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import dotenv from 'dotenv';
+
+/** Files read, in order of precedence (a later file wins over an earlier one). `.env` never is. */
+export const TEST_ENV_FILES = ['.env.test', '.env.test.local'] as const;
+
+export type EnvSource = { kind: 'process' } | { kind: 'file'; file: string };
+
+export interface LoadedEnv {
+  /** Where each variable the run can read came from, so a refusal can name it. */
+  sources: Map<string, EnvSource>;
+}
+
+let loaded: LoadedEnv | undefined;
+
+/**
+ * Loads `.env.test` and `.env.test.local` into process.env without overriding what the shell
+ * already set, and remembers where every value came from. Idempotent: the config, the setup
+ * project and `vibes doctor` may all call it.
+ */
+export function loadTestEnv(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): LoadedEnv {
+  if (loaded && env === process.env) return loaded;
+  const sources = new Map<string, EnvSource>();
+  for (const name of Object.keys(env)) sources.set(name, { kind: 'process' });
+  const fromFiles: Record<string, { value: string; file: string }> = {};
+  for (const file of TEST_ENV_FILES) {
+    const full = path.join(cwd, file);
+    if (!existsSync(full)) continue;
+    const parsed = dotenv.parse(readFileSync(full));
+    for (const [name, value] of Object.entries(parsed)) fromFiles[name] = { value, file };
+  }
+  for (const [name, { value, file }] of Object.entries(fromFiles)) {
+    if (sources.get(name)?.kind === 'process') continue; // the shell wins, and is named as the source
+    env[name] = value;
+    sources.set(name, { kind: 'file', file });
+  }
+  const result = { sources };
+  if (env === process.env) loaded = result;
+  return result;
+}
+
+export function describeSource(source: EnvSource | undefined): string {
+  if (!source || source.kind === 'process') return 'the process environment (your shell or CI)';
+  return `the file ${source.file}`;
+}

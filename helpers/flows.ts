@@ -1,0 +1,218 @@
+import { test, type Locator, type Page, type FrameLocator } from '@playwright/test';
+import type { TestCard } from './cards.js';
+
+type TextMatch = string | RegExp;
+
+/** Where the golden path lives in the app, and what its controls are called. */
+export interface FlowsConfig {
+  paths: { signup: string; login: string; dashboard: string; account: string };
+  labels: { email: TextMatch; password: TextMatch };
+  buttons: {
+    signup: TextMatch;
+    login: TextMatch;
+    logout: TextMatch;
+    upgrade: TextMatch;
+    deleteAccount: TextMatch;
+    /** The app's own pay button, for the Payment Element and the Card Element on the app's page. */
+    pay: TextMatch;
+  };
+  /** Text the app shows once the account is gone. */
+  deletedMessage: TextMatch;
+}
+
+export const defaultFlowsConfig: FlowsConfig = {
+  paths: { signup: '/signup', login: '/login', dashboard: '/dashboard', account: '/dashboard' },
+  labels: { email: /^email/i, password: /^password/i },
+  buttons: {
+    signup: /sign up|create account|register/i,
+    login: /log in|sign in/i,
+    logout: /log out|sign out/i,
+    upgrade: /upgrade/i,
+    deleteAccount: /delete (my )?account/i,
+    pay: /^(pay|subscribe|submit|confirm)/i,
+  },
+  deletedMessage: /account (has been )?deleted/i,
+};
+
+export function resolveFlowsConfig(partial: Partial<FlowsConfig> | undefined): FlowsConfig {
+  const d = defaultFlowsConfig;
+  return {
+    paths: { ...d.paths, ...partial?.paths },
+    labels: { ...d.labels, ...partial?.labels },
+    buttons: { ...d.buttons, ...partial?.buttons },
+    deletedMessage: partial?.deletedMessage ?? d.deletedMessage,
+  };
+}
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+export interface PayOptions {
+  /** For 3-D Secure cards: pass or fail the authentication step (default: complete). */
+  authentication?: 'complete' | 'fail';
+  cardholderName?: string;
+  postalCode?: string;
+}
+
+/**
+ * The golden path, bound to the page: role- and label-based, so it reads like what a person
+ * does and survives markup changes. Each step is a boxed step in the report.
+ */
+export class Flows {
+  constructor(
+    private readonly page: Page,
+    readonly config: FlowsConfig,
+  ) {}
+
+  signup(user: Credentials): Promise<void> {
+    return step(`sign up as ${user.email}`, async () => {
+      const { page, config } = this;
+      await page.goto(config.paths.signup);
+      await page.getByLabel(config.labels.email).fill(user.email);
+      await page.getByLabel(config.labels.password).fill(user.password);
+      await page.getByRole('button', { name: config.buttons.signup }).click();
+      await page.waitForURL((url) => !url.pathname.startsWith(config.paths.signup));
+    });
+  }
+
+  login(user: Credentials): Promise<void> {
+    return step(`log in as ${user.email}`, async () => {
+      const { page, config } = this;
+      await page.goto(config.paths.login);
+      await page.getByLabel(config.labels.email).fill(user.email);
+      await page.getByLabel(config.labels.password).fill(user.password);
+      await page.getByRole('button', { name: config.buttons.login }).click();
+      await page.waitForURL((url) => !url.pathname.startsWith(config.paths.login));
+    });
+  }
+
+  logout(): Promise<void> {
+    return step('log out', async () => {
+      await this.page.getByRole('button', { name: this.config.buttons.logout }).click();
+      await this.page.getByRole('button', { name: this.config.buttons.logout }).waitFor({ state: 'detached' });
+    });
+  }
+
+  /** Clicks "Upgrade" and waits for the payment page (Stripe Checkout or the app's own form). */
+  upgrade(): Promise<void> {
+    return step('upgrade', async () => {
+      const { page, config } = this;
+      if (!(await page.getByRole('button', { name: config.buttons.upgrade }).isVisible())) await page.goto(config.paths.dashboard);
+      const before = page.url();
+      await page.getByRole('button', { name: config.buttons.upgrade }).click();
+      await page.waitForURL((url) => url.toString() !== before);
+      await page.waitForLoadState('domcontentloaded');
+    });
+  }
+
+  /**
+   * Pays with a test card on whatever Stripe surface the page shows: hosted Checkout (real or
+   * the emulator's), the Payment Element, or the Card Element. A card that succeeds waits for
+   * the redirect back to the app; a declined one waits for the decline message.
+   */
+  pay(card: TestCard, options: PayOptions = {}): Promise<void> {
+    return step(`pay with ${card.name} (${card.number})`, async () => {
+      const surface = await this.detectSurface();
+      const startedOn = this.page.url();
+      if (surface === 'checkout') await this.fillCheckout(card, options);
+      else await this.fillElement(surface, card, options);
+      if (card.outcome === 'requires-authentication') await this.authenticate(options.authentication ?? 'complete');
+      if (card.outcome === 'declined' || options.authentication === 'fail') {
+        await this.page.getByRole('alert').filter({ hasText: card.declineMessage ?? /declined|failed|unable/i }).first().waitFor();
+      } else if (surface === 'checkout') {
+        await this.page.waitForURL((url) => url.toString() !== startedOn && !isCheckoutUrl(url));
+      }
+    });
+  }
+
+  deleteAccount(): Promise<void> {
+    return step('delete the account', async () => {
+      const { page, config } = this;
+      await page.goto(config.paths.account);
+      const confirm = page.getByRole('checkbox', { name: /confirm|understand|sure/i });
+      if (await confirm.isVisible()) await confirm.check();
+      await page.getByRole('button', { name: config.buttons.deleteAccount }).click();
+      await page.getByText(config.deletedMessage).first().waitFor();
+    });
+  }
+
+  private async detectSurface(): Promise<'checkout' | 'payment-element' | 'card-element'> {
+    const page = this.page;
+    if (isCheckoutUrl(new URL(page.url()))) return 'checkout';
+    const paymentElement = page.locator('iframe[title*="payment input frame" i]');
+    const cardElement = page.locator('iframe[title*="card payment input frame" i]');
+    await paymentElement.or(cardElement).first().waitFor();
+    return (await cardElement.count()) > 0 ? 'card-element' : 'payment-element';
+  }
+
+  private async fillCheckout(card: TestCard, options: PayOptions): Promise<void> {
+    const page = this.page;
+    // Newer Checkout pages fold the card form behind a "Card" accordion item.
+    const cardAccordion = page.getByTestId('card-accordion-item-button');
+    if (await cardAccordion.isVisible()) await cardAccordion.click();
+    await field(page, '#cardNumber', 'Card number', '1234 1234 1234 1234').fill(card.number);
+    await field(page, '#cardExpiry', 'Expiration', 'MM / YY').fill(card.expiry);
+    await field(page, '#cardCvc', 'CVC', 'CVC').fill(card.cvc);
+    const name = page.locator('#billingName');
+    if (await name.isVisible()) await name.fill(options.cardholderName ?? 'Vibes Test');
+    const postal = page.locator('#billingPostalCode');
+    if (await postal.isVisible()) await postal.fill(options.postalCode ?? '10001');
+    await page
+      .getByTestId('hosted-payment-submit-button')
+      .or(page.getByRole('button', { name: /^(pay|subscribe|start trial)/i }))
+      .first()
+      .click();
+  }
+
+  private async fillElement(surface: 'payment-element' | 'card-element', card: TestCard, options: PayOptions): Promise<void> {
+    const page = this.page;
+    if (surface === 'card-element') {
+      const frame = page.frameLocator('iframe[title*="card payment input frame" i]').first();
+      await frame.locator('input[name="cardnumber"]').fill(card.number);
+      await frame.locator('input[name="exp-date"]').fill(card.expiry);
+      await frame.locator('input[name="cvc"]').fill(card.cvc);
+      const postal = frame.locator('input[name="postal"]');
+      if (await postal.isVisible()) await postal.fill(options.postalCode ?? '10001');
+    } else {
+      const frame = page.frameLocator('iframe[title*="payment input frame" i]').first();
+      await elementField(frame, 'Card number', '1234 1234 1234 1234').fill(card.number);
+      await elementField(frame, 'Expiration date', 'MM / YY').fill(card.expiry);
+      await elementField(frame, 'Security code', 'CVC').fill(card.cvc);
+      const postal = frame.getByLabel(/zip|postal/i);
+      if (await postal.isVisible()) await postal.fill(options.postalCode ?? '10001');
+    }
+    await page.getByRole('button', { name: this.config.buttons.pay }).click();
+  }
+
+  /** Stripe's test 3-D Secure page: "Complete" or "Fail", inside nested frames on real Stripe. */
+  private async authenticate(outcome: 'complete' | 'fail'): Promise<void> {
+    const name = outcome === 'complete' ? /complete/i : /fail/i;
+    const page = this.page;
+    const onPage = page.getByRole('button', { name });
+    const nested = page.frameLocator('iframe[name^="__privateStripeFrame"], iframe[name="stripe-challenge-frame"]')
+      .first()
+      .frameLocator('iframe')
+      .first()
+      .getByRole('button', { name });
+    const button = onPage.or(nested).first();
+    await button.click();
+  }
+}
+
+function isCheckoutUrl(url: URL): boolean {
+  return url.hostname === 'checkout.stripe.com' || /^\/c\/pay\/cs_/.test(url.pathname);
+}
+
+function field(page: Page, id: string, label: string, placeholder: string): Locator {
+  return page.locator(id).or(page.getByPlaceholder(placeholder, { exact: true })).or(page.getByLabel(label, { exact: true })).first();
+}
+
+function elementField(frame: FrameLocator, label: string, placeholder: string): Locator {
+  return frame.getByLabel(label).or(frame.getByPlaceholder(placeholder, { exact: true })).first();
+}
+
+function step<T>(title: string, body: () => Promise<T>): Promise<T> {
+  return test.step(title, body, { box: true });
+}

@@ -1,0 +1,62 @@
+import type { FlowsConfig } from './flows.js';
+import type { EntitlementsConfig } from './entitlements.js';
+
+/** What a user writes in `defineVibesConfig({...})`. Every field is optional. */
+export interface VibesOptions {
+  /** The app's URL as the browser sees it (a preview URL in a pre-deploy check). */
+  baseURL?: string;
+  /**
+   * The app under test, started by Playwright: a command and the URL that answers once it is
+   * ready, or `'demo'` for the bundled demo SaaS. Leave it out when the app is already running.
+   */
+  app?: AppServer | 'demo';
+  stripe?: {
+    /**
+     * `emulator` (default without a key): the bundled hermetic Stripe, no network, no keys.
+     * `test-mode`: real Stripe with STRIPE_SECRET_KEY (sk_test_…), fed by `stripe listen`.
+     */
+    mode?: 'emulator' | 'test-mode';
+    /** Requests per second the emulator allows before answering 429, as Stripe test mode does (25). */
+    rateLimit?: number;
+  };
+  webhooks?: {
+    /** The app's webhook endpoint, where the replay server forwards what it captures. */
+    forwardTo?: string;
+    /** Port of the replay server (default: a free one; fix it for `stripe listen --forward-to`). */
+    port?: number;
+    /** Use a replay server you run yourself instead of starting one. */
+    replayServerUrl?: string;
+  };
+  entitlements?: EntitlementsConfig;
+  flows?: Partial<FlowsConfig>;
+  user?: UserOptions;
+  database?: {
+    /** Postgres for the replay server's store (default: VIBES_DATABASE_URL, DATABASE_URL, embedded). */
+    url?: string;
+  };
+}
+
+export interface AppServer {
+  command: string;
+  url: string;
+  env?: Record<string, string>;
+  /** Milliseconds to wait for `url` to answer (default 60 s). */
+  timeout?: number;
+  reuseExistingServer?: boolean;
+  cwd?: string;
+}
+
+export interface UserOptions {
+  /** Local part before the `+tag` (default `vibes`). */
+  emailPrefix?: string;
+  /** Default `example.com`, a domain reserved for examples: no mail ever leaves. */
+  emailDomain?: string;
+}
+
+/** Infrastructure every worker shares: resolved once by `defineVibesConfig`. */
+export interface VibesEnvironment {
+  runId: string;
+  replayServerUrl: string;
+  stripeMode: 'emulator' | 'test-mode';
+  emulatorUrl?: string;
+}

@@ -1,0 +1,98 @@
+import type { TestInfo } from '@playwright/test';
+import { ReplayClient, type EventDetail, type EventFilters, type EventSummary, type ReplayOptions, type ReplayResult } from '../replay-server/index.js';
+import { formatTimeline } from './timeline.js';
+
+/** How a test names the events that are its own: never "the last event". */
+export type EventMatch = { email: string } | { customer: string } | { run: string };
+
+export interface WaitForOptions {
+  /** Milliseconds; default: the test's expect timeout. */
+  timeout?: number;
+}
+
+/** The `webhooks` fixture: the replay server as seen by one test. */
+export class Webhooks {
+  /** Every email, customer or run this test waited on, so the timeline shows its events only. */
+  private readonly seen: EventMatch[] = [];
+
+  constructor(
+    readonly client: ReplayClient,
+    private readonly defaultTimeout: number,
+    private readonly owner: { email?: string; run: string },
+  ) {}
+
+  /** Waits until an event of `type` matching `match` has been captured, and returns it. */
+  async waitFor(type: string, match: EventMatch | { email: string }, options: WaitForOptions = {}): Promise<EventDetail> {
+    const filter = toFilter(match);
+    this.seen.push(match);
+    const timeout = options.timeout ?? this.defaultTimeout;
+    const deadline = Date.now() + timeout;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+      const { data } = await this.client.listEvents({ ...filter, type, limit: 1 });
+      if (data[0]) return this.client.getEvent(data[0].id);
+      if (Date.now() + delay > deadline) break;
+      await sleep(delay);
+    }
+    const seen = await this.client.listEvents({ ...filter, limit: 20 });
+    const types = seen.data.map((e) => e.type).join(', ') || 'none';
+    throw new Error(
+      `No ${type} event for ${describe(match)} reached the replay server within ${timeout} ms.\n` +
+        `Events seen for ${describe(match)}: ${types}.\n` +
+        'Is the app sending its Stripe events to the replay server (emulator webhook URL, or `stripe listen --forward-to`)?',
+    );
+  }
+
+  /** Delivers a captured event again (Stripe's retries, a concurrent burst, signature variants). */
+  replay(event: EventSummary | string, options: ReplayOptions = {}): Promise<ReplayResult> {
+    return this.client.replay(typeof event === 'string' ? event : event.id, options);
+  }
+
+  async deliveries(event: EventSummary | string) {
+    return (await this.client.getEvent(typeof event === 'string' ? event : event.id)).deliveries;
+  }
+
+  /** Events matching a filter (captured, injected or imported), newest first. */
+  async events(filters: EventFilters): Promise<EventSummary[]> {
+    return (await this.client.listEvents(filters)).data;
+  }
+
+  /** Events for the test's user and everything it waited on, with their deliveries. */
+  async timeline(): Promise<EventDetail[]> {
+    const matches: EventMatch[] = [...this.seen];
+    if (this.owner.email) matches.push({ email: this.owner.email });
+    const ids = new Set<string>();
+    for (const match of matches) {
+      const { data } = await this.client.listEvents({ ...toFilter(match), limit: 100 });
+      for (const e of data) ids.add(e.id);
+    }
+    return Promise.all([...ids].map((id) => this.client.getEvent(id)));
+  }
+
+  async timelineText(): Promise<string> {
+    return formatTimeline(await this.timeline());
+  }
+
+  /** Attached to every test's report: what was captured, forwarded and replayed. */
+  async attachTimeline(testInfo: TestInfo): Promise<void> {
+    const events = await this.timeline();
+    if (events.length === 0) return;
+    await testInfo.attach('webhook-timeline.txt', { body: formatTimeline(events), contentType: 'text/plain' });
+    await testInfo.attach('webhook-timeline.json', {
+      body: JSON.stringify(events.map(({ raw: _raw, headers: _headers, ...rest }) => rest), null, 2),
+      contentType: 'application/json',
+    });
+  }
+}
+
+function toFilter(match: EventMatch): EventFilters {
+  if ('email' in match && match.email) return { email: match.email };
+  if ('customer' in match && match.customer) return { customer: match.customer };
+  if ('run' in match && match.run) return { run: match.run };
+  throw new TypeError('webhooks.waitFor needs { email }, { customer } or { run } to tell this test\'s events from others.');
+}
+
+function describe(match: EventMatch): string {
+  return Object.entries(match).map(([k, v]) => `${k} ${v}`).join(', ');
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
