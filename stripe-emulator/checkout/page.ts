@@ -70,6 +70,7 @@ input[readonly]{background:#f7f7f7;color:#4f566b}
 .AddressGroup select{border-radius:6px 6px 0 0}.AddressGroup input{border-radius:0 0 6px 6px;border-top:0}
 [aria-invalid=true]{border-color:#df1b41;color:#df1b41}
 .FieldError{color:#df1b41;font-size:13px;margin-top:4px}
+.VisuallyHidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .SubmitButton{width:100%;margin-top:12px;padding:12px;border:0;border-radius:6px;background:#0074d4;color:#fff;font:inherit;font-size:16px;font-weight:600;cursor:pointer}
 .SubmitButton[disabled]{opacity:.7;cursor:default}
 .Footer{margin-top:24px;color:#697386;font-size:12px;text-align:center}
@@ -86,7 +87,7 @@ const SCRIPT = `
   number.addEventListener('input',function(){var d=digits(number.value).slice(0,19);var amex=/^3[47]/.test(d);var g=amex?[4,6,5]:[4,4,4,4,3];var out=[],i=0;for(var k=0;k<g.length&&i<d.length;k++){out.push(d.slice(i,i+g[k]));i+=g[k]}number.value=out.join(' ')});
   expiry.addEventListener('input',function(e){var d=digits(expiry.value).slice(0,4);if(d.length===1&&d>'1')d='0'+d;expiry.value=d.length>2||(d.length===2&&e.inputType!=='deleteContentBackward')?d.slice(0,2)+' / '+d.slice(2):d});
   cvc.addEventListener('input',function(){cvc.value=digits(cvc.value).slice(0,4)});
-  form.addEventListener('submit',function(){var b=form.querySelector('.SubmitButton');b.setAttribute('disabled','');b.setAttribute('aria-busy','true');b.querySelector('.SubmitButton-Text--current').hidden=true;b.querySelector('.SubmitButton-Text--processing').hidden=false});
+  form.addEventListener('submit',function(){var b=form.querySelector('.SubmitButton');b.setAttribute('disabled','');b.setAttribute('aria-busy','true');var c=b.querySelector('.SubmitButton-Text--current'),p=b.querySelector('.SubmitButton-Text--processing');c.hidden=true;c.setAttribute('aria-hidden','true');p.hidden=false;p.removeAttribute('aria-hidden')});
 })();
 `;
 
@@ -156,9 +157,10 @@ ${
 ${fieldError('email', model)}
 </div>
 <h2>Payment method</h2>
-<div class="FormField CardGroup" role="group" aria-labelledby="cardNumber-label">
+<div class="FormField CardGroup">
 <label id="cardNumber-label" for="cardNumber">Card information</label>
-<input id="cardNumber" name="cardNumber" type="text" inputmode="numeric" autocomplete="cc-number" autocorrect="off" spellcheck="false" placeholder="1234 1234 1234 1234" aria-label="Card number" value="${number.value}"${attr('aria-invalid', number.invalid ?? (model.alert ? 'true' : null))}${attr('aria-describedby', cardError ? cardErrorId : null)}>
+<label class="VisuallyHidden" for="cardNumber">Card number</label>
+<input id="cardNumber" name="cardNumber" type="text" inputmode="numeric" autocomplete="cc-number" autocorrect="off" spellcheck="false" placeholder="1234 1234 1234 1234" value="${number.value}"${attr('aria-invalid', number.invalid ?? (model.alert ? 'true' : null))}${attr('aria-describedby', cardError ? cardErrorId : null)}>
 <div class="CardRow">
 <input id="cardExpiry" name="cardExpiry" type="text" inputmode="numeric" autocomplete="cc-exp" autocorrect="off" spellcheck="false" placeholder="MM / YY" aria-label="Expiration" value="${expiry.value}"${attr('aria-invalid', expiry.invalid)}>
 <input id="cardCvc" name="cardCvc" type="text" inputmode="numeric" autocomplete="cc-csc" autocorrect="off" spellcheck="false" placeholder="CVC" aria-label="CVC" value="${cvc.value}"${attr('aria-invalid', cvc.invalid)}>
@@ -178,7 +180,7 @@ ${COUNTRIES.map(([code, label]) => html`<option value="${code}"${code === countr
 <input id="billingPostalCode" name="billingPostalCode" type="text" autocomplete="billing postal-code" placeholder="ZIP" aria-label="ZIP" value="${postal.value}"${attr('aria-invalid', postal.invalid)}${attr('aria-describedby', postal.describedBy)}>
 ${fieldError('billingPostalCode', model)}
 </div>
-<button class="SubmitButton SubmitButton--complete" type="submit" data-testid="hosted-payment-submit-button"><span class="SubmitButton-Text SubmitButton-Text--current">${model.submitLabel}</span><span class="SubmitButton-Text SubmitButton-Text--processing" hidden>Processing...</span></button>
+<button class="SubmitButton SubmitButton--complete" type="submit" data-testid="hosted-payment-submit-button"><span class="SubmitButton-Text SubmitButton-Text--current">${model.submitLabel}</span><span class="SubmitButton-Text SubmitButton-Text--processing" aria-hidden="true" hidden>Processing...</span></button>
 </form>
 <p class="Footer">Powered by the Stripe emulator of playwright-vibes · Test mode</p>
 </main>
