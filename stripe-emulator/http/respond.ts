@@ -1,8 +1,9 @@
-import type { Request, Response } from 'express';
+import type { Request, Response, Router } from 'express';
 import type { Emulator } from '../context.js';
 import { expand } from '../expand.js';
 import { Params } from '../params.js';
-import type { EventRequest } from '../types.js';
+import type { Collection } from '../store.js';
+import type { EventRequest, StripeObject } from '../types.js';
 
 /** Parameters of an API call: the query string for GET and DELETE, the form body otherwise. */
 export function paramsOf(req: Request): Params {
@@ -23,4 +24,14 @@ export function send(emu: Emulator, res: Response, value: unknown, params: Param
 export function pathParam(req: Request, name: string): string {
   const value = req.params[name];
   return Array.isArray(value) ? value.join('/') : String(value ?? '');
+}
+
+/** `GET <path>/:id` answering the stored object, or Stripe's 404 `resource_missing`. */
+export function retrieveRoute(router: Router, emu: Emulator, path: string, collection: Collection<StripeObject>, accepted: string[] = []): void {
+  router.get(`${path}/:id`, (req, res) => {
+    const params = paramsOf(req);
+    params.accept(...accepted);
+    params.done();
+    send(emu, res, collection.require(pathParam(req, 'id')), params);
+  });
 }

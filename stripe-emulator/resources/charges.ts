@@ -4,7 +4,7 @@ import type { Decline } from '../cards.js';
 import { newId, randomBase62 } from '../ids.js';
 import { createdFilter, paginate } from '../list.js';
 import { emptyMetadata, type StripeObject } from '../types.js';
-import { paramsOf, pathParam, send } from '../http/respond.js';
+import { paramsOf, retrieveRoute, send } from '../http/respond.js';
 import type { PaymentIntent } from './payment-intents.js';
 import type { PaymentMethod } from './payment-methods.js';
 
@@ -134,9 +134,5 @@ export function registerCharges(router: Router, emu: Emulator): void {
     params.done();
     send(emu, res, page, params);
   });
-  router.get('/v1/charges/:id', (req, res) => {
-    const params = paramsOf(req);
-    params.done();
-    send(emu, res, charges.require(pathParam(req, 'id')), params);
-  });
+  retrieveRoute(router, emu, '/v1/charges', charges);
 }

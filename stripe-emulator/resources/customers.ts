@@ -8,6 +8,7 @@ import { search } from '../search.js';
 import { emptyMetadata, type EventRequest, type Metadata, type StripeObject } from '../types.js';
 import { eventRequest, paramsOf, pathParam, send } from '../http/respond.js';
 import { cancelSubscription, type Subscription } from './subscriptions.js';
+import { applyUpdate } from './updates.js';
 
 export interface Address {
   city: string | null;
@@ -165,14 +166,7 @@ export function registerCustomers(router: Router, emu: Emulator): void {
     const customer = requireLiveCustomer(emu, pathParam(req, 'id'));
     const input = readCustomerFields(params, customer);
     params.done();
-    const previous: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(input)) {
-      if (JSON.stringify(customer[key]) !== JSON.stringify(value)) previous[key] = structuredClone(customer[key]);
-    }
-    Object.assign(customer, input);
-    if (Object.keys(previous).length > 0) {
-      emu.events.emit('customer.updated', customer, { request: eventRequest(res), previousAttributes: previous });
-    }
+    applyUpdate(emu, customer, { ...input }, 'customer.updated', eventRequest(res));
     send(emu, res, customer, params);
   });
 

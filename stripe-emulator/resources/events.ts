@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import type { Emulator } from '../context.js';
 import type { EventObject } from '../events.js';
 import { createdFilter, paginate } from '../list.js';
-import { paramsOf, pathParam, send } from '../http/respond.js';
+import { paramsOf, retrieveRoute, send } from '../http/respond.js';
 
 /** `*` and `customer.*` style wildcards, as `types[]` and `enabled_events` accept. */
 export function eventTypeMatches(pattern: string, type: string): boolean {
@@ -31,9 +31,5 @@ export function registerEvents(router: Router, emu: Emulator): void {
     send(emu, res, page, params);
   });
 
-  router.get('/v1/events/:id', (req, res) => {
-    const params = paramsOf(req);
-    params.done();
-    send(emu, res, events.require(pathParam(req, 'id')), params);
-  });
+  retrieveRoute(router, emu, '/v1/events', events);
 }

@@ -3,7 +3,7 @@ import type { Emulator } from '../context.js';
 import { newId, randomBase62 } from '../ids.js';
 import { createdFilter, paginate } from '../list.js';
 import { emptyMetadata, type StripeObject } from '../types.js';
-import { paramsOf, pathParam, send } from '../http/respond.js';
+import { paramsOf, retrieveRoute, send } from '../http/respond.js';
 import type { Customer } from './customers.js';
 import type { Subscription } from './subscriptions.js';
 
@@ -180,9 +180,5 @@ export function registerInvoices(router: Router, emu: Emulator): void {
     params.done();
     send(emu, res, page, params);
   });
-  router.get('/v1/invoices/:id', (req, res) => {
-    const params = paramsOf(req);
-    params.done();
-    send(emu, res, invoices.require(pathParam(req, 'id')), params);
-  });
+  retrieveRoute(router, emu, '/v1/invoices', invoices);
 }

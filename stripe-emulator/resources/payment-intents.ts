@@ -3,7 +3,7 @@ import type { Emulator } from '../context.js';
 import { newId, randomBase62 } from '../ids.js';
 import { createdFilter, paginate } from '../list.js';
 import { emptyMetadata, type Metadata, type StripeObject } from '../types.js';
-import { paramsOf, pathParam, send } from '../http/respond.js';
+import { paramsOf, retrieveRoute, send } from '../http/respond.js';
 
 export type PaymentIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'succeeded' | 'canceled';
 
@@ -88,10 +88,5 @@ export function registerPaymentIntents(router: Router, emu: Emulator): void {
     params.done();
     send(emu, res, page, params);
   });
-  router.get('/v1/payment_intents/:id', (req, res) => {
-    const params = paramsOf(req);
-    params.accept('client_secret');
-    params.done();
-    send(emu, res, intents.require(pathParam(req, 'id')), params);
-  });
+  retrieveRoute(router, emu, '/v1/payment_intents', intents, ['client_secret']);
 }

@@ -3,7 +3,7 @@ import type { Emulator } from '../context.js';
 import { newId } from '../ids.js';
 import { paginate } from '../list.js';
 import { emptyMetadata, type StripeObject } from '../types.js';
-import { paramsOf, pathParam, send } from '../http/respond.js';
+import { paramsOf, retrieveRoute, send } from '../http/respond.js';
 import type { TestCard } from '../cards.js';
 import type { Address } from './customers.js';
 
@@ -74,9 +74,5 @@ export function registerPaymentMethods(router: Router, emu: Emulator): void {
     params.done();
     send(emu, res, page, params);
   });
-  router.get('/v1/payment_methods/:id', (req, res) => {
-    const params = paramsOf(req);
-    params.done();
-    send(emu, res, methods.require(pathParam(req, 'id')), params);
-  });
+  retrieveRoute(router, emu, '/v1/payment_methods', methods);
 }

@@ -5,8 +5,9 @@ import { newId } from '../ids.js';
 import { createdFilter, paginate } from '../list.js';
 import type { Params } from '../params.js';
 import { emptyMetadata, type EventRequest, type Metadata, type StripeObject } from '../types.js';
-import { eventRequest, paramsOf, pathParam, send } from '../http/respond.js';
+import { eventRequest, paramsOf, pathParam, retrieveRoute, send } from '../http/respond.js';
 import { createProduct } from './products.js';
+import { applyUpdate } from './updates.js';
 
 export type Interval = 'day' | 'week' | 'month' | 'year';
 
@@ -191,11 +192,7 @@ export function registerPrices(router: Router, emu: Emulator): void {
     send(emu, res, page, params);
   });
 
-  router.get('/v1/prices/:id', (req, res) => {
-    const params = paramsOf(req);
-    params.done();
-    send(emu, res, prices.require(pathParam(req, 'id')), params);
-  });
+  retrieveRoute(router, emu, '/v1/prices', prices);
 
   router.post('/v1/prices/:id', (req, res) => {
     const params = paramsOf(req);
@@ -211,12 +208,7 @@ export function registerPrices(router: Router, emu: Emulator): void {
     if (metadata !== undefined) changes.metadata = metadata;
     params.accept('tax_behavior', 'transfer_lookup_key', 'currency_options');
     params.done();
-    const previous: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(changes)) {
-      if (JSON.stringify(price[key]) !== JSON.stringify(value)) previous[key] = structuredClone(price[key]);
-      price[key] = value;
-    }
-    if (Object.keys(previous).length > 0) emu.events.emit('price.updated', price, { request: eventRequest(res), previousAttributes: previous });
+    applyUpdate(emu, price, changes, 'price.updated', eventRequest(res));
     send(emu, res, price, params);
   });
 }

@@ -5,8 +5,9 @@ import { newId } from '../ids.js';
 import { createdFilter, paginate } from '../list.js';
 import type { Params } from '../params.js';
 import { emptyMetadata, type Metadata, type StripeObject } from '../types.js';
-import { eventRequest, paramsOf, pathParam, send } from '../http/respond.js';
+import { eventRequest, paramsOf, pathParam, retrieveRoute, send } from '../http/respond.js';
 import { createPrice, readRecurring } from './prices.js';
+import { applyUpdate } from './updates.js';
 
 export interface Product extends StripeObject {
   object: 'product';
@@ -120,11 +121,7 @@ export function registerProducts(router: Router, emu: Emulator): void {
     send(emu, res, page, params);
   });
 
-  router.get('/v1/products/:id', (req, res) => {
-    const params = paramsOf(req);
-    params.done();
-    send(emu, res, products.require(pathParam(req, 'id')), params);
-  });
+  retrieveRoute(router, emu, '/v1/products', products);
 
   router.post('/v1/products/:id', (req, res) => {
     const params = paramsOf(req);
@@ -133,15 +130,8 @@ export function registerProducts(router: Router, emu: Emulator): void {
     const defaultPrice = params.string('default_price');
     if (defaultPrice !== undefined) emu.store.collections.prices.require(defaultPrice, 'default_price');
     params.done();
-    const previous: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries({ ...input, ...(defaultPrice !== undefined ? { default_price: defaultPrice } : {}) })) {
-      if (JSON.stringify(product[key]) !== JSON.stringify(value)) previous[key] = structuredClone(product[key]);
-      product[key] = value;
-    }
     product.updated = emu.clock.now();
-    if (Object.keys(previous).length > 0) {
-      emu.events.emit('product.updated', product, { request: eventRequest(res), previousAttributes: previous });
-    }
+    applyUpdate(emu, product, { ...input, ...(defaultPrice !== undefined ? { default_price: defaultPrice } : {}) }, 'product.updated', eventRequest(res));
     send(emu, res, product, params);
   });
 }

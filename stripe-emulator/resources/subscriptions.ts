@@ -4,8 +4,9 @@ import { errors } from '../errors.js';
 import { newId } from '../ids.js';
 import { createdFilter, paginate } from '../list.js';
 import { emptyMetadata, type EventRequest, type Metadata, type StripeObject } from '../types.js';
-import { eventRequest, paramsOf, pathParam, send } from '../http/respond.js';
+import { eventRequest, paramsOf, pathParam, retrieveRoute, send } from '../http/respond.js';
 import { planOf, type Interval, type Price } from './prices.js';
+import { applyUpdate } from './updates.js';
 
 export type SubscriptionStatus = 'incomplete' | 'incomplete_expired' | 'trialing' | 'active' | 'past_due' | 'canceled' | 'unpaid' | 'paused';
 
@@ -134,14 +135,7 @@ export function createSubscription(
 
 /** Changes fields and emits `customer.subscription.updated` with the previous values, as Stripe does. */
 export function updateSubscription(emu: Emulator, sub: Subscription, changes: Partial<Subscription>, request?: EventRequest): void {
-  const previous: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(changes)) {
-    if (JSON.stringify(sub[key]) !== JSON.stringify(value)) previous[key] = structuredClone(sub[key]);
-    sub[key] = value;
-  }
-  if (Object.keys(previous).length > 0) {
-    emu.events.emit('customer.subscription.updated', sub, { ...(request ? { request } : {}), previousAttributes: previous });
-  }
+  applyUpdate(emu, sub, changes, 'customer.subscription.updated', request);
 }
 
 /** Cancels at once: `canceled`, with `customer.subscription.deleted`. */
@@ -178,11 +172,7 @@ export function registerSubscriptions(router: Router, emu: Emulator): void {
     send(emu, res, page, params);
   });
 
-  router.get('/v1/subscriptions/:id', (req, res) => {
-    const params = paramsOf(req);
-    params.done();
-    send(emu, res, subscriptions.require(pathParam(req, 'id')), params);
-  });
+  retrieveRoute(router, emu, '/v1/subscriptions', subscriptions);
 
   router.post('/v1/subscriptions/:id', (req, res) => {
     const params = paramsOf(req);

@@ -5,7 +5,7 @@ import { newId, randomBase62 } from '../ids.js';
 import { paginate } from '../list.js';
 import type { Params } from '../params.js';
 import { emptyMetadata, type Metadata, type StripeObject } from '../types.js';
-import { paramsOf, pathParam, send } from '../http/respond.js';
+import { paramsOf, pathParam, retrieveRoute, send } from '../http/respond.js';
 
 export interface WebhookEndpoint extends StripeObject {
   object: 'webhook_endpoint';
@@ -80,11 +80,7 @@ export function registerWebhookEndpoints(router: Router, emu: Emulator): void {
     send(emu, res, page, params);
   });
 
-  router.get('/v1/webhook_endpoints/:id', (req, res) => {
-    const params = paramsOf(req);
-    params.done();
-    send(emu, res, endpoints.require(pathParam(req, 'id')), params);
-  });
+  retrieveRoute(router, emu, '/v1/webhook_endpoints', endpoints);
 
   router.post('/v1/webhook_endpoints/:id', (req, res) => {
     const params = paramsOf(req);
