@@ -52,12 +52,12 @@ export async function captureEvent(received: Received, context: CaptureContext):
   const [stored, sent] = await Promise.allSettled([storing, sendCopy(copy, context)]);
   if (stored.status === 'rejected') throw stored.reason;
   if (sent.status === 'rejected') throw sent.reason;
-  const delivery = await context.store.addDelivery(sent.value.delivery);
+  const [delivery] = await context.store.recordDeliveries([sent.value.delivery]);
   const { outcome } = sent.value;
   return {
     stored: stored.value,
     signature,
-    delivery,
+    delivery: delivery!,
     response: outcome.status === null ? null : { status: outcome.status, body: outcome.responseBody, contentType: outcome.responseContentType },
   };
 }

@@ -6,7 +6,8 @@ import { isObject, parseEventBody } from './event-body.js';
 import { lowerCaseKeys } from './headers.js';
 import { filtersToQuery, parseFilters } from './filters.js';
 import { migrateReplaySchema } from './schema.js';
-import { ReplayStore, insertEventRows, type NewEvent } from './store.js';
+import { insertRows, type NewEvent } from './rows.js';
+import { ReplayStore } from './store.js';
 import type { EventFilters, EventSource, ImportResult, SignatureVerdict } from './types.js';
 
 /** One line of an export: enough to store the event again, byte for byte, elsewhere. */
@@ -70,7 +71,7 @@ export async function importEvents(pool: pg.Pool, input: string | NodeJS.Readabl
     await client.query('begin');
     let imported = 0;
     for (let i = 0; i < events.length; i += 500) {
-      imported += (await insertEventRows(client, events.slice(i, i + 500))).filter(Boolean).length;
+      imported += (await insertRows(client, events.slice(i, i + 500).map((event) => ({ event })))).filter(Boolean).length;
     }
     await client.query('commit');
     return { imported, skipped: events.length - imported };

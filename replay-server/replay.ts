@@ -96,7 +96,7 @@ export async function replayEvent(id: string, options: ValidReplay, context: Rep
     if (flushed.length > 1) spread = Math.max(spread, Math.max(...flushed) - Math.min(...flushed));
     if (done + size < options.times && options.spacingMs > 0) await sleep(Math.max(0, waveStart + options.spacingMs - Date.now()));
   }
-  const deliveries = await Promise.all(sent.map((d) => context.store.addDelivery(d)));
+  const deliveries = await context.store.recordDeliveries(sent);
   return { deliveries, start_spread_ms: Math.round(spread * 1000) / 1000 };
 }
 

@@ -66,7 +66,13 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   // Stripe and the test client both reuse connections; keep them longer than their idle timeouts.
   server.keepAliveTimeout = 65_000;
   const listening = await listen(server, { host, port: options.port ?? 0 });
-  return { url: listening.url, close: listening.close };
+  return {
+    url: listening.url,
+    async close() {
+      await listening.close();
+      await store.settled();
+    },
+  };
 }
 
 function createApp({ context, token, bodyLimit, pool }: { context: CaptureContext; token?: string; bodyLimit: number; pool: pg.Pool }) {

@@ -1,20 +1,12 @@
 import type pg from 'pg';
-import type { EventFields } from './event-body.js';
 import type { ParsedFilters } from './filters.js';
+import { DeliveryLog, type NewDelivery } from './delivery-log.js';
 import { GroupCommit } from './group-commit.js';
+import { insertRows, type NewEvent, type Row } from './rows.js';
 import type { Delivery, DeliveryKind, EventDetail, EventSource, EventSummary, SignatureMode, SignatureVerdict } from './types.js';
 
-export interface NewEvent {
-  fields: EventFields;
-  source: EventSource;
-  receivedAt: Date;
-  signature: SignatureVerdict;
-  headers: Record<string, string>;
-  raw: Uint8Array;
-  teardown?: boolean;
-}
+export type { NewEvent } from './rows.js';
 
-export type NewDelivery = Omit<Delivery, 'id'>;
 
 /** What replaying needs; never changes once stored, so it can be cached. */
 export interface EventForReplay {
@@ -39,29 +31,37 @@ const SUMMARY_COLUMNS = `
 const DELIVERY_COLUMNS = 'id, event_id, kind, signature, target, started_at, latency_ms, status, response_excerpt, error, batch';
 
 /**
- * The replay server's tables. Events and deliveries are written through group commits, so a
- * burst of webhooks costs a few statements; a caller still resolves only once its row is stored.
+ * The replay server's tables. Rows go through one group commit: a burst of webhooks costs a few
+ * statements, and a caller resolves only once its event is stored. Deliveries ride along behind
+ * the answers (see DeliveryLog); reads wait for them.
  */
 export class ReplayStore {
-  private readonly events: GroupCommit<NewEvent, boolean>;
-  private readonly deliveries: GroupCommit<NewDelivery, Delivery>;
+  private readonly writes: GroupCommit<Row, boolean>;
+  private readonly deliveries: DeliveryLog;
   private readonly replayCache = new Map<string, EventForReplay>();
 
   constructor(private readonly pool: pg.Pool) {
-    this.events = new GroupCommit((batch) => insertEventRows(this.pool, batch));
-    this.deliveries = new GroupCommit((batch) => this.insertDeliveries(batch));
+    this.writes = new GroupCommit((batch) => insertRows(this.pool, batch));
+    this.deliveries = new DeliveryLog(pool, (delivery) => this.writes.add({ delivery }));
   }
 
   /** Stores the event; false when one with its id was already stored (left unchanged). */
   addEvent(event: NewEvent): Promise<boolean> {
-    return this.events.add(event);
+    return this.writes.add({ event });
   }
 
-  addDelivery(delivery: NewDelivery): Promise<Delivery> {
-    return this.deliveries.add(delivery);
+  /** Names the deliveries at once; they are stored shortly after (before any read through this store). */
+  recordDeliveries(deliveries: NewDelivery[]): Promise<Delivery[]> {
+    return this.deliveries.record(deliveries);
+  }
+
+  /** Resolves once every delivery recorded so far is stored. */
+  settled(): Promise<void> {
+    return this.deliveries.settled();
   }
 
   async list(filters: ParsedFilters): Promise<{ data: EventSummary[]; has_more: boolean }> {
+    await this.settled();
     const { where, params } = whereClause(filters);
     const limit = filters.limit ?? 100;
     params.push(limit + 1);
@@ -73,6 +73,7 @@ export class ReplayStore {
   }
 
   async get(id: string): Promise<EventDetail | undefined> {
+    await this.settled();
     const [{ rows }, deliveries] = await Promise.all([
       this.query(`select ${SUMMARY_COLUMNS}, e.headers, e.raw from vibes.replay_events e where e.id = $1`, [id]),
       this.deliveriesOf(id),
@@ -134,65 +135,9 @@ export class ReplayStore {
     return rows[0].n;
   }
 
-  private async insertDeliveries(batch: NewDelivery[]): Promise<Delivery[]> {
-    const { rows } = await this.query(
-      `insert into vibes.replay_deliveries
-         (event_id, kind, signature, target, started_at, latency_ms, status, response_excerpt, error, batch)
-       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::float8[],
-         $7::int[], $8::text[], $9::text[], $10::text[])
-       returning id`,
-      [
-        batch.map((d) => d.event_id),
-        batch.map((d) => d.kind),
-        batch.map((d) => d.signature),
-        batch.map((d) => d.target),
-        batch.map((d) => d.started_at),
-        batch.map((d) => d.latency_ms),
-        batch.map((d) => d.status),
-        batch.map((d) => d.response_excerpt),
-        batch.map((d) => d.error),
-        batch.map((d) => d.batch),
-      ],
-      'insert-deliveries',
-    );
-    // unnest keeps the order of its arrays, and so does RETURNING for a plain insert.
-    return batch.map((d, i) => ({ ...d, id: Number(rows[i]!.id) }));
-  }
-
   private query(text: string, values: unknown[], name?: string): Promise<pg.QueryResult> {
     return this.pool.query({ text, values, name });
   }
-}
-
-/** Inserts events in one statement; true for each that was new (a stored id is left unchanged). */
-export async function insertEventRows(db: pg.Pool | pg.PoolClient, batch: NewEvent[]): Promise<boolean[]> {
-  const { rows } = await db.query({
-    name: 'insert-events',
-    text: `insert into vibes.replay_events
-             (id, type, created, livemode, source, received_at, signature, customer, email, run, teardown, headers, raw)
-           select * from unnest($1::text[], $2::text[], $3::bigint[], $4::boolean[], $5::text[], $6::timestamptz[],
-             $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::jsonb[], $13::bytea[])
-           on conflict (id) do nothing
-           returning id`,
-    values: [
-      batch.map((e) => e.fields.id),
-      batch.map((e) => e.fields.type),
-      batch.map((e) => e.fields.created),
-      batch.map((e) => e.fields.livemode),
-      batch.map((e) => e.source),
-      batch.map((e) => e.receivedAt),
-      batch.map((e) => e.signature),
-      batch.map((e) => e.fields.customer),
-      batch.map((e) => e.fields.email),
-      batch.map((e) => e.fields.run),
-      batch.map((e) => e.teardown ?? false),
-      batch.map((e) => JSON.stringify(e.headers)),
-      batch.map((e) => Buffer.from(e.raw.buffer, e.raw.byteOffset, e.raw.byteLength)),
-    ],
-  });
-  const inserted = new Set(rows.map((r) => r.id as string));
-  // Two copies of one id in a batch: the first is the stored one.
-  return batch.map((e) => inserted.delete(e.fields.id));
 }
 
 function whereClause(filters: ParsedFilters): { where: string; params: unknown[] } {

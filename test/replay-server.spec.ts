@@ -229,19 +229,10 @@ test.describe('replay server: API @db', () => {
     const ndjson = await source.client.exportEvents({ run });
     expect(ndjson.trim().split('\n').map((line) => JSON.parse(line).id)).toEqual([a.id, b.id]);
 
-    const { startReplayServer, ReplayClient } = await import('../replay-server/index.js');
-    const pg = (await import('pg')).default;
-    const pool = new pg.Pool({ connectionString: secondDatabaseUrl });
-    const target = await startReplayServer({ pool });
-    try {
-      const client = new ReplayClient(target.url);
-      expect(await client.importEvents(ndjson)).toEqual({ imported: 2, skipped: 0 });
-      expect(await client.importEvents(ndjson)).toEqual({ imported: 0, skipped: 2 });
-      expect((await client.getEvent(b.id)).raw).toBe(b.raw);
-      expect(await client.getEvent(a.id)).toMatchObject({ raw: a.raw, source: 'imported', run, received_at: a.received_at });
-    } finally {
-      await target.close();
-      await pool.end();
-    }
+    const { client } = await startHarness({ databaseUrl: secondDatabaseUrl, receiver: false });
+    expect(await client.importEvents(ndjson)).toEqual({ imported: 2, skipped: 0 });
+    expect(await client.importEvents(ndjson)).toEqual({ imported: 0, skipped: 2 });
+    expect((await client.getEvent(b.id)).raw).toBe(b.raw);
+    expect(await client.getEvent(a.id)).toMatchObject({ raw: a.raw, source: 'imported', run, received_at: a.received_at, delivery_count: 0 });
   });
 });

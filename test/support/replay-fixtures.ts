@@ -19,6 +19,8 @@ export interface Harness {
 
 export interface HarnessOptions extends Omit<Partial<ReplayServerOptions>, 'pool'> {
   receiver?: Omit<ReceiverOptions, 'secret'> | false;
+  /** Another database than the test's (e.g. `secondDatabaseUrl`). */
+  databaseUrl?: string;
 }
 
 export interface ReplayFixtures {
@@ -31,25 +33,37 @@ export interface ReplayFixtures {
 export const test = base.extend<ReplayFixtures>({
   startHarness: async ({ databaseUrl }, use) => {
     const closers: Array<() => Promise<void>> = [];
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-    // pool.end() resolves before every backend has gone; the database drop then kills the stragglers.
-    pool.on('error', () => {});
-    closers.push(() => pool.end());
+    const pools = new Map<string, pg.Pool>();
+    const poolFor = (url: string) => {
+      let pool = pools.get(url);
+      if (!pool) {
+        pool = new pg.Pool({ connectionString: url, max: 10 });
+        // pool.end() resolves before every backend has gone; the database drop then kills the stragglers.
+        pool.on('error', () => {});
+        closers.push(pool.end.bind(pool));
+        pools.set(url, pool);
+      }
+      return pool;
+    };
     await use(async (options = {}) => {
+      const pool = poolFor(options.databaseUrl ?? databaseUrl);
       // The app always has a secret; `secret: ''` starts a server that knows none.
       const secret = options.secret || randomSecret();
       const receiver = options.receiver === false ? undefined : await startReceiver({ secret, ...options.receiver });
       if (receiver) closers.push(receiver.close);
-      const { receiver: _r, ...serverOptions } = options;
+      const { receiver: _r, databaseUrl: _d, ...serverOptions } = options;
       const server = await startReplayServer({ pool, forwardTo: receiver?.url, ...serverOptions, secret: options.secret ?? secret });
       closers.push(server.close);
+      const client = new ReplayClient(server.url, { token: options.token });
       return {
         url: server.url,
-        client: new ReplayClient(server.url, { token: options.token }),
+        client,
         secret,
         pool,
         receiver: receiver!,
         counts: async () => {
+          // A read through the server first: it waits for the deliveries it writes behind its answers.
+          await client.listEvents({ limit: 1 });
           const { rows } = await pool.query(
             'select (select count(*) from vibes.replay_events)::int as events, (select count(*) from vibes.replay_deliveries)::int as deliveries',
           );

@@ -1,0 +1,273 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import Stripe from 'stripe';
+import { redactUrl, startEmbeddedPostgres } from '../postgres/index.js';
+import { ReplayClient } from '../replay-server/index.js';
+import { cpuMs, postgresCpuMs } from './cpu-time.js';
+import { post } from './http-post.js';
+
+/**
+ * The replay server against the physical limit, measured side by side in one run:
+ * - a replay round trip (POST /api/events/:id/replay, times 1, timed by the client) against a
+ *   direct signed POST to the same app, interleaved so that drift hits both alike;
+ * - capture-and-forward throughput (POST /webhooks/stripe from concurrent clients, each
+ *   forwarded to the app) against the same clients posting to the app directly.
+ * The app and the replay server (the real CLI) run in their own processes, as in use. Two apps:
+ * `exactly-once` does what a real webhook handler does (verify, then record the event and grant
+ * in one transaction) and gives the headline ratios; `bare` only verifies, so its ratios show
+ * the cost of the extra hop itself (a replay is two HTTP exchanges where a direct POST is one).
+ */
+const ROUNDS = 300;
+const WARMUP_ROUNDS = 60;
+const CLIENTS = 16;
+const PHASE_MS = 500;
+const BURST = 10;
+
+type AppKind = 'exactly-once' | 'bare';
+interface Measured {
+  replay: { replay: number; direct: number };
+  throughput: { forward: number; direct: number; cpu: string };
+  spread: number;
+}
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+const children: ChildProcess[] = [];
+const cleanups: Array<() => Promise<void>> = [];
+
+try {
+  const databaseUrl = await benchDatabase();
+  const realistic = await measureAgainst('exactly-once', databaseUrl);
+  const bare = await measureAgainst('bare', databaseUrl);
+
+  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown cpu';
+  console.log(`machine: ${cpu}, ${os.cpus().length} cores, node ${process.version}, ${os.platform()} ${os.arch()}`);
+  console.log(`postgres: ${process.env.VIBES_DATABASE_URL ? redactUrl(process.env.VIBES_DATABASE_URL) : 'embedded, ephemeral'}`);
+  console.log('app: exactly-once handler (constructEvent, then record the event id and grant in one transaction)');
+  report(realistic);
+  console.log(`replay/direct median ratio: ${ratio(realistic.replay.replay, realistic.replay.direct)}`);
+  console.log(`forward/direct throughput ratio: ${ratio(realistic.throughput.forward, realistic.throughput.direct)}`);
+  console.log('app: bare handler (constructEvent only: the cost of the extra hop itself)');
+  report(bare);
+  console.log(`bare app: replay/direct ${ratio(bare.replay.replay, bare.replay.direct)}, forward/direct ${ratio(bare.throughput.forward, bare.throughput.direct)}`);
+  console.log(`burst of ${BURST} copies (concurrency ${BURST}) start spread median: ${ms(realistic.spread)} ms`);
+} finally {
+  await stopChildren();
+  for (const cleanup of cleanups.reverse()) await cleanup();
+}
+
+function report({ replay, throughput }: Measured): void {
+  console.log(`  replay round trip median: ${ms(replay.replay)} ms; direct signed POST median: ${ms(replay.direct)} ms (${ROUNDS} interleaved rounds each)`);
+  console.log(`  forward throughput: ${throughput.forward.toFixed(0)} req/s; direct throughput: ${throughput.direct.toFixed(0)} req/s (${CLIENTS} concurrent clients)`);
+  console.log(`  ${throughput.cpu}`);
+}
+
+async function measureAgainst(kind: AppKind, databaseUrl: string): Promise<Measured> {
+  const app = await startApp(kind, databaseUrl);
+  const server = await startReplayServer(databaseUrl, app.url);
+  const client = new ReplayClient(server.url);
+  const pids = { app: app.pid, replay: server.pid };
+  const replay = await replayRoundTrips(client, new URL(app.url), new URL(server.url));
+  const throughput = await forwardThroughput(new URL(`${server.url}/webhooks/stripe`), new URL(app.url), pids);
+  const spread = await burstSpread(client);
+  await stopChildren();
+  return { replay, throughput, spread };
+}
+
+async function replayRoundTrips(client: ReplayClient, appUrl: URL, replayUrl: URL) {
+  const event = await client.inject(eventJson(`evt_${randomBytes(12).toString('hex')}`));
+  const replayPath = new URL(`/api/events/${event.id}/replay`, replayUrl);
+  const replayBody = JSON.stringify({ times: 1 });
+  const direct = async () => {
+    const started = performance.now();
+    const { status } = await post(appUrl, event.raw, { 'stripe-signature': sign(event.raw) });
+    expectStatus(status, 200, 'direct POST');
+    return performance.now() - started;
+  };
+  const replay = async () => {
+    const started = performance.now();
+    const { status, body } = await post(replayPath, replayBody, {});
+    expectStatus(status, 200, 'replay');
+    const delivery = (JSON.parse(body) as { deliveries: Array<{ status: number | null; error: string | null }> }).deliveries[0];
+    if (delivery?.status !== 200) throw new Error(`the app refused a replay: ${delivery?.status} ${delivery?.error ?? ''}`);
+    return performance.now() - started;
+  };
+  const times = { direct: [] as number[], replay: [] as number[] };
+  for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
+    // Alternate which goes first, so neither always follows the other.
+    const order = round % 2 ? (['direct', 'replay'] as const) : (['replay', 'direct'] as const);
+    for (const which of order) {
+      const took = await (which === 'direct' ? direct() : replay());
+      if (round >= WARMUP_ROUNDS) times[which].push(took);
+    }
+  }
+  return { direct: median(times.direct), replay: median(times.replay) };
+}
+
+async function forwardThroughput(captureUrl: URL, appUrl: URL, pids: { app: number; replay: number }) {
+  const template = eventJson('EVENT_ID');
+  const send = async (url: URL) => {
+    // A new event (and customer) each time: every capture is stored, every grant is new.
+    const raw = template.replaceAll('EVENT_ID', `evt_${randomBytes(12).toString('hex')}`);
+    const { status } = await post(url, raw, { 'stripe-signature': sign(raw) });
+    expectStatus(status, 200, url === appUrl ? 'direct POST' : 'capture');
+  };
+  const cpuNow = () => ({ client: cpuMs(process.pid) ?? 0, replay: cpuMs(pids.replay) ?? 0, app: cpuMs(pids.app) ?? 0, postgres: postgresCpuMs() });
+  const phase = async (url: URL, durationMs: number) => {
+    const before = cpuNow();
+    let done = 0;
+    const started = performance.now();
+    const until = started + durationMs;
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (performance.now() < until) {
+          await send(url);
+          done++;
+        }
+      }),
+    );
+    const elapsed = performance.now() - started;
+    const after = cpuNow();
+    const cpu = { client: after.client - before.client, replay: after.replay - before.replay, app: after.app - before.app, postgres: after.postgres - before.postgres };
+    return { done, ms: elapsed, cpu };
+  };
+  await phase(appUrl, 200);
+  await phase(captureUrl, 200);
+  const zero = () => ({ done: 0, ms: 0, cpu: { client: 0, replay: 0, app: 0, postgres: 0 } });
+  const totals = { direct: zero(), forward: zero() };
+  for (const [kind, url] of [['direct', appUrl], ['forward', captureUrl], ['forward', captureUrl], ['direct', appUrl]] as const) {
+    const { done, ms, cpu } = await phase(url, PHASE_MS);
+    totals[kind].done += done;
+    totals[kind].ms += ms;
+    for (const key of Object.keys(cpu) as Array<keyof typeof cpu>) totals[kind].cpu[key] += cpu[key];
+  }
+  const perRequest = (t: ReturnType<typeof zero>) =>
+    Object.entries(t.cpu).map(([who, ms]) => `${who} ${((ms / t.done) * 1000).toFixed(0)}`).join(', ');
+  return {
+    direct: (totals.direct.done / totals.direct.ms) * 1000,
+    forward: (totals.forward.done / totals.forward.ms) * 1000,
+    cpu: `CPU µs per request: forward: ${perRequest(totals.forward)}; direct: ${perRequest(totals.direct)}`,
+  };
+}
+
+async function burstSpread(client: ReplayClient): Promise<number> {
+  const event = await client.inject(eventJson(`evt_${randomBytes(12).toString('hex')}`));
+  const spreads: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const result = await client.replay(event.id, { times: BURST, concurrency: BURST });
+    if (result.deliveries.some((d) => d.status !== 200)) throw new Error('a burst copy was not accepted by the app');
+    spreads.push(result.start_spread_ms);
+  }
+  return median(spreads.slice(2));
+}
+
+/** A fresh database on VIBES_DATABASE_URL's server (dropped afterwards), else an ephemeral embedded Postgres. */
+async function benchDatabase(): Promise<string> {
+  const serverUrl = process.env.VIBES_DATABASE_URL;
+  if (!serverUrl) {
+    const embedded = await startEmbeddedPostgres({ ephemeral: true });
+    cleanups.push(() => embedded.stop());
+    return embedded.url;
+  }
+  const name = `vibes_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  cleanups.push(async () => {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+function startApp(kind: AppKind, databaseUrl: string): Promise<{ url: string; pid: number }> {
+  const env = { ...process.env, BENCH_WEBHOOK_SECRET: secret, BENCH_APP: kind, BENCH_APP_DATABASE_URL: databaseUrl };
+  const child = fork(here('./receiver.js'), { env, stdio: 'inherit' });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.once('message', (message) => resolve({ url: (message as { url: string }).url, pid: child.pid! }));
+    child.once('exit', (code) => reject(new Error(`the bench app exited with ${code}`)));
+  });
+}
+
+function startReplayServer(databaseUrl: string, forwardTo: string): Promise<{ url: string; pid: number }> {
+  // BENCH_REPLAY_NODE_ARGS="--cpu-prof" profiles the replay server (NODE_OPTIONS refuses that flag).
+  const nodeArgs = process.env.BENCH_REPLAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const args = [...nodeArgs, here('../cli/main.js'), 'replay-server', '--port', '0', '--database-url', databaseUrl, '--forward-to', forwardTo];
+  const child = spawn(process.execPath, args, { env: { ...process.env, STRIPE_WEBHOOK_SECRET: secret }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve({ url: match[1]!, pid: child.pid! });
+    });
+    child.once('exit', (code) => reject(new Error(`the replay server exited with ${code}:\n${output}`)));
+  });
+}
+
+async function stopChildren(): Promise<void> {
+  const running = children.splice(0).filter((c) => c.exitCode === null && c.signalCode === null);
+  await Promise.all(
+    running.map((child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      return exited;
+    }),
+  );
+}
+
+function eventJson(id: string): string {
+  const event = {
+    id,
+    object: 'event',
+    api_version: '2025-03-31.basil',
+    created: Math.floor(Date.now() / 1000),
+    data: {
+      object: {
+        id: `cs_test_${randomBytes(12).toString('hex')}`,
+        object: 'checkout.session',
+        customer: `cus_${randomBytes(7).toString('hex')}`,
+        customer_details: { email: `bench+${id}@example.com`, name: null },
+        metadata: { vibes_run: 'bench' },
+        mode: 'subscription',
+        payment_status: 'paid',
+        status: 'complete',
+      },
+    },
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type: 'checkout.session.completed',
+  };
+  return JSON.stringify(event, null, 2);
+}
+
+function sign(raw: string): string {
+  return Stripe.webhooks.generateTestHeaderString({ payload: raw, secret });
+}
+
+function expectStatus(status: number, expected: number, what: string): void {
+  if (status !== expected) throw new Error(`${what} answered ${status}, expected ${expected}: the bench would measure errors`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function ratio(a: number, b: number): string {
+  return (a / b).toFixed(2);
+}
+
+function ms(value: number): string {
+  return value.toFixed(3);
+}
