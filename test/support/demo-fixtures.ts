@@ -52,11 +52,19 @@ export interface Subscribed extends SignedUp {
   t0: number;
 }
 
+/** The Stripe side of the app: where its client points, its webhook secret, the port it listens on. */
+export interface DemoStripe {
+  url: string;
+  webhookSecret: string;
+  /** 0 for any; a fixed one when Stripe must know the webhook URL before the app starts. */
+  appPort: number;
+}
+
 export interface DemoFixtures {
   /** Planted bugs for this file or describe block: `test.use({ demoBugs: ['race'] })`. */
   demoBugs: DemoBug[];
-  /** Where the app's Stripe client points; the emulator's URL in the upgrade test. */
-  demoStripeUrl: string;
+  /** By default an unreachable Stripe; test/support/demo-stripe.ts puts the emulator here. */
+  demoStripe: DemoStripe;
   demo: DemoApp;
 }
 
@@ -68,16 +76,19 @@ export function uniqueEmail(label = 'user'): string {
 
 export const test = base.extend<DemoFixtures>({
   demoBugs: [[], { option: true }],
-  demoStripeUrl: [UNREACHABLE_STRIPE, { option: true }],
-  demo: async ({ databaseUrl, demoBugs, demoStripeUrl }, use) => {
+  demoStripe: async ({}, use) => {
+    await use({ url: UNREACHABLE_STRIPE, webhookSecret: randomWebhookSecret(), appPort: 0 });
+  },
+  demo: async ({ databaseUrl, demoBugs, demoStripe }, use) => {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
     // pool.end() resolves before every backend has gone; the forced drop of the test database
     // then ends the stragglers, which must not surface as an unhandled error.
     pool.on('error', () => {});
-    const webhookSecret = randomWebhookSecret();
+    const { webhookSecret } = demoStripe;
     const app = await startDemoApp({
+      port: demoStripe.appPort,
       pool,
-      stripe: { secretKey: 'sk_test_vibes_emulator', emulatorUrl: demoStripeUrl },
+      stripe: { secretKey: 'sk_test_vibes_emulator', emulatorUrl: demoStripe.url },
       webhookSecret,
       bugs: demoBugs,
     });
