@@ -8,6 +8,7 @@ export default defineVibesConfig(
   {
     app: 'demo',
     entitlements: { sql: 'select count(*) from demo.entitlements e join demo.users u on u.id = e.user_id where u.email = $1' },
+    cleanup: { appUser: { sql: 'delete from demo.users where lower(email) = lower($1)' } },
   },
   {
     globalSetup: './test/support/global-setup.ts',

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { postgresCommand } from './commands/postgres.js';
+import { sweepCommand } from './commands/sweep.js';
+import { doctorCommand } from './commands/doctor.js';
 import { replayServerCommand } from './commands/replay-server.js';
 import { stripeEmulatorCommand } from './commands/stripe-emulator.js';
 import { demoAppCommand } from './commands/demo-app.js';
@@ -17,6 +19,8 @@ program.addCommand(replayServerCommand());
 program.addCommand(stripeEmulatorCommand());
 program.addCommand(demoAppCommand());
 program.addCommand(postgresCommand());
+program.addCommand(sweepCommand());
+program.addCommand(doctorCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -1,9 +1,10 @@
 import type { TestInfo } from '@playwright/test';
+import type { Ledger } from './ledger.js';
+import { removeByKind, type RemoverContext } from './removers.js';
 
-export interface CleanupEntry {
-  kind: string;
-  id: string;
+interface Entry {
   label: string;
+  ledgerId?: number;
   remove: () => Promise<void>;
 }
 
@@ -12,31 +13,72 @@ export interface CleanupFailure {
   error: string;
 }
 
+export interface CleanupOwner {
+  run: string;
+  worker: number;
+  test: string;
+}
+
 /**
- * The `cleanup` fixture: everything a test creates is registered the moment it exists and
- * removed after the test, newest first, whether the test passed, failed or timed out.
+ * The `cleanup` fixture: everything a test creates is registered the moment it exists (in the
+ * Postgres ledger, when there is one) and removed after the test, newest first, whether the
+ * test passed, failed or timed out. A removal that fails stays in the ledger with its error.
  */
 export class CleanupRegistry {
-  private readonly entries: CleanupEntry[] = [];
+  private readonly entries: Entry[] = [];
+  private readonly registering: Promise<unknown>[] = [];
 
-  /** Registers a removal; returns the label so a step can name it. */
-  defer(label: string, remove: () => Promise<void> | void, { kind = 'custom', id = label }: { kind?: string; id?: string } = {}): void {
-    this.entries.push({ kind, id, label, remove: async () => void (await remove()) });
+  constructor(
+    private readonly ledger: Ledger | undefined,
+    private readonly owner: CleanupOwner,
+    private readonly removers: RemoverContext,
+    /** The safety guard, run again right before anything is deleted. */
+    private readonly beforeRemoval: () => void = () => {},
+  ) {}
+
+  /**
+   * Registers something a later run can remove from its kind and id alone, even if this process
+   * is killed: `stripe-customer` (an id), `stripe-customers` (every customer with an email),
+   * `app-user` (an email, removed with the configured SQL or HTTP call).
+   */
+  track(kind: 'stripe-customer' | 'stripe-customers' | 'app-user', id: string, label = `${kind} ${id}`): Promise<void> {
+    return this.add({ label, remove: () => removeByKind(kind, id, this.removers) }, kind, id);
   }
 
-  get pending(): readonly CleanupEntry[] {
+  /** Registers any removal as a function; it runs after the test, newest first. */
+  defer(label: string, remove: () => Promise<void> | void): Promise<void> {
+    return this.add({ label, remove: async () => void (await remove()) }, 'custom', label);
+  }
+
+  get pending(): readonly { label: string }[] {
     return this.entries;
+  }
+
+  private add(entry: Entry, kind: string, id: string): Promise<void> {
+    this.entries.push(entry);
+    const registered = this.ledger
+      ? this.ledger.register({ run_id: this.owner.run, worker: this.owner.worker, test: this.owner.test, kind, resource_id: id, label: entry.label })
+          .then((ledgerId) => void (entry.ledgerId = ledgerId))
+      : Promise.resolve();
+    this.registering.push(registered);
+    return registered;
   }
 
   /** Runs every removal in reverse order of creation; one failing does not stop the rest. */
   async run(): Promise<CleanupFailure[]> {
+    await Promise.allSettled(this.registering);
+    if (this.entries.length === 0) return [];
+    this.beforeRemoval();
     const failures: CleanupFailure[] = [];
     while (this.entries.length > 0) {
       const entry = this.entries.pop()!;
       try {
         await entry.remove();
+        if (entry.ledgerId !== undefined) await this.ledger?.markRemoved(entry.ledgerId);
       } catch (error) {
-        failures.push({ label: entry.label, error: (error as Error)?.message ?? String(error) });
+        const message = (error as Error)?.message ?? String(error);
+        failures.push({ label: entry.label, error: message });
+        if (entry.ledgerId !== undefined) await this.ledger?.markFailed(entry.ledgerId, message).catch(() => {});
       }
     }
     return failures;

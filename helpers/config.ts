@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, devices, type PlaywrightTestConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './browser.js';
 import { loadTestEnv } from './env.js';
+import { assertSafeTarget } from './guard.js';
 import { reservePorts } from './ports.js';
 import { currentRunId } from './run.js';
 import type { AppServer, VibesEnvironment, VibesOptions } from './options.js';
@@ -36,6 +37,14 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   const baseURL = options.baseURL ?? env.BASE_URL ?? appUrl;
   const forwardTo = options.webhooks?.forwardTo ?? (demo ? `${appUrl}${DEMO_WEBHOOK_PATH}` : undefined);
 
+  if (options.database?.url) env.VIBES_DATABASE_URL = options.database.url;
+  // Nothing starts (no web server, no migration) before the target is proven to be a test target.
+  assertSafeTarget({
+    config: options.guard,
+    baseURL,
+    databaseUrls: [{ name: 'entitlements.databaseUrl', url: options.entitlements && 'sql' in options.entitlements ? options.entitlements.databaseUrl : undefined }],
+  });
+
   // One secret signs what the replay server forwards and verifies what the app receives.
   // With `stripe listen`, it is the secret the Stripe CLI prints; otherwise one per run.
   env.STRIPE_WEBHOOK_SECRET ||= `whsec_${randomBytes(24).toString('base64url')}`;
@@ -44,8 +53,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   const webServer: NonNullable<PlaywrightTestConfig['webServer']> = [];
   if (!options.webhooks?.replayServerUrl) {
     webServer.push(vibesServer('replay server', replayServerUrl, ['replay-server', '--port', String(replayPort),
-      ...(forwardTo ? ['--forward-to', forwardTo] : []),
-      ...(options.database?.url ? ['--database-url', options.database.url] : [])]));
+      ...(forwardTo ? ['--forward-to', forwardTo] : [])]));
   }
   if (stripeMode === 'emulator' && !env.STRIPE_EMULATOR_URL) {
     webServer.push(vibesServer('Stripe emulator', emulatorUrl!, ['stripe-emulator', '--port', String(ports.emulator),
@@ -75,10 +83,13 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
       ...(options.flows ? { flowsConfig: options.flows } : {}),
       ...(options.entitlements ? { entitlementsConfig: options.entitlements } : {}),
       ...(options.user ? { userOptions: options.user } : {}),
+      ...(options.guard ? { guardConfig: options.guard } : {}),
+      ...(options.cleanup ? { cleanupConfig: options.cleanup } : {}),
     },
     webServer,
     projects: [
-      { name: 'vibes-setup', testDir: SETUP_DIR, testMatch: /vibes\.setup\.js$/ },
+      { name: 'vibes-setup', testDir: SETUP_DIR, testMatch: /vibes\.setup\.js$/, teardown: 'vibes-teardown' },
+      { name: 'vibes-teardown', testDir: SETUP_DIR, testMatch: /vibes\.teardown\.js$/ },
       {
         name: 'chromium',
         use: { ...devices['Desktop Chrome'], launchOptions: chromiumLaunchOptions() },

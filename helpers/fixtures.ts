@@ -7,6 +7,10 @@ import { databaseUrlFromEnv, findRunningEmbeddedPostgres } from '../postgres/ind
 import { findChromium } from './browser.js';
 import { cards, type Cards } from './cards.js';
 import { CleanupRegistry } from './cleanup.js';
+import { assertSafeTarget, type GuardConfig } from './guard.js';
+import { Ledger } from './ledger.js';
+import { StripeRateLimiter } from './rate-limit.js';
+import type { AppUserCleanup, RemoverContext } from './removers.js';
 import { EntitlementProbe, type EntitlementsConfig } from './entitlements.js';
 import { Flows, resolveFlowsConfig, type FlowsConfig } from './flows.js';
 import { vibesMatchers } from './matchers.js';
@@ -31,6 +35,22 @@ export interface VibesTestOptions {
 
 export interface VibesWorkerOptions {
   vibes: VibesEnvironment;
+  /** Production hosts to refuse and database hosts to allow (see the safety guard). */
+  guardConfig: GuardConfig;
+  cleanupConfig: CleanupConfig;
+}
+
+export interface CleanupConfig {
+  /** How the app's record of a test user is removed after each test (and by `vibes sweep`). */
+  appUser?: AppUserCleanup;
+  /** Stripe requests per second for removals, shared by all workers (default 20; test mode allows 25). */
+  stripeRequestsPerSecond?: number;
+}
+
+interface InternalWorkerFixtures {
+  _vibesStripe: Stripe;
+  _vibesLedger: Ledger | undefined;
+  _vibesRemovers: RemoverContext;
 }
 
 export interface VibesFixtures {
@@ -58,8 +78,10 @@ function environmentFromEnv(): VibesEnvironment {
   };
 }
 
-export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOptions>({
+export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOptions & InternalWorkerFixtures>({
   vibes: [environmentFromEnv(), { option: true, scope: 'worker' }],
+  guardConfig: [{}, { option: true, scope: 'worker' }],
+  cleanupConfig: [{}, { option: true, scope: 'worker' }],
   flowsConfig: [undefined, { option: true }],
   entitlementsConfig: [undefined, { option: true }],
   userOptions: [{}, { option: true }],
@@ -76,32 +98,59 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
     { scope: 'worker' },
   ],
 
+  _vibesStripe: [
+    async ({ vibes }, use) => {
+      await use(stripeClientFor(vibes));
+    },
+    { scope: 'worker' },
+  ],
+
+  _vibesLedger: [
+    async ({ vibes }, use) => {
+      const url = await defaultDatabaseUrl().catch(() => undefined);
+      // Without a database the registry still cleans up after each test; only crash recovery needs it.
+      const ledger = url ? await Ledger.open(url, { holdRun: vibes.runId }) : undefined;
+      await use(ledger);
+      await ledger?.close();
+    },
+    { scope: 'worker', box: true },
+  ],
+
+  _vibesRemovers: [
+    async ({ _vibesStripe, cleanupConfig }, use, workerInfo) => {
+      const perSecond = (cleanupConfig.stripeRequestsPerSecond ?? 20) / Math.max(1, workerInfo.config.workers);
+      await use({
+        stripe: _vibesStripe,
+        limiter: new StripeRateLimiter({ perSecond }),
+        appUser: cleanupConfig.appUser,
+        resolveDatabaseUrl: defaultDatabaseUrl,
+      });
+    },
+    { scope: 'worker' },
+  ],
+
   cleanup: [
-    async ({}, use, testInfo) => {
-      const registry = new CleanupRegistry();
+    async ({ _vibesLedger, _vibesRemovers, vibes, guardConfig }, use, testInfo) => {
+      const owner = { run: vibes.runId, worker: testInfo.workerIndex, test: testInfo.titlePath.join(' › ') };
+      const registry = new CleanupRegistry(_vibesLedger, owner, _vibesRemovers, () => assertSafeTarget({ config: guardConfig }));
       await use(registry);
       await registry.runAndReport(testInfo);
     },
     { box: true },
   ],
 
-  stripe: async ({ vibes }, use) => {
-    const key = process.env.STRIPE_SECRET_KEY;
-    if (vibes.stripeMode === 'emulator') {
-      await use(new Stripe(key?.startsWith('sk_test_') ? key : EMULATOR_KEY, emulatorStripeConfig(vibes.emulatorUrl!)));
-    } else {
-      if (!key) throw new Error('Stripe test mode needs STRIPE_SECRET_KEY (sk_test_…) in .env.test or the environment.');
-      await use(new Stripe(key));
-    }
+  stripe: async ({ _vibesStripe }, use) => {
+    await use(_vibesStripe);
   },
 
   user: [
-    async ({ userOptions, cleanup, stripe }, use, testInfo) => {
+    async ({ userOptions, cleanup, cleanupConfig }, use, testInfo) => {
       const { tag, run } = testIdentity(testInfo);
       const email = `${userOptions.emailPrefix ?? 'vibes'}+${tag}@${userOptions.emailDomain ?? 'example.com'}`.toLowerCase();
       const user: TestUser = { email, password: `pw-${randomBytes(12).toString('base64url')}`, tag, run };
-      // Registered before the test can fail: whatever Stripe made for this email goes afterwards.
-      cleanup.defer(`Stripe customers of ${email}`, () => removeStripeCustomers(stripe, email), { kind: 'stripe-customers', id: email });
+      // Registered before the test can fail: whatever Stripe and the app made for this email goes afterwards.
+      await cleanup.track('stripe-customers', email, `Stripe customers of ${email}`);
+      if (cleanupConfig.appUser) await cleanup.track('app-user', email, `app user ${email}`);
       await use(user);
     },
     { box: true },
@@ -138,7 +187,8 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
 
 export const expect = baseExpect.extend(vibesMatchers);
 
-async function defaultDatabaseUrl(): Promise<string> {
+/** The database of the ledger and of SQL probes: configured, else the running embedded cluster. */
+export async function defaultDatabaseUrl(): Promise<string> {
   const fromEnv = databaseUrlFromEnv();
   if (fromEnv) return fromEnv;
   const embedded = await findRunningEmbeddedPostgres();
@@ -146,7 +196,13 @@ async function defaultDatabaseUrl(): Promise<string> {
   throw new Error('No database for the entitlements probe: set entitlements.databaseUrl, VIBES_DATABASE_URL or DATABASE_URL.');
 }
 
-async function removeStripeCustomers(stripe: Stripe, email: string): Promise<void> {
-  const customers = await stripe.customers.list({ email, limit: 100 });
-  for (const customer of customers.data) await stripe.customers.del(customer.id);
+/** The `stripe` client for the run: the emulator's, or test mode's with STRIPE_SECRET_KEY. */
+export function stripeClientFor(vibes: VibesEnvironment): Stripe {
+  const key = process.env.STRIPE_SECRET_KEY;
+  if (vibes.stripeMode === 'emulator') {
+    if (!vibes.emulatorUrl) throw new Error('Stripe emulator mode needs STRIPE_EMULATOR_URL (defineVibesConfig sets it when it starts the emulator).');
+    return new Stripe(key?.startsWith('sk_test_') ? key : EMULATOR_KEY, { ...emulatorStripeConfig(vibes.emulatorUrl), maxNetworkRetries: 2 });
+  }
+  if (!key) throw new Error('Stripe test mode needs STRIPE_SECRET_KEY (sk_test_…) in .env.test or the environment.');
+  return new Stripe(key, { maxNetworkRetries: 2 });
 }

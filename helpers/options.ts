@@ -1,5 +1,7 @@
 import type { FlowsConfig } from './flows.js';
 import type { EntitlementsConfig } from './entitlements.js';
+import type { GuardConfig } from './guard.js';
+import type { CleanupConfig } from './fixtures.js';
 
 /** What a user writes in `defineVibesConfig({...})`. Every field is optional. */
 export interface VibesOptions {
@@ -31,9 +33,13 @@ export interface VibesOptions {
   flows?: Partial<FlowsConfig>;
   user?: UserOptions;
   database?: {
-    /** Postgres for the replay server's store (default: VIBES_DATABASE_URL, DATABASE_URL, embedded). */
+    /** Postgres for the replay server's store and the cleanup ledger (default: VIBES_DATABASE_URL, DATABASE_URL, embedded). */
     url?: string;
   };
+  /** What the safety guard refuses and allows; it runs before anything is written or deleted. */
+  guard?: GuardConfig;
+  /** How test data is removed after each test and after a crashed run. */
+  cleanup?: CleanupConfig;
 }
 
 export interface AppServer {

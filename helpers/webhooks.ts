@@ -47,6 +47,14 @@ export class Webhooks {
     return this.client.replay(typeof event === 'string' ? event : event.id, options);
   }
 
+  /**
+   * Stores an event that did not come from Stripe, attributed to this test, and delivers it
+   * like a captured one; `deliver: false` only stores it, so a later replay is its first delivery.
+   */
+  inject(event: Record<string, unknown> | string, options: { deliver?: boolean; headers?: Record<string, string> } = {}): Promise<EventDetail> {
+    return this.client.inject(event, options);
+  }
+
   async deliveries(event: EventSummary | string) {
     return (await this.client.getEvent(typeof event === 'string' ? event : event.id)).deliveries;
   }

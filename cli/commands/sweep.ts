@@ -1,0 +1,100 @@
+import { Command, InvalidArgumentError } from 'commander';
+import {
+  Ledger, StripeRateLimiter, assertSafeTarget, defaultDatabaseUrl, findStrayStripeCustomers, loadTestEnv, removeStrays,
+  stripeClientFor, sweepEntries, type RemoverContext, type SweepResult,
+} from '../../helpers/index.js';
+import { redactUrl } from '../../postgres/index.js';
+import { parseDuration, progressLine } from '../progress.js';
+
+interface SweepFlags {
+  dryRun?: boolean;
+  olderThan: number;
+  databaseUrl?: string;
+  rate: number;
+  strays: boolean;
+  emailPrefix: string;
+  appUserSql?: string;
+}
+
+/**
+ * `vibes sweep`: removes what test runs left behind, from the ledger first, then (the backstop)
+ * Stripe customers whose e-mail carries the test prefix. Each removal is recorded in the ledger.
+ */
+export function sweepCommand(): Command {
+  return new Command('sweep')
+    .description('remove test data that earlier runs left behind (ledger, then tagged Stripe customers)')
+    .option('--dry-run', 'list what would be removed; remove nothing')
+    .option('--older-than <duration>', 'only what was created before this long ago (90s, 30m, 1h, 2d)', durationOption, 3_600_000)
+    .option('--database-url <url>', 'Postgres of the ledger (default: VIBES_DATABASE_URL, DATABASE_URL, the running embedded Postgres)')
+    .option('--rate <n>', 'Stripe requests per second (test mode allows 25)', rateOption, 20)
+    .option('--no-strays', 'skip the search for tagged Stripe customers that no ledger entry names')
+    .option('--email-prefix <prefix>', 'the test e-mail prefix of stray customers', 'vibes+')
+    .option('--app-user-sql <sql>', "SQL that removes the app's record of a test user; $1 is the e-mail")
+    .action(async (flags: SweepFlags) => {
+      loadTestEnv();
+      if (flags.databaseUrl) process.env.VIBES_DATABASE_URL = flags.databaseUrl;
+      assertSafeTarget();
+      const databaseUrl = await defaultDatabaseUrl();
+      const stripe = stripeOrUndefined();
+      const context: RemoverContext = {
+        stripe,
+        limiter: new StripeRateLimiter({ perSecond: flags.rate, onBackoff: (ms) => process.stderr.write(`vibes sweep: Stripe asked to slow down; waiting ${Math.round(ms)} ms\n`) }),
+        appUser: flags.appUserSql ? { sql: flags.appUserSql } : undefined,
+        resolveDatabaseUrl: async () => databaseUrl,
+      };
+      const ledger = await Ledger.open(databaseUrl);
+      try {
+        const entries = await ledger.pending({ olderThanMs: flags.olderThan });
+        console.log(`ledger at ${redactUrl(databaseUrl)}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} to remove`);
+        if (flags.dryRun) for (const e of entries) console.log(`  would remove ${e.label} (run ${e.run_id}, ${e.test})`);
+        const progress = progressLine('vibes sweep: ledger');
+        const fromLedger = await sweepEntries(entries, ledger, context, {
+          dryRun: flags.dryRun,
+          onProgress: (p) => progress.update(p.done, p.total, p.failed ? `(${p.failed} failed)` : ''),
+        });
+        let fromStripe: SweepResult = { removed: 0, failed: [], strays: 0 };
+        if (flags.strays && stripe) {
+          const createdBefore = Math.floor((Date.now() - flags.olderThan) / 1000);
+          const strays = await findStrayStripeCustomers(stripe, context, { emailPrefix: flags.emailPrefix, createdBefore });
+          console.log(`Stripe: ${strays.length} customer${strays.length === 1 ? '' : 's'} with the test prefix ${flags.emailPrefix} and no ledger entry`);
+          if (flags.dryRun) strays.forEach((id) => console.log(`  would remove Stripe customer ${id}`));
+          else {
+            const strayProgress = progressLine('vibes sweep: Stripe');
+            fromStripe = await removeStrays(stripe, strays, context, (p) => strayProgress.update(p.done, p.total));
+          }
+        }
+        const failed = [...fromLedger.failed, ...fromStripe.failed];
+        for (const f of failed) console.error(`  failed: ${f.label}: ${f.error}`);
+        const verb = flags.dryRun ? 'would remove' : 'removed';
+        const count = flags.dryRun ? entries.length : fromLedger.removed + fromStripe.removed;
+        console.log(`vibes sweep: ${verb} ${count}, failed ${failed.length}`);
+        if (failed.length > 0) process.exitCode = 1;
+      } finally {
+        await ledger.close();
+      }
+    });
+}
+
+function stripeOrUndefined() {
+  if (!process.env.STRIPE_EMULATOR_URL && !process.env.STRIPE_SECRET_KEY) return undefined;
+  return stripeClientFor({
+    runId: 'sweep',
+    replayServerUrl: '',
+    stripeMode: process.env.STRIPE_EMULATOR_URL ? 'emulator' : 'test-mode',
+    emulatorUrl: process.env.STRIPE_EMULATOR_URL,
+  });
+}
+
+function durationOption(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function rateOption(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n <= 100)) throw new InvalidArgumentError('expected requests per second between 0 and 100 (Stripe test mode allows 25).');
+  return n;
+}

@@ -1,0 +1,30 @@
+/**
+ * One progress line for long-running commands: rewritten in place on a terminal, printed at
+ * most every tenth of the way (and at the end) in CI logs.
+ */
+export function progressLine(prefix: string, stream: NodeJS.WriteStream = process.stderr) {
+  let lastDecile = -1;
+  return {
+    update(done: number, total: number, detail = '') {
+      const text = `${prefix} ${done}/${total}${detail ? ` ${detail}` : ''}`;
+      if (stream.isTTY) {
+        stream.write(`\r\x1b[2K${text}`);
+        if (done === total) stream.write('\n');
+        return;
+      }
+      const decile = total === 0 ? 10 : Math.floor((done / total) * 10);
+      if (decile !== lastDecile || done === total) {
+        lastDecile = decile;
+        stream.write(`${text}\n`);
+      }
+    },
+  };
+}
+
+/** `90s`, `30m`, `1h`, `2d` (or plain milliseconds) to milliseconds. */
+export function parseDuration(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
+  if (!match) throw new Error(`expected a duration such as 90s, 30m, 1h or 2d, got "${value}".`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(match[2] ?? 'ms') as 'ms'];
+  return Number(match[1]) * unit;
+}

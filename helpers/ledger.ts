@@ -1,0 +1,130 @@
+import pg from 'pg';
+import { migrate, type Migration } from '../postgres/index.js';
+
+const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'cleanup ledger',
+    sql: `
+      create table cleanup_ledger (
+        id bigserial primary key,
+        run_id text not null,
+        worker integer not null,
+        test text not null,
+        kind text not null,
+        resource_id text not null,
+        label text not null,
+        created_at timestamptz not null default now(),
+        removed_at timestamptz,
+        attempts integer not null default 0,
+        last_error text
+      );
+      create index cleanup_ledger_pending on cleanup_ledger (run_id) where removed_at is null;`,
+  },
+];
+
+export interface LedgerEntry {
+  id: number;
+  run_id: string;
+  worker: number;
+  test: string;
+  kind: string;
+  resource_id: string;
+  label: string;
+  created_at: Date;
+  removed_at: Date | null;
+  attempts: number;
+  last_error: string | null;
+}
+
+/**
+ * What tests created and what was removed, in Postgres as it happens, so that a run killed
+ * in the middle of a test leaves a record the next run can act on. A run is alive while one of
+ * its processes holds the run's shared advisory lock: a killed process's connection drops and
+ * the lock with it, which is how the next run tells dead runs from ones still going (other
+ * shards, a parallel local run).
+ */
+export class Ledger {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly liveness?: pg.PoolClient,
+  ) {}
+
+  static async open(databaseUrl: string, options: { holdRun?: string } = {}): Promise<Ledger> {
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+    pool.on('error', () => {});
+    await migrate(pool, { schema: 'vibes', component: 'cleanup-ledger', migrations });
+    let liveness: pg.PoolClient | undefined;
+    if (options.holdRun) {
+      liveness = await pool.connect();
+      await liveness.query('select pg_advisory_lock_shared($1)', [runLockKey(options.holdRun)]);
+    }
+    return new Ledger(pool, liveness);
+  }
+
+  async register(entry: Pick<LedgerEntry, 'run_id' | 'worker' | 'test' | 'kind' | 'resource_id' | 'label'>): Promise<number> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `insert into vibes.cleanup_ledger (run_id, worker, test, kind, resource_id, label) values ($1, $2, $3, $4, $5, $6) returning id`,
+      [entry.run_id, entry.worker, entry.test, entry.kind, entry.resource_id, entry.label],
+    );
+    return Number(rows[0]!.id);
+  }
+
+  async markRemoved(id: number): Promise<void> {
+    await this.pool.query('update vibes.cleanup_ledger set removed_at = now(), attempts = attempts + 1, last_error = null where id = $1', [id]);
+  }
+
+  async markFailed(id: number, error: string): Promise<void> {
+    await this.pool.query('update vibes.cleanup_ledger set attempts = attempts + 1, last_error = $2 where id = $1', [id, error.slice(0, 2000)]);
+  }
+
+  /** Entries not removed yet, oldest first; `olderThanMs` leaves young ones to their own run. */
+  async pending({ run, olderThanMs = 0, exceptRun }: { run?: string; olderThanMs?: number; exceptRun?: string } = {}): Promise<LedgerEntry[]> {
+    const { rows } = await this.pool.query<LedgerEntry>(
+      `select id::int, run_id, worker, test, kind, resource_id, label, created_at, removed_at, attempts, last_error
+         from vibes.cleanup_ledger
+        where removed_at is null
+          and ($1::text is null or run_id = $1)
+          and ($2::text is null or run_id <> $2)
+          and created_at <= now() - make_interval(secs => $3::double precision / 1000)
+        order by id`,
+      [run ?? null, exceptRun ?? null, olderThanMs],
+    );
+    return rows;
+  }
+
+  /** Pending entries of runs that no process holds any more (killed, crashed, timed out). */
+  async pendingOfDeadRuns(currentRun: string): Promise<LedgerEntry[]> {
+    const entries = await this.pending({ exceptRun: currentRun });
+    const runs = [...new Set(entries.map((e) => e.run_id))];
+    const dead = new Set<string>();
+    const client = await this.pool.connect();
+    try {
+      for (const run of runs) {
+        const { rows } = await client.query<{ free: boolean }>('select pg_try_advisory_lock($1) as free', [runLockKey(run)]);
+        if (rows[0]!.free) {
+          dead.add(run);
+          await client.query('select pg_advisory_unlock($1)', [runLockKey(run)]);
+        }
+      }
+    } finally {
+      client.release();
+    }
+    return entries.filter((e) => dead.has(e.run_id));
+  }
+
+  async close(): Promise<void> {
+    this.liveness?.release();
+    await this.pool.end();
+  }
+}
+
+function runLockKey(run: string): string {
+  // Two 32-bit halves would need two calls; the 64-bit hash fits pg's bigint lock key.
+  let h = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(`vibes.run:${run}`)) {
+    h ^= BigInt(byte);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return BigInt.asIntN(64, h).toString();
+}

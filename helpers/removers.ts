@@ -1,0 +1,84 @@
+import pg from 'pg';
+import Stripe from 'stripe';
+import { StripeRateLimiter } from './rate-limit.js';
+
+/** How the app's own records of a test user are removed: a SQL statement or an HTTP call. */
+export type AppUserCleanup =
+  | { sql: string; databaseUrl?: string }
+  | { url: string; method?: 'DELETE' | 'POST'; headers?: Record<string, string> };
+
+/** Idempotency keys with this prefix mark API calls (and the events they cause) as test teardown. */
+export const TEARDOWN_KEY_PREFIX = 'vibes-teardown';
+
+export interface RemoverContext {
+  stripe?: Stripe;
+  limiter: StripeRateLimiter;
+  appUser?: AppUserCleanup;
+  resolveDatabaseUrl: () => Promise<string>;
+}
+
+export type RemovableKind = 'stripe-customers' | 'stripe-customer' | 'app-user' | 'custom';
+
+/**
+ * Removes one ledger entry by kind. Everything a crashed run registered can be removed from its
+ * kind and id alone; `custom` removals are functions and die with their process, so they can
+ * only be reported.
+ */
+export async function removeByKind(kind: string, id: string, context: RemoverContext): Promise<void> {
+  switch (kind) {
+    case 'stripe-customers':
+      return removeStripeCustomersByEmail(requireStripe(context), id, context.limiter);
+    case 'stripe-customer':
+      return removeStripeCustomer(requireStripe(context), id, context.limiter);
+    case 'app-user':
+      return removeAppUser(id, context);
+    default:
+      throw new Error(`a ${kind} removal is a function of the test that registered it; it cannot be run after that process died. Remove "${id}" by hand.`);
+  }
+}
+
+export async function removeStripeCustomersByEmail(stripe: Stripe, email: string, limiter: StripeRateLimiter): Promise<void> {
+  const ids: string[] = [];
+  let startingAfter: string | undefined;
+  for (;;) {
+    const page = await limiter.call(() => stripe.customers.list({ email, limit: 100, starting_after: startingAfter }));
+    ids.push(...page.data.map((c) => c.id));
+    if (!page.has_more || page.data.length === 0) break;
+    startingAfter = page.data.at(-1)!.id;
+  }
+  for (const id of ids) await removeStripeCustomer(stripe, id, limiter);
+}
+
+/** Deleting a customer cancels its subscriptions too; a customer already gone counts as removed. */
+export async function removeStripeCustomer(stripe: Stripe, id: string, limiter: StripeRateLimiter): Promise<void> {
+  try {
+    await limiter.call(() => stripe.customers.del(id, {}, { idempotencyKey: `${TEARDOWN_KEY_PREFIX}-${id}` }));
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing') return;
+    throw error;
+  }
+}
+
+async function removeAppUser(email: string, context: RemoverContext): Promise<void> {
+  const config = context.appUser;
+  if (!config) return;
+  if ('sql' in config) {
+    const client = new pg.Client({ connectionString: config.databaseUrl ?? (await context.resolveDatabaseUrl()) });
+    await client.connect();
+    try {
+      await client.query(config.sql, [email]);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const url = new URL(config.url);
+  url.searchParams.set('email', email);
+  const response = await fetch(url, { method: config.method ?? 'DELETE', headers: config.headers });
+  if (!response.ok && response.status !== 404) throw new Error(`${config.method ?? 'DELETE'} ${config.url} answered ${response.status}`);
+}
+
+function requireStripe(context: RemoverContext): Stripe {
+  if (!context.stripe) throw new Error('no Stripe client to remove Stripe objects with: set STRIPE_EMULATOR_URL or STRIPE_SECRET_KEY (sk_test_…).');
+  return context.stripe;
+}

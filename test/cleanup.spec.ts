@@ -1,0 +1,181 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import Stripe from 'stripe';
+import { test, expect } from './support/fixtures.js';
+import { startEmulatorHarness } from './support/emulator-harness.js';
+import { runVibes, startVibes } from './support/cli.js';
+import { CleanupRegistry, Ledger, StripeRateLimiter, type RemoverContext } from '../helpers/index.js';
+
+const PLAYWRIGHT = fileURLToPath(new URL('../node_modules/@playwright/test/cli.js', import.meta.url));
+const CRASH_PROJECT = fileURLToPath(new URL('./crash-project/playwright.config.ts', import.meta.url));
+
+async function liveCustomers(stripe: Stripe): Promise<Stripe.Customer[]> {
+  return stripe.customers.list({ limit: 100 }).autoPagingToArray({ limit: 10_000 });
+}
+
+async function pendingLedgerRows(databaseUrl: string): Promise<{ kind: string; resource_id: string; last_error: string | null }[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query('select kind, resource_id, last_error from vibes.cleanup_ledger where removed_at is null order by id');
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
+
+test.describe('cleanup registry @db', () => {
+  test('removes newest first, records each outcome, and a failure neither stops the rest nor vanishes', async ({ databaseUrl }) => {
+    const harness = await startEmulatorHarness();
+    const ledger = await Ledger.open(databaseUrl);
+    try {
+      const context: RemoverContext = { stripe: harness.stripe, limiter: new StripeRateLimiter(), resolveDatabaseUrl: async () => databaseUrl };
+      const registry = new CleanupRegistry(ledger, { run: 'r1', worker: 0, test: 'a test' }, context);
+      const order: string[] = [];
+      const first = await harness.stripe.customers.create({ email: 'vibes+one@example.com' });
+      await registry.track('stripe-customer', first.id);
+      await registry.defer('a failing removal', () => {
+        order.push('failing');
+        throw new Error('the app answered 500');
+      });
+      await registry.track('stripe-customers', 'vibes+two@example.com');
+      await harness.stripe.customers.create({ email: 'vibes+two@example.com' });
+      await registry.defer('the newest', () => void order.push('newest'));
+
+      const failures = await registry.run();
+      expect(order).toEqual(['newest', 'failing']);
+      expect(failures).toEqual([{ label: 'a failing removal', error: 'the app answered 500' }]);
+      expect(await liveCustomers(harness.stripe)).toEqual([]);
+      expect(await pendingLedgerRows(databaseUrl)).toEqual([{ kind: 'custom', resource_id: 'a failing removal', last_error: 'the app answered 500' }]);
+    } finally {
+      await ledger.close();
+      await harness.close();
+    }
+  });
+
+  test('stays under the rate limit and recovers from 429 with backoff (emulator --rate-limit 25)', async () => {
+    const harness = await startEmulatorHarness({ rateLimit: 25 });
+    try {
+      let backoffs = 0;
+      // Asking for twice the allowed rate provokes Stripe's 429s; none of them may surface.
+      const limiter = new StripeRateLimiter({ perSecond: 50, onBackoff: () => backoffs++ });
+      const created = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => limiter.call(() => harness.stripe.customers.create({ email: `vibes+rate${i}@example.com` }))),
+      );
+      expect(created).toHaveLength(60);
+      expect(backoffs).toBeGreaterThan(0);
+      await Promise.all(created.map((c) => limiter.call(() => harness.stripe.customers.del(c.id))));
+      expect(await limiter.call(() => liveCustomers(harness.stripe))).toEqual([]);
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
+test.describe('crash recovery @db', () => {
+  test('a run killed with SIGKILL mid-test leaves nothing behind after the next run', async ({ databaseUrl }) => {
+    test.setTimeout(120_000);
+    const harness = await startEmulatorHarness();
+    const replay = await startVibes(['replay-server', '--port', '0', '--database-url', databaseUrl]);
+    const env = { STRIPE_EMULATOR_URL: harness.emulator.url, VIBES_DATABASE_URL: databaseUrl, VIBES_REPLAY_URL: replay.url };
+    try {
+      const killed = runCrashProject(env, ['--grep', 'hangs']);
+      await killed.printed(/CREATED (\S+)/);
+      killed.kill();
+      await killed.exited;
+      expect(await liveCustomers(harness.stripe)).toHaveLength(1);
+      expect((await pendingLedgerRows(databaseUrl)).map((r) => r.kind)).toEqual(['stripe-customers']);
+
+      const next = runCrashProject(env, ['--grep', 'ordinary']);
+      expect(await next.exited, next.output()).toBe(0);
+      expect(next.output()).toContain('removed 1 of 1 leftovers of killed runs');
+      expect(await liveCustomers(harness.stripe)).toEqual([]);
+      expect(await pendingLedgerRows(databaseUrl)).toEqual([]);
+    } finally {
+      await replay.stop();
+      await harness.close();
+    }
+  });
+});
+
+test.describe('vibes sweep @db', () => {
+  test('dry run, then removal with a progress line and a final count, then the backstop for untracked customers', async ({ databaseUrl }) => {
+    const harness = await startEmulatorHarness();
+    const ledger = await Ledger.open(databaseUrl);
+    try {
+      const tracked = await harness.stripe.customers.create({ email: 'vibes+tracked@example.com' });
+      await ledger.register({ run_id: 'dead-run', worker: 0, test: 't', kind: 'stripe-customer', resource_id: tracked.id, label: `Stripe customer ${tracked.id}` });
+      await harness.stripe.customers.create({ email: 'vibes+stray@example.com' });
+      const bystander = await harness.stripe.customers.create({ email: 'someone@example.com' });
+      const env = { STRIPE_EMULATOR_URL: harness.emulator.url, VIBES_DATABASE_URL: databaseUrl };
+
+      const dry = await runVibes(['sweep', '--dry-run', '--older-than', '0s'], { env });
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain(`would remove Stripe customer ${tracked.id}`);
+      expect(dry.stdout).toContain('vibes sweep: would remove 1, failed 0');
+      expect(await liveCustomers(harness.stripe)).toHaveLength(3);
+
+      const real = await runVibes(['sweep', '--older-than', '0s'], { env });
+      expect(real.code, real.stderr).toBe(0);
+      expect(real.stderr).toContain('vibes sweep: ledger 1/1');
+      expect(real.stdout).toContain('1 customer with the test prefix vibes+ and no ledger entry');
+      expect(real.stdout).toContain('vibes sweep: removed 2, failed 0');
+      expect((await liveCustomers(harness.stripe)).map((c) => c.id)).toEqual([bystander.id]);
+      expect(await pendingLedgerRows(databaseUrl)).toEqual([]);
+    } finally {
+      await ledger.close();
+      await harness.close();
+    }
+  });
+
+  test('refuses a production target before touching anything', async ({ databaseUrl }) => {
+    const harness = await startEmulatorHarness();
+    const ledger = await Ledger.open(databaseUrl);
+    try {
+      const customer = await harness.stripe.customers.create({ email: 'vibes+kept@example.com' });
+      await ledger.register({ run_id: 'dead-run', worker: 0, test: 't', kind: 'stripe-customer', resource_id: customer.id, label: 'kept' });
+      const result = await runVibes(['sweep', '--older-than', '0s'], {
+        env: { STRIPE_EMULATOR_URL: harness.emulator.url, VIBES_DATABASE_URL: databaseUrl, NODE_ENV: 'production' },
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('NODE_ENV — it is "production"');
+      expect(await liveCustomers(harness.stripe)).toHaveLength(1);
+      expect(await pendingLedgerRows(databaseUrl)).toHaveLength(1);
+    } finally {
+      await ledger.close();
+      await harness.close();
+    }
+  });
+});
+
+function runCrashProject(env: NodeJS.ProcessEnv, args: string[]) {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const name of ['VIBES_PORTS', 'VIBES_RUN_ID', 'CI', 'TEST_WORKER_INDEX', 'TEST_PARALLEL_INDEX']) delete childEnv[name];
+  // Its own process group, so the kill takes the whole run (runner and workers) as a CI timeout does.
+  const child = spawn(process.execPath, [PLAYWRIGHT, 'test', '--config', CRASH_PROJECT, ...args], { env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const listeners: (() => void)[] = [];
+  const onData = (c: Buffer) => {
+    output += c.toString();
+    listeners.forEach((l) => l());
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  return {
+    exited,
+    output: () => output,
+    kill: () => process.kill(-child.pid!, 'SIGKILL'),
+    printed: (pattern: RegExp) =>
+      new Promise<RegExpExecArray>((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(output);
+          if (match) resolve(match);
+        };
+        listeners.push(check);
+        void exited.then(() => reject(new Error(`the run ended before printing ${pattern}:\n${output}`)));
+        check();
+      }),
+  };
+}
