@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, devices, type PlaywrightTestConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './browser.js';
 import { loadTestEnv } from './env.js';
 import { assertSafeTarget } from './guard.js';
 import { reservePorts } from './ports.js';
+import { DEFAULT_DATA_DIR } from '../postgres/index.js';
 import { currentRunId } from './run.js';
 import type { AppServer, VibesEnvironment, VibesOptions } from './options.js';
 import type { VibesTestOptions, VibesWorkerOptions } from './fixtures.js';
@@ -38,6 +40,8 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   const forwardTo = options.webhooks?.forwardTo ?? (demo ? `${appUrl}${DEMO_WEBHOOK_PATH}` : undefined);
 
   if (options.database?.url) env.VIBES_DATABASE_URL = options.database.url;
+  // Web servers start in the config's folder, workers in the invocation's: one absolute path for both.
+  env.VIBES_DATA_DIR ||= path.resolve(DEFAULT_DATA_DIR);
   // Nothing starts (no web server, no migration) before the target is proven to be a test target.
   assertSafeTarget({
     config: options.guard,

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { sharedPool } from './pools.js';
 
 /**
  * How the preset asks the app how many times it granted an entitlement to an email:
@@ -22,8 +22,6 @@ export class EntitlementsNotConfiguredError extends Error {
 
 /** The subject of `toGrantExactlyOnce` / `toGrantNothing`: counts grants for an email. */
 export class EntitlementProbe {
-  private pool?: pg.Pool;
-
   constructor(
     private readonly config: EntitlementsConfig | undefined,
     private readonly resolveDatabaseUrl: () => Promise<string>,
@@ -35,8 +33,8 @@ export class EntitlementProbe {
     if (!config) throw new EntitlementsNotConfiguredError();
     if ('count' in config) return config.count(email);
     if ('url' in config) return this.countOverHttp(config, email);
-    this.pool ??= new pg.Pool({ connectionString: config.databaseUrl ?? (await this.resolveDatabaseUrl()), max: 2 });
-    const { rows } = await this.pool.query(config.sql, [email]);
+    const pool = sharedPool(config.databaseUrl ?? (await this.resolveDatabaseUrl()));
+    const { rows } = await pool.query(config.sql, [email]);
     const first = rows[0] as Record<string, unknown> | undefined;
     const value = first ? Object.values(first)[0] : 0;
     const n = Number(value);
@@ -53,9 +51,5 @@ export class EntitlementProbe {
     const n = typeof body === 'number' ? body : Number((body as { count?: unknown }).count);
     if (!Number.isInteger(n)) throw new Error(`The entitlements endpoint must answer a number or { count }, not ${JSON.stringify(body)}.`);
     return n;
-  }
-
-  async dispose(): Promise<void> {
-    await this.pool?.end();
   }
 }

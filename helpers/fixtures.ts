@@ -179,7 +179,6 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
       const probe = new EntitlementProbe(entitlementsConfig, defaultDatabaseUrl);
       Object.assign(probe, { timelineText: () => webhooks.timelineText() });
       await use(probe);
-      await probe.dispose();
     },
     { box: true },
   ],

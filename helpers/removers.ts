@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { sharedPool } from './pools.js';
 import Stripe from 'stripe';
 import { StripeRateLimiter } from './rate-limit.js';
 
@@ -63,13 +63,7 @@ async function removeAppUser(email: string, context: RemoverContext): Promise<vo
   const config = context.appUser;
   if (!config) return;
   if ('sql' in config) {
-    const client = new pg.Client({ connectionString: config.databaseUrl ?? (await context.resolveDatabaseUrl()) });
-    await client.connect();
-    try {
-      await client.query(config.sql, [email]);
-    } finally {
-      await client.end();
-    }
+    await sharedPool(config.databaseUrl ?? (await context.resolveDatabaseUrl())).query(config.sql, [email]);
     return;
   }
   const url = new URL(config.url);

@@ -22,6 +22,15 @@ export interface EmbeddedServer {
 }
 
 export const DEFAULT_DATA_DIR = '.vibes/postgres';
+
+/**
+ * `VIBES_DATA_DIR` when set (a Playwright run sets it once, as an absolute path, so that web
+ * servers started from the config's folder and workers find the same cluster), else
+ * `.vibes/postgres` under the working directory.
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.VIBES_DATA_DIR || DEFAULT_DATA_DIR;
+}
 const CREDENTIALS_FILE = 'vibes-credentials.json';
 const USER = 'postgres';
 
@@ -31,7 +40,7 @@ const USER = 'postgres';
  * started twice: its port is in postmaster.pid and its password in our credentials file.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
-  const dataDir = options.ephemeral ? await temporaryDataDir() : path.resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const dataDir = options.ephemeral ? await temporaryDataDir() : path.resolve(options.dataDir ?? defaultDataDir());
 
   const running = await findRunningEmbeddedPostgres(dataDir);
   if (running) return running;
@@ -119,7 +128,7 @@ async function ensureInitialised(dataDir: string, options: EmbeddedOptions): Pro
 }
 
 /** A cluster whose postmaster is alive answers here; a stale pid file (SIGKILL) does not. */
-export async function findRunningEmbeddedPostgres(dataDir: string = DEFAULT_DATA_DIR): Promise<EmbeddedServer | undefined> {
+export async function findRunningEmbeddedPostgres(dataDir: string = defaultDataDir()): Promise<EmbeddedServer | undefined> {
   let pidFile: string;
   try {
     pidFile = await readFile(path.join(path.resolve(dataDir), 'postmaster.pid'), 'utf8');

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { DEFAULT_DATA_DIR, findRunningEmbeddedPostgres, startEmbeddedPostgres, redactUrl } from '../../postgres/index.js';
+import { defaultDataDir, findRunningEmbeddedPostgres, startEmbeddedPostgres, redactUrl } from '../../postgres/index.js';
 import { onShutdown } from '../../core/index.js';
 import { UsageError } from '../usage-error.js';
 
@@ -13,7 +13,7 @@ export function postgresCommand(): Command {
   command
     .command('start', { isDefault: true })
     .description('run the embedded Postgres in the foreground (the default)')
-    .option('--data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
+    .option('--data-dir <dir>', 'data directory (default: VIBES_DATA_DIR, else .vibes/postgres)', defaultDataDir())
     .option('--ephemeral', 'use a temporary directory, removed at exit')
     .action(async (opts: { dataDir: string; ephemeral?: boolean }) => {
       const server = await startEmbeddedPostgres({ dataDir: opts.dataDir, ephemeral: opts.ephemeral });
@@ -26,7 +26,7 @@ export function postgresCommand(): Command {
   command
     .command('url')
     .description('print the connection URL of the running embedded Postgres (starts none)')
-    .option('--data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
+    .option('--data-dir <dir>', 'data directory (default: VIBES_DATA_DIR, else .vibes/postgres)', defaultDataDir())
     .action(async (opts: { dataDir: string }) => {
       const server = await findRunningEmbeddedPostgres(opts.dataDir);
       if (!server) {
