@@ -5,27 +5,22 @@ import Stripe from 'stripe';
 import { listen } from '../core/index.js';
 
 /**
- * The bench's app, in its own process as an app would be. A webhook endpoint written as
- * Stripe's docs write one (express.raw, then `stripe.webhooks.constructEvent`), then either:
- * - `bare`: answers at once (the physical limit of a webhook round trip), or
- * - `exactly-once`: what a real handler does (and the demo app does): in one transaction,
- *   record the event id (a duplicate changes nothing) and grant the customer's entitlement.
- * It tells its parent its URL over IPC.
+ * The bench's app, in its own process as an app would be: a webhook endpoint written as Stripe's
+ * docs write one (express.raw, then `stripe.webhooks.constructEvent`) that does what a real
+ * handler does (and the demo app does): in one transaction, record the event id (a duplicate
+ * changes nothing) and grant the customer's entitlement. It tells its parent its URL over IPC.
  */
 const secret = process.env.BENCH_WEBHOOK_SECRET;
-const kind = process.env.BENCH_APP;
 const databaseUrl = process.env.BENCH_APP_DATABASE_URL;
-if (!secret || !process.send || (kind !== 'bare' && kind !== 'exactly-once') || (kind === 'exactly-once' && !databaseUrl)) {
-  throw new Error('run by bench/replay.ts (BENCH_WEBHOOK_SECRET, BENCH_APP=bare|exactly-once, BENCH_APP_DATABASE_URL and an IPC channel)');
+if (!secret || !databaseUrl || !process.send) {
+  throw new Error('run by bench/replay.ts (BENCH_WEBHOOK_SECRET, BENCH_APP_DATABASE_URL and an IPC channel)');
 }
 
-const pool = kind === 'exactly-once' ? new pg.Pool({ connectionString: databaseUrl, max: 20 }) : undefined;
-if (pool) {
-  await pool.query(`
-    create schema if not exists bench_app;
-    create table if not exists bench_app.processed_events (event_id text primary key, type text not null, processed_at timestamptz not null default now());
-    create table if not exists bench_app.entitlements (email text primary key, plan text not null, source_event_id text not null);`);
-}
+const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+await pool.query(`
+  create schema if not exists bench_app;
+  create table if not exists bench_app.processed_events (event_id text primary key, type text not null, processed_at timestamptz not null default now());
+  create table if not exists bench_app.entitlements (email text primary key, plan text not null, source_event_id text not null);`);
 
 const app = express();
 app.post('/webhook', express.raw({ type: () => true }), async (req, res) => {
@@ -35,7 +30,7 @@ app.post('/webhook', express.raw({ type: () => true }), async (req, res) => {
   } catch (error) {
     return void res.status(400).send(`Webhook Error: ${(error as Error).message}`);
   }
-  if (pool) await processExactlyOnce(pool, event);
+  await processExactlyOnce(pool, event);
   res.json({ received: true });
 });
 

@@ -16,23 +16,16 @@ import { post } from './http-post.js';
  *   direct signed POST to the same app, interleaved so that drift hits both alike;
  * - capture-and-forward throughput (POST /webhooks/stripe from concurrent clients, each
  *   forwarded to the app) against the same clients posting to the app directly.
- * The app and the replay server (the real CLI) run in their own processes, as in use. Two apps:
- * `exactly-once` does what a real webhook handler does (verify, then record the event and grant
- * in one transaction) and gives the headline ratios; `bare` only verifies, so its ratios show
- * the cost of the extra hop itself (a replay is two HTTP exchanges where a direct POST is one).
+ * The app (a real exactly-once handler) and the replay server (the real CLI) run in their own
+ * processes, as in use. A minimal node:http proxy (no store, no signing) is measured alongside:
+ * the floor for anything that adds a hop, so what the replay server adds on top of it is its own.
  */
 const ROUNDS = 300;
-const WARMUP_ROUNDS = 60;
 const CLIENTS = 16;
-const PHASE_MS = 500;
+const LATENCY_WARMUP_MS = 2_000;
+const THROUGHPUT_WARMUP_MS = 2_000;
+const PHASE_MS = 350;
 const BURST = 10;
-
-type AppKind = 'exactly-once' | 'bare';
-interface Measured {
-  replay: { replay: number; direct: number };
-  throughput: { forward: number; direct: number; cpu: string };
-  spread: number;
-}
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const secret = `whsec_${randomBytes(24).toString('base64url')}`;
@@ -41,80 +34,79 @@ const cleanups: Array<() => Promise<void>> = [];
 
 try {
   const databaseUrl = await benchDatabase();
-  const realistic = await measureAgainst('exactly-once', databaseUrl);
-  const bare = await measureAgainst('bare', databaseUrl);
+  const app = await startChild('receiver.js', { BENCH_WEBHOOK_SECRET: secret, BENCH_APP_DATABASE_URL: databaseUrl });
+  const proxy = await startChild('minimal-proxy.js', { BENCH_PROXY_TARGET: app.url });
+  const server = await startReplayServer(databaseUrl, app.url);
+  const client = new ReplayClient(server.url);
+
+  const flow = await throughput({ direct: new URL(app.url), forward: new URL(`${server.url}/webhooks/stripe`), proxy: new URL(proxy.url) }, { app: app.pid, replay: server.pid });
+  const trips = await roundTrips(client, new URL(app.url), new URL(server.url), new URL(proxy.url));
+  const spread = await burstSpread(client);
 
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown cpu';
-  console.log(`machine: ${cpu}, ${os.cpus().length} cores, node ${process.version}, ${os.platform()} ${os.arch()}`);
+  console.log(`machine: ${cpu}, ${os.cpus().length} cores, node ${process.version}, ${os.platform()} ${os.arch()}, load average ${os.loadavg()[0]!.toFixed(2)}`);
   console.log(`postgres: ${process.env.VIBES_DATABASE_URL ? redactUrl(process.env.VIBES_DATABASE_URL) : 'embedded, ephemeral'}`);
-  console.log('app: exactly-once handler (constructEvent, then record the event id and grant in one transaction)');
-  report(realistic);
-  console.log(`replay/direct median ratio: ${ratio(realistic.replay.replay, realistic.replay.direct)}`);
-  console.log(`forward/direct throughput ratio: ${ratio(realistic.throughput.forward, realistic.throughput.direct)}`);
-  console.log('app: bare handler (constructEvent only: the cost of the extra hop itself)');
-  report(bare);
-  console.log(`bare app: replay/direct ${ratio(bare.replay.replay, bare.replay.direct)}, forward/direct ${ratio(bare.throughput.forward, bare.throughput.direct)}`);
-  console.log(`burst of ${BURST} copies (concurrency ${BURST}) start spread median: ${ms(realistic.spread)} ms`);
+  console.log('app: an exactly-once webhook handler (constructEvent, then record the event id and grant, in one transaction)');
+  console.log(`replay round trip median: ${ms(trips.replay)} ms; direct signed POST median: ${ms(trips.direct)} ms (${ROUNDS} interleaved rounds each)`);
+  console.log(`replay/direct median ratio: ${ratio(trips.replay, trips.direct)}`);
+  console.log(`forward throughput: ${flow.rate.forward.toFixed(0)} req/s; direct throughput: ${flow.rate.direct.toFixed(0)} req/s (${CLIENTS} concurrent clients)`);
+  console.log(`forward/direct throughput ratio: ${ratio(flow.rate.forward, flow.rate.direct)}`);
+  console.log(`CPU µs per request: ${flow.cpu}`);
+  console.log(
+    `floor, a minimal node:http proxy to the same app: round trip median ${ms(trips.proxy)} ms (ratio ${ratio(trips.proxy, trips.direct)}), ` +
+      `throughput ${flow.rate.proxy.toFixed(0)} req/s (ratio ${ratio(flow.rate.proxy, flow.rate.direct)})`,
+  );
+  console.log(`burst of ${BURST} copies (concurrency ${BURST}): start spread median ${ms(spread)} ms`);
 } finally {
   await stopChildren();
   for (const cleanup of cleanups.reverse()) await cleanup();
 }
 
-function report({ replay, throughput }: Measured): void {
-  console.log(`  replay round trip median: ${ms(replay.replay)} ms; direct signed POST median: ${ms(replay.direct)} ms (${ROUNDS} interleaved rounds each)`);
-  console.log(`  forward throughput: ${throughput.forward.toFixed(0)} req/s; direct throughput: ${throughput.direct.toFixed(0)} req/s (${CLIENTS} concurrent clients)`);
-  console.log(`  ${throughput.cpu}`);
-}
-
-async function measureAgainst(kind: AppKind, databaseUrl: string): Promise<Measured> {
-  const app = await startApp(kind, databaseUrl);
-  const server = await startReplayServer(databaseUrl, app.url);
-  const client = new ReplayClient(server.url);
-  const pids = { app: app.pid, replay: server.pid };
-  const replay = await replayRoundTrips(client, new URL(app.url), new URL(server.url));
-  const throughput = await forwardThroughput(new URL(`${server.url}/webhooks/stripe`), new URL(app.url), pids);
-  const spread = await burstSpread(client);
-  await stopChildren();
-  return { replay, throughput, spread };
-}
-
-async function replayRoundTrips(client: ReplayClient, appUrl: URL, replayUrl: URL) {
+/** Median round trips to the app: direct, replayed through the server, and through the minimal proxy. */
+async function roundTrips(client: ReplayClient, appUrl: URL, replayUrl: URL, proxyUrl: URL) {
   const event = await client.inject(eventJson(`evt_${randomBytes(12).toString('hex')}`));
   const replayPath = new URL(`/api/events/${event.id}/replay`, replayUrl);
   const replayBody = JSON.stringify({ times: 1 });
-  const direct = async () => {
-    const started = performance.now();
-    const { status } = await post(appUrl, event.raw, { 'stripe-signature': sign(event.raw) });
-    expectStatus(status, 200, 'direct POST');
-    return performance.now() - started;
+  const signedPost = async (url: URL) => {
+    const { status } = await post(url, event.raw, { 'stripe-signature': sign(event.raw) });
+    expectStatus(status, 200, url === appUrl ? 'direct POST' : 'proxied POST');
   };
-  const replay = async () => {
-    const started = performance.now();
-    const { status, body } = await post(replayPath, replayBody, {});
-    expectStatus(status, 200, 'replay');
-    const delivery = (JSON.parse(body) as { deliveries: Array<{ status: number | null; error: string | null }> }).deliveries[0];
-    if (delivery?.status !== 200) throw new Error(`the app refused a replay: ${delivery?.status} ${delivery?.error ?? ''}`);
-    return performance.now() - started;
+  const paths = {
+    direct: () => signedPost(appUrl),
+    proxy: () => signedPost(proxyUrl),
+    replay: async () => {
+      const { status, body } = await post(replayPath, replayBody, {});
+      expectStatus(status, 200, 'replay');
+      const delivery = (JSON.parse(body) as { deliveries: Array<{ status: number | null; error: string | null }> }).deliveries[0];
+      if (delivery?.status !== 200) throw new Error(`the app refused a replay: ${delivery?.status} ${delivery?.error ?? ''}`);
+    },
   };
-  const times = { direct: [] as number[], replay: [] as number[] };
-  for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
-    // Alternate which goes first, so neither always follows the other.
-    const order = round % 2 ? (['direct', 'replay'] as const) : (['replay', 'direct'] as const);
-    for (const which of order) {
-      const took = await (which === 'direct' ? direct() : replay());
-      if (round >= WARMUP_ROUNDS) times[which].push(took);
+  const names = Object.keys(paths) as Array<keyof typeof paths>;
+  // Until the JIT has compiled every path, the round trips measure the compiler: warm up first.
+  for (const until = performance.now() + LATENCY_WARMUP_MS; performance.now() < until; ) {
+    for (const name of names) await paths[name]();
+  }
+  const times = { direct: [] as number[], proxy: [] as number[], replay: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    // Rotate the order, so that no path always follows the same one.
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length]!;
+      const started = performance.now();
+      await paths[name]();
+      times[name].push(performance.now() - started);
     }
   }
-  return { direct: median(times.direct), replay: median(times.replay) };
+  return { direct: median(times.direct), proxy: median(times.proxy), replay: median(times.replay) };
 }
 
-async function forwardThroughput(captureUrl: URL, appUrl: URL, pids: { app: number; replay: number }) {
+/** Requests per second from CLIENTS concurrent clients, each path in turn, every request a new event. */
+async function throughput(urls: { direct: URL; forward: URL; proxy: URL }, pids: { app: number; replay: number }) {
   const template = eventJson('EVENT_ID');
   const send = async (url: URL) => {
     // A new event (and customer) each time: every capture is stored, every grant is new.
     const raw = template.replaceAll('EVENT_ID', `evt_${randomBytes(12).toString('hex')}`);
     const { status } = await post(url, raw, { 'stripe-signature': sign(raw) });
-    expectStatus(status, 200, url === appUrl ? 'direct POST' : 'capture');
+    expectStatus(status, 200, `POST ${url.pathname}`);
   };
   const cpuNow = () => ({ client: cpuMs(process.pid) ?? 0, replay: cpuMs(pids.replay) ?? 0, app: cpuMs(pids.app) ?? 0, postgres: postgresCpuMs() });
   const phase = async (url: URL, durationMs: number) => {
@@ -135,22 +127,23 @@ async function forwardThroughput(captureUrl: URL, appUrl: URL, pids: { app: numb
     const cpu = { client: after.client - before.client, replay: after.replay - before.replay, app: after.app - before.app, postgres: after.postgres - before.postgres };
     return { done, ms: elapsed, cpu };
   };
-  await phase(appUrl, 200);
-  await phase(captureUrl, 200);
+  type Path = keyof typeof urls;
+  const order: Path[] = ['direct', 'forward', 'proxy', 'proxy', 'forward', 'direct'];
+  for (const path of ['direct', 'proxy', 'forward'] as const) await phase(urls[path], THROUGHPUT_WARMUP_MS / (path === 'forward' ? 1 : 2));
   const zero = () => ({ done: 0, ms: 0, cpu: { client: 0, replay: 0, app: 0, postgres: 0 } });
-  const totals = { direct: zero(), forward: zero() };
-  for (const [kind, url] of [['direct', appUrl], ['forward', captureUrl], ['forward', captureUrl], ['direct', appUrl]] as const) {
-    const { done, ms, cpu } = await phase(url, PHASE_MS);
-    totals[kind].done += done;
-    totals[kind].ms += ms;
-    for (const key of Object.keys(cpu) as Array<keyof typeof cpu>) totals[kind].cpu[key] += cpu[key];
+  const totals = { direct: zero(), forward: zero(), proxy: zero() };
+  for (const path of order) {
+    const { done, ms, cpu } = await phase(urls[path], PHASE_MS);
+    totals[path].done += done;
+    totals[path].ms += ms;
+    for (const key of Object.keys(cpu) as Array<keyof typeof cpu>) totals[path].cpu[key] += cpu[key];
   }
   const perRequest = (t: ReturnType<typeof zero>) =>
-    Object.entries(t.cpu).map(([who, ms]) => `${who} ${((ms / t.done) * 1000).toFixed(0)}`).join(', ');
+    Object.entries(t.cpu).filter(([who]) => who !== 'replay' || t === totals.forward).map(([who, ms]) => `${who} ${((ms / t.done) * 1000).toFixed(0)}`).join(', ');
+  const rate = (t: ReturnType<typeof zero>) => (t.done / t.ms) * 1000;
   return {
-    direct: (totals.direct.done / totals.direct.ms) * 1000,
-    forward: (totals.forward.done / totals.forward.ms) * 1000,
-    cpu: `CPU µs per request: forward: ${perRequest(totals.forward)}; direct: ${perRequest(totals.direct)}`,
+    rate: { direct: rate(totals.direct), forward: rate(totals.forward), proxy: rate(totals.proxy) },
+    cpu: `forward: ${perRequest(totals.forward)}; direct: ${perRequest(totals.direct)}`,
   };
 }
 
@@ -186,13 +179,13 @@ async function benchDatabase(): Promise<string> {
   return url.toString();
 }
 
-function startApp(kind: AppKind, databaseUrl: string): Promise<{ url: string; pid: number }> {
-  const env = { ...process.env, BENCH_WEBHOOK_SECRET: secret, BENCH_APP: kind, BENCH_APP_DATABASE_URL: databaseUrl };
-  const child = fork(here('./receiver.js'), { env, stdio: 'inherit' });
+/** One of the bench's own processes (app, proxy); it reports its URL over IPC. */
+function startChild(file: string, env: Record<string, string>): Promise<{ url: string; pid: number }> {
+  const child = fork(here(`./${file}`), { env: { ...process.env, ...env }, stdio: 'inherit' });
   children.push(child);
   return new Promise((resolve, reject) => {
     child.once('message', (message) => resolve({ url: (message as { url: string }).url, pid: child.pid! }));
-    child.once('exit', (code) => reject(new Error(`the bench app exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`bench/${file} exited with ${code}`)));
   });
 }
 

@@ -1,5 +1,4 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
 import { isLoopbackHost } from '../core/index.js';
 import { ApiError } from './errors.js';
 
@@ -21,13 +20,13 @@ export function tokenPolicy(host: string, token: string | undefined, requireToke
   return required ? token : undefined;
 }
 
-/** Checks `Authorization: Bearer <token>` in constant time. */
-export function requireBearer(token: string): RequestHandler {
+/** A check of `Authorization: Bearer <token>` in constant time; throws a 401 ApiError. */
+export function bearerCheck(token: string): (authorization: string | undefined) => void {
   const expected = digest(token);
-  return (req, _res, next) => {
-    const match = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '');
-    if (match && timingSafeEqual(digest(match[1]!.trim()), expected)) return next();
-    next(new ApiError(401, 'unauthorized', 'this replay server requires a token on /api calls: send "Authorization: Bearer <token>" with the token it was started with.'));
+  return (authorization) => {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
+    if (match && timingSafeEqual(digest(match[1]!.trim()), expected)) return;
+    throw new ApiError(401, 'unauthorized', 'this replay server requires a token on /api calls: send "Authorization: Bearer <token>" with the token it was started with.');
   };
 }
 

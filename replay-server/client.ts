@@ -16,7 +16,8 @@ export class ReplayServerError extends Error {
 
 /** The replay server's HTTP API, typed. Every method throws a ReplayServerError on a non-2xx answer. */
 export class ReplayClient {
-  private readonly baseUrl: string;
+  /** The server's URL, without a trailing slash. */
+  readonly baseUrl: string;
   private readonly token: string | undefined;
 
   constructor(baseUrl: string, { token }: { token?: string } = {}) {

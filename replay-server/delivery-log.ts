@@ -4,18 +4,24 @@ import type { Delivery } from './types.js';
 export type NewDelivery = Omit<Delivery, 'id'>;
 
 const ID_BLOCK = 256;
+/** How long deliveries gather before they are written together. Reads never wait for it. */
+const WRITE_WINDOW_MS = 5;
 
 /**
  * Deliveries are written behind the answer: a delivery is an observation, not the event, so
  * the webhook sender and the replay caller need not wait for its row. Ids come from blocks
  * reserved ahead on the table's own sequence, so an answer can name its deliveries at once.
+ * Those recorded within a few milliseconds go to Postgres in one statement, after the answers:
+ * the writes' syscalls (and a Postgres backend waking up) stay off the callers' round trips.
  *
- * Reads through this server see every delivery it answered with: they wait for `settled()`.
- * A crash can lose deliveries still in flight (never an event: those are stored before any
- * answer).
+ * Reads through this server see every delivery it answered with: they call `settled()`, which
+ * writes what is waiting at once. A crash can lose deliveries not yet written (never an event:
+ * those are stored before any answer).
  */
 export class DeliveryLog {
-  private readonly pending = new Set<Promise<unknown>>();
+  private waiting: Delivery[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly writing = new Set<Promise<void>>();
   private ids: number[] = [];
   private refilling: Promise<void> | undefined;
 
@@ -24,21 +30,32 @@ export class DeliveryLog {
     private readonly write: (delivery: Delivery) => Promise<unknown>,
   ) {}
 
-  /** Names the deliveries and starts writing them; resolves before they are stored. */
+  /** Names the deliveries; they are written shortly after. */
   async record(deliveries: NewDelivery[]): Promise<Delivery[]> {
     const ids = await this.takeIds(deliveries.length);
     const named = deliveries.map((d, i) => ({ id: ids[i]!, ...d }));
-    const writing = Promise.all(named.map((d) => this.write(d))).catch((error: Error) => {
-      console.error(`replay-server: could not store ${named.length} deliveries: ${error.message}`);
-    });
-    this.pending.add(writing);
-    void writing.finally(() => this.pending.delete(writing));
+    this.waiting.push(...named);
+    this.timer ??= setTimeout(() => this.flush(), WRITE_WINDOW_MS);
     return named;
   }
 
   /** Resolves once every delivery recorded so far is stored. */
   async settled(): Promise<void> {
-    await Promise.all([...this.pending]);
+    this.flush();
+    await Promise.all([...this.writing]);
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.waiting.splice(0);
+    if (batch.length === 0) return;
+    const writing = Promise.all(batch.map((d) => this.write(d))).then(
+      () => undefined,
+      (error: Error) => console.error(`replay-server: could not store ${batch.length} deliveries: ${error.message}`),
+    );
+    this.writing.add(writing);
+    void writing.finally(() => this.writing.delete(writing));
   }
 
   private async takeIds(count: number): Promise<number[]> {

@@ -6,7 +6,7 @@ import { isObject, parseEventBody } from './event-body.js';
 import { lowerCaseKeys } from './headers.js';
 import { filtersToQuery, parseFilters } from './filters.js';
 import { migrateReplaySchema } from './schema.js';
-import { insertRows, type NewEvent } from './rows.js';
+import { insertEvents, type NewEvent } from './rows.js';
 import { ReplayStore } from './store.js';
 import type { EventFilters, EventSource, ImportResult, SignatureVerdict } from './types.js';
 
@@ -69,10 +69,7 @@ export async function importEvents(pool: pg.Pool, input: string | NodeJS.Readabl
   const client = await pool.connect();
   try {
     await client.query('begin');
-    let imported = 0;
-    for (let i = 0; i < events.length; i += 500) {
-      imported += (await insertRows(client, events.slice(i, i + 500).map((event) => ({ event })))).filter(Boolean).length;
-    }
+    const imported = (await insertEvents(client, events)).filter(Boolean).length;
     await client.query('commit');
     return { imported, skipped: events.length - imported };
   } catch (error) {

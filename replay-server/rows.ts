@@ -12,58 +12,57 @@ export interface NewEvent {
   teardown?: boolean;
 }
 
-export type Row = { event: NewEvent } | { delivery: Delivery };
+/** Rows per statement; each row count is its own prepared statement, so this bounds how many. */
+export const MAX_ROWS_PER_STATEMENT = 64;
+
+const EVENT_COLUMNS = ['id', 'type', 'created', 'livemode', 'source', 'received_at', 'signature', 'customer', 'email', 'run', 'teardown', 'headers', 'raw'];
+const DELIVERY_COLUMNS = ['id', 'event_id', 'kind', 'signature', 'target', 'started_at', 'latency_ms', 'status', 'response_excerpt', 'error', 'batch'];
 
 /**
- * Writes events and deliveries in ONE statement (one round trip, one commit), whatever the
- * mix: under load, the group commit hands it everything that queued meanwhile. Returns, per
- * row, whether it was new (an event whose id is already stored is left unchanged).
+ * Inserts events, as many per statement as allowed; true for each that was new (an event whose
+ * id is already stored is left unchanged). Plain multi-row VALUES rather than unnest(arrays):
+ * Postgres spends about a third less per row, and the raw bytes travel as binary, not hex.
  */
-export async function insertRows(db: pg.Pool | pg.PoolClient, rows: Row[]): Promise<boolean[]> {
-  const events = rows.flatMap((r) => ('event' in r ? [r.event] : []));
-  const deliveries = rows.flatMap((r) => ('delivery' in r ? [r.delivery] : []));
-  const { rows: inserted } = await db.query({
-    name: 'vibes-replay-insert-rows',
-    text: `with new_deliveries as (
-             insert into vibes.replay_deliveries
-               (id, event_id, kind, signature, target, started_at, latency_ms, status, response_excerpt, error, batch)
-             select * from unnest($14::bigint[], $15::text[], $16::text[], $17::text[], $18::text[], $19::timestamptz[],
-               $20::float8[], $21::int[], $22::text[], $23::text[], $24::text[])
-           )
-           insert into vibes.replay_events
-             (id, type, created, livemode, source, received_at, signature, customer, email, run, teardown, headers, raw)
-           select * from unnest($1::text[], $2::text[], $3::bigint[], $4::boolean[], $5::text[], $6::timestamptz[],
-             $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::jsonb[], $13::bytea[])
-           on conflict (id) do nothing
-           returning id`,
-    values: [
-      events.map((e) => e.fields.id),
-      events.map((e) => e.fields.type),
-      events.map((e) => e.fields.created),
-      events.map((e) => e.fields.livemode),
-      events.map((e) => e.source),
-      events.map((e) => e.receivedAt),
-      events.map((e) => e.signature),
-      events.map((e) => e.fields.customer),
-      events.map((e) => e.fields.email),
-      events.map((e) => e.fields.run),
-      events.map((e) => e.teardown ?? false),
-      events.map((e) => JSON.stringify(e.headers)),
-      events.map((e) => Buffer.from(e.raw.buffer, e.raw.byteOffset, e.raw.byteLength)),
-      deliveries.map((d) => d.id),
-      deliveries.map((d) => d.event_id),
-      deliveries.map((d) => d.kind),
-      deliveries.map((d) => d.signature),
-      deliveries.map((d) => d.target),
-      deliveries.map((d) => d.started_at),
-      deliveries.map((d) => d.latency_ms),
-      deliveries.map((d) => d.status),
-      deliveries.map((d) => d.response_excerpt),
-      deliveries.map((d) => d.error),
-      deliveries.map((d) => d.batch),
-    ],
-  });
-  const fresh = new Set(inserted.map((r) => r.id as string));
+export async function insertEvents(db: pg.Pool | pg.PoolClient, events: NewEvent[]): Promise<boolean[]> {
+  const fresh = new Set<string>();
+  for (let i = 0; i < events.length; i += MAX_ROWS_PER_STATEMENT) {
+    const chunk = events.slice(i, i + MAX_ROWS_PER_STATEMENT);
+    const { rows } = await db.query({
+      ...statement('replay_events', EVENT_COLUMNS, chunk.length, 'on conflict (id) do nothing returning id'),
+      values: chunk.flatMap((e) => [
+        e.fields.id, e.fields.type, e.fields.created, e.fields.livemode, e.source, e.receivedAt, e.signature,
+        e.fields.customer, e.fields.email, e.fields.run, e.teardown ?? false, JSON.stringify(e.headers),
+        Buffer.from(e.raw.buffer, e.raw.byteOffset, e.raw.byteLength),
+      ]),
+    });
+    for (const row of rows) fresh.add(row.id);
+  }
   // Two copies of one id in a batch: the first is the stored one.
-  return rows.map((r) => ('event' in r ? fresh.delete(r.event.fields.id) : true));
+  return events.map((e) => fresh.delete(e.fields.id));
+}
+
+export async function insertDeliveries(db: pg.Pool | pg.PoolClient, deliveries: Delivery[]): Promise<void> {
+  for (let i = 0; i < deliveries.length; i += MAX_ROWS_PER_STATEMENT) {
+    const chunk = deliveries.slice(i, i + MAX_ROWS_PER_STATEMENT);
+    await db.query({
+      ...statement('replay_deliveries', DELIVERY_COLUMNS, chunk.length),
+      values: chunk.flatMap((d) => [
+        d.id, d.event_id, d.kind, d.signature, d.target, d.started_at, d.latency_ms, d.status, d.response_excerpt, d.error, d.batch,
+      ]),
+    });
+  }
+}
+
+const statements = new Map<string, { name: string; text: string }>();
+
+/** `insert into vibes.<table> (…) values ($1, $2), ($3, $4) <suffix>`, named (prepared) per row count. */
+function statement(table: string, columns: string[], rows: number, suffix = ''): { name: string; text: string } {
+  const name = `vibes-${table}-${rows}`;
+  let found = statements.get(name);
+  if (!found) {
+    const tuples = Array.from({ length: rows }, (_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`);
+    found = { name, text: `insert into vibes.${table} (${columns.join(', ')}) values ${tuples.join(', ')} ${suffix}` };
+    statements.set(name, found);
+  }
+  return found;
 }

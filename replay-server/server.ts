@@ -1,19 +1,20 @@
+import { once } from 'node:events';
 import http from 'node:http';
-import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import express, { type ErrorRequestHandler } from 'express';
 import type pg from 'pg';
 import { listen } from '../core/index.js';
-import { requireBearer, tokenPolicy } from './auth.js';
-import { captureEvent, forwardFailure, type CaptureContext } from './capture.js';
-import { ApiError, badRequest, eventNotFound } from './errors.js';
-import { parseEventBody } from './event-body.js';
+import { bearerCheck, tokenPolicy } from './auth.js';
+import { readBody, requireBody } from './body.js';
+import { captureEvent, type CaptureContext } from './capture.js';
+import { ApiError, eventNotFound, sendError } from './errors.js';
 import { DEFAULT_LIMIT, parseFilters } from './filters.js';
-import { flattenHeaders } from './headers.js';
+import { hotRoutes } from './hot-routes.js';
 import { parseInjection } from './inject.js';
 import { exportEvents, importEvents } from './ndjson.js';
-import { parseReplayOptions, parseTarget, replayEvent } from './replay.js';
+import { parseTarget } from './replay.js';
 import { migrateReplaySchema } from './schema.js';
 import { ReplayStore } from './store.js';
-import type { ErrorBody, Health } from './types.js';
+import type { Health } from './types.js';
 
 export interface ReplayServerOptions {
   /** Default 127.0.0.1. Any other interface needs a token. */
@@ -61,8 +62,12 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     secret: options.secret || undefined,
     forwardTimeoutMs: options.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS,
   };
-  const app = createApp({ context, token, bodyLimit, pool: options.pool });
-  const server = http.createServer(app);
+  const checkToken = token ? bearerCheck(token) : undefined;
+  const app = createApp({ context, checkToken, bodyLimit, pool: options.pool });
+  const hot = hotRoutes({ capture: context, bodyLimit, checkToken });
+  const server = http.createServer((req, res) => {
+    if (!hot(req, res)) app(req, res);
+  });
   // Stripe and the test client both reuse connections; keep them longer than their idle timeouts.
   server.keepAliveTimeout = 65_000;
   const listening = await listen(server, { host, port: options.port ?? 0 });
@@ -75,13 +80,11 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   };
 }
 
-function createApp({ context, token, bodyLimit, pool }: { context: CaptureContext; token?: string; bodyLimit: number; pool: pg.Pool }) {
+function createApp({ context, checkToken, bodyLimit, pool }: { context: CaptureContext; checkToken?: (authorization: string | undefined) => void; bodyLimit: number; pool: pg.Pool }) {
   const { store } = context;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  // Exact bytes: any content type, never inflated, so what is stored is what was signed.
-  const rawBody = (limit: number) => express.raw({ type: () => true, limit, inflate: false });
 
   app.get('/healthz', async (_req, res) => {
     await pool.query('select 1');
@@ -89,30 +92,15 @@ function createApp({ context, token, bodyLimit, pool }: { context: CaptureContex
     res.json(health);
   });
 
-  app.post('/webhooks/stripe', rawBody(bodyLimit), async (req, res) => {
-    const raw = bodyOf(req);
-    const parsed = parseEventBody(raw);
-    const outcome = await captureEvent(
-      { raw, parsed, headers: flattenHeaders(req.headers), source: 'captured', receivedAt: new Date() },
-      context,
-    );
-    if (outcome.delivery === null) return void res.json({ received: true, id: parsed.fields.id, signature: outcome.signature });
-    if (outcome.response === null) throw forwardFailure(outcome.delivery);
-    // The sender (Stripe, `stripe listen`) sees what the app answered, as if it had called it.
-    const { status, body, contentType } = outcome.response;
-    if (contentType) res.type(contentType);
-    res.status(status).send(body ?? Buffer.alloc(0));
-  });
-
   const api = express.Router();
-  if (token) api.use(requireBearer(token));
+  if (checkToken) api.use((req, _res, next) => next(attempt(() => checkToken(req.get('authorization')))));
 
   api.get('/events', async (req, res) => {
     res.json(await store.list(parseFilters(req.query, { defaultLimit: DEFAULT_LIMIT })));
   });
 
-  api.post('/events', rawBody(bodyLimit), async (req, res) => {
-    const { raw, parsed, headers } = parseInjection(bodyOf(req));
+  api.post('/events', async (req, res) => {
+    const { raw, parsed, headers } = parseInjection(requireBody(await readBody(req, bodyLimit)));
     await captureEvent({ raw, parsed, headers, source: 'injected', receivedAt: new Date() }, context);
     res.status(201).json(await store.get(parsed.fields.id));
   });
@@ -123,73 +111,30 @@ function createApp({ context, token, bodyLimit, pool }: { context: CaptureContex
     res.json(event);
   });
 
-  api.post('/events/:id/replay', rawBody(bodyLimit), async (req, res) => {
-    const body = req.body instanceof Buffer && req.body.length > 0 ? parseJson(req.body) : {};
-    const options = parseReplayOptions(body);
-    res.json(await replayEvent(String(req.params.id), options, context));
-  });
-
   api.get('/export', async (req, res) => {
     const filters = parseFilters(req.query);
     res.type('application/x-ndjson');
-    await exportEvents(pool, (chunk) => res.write(chunk), filters);
+    await exportEvents(pool, (chunk) => res.write(chunk) || once(res, 'drain'), filters);
     res.end();
   });
 
-  api.post('/import', rawBody(bodyLimit * IMPORT_LIMIT_FACTOR), async (req, res) => {
-    res.json(await importEvents(pool, bodyOf(req).toString('utf8')));
+  api.post('/import', async (req, res) => {
+    const body = requireBody(await readBody(req, bodyLimit * IMPORT_LIMIT_FACTOR));
+    res.json(await importEvents(pool, body.toString('utf8')));
   });
 
   app.use('/api', api);
   app.use((req, _res, next) => next(new ApiError(404, 'not_found', `no route ${req.method} ${req.path}; webhooks go to POST /webhooks/stripe, the API is under /api/events.`)));
-  app.use(errorHandler(bodyLimit));
+  const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => sendError(res, error);
+  app.use(errorHandler);
   return app;
 }
 
-function bodyOf(req: Request): Buffer {
-  if (!(req.body instanceof Buffer) || req.body.length === 0) throw badRequest('empty_body', 'the body is empty; send the event as JSON.');
-  return req.body;
-}
-
-function parseJson(body: Buffer): unknown {
+function attempt(check: () => void): unknown {
   try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw badRequest('invalid_json', 'the body is not valid JSON; send an object such as {"times": 2}.');
+    check();
+    return undefined;
+  } catch (error) {
+    return error;
   }
-}
-
-function errorHandler(bodyLimit: number): ErrorRequestHandler {
-  return (error, _req, res: Response, _next) => {
-    const status = errorStatus(error);
-    const body: ErrorBody = { error: { message: errorMessage(error, bodyLimit), code: errorCode(error) } };
-    // A failed forward is an answer, not a fault; anything unexpected is logged for the operator.
-    if (status >= 500 && !(error instanceof ApiError)) console.error(`replay-server: ${(error as Error)?.stack ?? error}`);
-    if (res.headersSent) return void res.destroy();
-    res.status(status).json(body);
-  };
-}
-
-/** body-parser's errors carry a `type` and a 4xx status; everything unexpected is a 500. */
-function errorStatus(error: unknown): number {
-  if (error instanceof ApiError) return error.status;
-  const status = (error as { status?: unknown })?.status;
-  return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
-}
-
-function errorCode(error: unknown): string {
-  if (error instanceof ApiError) return error.code;
-  const type = (error as { type?: unknown })?.type;
-  if (type === 'entity.too.large') return 'body_too_large';
-  if (type === 'encoding.unsupported') return 'encoding_unsupported';
-  return errorStatus(error) < 500 ? 'bad_request' : 'internal_error';
-}
-
-function errorMessage(error: unknown, bodyLimit: number): string {
-  const type = (error as { type?: unknown })?.type;
-  if (type === 'entity.too.large') {
-    return `the body is over the limit of ${bodyLimit} bytes; raise it with --body-limit (bodyLimitBytes) if the event is genuine.`;
-  }
-  if (type === 'encoding.unsupported') return 'compressed bodies are refused: the stored bytes must be the ones Stripe signed.';
-  return (error as Error)?.message ?? String(error);
 }

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { ParsedFilters } from './filters.js';
 import { DeliveryLog, type NewDelivery } from './delivery-log.js';
 import { GroupCommit } from './group-commit.js';
-import { insertRows, type NewEvent, type Row } from './rows.js';
+import { MAX_ROWS_PER_STATEMENT, insertDeliveries, insertEvents, type NewEvent } from './rows.js';
 import type { Delivery, DeliveryKind, EventDetail, EventSource, EventSummary, SignatureMode, SignatureVerdict } from './types.js';
 
 export type { NewEvent } from './rows.js';
@@ -31,23 +31,28 @@ const SUMMARY_COLUMNS = `
 const DELIVERY_COLUMNS = 'id, event_id, kind, signature, target, started_at, latency_ms, status, response_excerpt, error, batch';
 
 /**
- * The replay server's tables. Rows go through one group commit: a burst of webhooks costs a few
- * statements, and a caller resolves only once its event is stored. Deliveries ride along behind
- * the answers (see DeliveryLog); reads wait for them.
+ * The replay server's tables. Events go through a group commit: a burst of webhooks costs a few
+ * statements, and a caller resolves only once its event is stored. Deliveries are written
+ * behind the answers (see DeliveryLog); reads wait for them.
  */
 export class ReplayStore {
-  private readonly writes: GroupCommit<Row, boolean>;
+  private readonly events: GroupCommit<NewEvent, boolean>;
   private readonly deliveries: DeliveryLog;
   private readonly replayCache = new Map<string, EventForReplay>();
 
   constructor(private readonly pool: pg.Pool) {
-    this.writes = new GroupCommit((batch) => insertRows(this.pool, batch));
-    this.deliveries = new DeliveryLog(pool, (delivery) => this.writes.add({ delivery }));
+    const maxBatch = MAX_ROWS_PER_STATEMENT;
+    this.events = new GroupCommit((batch) => insertEvents(pool, batch), { maxBatch });
+    const deliveries = new GroupCommit<Delivery, void>(async (batch) => {
+      await insertDeliveries(pool, batch);
+      return batch.map(() => undefined);
+    }, { maxBatch });
+    this.deliveries = new DeliveryLog(pool, (delivery) => deliveries.add(delivery));
   }
 
   /** Stores the event; false when one with its id was already stored (left unchanged). */
   addEvent(event: NewEvent): Promise<boolean> {
-    return this.writes.add({ event });
+    return this.events.add(event);
   }
 
   /** Names the deliveries at once; they are stored shortly after (before any read through this store). */
