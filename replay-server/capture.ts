@@ -22,8 +22,9 @@ export interface CaptureOutcome {
   stored: boolean;
   signature: SignatureVerdict;
   delivery: Delivery | null;
-  /** What the target answered, to pass on to the sender. */
+  /** What the target answered, to pass on to the sender; null when it did not. */
   response: { status: number; body: Buffer | null; contentType: string | null } | null;
+  timedOut: boolean;
 }
 
 /**
@@ -44,7 +45,7 @@ export async function captureEvent(received: Received, context: CaptureContext):
   if (source === 'injected' && !(await storing)) {
     throw new ApiError(409, 'event_exists', `event ${parsed.fields.id} is already stored; replay it with POST /api/events/${parsed.fields.id}/replay, or inject with another id.`);
   }
-  if (!context.forwardTo) return { stored: await storing, signature, delivery: null, response: null };
+  if (!context.forwardTo) return { stored: await storing, signature, delivery: null, response: null, timedOut: false };
 
   const mode = forwardMode(signature, original, context.secret);
   const copy = { event: { id: parsed.fields.id, raw, headers }, target: context.forwardTo, signature: mode, kind: 'forward' as const, batch: null };
@@ -59,6 +60,7 @@ export async function captureEvent(received: Received, context: CaptureContext):
     signature,
     delivery: delivery!,
     response: outcome.status === null ? null : { status: outcome.status, body: outcome.responseBody, contentType: outcome.responseContentType },
+    timedOut: outcome.timedOut,
   };
 }
 
@@ -68,7 +70,6 @@ function forwardMode(verdict: SignatureVerdict, original: string | undefined, se
 }
 
 /** The answer to the sender when the forward failed: the event is stored, the app did not answer. */
-export function forwardFailure(delivery: Delivery): ApiError {
-  const timedOut = delivery.error?.startsWith('no response') ?? false;
+export function forwardFailure(delivery: Delivery, timedOut: boolean): ApiError {
   return new ApiError(timedOut ? 504 : 502, timedOut ? 'forward_timeout' : 'forward_failed', `stored ${delivery.event_id}, but the forward to ${delivery.target} failed: ${delivery.error}`);
 }

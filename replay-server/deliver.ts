@@ -17,6 +17,8 @@ export interface DeliveryOutcome {
   latencyMs: number | null;
   status: number | null;
   error: string | null;
+  /** The target did not answer within the timeout (as opposed to refusing or resetting). */
+  timedOut: boolean;
   /** The start of the response body (at most RESPONSE_KEEP_BYTES). */
   responseBody: Buffer | null;
   responseContentType: string | null;
@@ -50,8 +52,8 @@ export function deliver(
       clearTimeout(timer);
       resolve({ startedAt, flushedAt, ...outcome });
     };
-    const fail = (error: string) =>
-      finish({ latencyMs: null, status: null, error, responseBody: null, responseContentType: null });
+    const fail = (error: string, timedOut = false) =>
+      finish({ latencyMs: null, status: null, error, timedOut, responseBody: null, responseContentType: null });
 
     const client = target.protocol === 'https:' ? https : http;
     const request = client.request(target, {
@@ -60,7 +62,7 @@ export function deliver(
       ...(connection ? { createConnection: () => connection } : { agent: agents[target.protocol as 'http:' | 'https:'] }),
     });
     const timer = setTimeout(() => {
-      fail(`no response from ${target.origin} within ${timeoutMs} ms`);
+      fail(`no response from ${target.origin} within ${timeoutMs} ms`, true);
       request.destroy();
     }, timeoutMs);
     request.once('finish', () => (flushedAt = performance.now()));
@@ -79,6 +81,7 @@ export function deliver(
           latencyMs: round(performance.now() - start),
           status: response.statusCode ?? null,
           error: null,
+          timedOut: false,
           responseBody: Buffer.concat(chunks).subarray(0, RESPONSE_KEEP_BYTES),
           responseContentType: response.headers['content-type'] ?? null,
         }),

@@ -68,6 +68,7 @@ function failedBeforeSending(error: Error): DeliveryOutcome {
     latencyMs: null,
     status: null,
     error: error.message,
+    timedOut: false,
     responseBody: null,
     responseContentType: null,
   };

@@ -44,7 +44,7 @@ function captureHandler({ capture: context, bodyLimit }: HotRouteContext): Handl
     const parsed = parseEventBody(raw);
     const outcome = await captureEvent({ raw, parsed, headers: flattenHeaders(req.headers), source: 'captured', receivedAt }, context);
     if (outcome.delivery === null) return sendJson(res, 200, { received: true, id: parsed.fields.id, signature: outcome.signature });
-    if (outcome.response === null) throw forwardFailure(outcome.delivery);
+    if (outcome.response === null) throw forwardFailure(outcome.delivery, outcome.timedOut);
     // The sender (Stripe, `stripe listen`) sees what the app answered, as if it had called it.
     const { status, body, contentType } = outcome.response;
     const bytes = body ?? Buffer.alloc(0);

@@ -135,11 +135,6 @@ export class ReplayStore {
     }
   }
 
-  async countEvents(): Promise<number> {
-    const { rows } = await this.query('select count(*)::int as n from vibes.replay_events', []);
-    return rows[0].n;
-  }
-
   private query(text: string, values: unknown[], name?: string): Promise<pg.QueryResult> {
     return this.pool.query({ text, values, name });
   }
