@@ -6,6 +6,9 @@ import { doctorCommand } from './commands/doctor.js';
 import { replayServerCommand } from './commands/replay-server.js';
 import { stripeEmulatorCommand } from './commands/stripe-emulator.js';
 import { demoAppCommand } from './commands/demo-app.js';
+import { predeployCommand } from './commands/predeploy.js';
+import { flakeCommand } from './commands/flake.js';
+import { initCommand } from './commands/init.js';
 import { UsageError } from './usage-error.js';
 import { readVersion } from './version.js';
 
@@ -21,6 +24,9 @@ program.addCommand(demoAppCommand());
 program.addCommand(postgresCommand());
 program.addCommand(sweepCommand());
 program.addCommand(doctorCommand());
+program.addCommand(initCommand());
+program.addCommand(predeployCommand());
+program.addCommand(flakeCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,89 @@
+import { Command, CommanderError } from 'commander';
+import { loadTestEnv } from '../../helpers/index.js';
+import { formatTable, tally } from '../flake/table.js';
+import { parsePositiveInt } from '../options.js';
+import { progressLine } from '../progress.js';
+import type { TestEvent } from '../suite/events.js';
+import { EVENT_REPORTER, resolveConfig, runSuite, type SuiteOutcome } from '../suite/run.js';
+
+interface FlakeFlags {
+  repeat: number;
+  config?: string;
+  grep?: string;
+  workers?: number;
+  separateRuns?: boolean;
+  verbose?: boolean;
+}
+
+/**
+ * `vibes flake`: runs the suite many times without retries and prints, per test, how often it
+ * passed and failed and the first failure, so a flaky test is found before CI finds it.
+ */
+export function flakeCommand(): Command {
+  return new Command('flake')
+    .description('run the suite repeatedly (no retries) and print passes, failures and the first failure per test')
+    .option('--repeat <n>', 'how many times to run each test', parsePositiveInt, 20)
+    .option('--config <file>', 'Playwright config (default: playwright.config.* in the current directory)')
+    .option('--grep <pattern>', 'only the tests whose title matches, e.g. @smoke')
+    .option('--workers <n>', 'parallel workers (default: the config\'s)', parsePositiveInt)
+    .option('--separate-runs', 'start a fresh `playwright test` (and its servers) for each repeat instead of --repeat-each in one run')
+    .option('--verbose', "also print Playwright's own output")
+    .argument('[playwright-args...]', 'more arguments for `playwright test`, after --')
+    .addHelpText('after', '\nExit codes: 0 no test failed, 1 a test failed at least once, 2 misconfigured (bad flags, no config, the run did not start).')
+    .exitOverride((error) => {
+      throw error.exitCode === 0 ? error : new CommanderError(2, error.code, error.message);
+    })
+    .action(async (playwrightArgs: string[], flags: FlakeFlags) => {
+      process.exitCode = await flake(flags, playwrightArgs);
+    });
+}
+
+async function flake(flags: FlakeFlags, playwrightArgs: string[]): Promise<number> {
+  const cwd = process.cwd();
+  loadTestEnv(cwd);
+  const config = resolveConfig(cwd, flags.config);
+  // Every attempt counts: a retry would hide exactly what this command looks for.
+  const common = ['--retries=0', '--reporter', EVENT_REPORTER, ...(flags.grep ? ['--grep', flags.grep] : []),
+    ...(flags.workers ? ['--workers', String(flags.workers)] : []), ...playwrightArgs];
+  const onLine = flags.verbose ? (line: string) => process.stderr.write(`${line}\n`) : undefined;
+  const attempts: TestEvent[] = [];
+  const runs = flags.separateRuns ? flags.repeat : 1;
+  const progress = progressLine('vibes flake: tests run');
+  let failures = 0;
+  for (let run = 1; run <= runs; run++) {
+    let done = 0;
+    let total = 0;
+    const outcome: SuiteOutcome = await runSuite({
+      cwd,
+      config,
+      args: flags.separateRuns ? common : ['--repeat-each', String(flags.repeat), ...common],
+      env: process.env,
+      onLine,
+      onEvent: (event) => {
+        if (event.type === 'begin') total = event.total;
+        if (event.type !== 'test') return;
+        done++;
+        if (event.status !== event.expectedStatus && event.status !== 'skipped') failures++;
+        const position = flags.separateRuns ? `(run ${run}/${runs}) ` : '';
+        progress.update(flags.separateRuns ? (run - 1) * total + done : done, flags.separateRuns ? runs * total : total, `${position}${failures} failed so far`);
+      },
+    });
+    if (!outcome.began || outcome.total === 0) {
+      if (!flags.verbose) process.stderr.write(outcome.output);
+      console.error(outcome.began
+        ? `vibes flake: no tests to run${flags.grep ? ` (nothing matches --grep ${flags.grep})` : ''}.`
+        : 'vibes flake: Playwright stopped before running any test: the config or a spec failed to load (see above).');
+      return 2;
+    }
+    attempts.push(...outcome.attempts);
+  }
+  const rows = tally(attempts);
+  const flaky = rows.filter((r) => r.failures > 0);
+  const how = flags.separateRuns ? `${flags.repeat} separate run${flags.repeat === 1 ? '' : 's'}` : `repeated ${flags.repeat} time${flags.repeat === 1 ? '' : 's'} in one run`;
+  console.log(`\nvibes flake: ${rows.length} test${rows.length === 1 ? '' : 's'}, ${how}, no retries`);
+  console.log(formatTable(rows, { width: process.stdout.columns ?? 100 }));
+  console.log(flaky.length === 0
+    ? `\nvibes flake: no failures in ${attempts.length} attempts`
+    : `\nvibes flake: ${flaky.length} test${flaky.length === 1 ? '' : 's'} failed at least once (${failures} failures in ${attempts.length} attempts)`);
+  return flaky.length === 0 ? 0 : 1;
+}

@@ -1,0 +1,156 @@
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { checkTarget, formatRefusals, loadTestEnv } from '../../helpers/index.js';
+import { parseDuration } from '../progress.js';
+import { bypassHeaders, EXTRA_HEADERS_ENV, VERCEL_BYPASS_ENV } from '../predeploy/headers.js';
+import { formatSummary } from '../predeploy/summary.js';
+import { warmUp, type WarmupResult } from '../predeploy/warmup.js';
+import { EVENT_REPORTER, finalAttempts, resolveConfig, runSuite } from '../suite/run.js';
+import { UsageError } from '../usage-error.js';
+
+/** Exit codes a deploy pipeline can branch on. */
+export const PREDEPLOY_EXIT = { passed: 0, testsFailed: 1, misconfigured: 2, unreachable: 3 } as const;
+
+interface PredeployFlags {
+  baseUrl?: string;
+  healthUrl?: string;
+  warmupTimeout: string;
+  config?: string;
+  grep: string;
+  junit: string;
+  vercelBypassSecret?: string;
+  header: string[];
+}
+
+/**
+ * `vibes predeploy --base-url <url>`: the safety guard, a warm-up that waits out cold starts,
+ * then the @smoke tests against the deployment, with JUnit output and a summary.
+ */
+export function predeployCommand(): Command {
+  return new Command('predeploy')
+    .description('check a deployment before it goes live: guard, warm-up, then the @smoke tests against it')
+    .option('--base-url <url>', 'the deployment to check, e.g. a preview URL (required)')
+    .option('--health-url <url>', 'URL polled until the deployment answers, absolute or a path on the base URL (default: the base URL)')
+    .option('--warmup-timeout <duration>', 'how long to wait for the deployment to answer (90s, 5m)', '120s')
+    .option('--config <file>', 'Playwright config (default: playwright.config.* in the current directory)')
+    .option('--grep <pattern>', 'which tests make up the check', '@smoke')
+    .option('--junit <file>', 'JUnit XML report', 'test-results/predeploy-junit.xml')
+    .addOption(new Option('--vercel-bypass-secret <secret>', "Vercel's Protection Bypass for Automation secret, sent as x-vercel-protection-bypass").env(VERCEL_BYPASS_ENV))
+    .option('--header <name: value>', 'another header every request carries, e.g. a custom protection bypass (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .argument('[playwright-args...]', 'more arguments for `playwright test`, after --')
+    .addHelpText('after', '\nExit codes: 0 all passed, 1 tests failed, 2 misconfigured (bad flags, guard refusal, no config or tests), 3 deployment unreachable.')
+    .exitOverride((error) => {
+      // Bad flags are a misconfiguration: exit 2, not commander's 1, so pipelines can tell them from failed tests.
+      throw error.exitCode === 0 ? error : new CommanderError(PREDEPLOY_EXIT.misconfigured, error.code, error.message);
+    })
+    .action(async (playwrightArgs: string[], flags: PredeployFlags) => {
+      process.exitCode = await predeploy(flags, playwrightArgs);
+    });
+}
+
+async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promise<number> {
+  const cwd = process.cwd();
+  loadTestEnv(cwd);
+  const baseUrl = checkedBaseUrl(flags.baseUrl);
+  const healthUrl = checkedHealthUrl(flags.healthUrl, baseUrl);
+  const timeoutMs = checkedDuration(flags.warmupTimeout);
+  const config = resolveConfig(cwd, flags.config);
+  const headers = bypassHeaders(flags.header, flags.vercelBypassSecret ?? process.env[VERCEL_BYPASS_ENV]);
+  const junit = path.resolve(cwd, flags.junit);
+
+  const { refusals } = checkTarget({ baseURL: baseUrl });
+  if (refusals.length > 0) throw new UsageError(formatRefusals(refusals));
+  console.log(`vibes predeploy: guard passed; checking ${baseUrl}`);
+
+  // One line per attempt: with backoff there are few, and each says why the deployment is not up yet.
+  const warmup = await warmUp({
+    url: healthUrl,
+    headers,
+    timeoutMs,
+    onAttempt: (a) => {
+      if (!a.ready) process.stderr.write(`vibes predeploy: warming up: attempt ${a.attempt} at ${(a.elapsedMs / 1000).toFixed(1)} s: ${a.answer}\n`);
+    },
+  });
+  if (warmup.kind !== 'ready') return warmupFailed(warmup, healthUrl, Object.keys(headers), timeoutMs);
+  console.log(`vibes predeploy: ${healthUrl} answered ${warmup.status} after ${warmup.attempts} attempt${warmup.attempts === 1 ? '' : 's'} (${(warmup.elapsedMs / 1000).toFixed(1)} s)`);
+
+  const run = await runSuite({
+    cwd,
+    config,
+    args: ['--grep', flags.grep, '--reporter', `list,junit,${EVENT_REPORTER}`, ...playwrightArgs],
+    env: {
+      ...process.env,
+      BASE_URL: baseUrl,
+      PLAYWRIGHT_JUNIT_OUTPUT_FILE: junit,
+      ...(Object.keys(headers).length ? { [EXTRA_HEADERS_ENV]: JSON.stringify(headers) } : {}),
+    },
+    onLine: (line, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`),
+  });
+  const tests = finalAttempts(run.attempts);
+  if (!run.began || run.total === 0) {
+    const why = run.output.includes('refused to run')
+      ? 'the safety guard in your Playwright config refused the target (see above)'
+      : !run.began
+        ? 'Playwright stopped before running any test: the config or a spec failed to load (see above)'
+        : `no test matches --grep ${flags.grep}: tag the tests of the check with ${flags.grep} in their titles`;
+    console.error(`vibes predeploy: misconfigured: ${why}.`);
+    return PREDEPLOY_EXIT.misconfigured;
+  }
+  const exitCode = run.exitCode === 0 ? PREDEPLOY_EXIT.passed : PREDEPLOY_EXIT.testsFailed;
+  console.log(formatSummary({
+    baseUrl,
+    headerNames: Object.keys(headers),
+    warmup,
+    tests,
+    junit: path.relative(cwd, junit) || junit,
+    exitCode,
+    verdict: exitCode === 0 ? 'PASSED: safe to go live' : 'FAILED: do not go live',
+  }));
+  return exitCode;
+}
+
+function warmupFailed(warmup: Exclude<WarmupResult, { kind: 'ready' }>, healthUrl: string, headerNames: string[], timeoutMs: number): number {
+  if (warmup.kind === 'refused') {
+    const hint = headerNames.length
+      ? `the bypass headers sent (${headerNames.join(', ')}) were not accepted: check the secret`
+      : `it looks protected: pass --vercel-bypass-secret (or set ${VERCEL_BYPASS_ENV}) or --header "Name: value"`;
+    console.error(`vibes predeploy: misconfigured: ${healthUrl} answered ${warmup.status}; ${hint}.`);
+    return PREDEPLOY_EXIT.misconfigured;
+  }
+  console.error(
+    `vibes predeploy: unreachable: ${healthUrl} did not answer within ${Math.round(timeoutMs / 1000)} s ` +
+      `(${warmup.attempts} attempts, last: ${warmup.lastAnswer}). Is the deployment up? A slow cold start needs a longer --warmup-timeout.`,
+  );
+  return PREDEPLOY_EXIT.unreachable;
+}
+
+function checkedBaseUrl(value: string | undefined): string {
+  if (!value) throw new UsageError('--base-url is required: the URL of the deployment to check, e.g. --base-url https://my-app-git-branch.vercel.app');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--base-url must be an absolute http(s) URL, got "${value}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--base-url must be an http(s) URL, got "${value}".`);
+  return url.toString().replace(/\/$/, '');
+}
+
+function checkedHealthUrl(value: string | undefined, baseUrl: string): string {
+  if (!value) return baseUrl;
+  try {
+    return new URL(value, `${baseUrl}/`).toString();
+  } catch {
+    throw new UsageError(`--health-url must be a URL or a path on the base URL, got "${value}".`);
+  }
+}
+
+function checkedDuration(value: string): number {
+  try {
+    const ms = parseDuration(value);
+    if (ms <= 0) throw new Error('it must be longer than zero');
+    return ms;
+  } catch (error) {
+    throw new UsageError(`--warmup-timeout: ${(error as Error).message}`);
+  }
+}

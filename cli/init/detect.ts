@@ -1,0 +1,194 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
+
+export interface PackageJson {
+  name?: string;
+  packageManager?: string;
+  scripts?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+
+export interface Framework {
+  name: string;
+  /** The port its dev server uses when nothing says otherwise. */
+  defaultPort: number;
+}
+
+/** What `vibes init` can tell about an app without asking, and where each fact came from. */
+export interface ProjectFacts {
+  dir: string;
+  pkg: PackageJson;
+  packageManager: { name: PackageManager; source: string };
+  framework: Framework | undefined;
+  port: { value: number; source: string };
+  /** The script that starts the app for a local run (`dev`, else `start`). */
+  startScript: string | undefined;
+  webhookPath: { value: string; source: string };
+  existingConfig: string | undefined;
+  /** `testDir` of an existing Playwright config, where the smoke spec goes. */
+  testDir: { value: string; source: string };
+  has: { playwright: boolean; vibes: boolean };
+}
+
+/** Most specific first: a Next.js app also depends on react, a Remix app on vite. */
+const FRAMEWORKS: { dependency: string; framework: Framework }[] = [
+  { dependency: 'next', framework: { name: 'Next.js', defaultPort: 3000 } },
+  { dependency: '@remix-run/dev', framework: { name: 'Remix', defaultPort: 5173 } },
+  { dependency: '@react-router/dev', framework: { name: 'React Router', defaultPort: 5173 } },
+  { dependency: '@sveltejs/kit', framework: { name: 'SvelteKit', defaultPort: 5173 } },
+  { dependency: 'nuxt', framework: { name: 'Nuxt', defaultPort: 3000 } },
+  { dependency: 'astro', framework: { name: 'Astro', defaultPort: 4321 } },
+  { dependency: '@nestjs/core', framework: { name: 'NestJS', defaultPort: 3000 } },
+  { dependency: '@redwoodjs/core', framework: { name: 'RedwoodJS', defaultPort: 8910 } },
+  { dependency: 'vite', framework: { name: 'Vite', defaultPort: 5173 } },
+  { dependency: 'fastify', framework: { name: 'Fastify', defaultPort: 3000 } },
+  { dependency: 'hono', framework: { name: 'Hono', defaultPort: 3000 } },
+  { dependency: 'koa', framework: { name: 'Koa', defaultPort: 3000 } },
+  { dependency: 'express', framework: { name: 'Express', defaultPort: 3000 } },
+];
+
+const LOCKFILES: [string, PackageManager][] = [
+  ['pnpm-lock.yaml', 'pnpm'],
+  ['yarn.lock', 'yarn'],
+  ['bun.lockb', 'bun'],
+  ['bun.lock', 'bun'],
+  ['package-lock.json', 'npm'],
+];
+
+export const PLAYWRIGHT_CONFIGS = ['playwright.config.ts', 'playwright.config.mts', 'playwright.config.js', 'playwright.config.mjs', 'playwright.config.cjs', 'playwright.config.cts'];
+const DEFAULT_WEBHOOK_PATH = '/api/stripe/webhook';
+
+export function readPackageJson(dir: string): PackageJson | undefined {
+  const file = path.join(dir, 'package.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as PackageJson;
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON (${(error as Error).message}); fix it and run vibes init again.`);
+  }
+}
+
+export function detectProject(dir: string, pkg: PackageJson): ProjectFacts {
+  const deps = { ...pkg.dependencies, ...pkg.devDependencies };
+  const framework = FRAMEWORKS.find((f) => f.dependency in deps)?.framework;
+  const startScript = ['dev', 'start'].find((name) => pkg.scripts?.[name]);
+  const existingConfig = PLAYWRIGHT_CONFIGS.find((name) => existsSync(path.join(dir, name)));
+  return {
+    dir,
+    pkg,
+    packageManager: detectPackageManager(dir, pkg),
+    framework,
+    port: detectPort(pkg, startScript, framework),
+    startScript,
+    webhookPath: detectWebhookPath(dir),
+    existingConfig,
+    testDir: detectTestDir(dir, existingConfig),
+    has: { playwright: '@playwright/test' in deps, vibes: 'playwright-vibes' in deps },
+  };
+}
+
+function detectPackageManager(dir: string, pkg: PackageJson): ProjectFacts['packageManager'] {
+  const declared = /^(npm|pnpm|yarn|bun)@/.exec(pkg.packageManager ?? '')?.[1] as PackageManager | undefined;
+  if (declared) return { name: declared, source: `"packageManager" in package.json` };
+  const lock = LOCKFILES.find(([file]) => existsSync(path.join(dir, file)));
+  if (lock) return { name: lock[1], source: lock[0] };
+  return { name: 'npm', source: 'default (no lockfile)' };
+}
+
+function detectPort(pkg: PackageJson, startScript: string | undefined, framework: Framework | undefined): ProjectFacts['port'] {
+  const script = startScript ? pkg.scripts?.[startScript] : undefined;
+  const flag = script ? /(?:--port[= ]|-p[= ]?|PORT=)(\d{2,5})\b/.exec(script)?.[1] : undefined;
+  if (flag) return { value: Number(flag), source: `the "${startScript}" script` };
+  if (framework) return { value: framework.defaultPort, source: `${framework.name}'s default` };
+  return { value: 3000, source: 'default' };
+}
+
+/**
+ * The route that verifies Stripe signatures: the source file that calls `constructEvent`, turned
+ * into a URL path by the file-system routing of Next.js, Remix and SvelteKit, or read from an
+ * Express-style `.post('/…')` in that file.
+ */
+function detectWebhookPath(dir: string): ProjectFacts['webhookPath'] {
+  for (const file of sourceFiles(dir)) {
+    let text: string;
+    try {
+      text = readFileSync(path.join(dir, file), 'utf8');
+    } catch {
+      continue;
+    }
+    if (!/constructEvent(Async)?\s*\(/.test(text)) continue;
+    const route = routeFromFile(file) ?? /\.post\(\s*['"`](\/[^'"`]*)['"`]/.exec(text)?.[1];
+    if (route) return { value: route, source: file };
+  }
+  return { value: DEFAULT_WEBHOOK_PATH, source: 'default (no Stripe webhook handler found)' };
+}
+
+function routeFromFile(file: string): string | undefined {
+  const f = file.split(path.sep).join('/').replace(/^src\//, '');
+  const nextApp = /^app\/(.+)\/route\.[cm]?[jt]sx?$/.exec(f);
+  if (nextApp) return `/${nextApp[1]!.split('/').filter((s) => !/^\(.*\)$/.test(s)).join('/')}`;
+  const nextPages = /^pages\/(api\/.+)\.[cm]?[jt]sx?$/.exec(f);
+  if (nextPages) return `/${nextPages[1]!.replace(/\/index$/, '')}`;
+  const svelte = /^routes\/(.+)\/\+server\.[jt]s$/.exec(f);
+  if (svelte) return `/${svelte[1]}`;
+  const remix = /^app\/routes\/(.+)\.[jt]sx?$/.exec(f);
+  if (remix) return `/${remix[1]!.replace(/\./g, '/').replace(/\/route$/, '')}`;
+  return undefined;
+}
+
+/** Source files, bounded in depth and count, skipping dependencies and build output. */
+function sourceFiles(dir: string): string[] {
+  const skip = new Set(['node_modules', '.git', 'dist', 'build', '.next', '.svelte-kit', '.nuxt', '.output', 'coverage', '.vibes', 'test-results', 'playwright-report']);
+  const found: string[] = [];
+  const walk = (relative: string, depth: number) => {
+    if (depth > 8 || found.length >= 2000) return;
+    let entries: string[];
+    try {
+      entries = readdirSync(path.join(dir, relative));
+    } catch {
+      return;
+    }
+    for (const name of entries) {
+      if (skip.has(name) || name.startsWith('.')) continue;
+      const child = path.join(relative, name);
+      let stats;
+      try {
+        stats = statSync(path.join(dir, child));
+      } catch {
+        continue;
+      }
+      if (stats.isDirectory()) walk(child, depth + 1);
+      else if (/\.[cm]?[jt]sx?$/.test(name) && stats.size < 512 * 1024) found.push(child);
+    }
+  };
+  walk('', 0);
+  return found;
+}
+
+function detectTestDir(dir: string, existingConfig: string | undefined): ProjectFacts['testDir'] {
+  if (existingConfig) {
+    const text = readFileSync(path.join(dir, existingConfig), 'utf8');
+    const testDir = /testDir\s*:\s*['"`]([^'"`]+)['"`]/.exec(text)?.[1];
+    if (testDir) return { value: testDir.replace(/^\.\//, '').replace(/\/$/, ''), source: existingConfig };
+  }
+  return { value: 'e2e', source: 'default' };
+}
+
+/** `npm run dev`, `pnpm dev`, … */
+export function runScript(pm: PackageManager, script: string): string {
+  return pm === 'npm' ? `npm run ${script}` : pm === 'bun' ? `bun run ${script}` : `${pm} ${script}`;
+}
+
+/** The command that adds dev dependencies with this package manager. */
+export function addDevDependencies(pm: PackageManager, packages: string[]): string {
+  const verb = pm === 'npm' ? 'npm install -D' : pm === 'yarn' ? 'yarn add -D' : `${pm} add -D`;
+  return `${verb} ${packages.join(' ')}`;
+}
+
+/** How `npx`-style commands run with this package manager. */
+export function exec(pm: PackageManager): string {
+  return { npm: 'npx', pnpm: 'pnpm exec', yarn: 'yarn', bun: 'bunx' }[pm];
+}

@@ -1,0 +1,67 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { runScript, type ProjectFacts } from './detect.js';
+import { envTestExample, EXAMPLE_ENTITLEMENTS_SQL, playwrightConfig, smokeSpec, type AppChoice } from './templates.js';
+import { predeployWorkflow, smokeWorkflow } from './workflows.js';
+
+export interface InitChoices {
+  appCommand?: string;
+  appUrl?: string;
+  port?: number;
+  webhookPath?: string;
+  entitlementsSql?: string;
+  shards?: number;
+}
+
+export interface PlannedFile {
+  path: string;
+  content: string;
+}
+
+/** Scripts `vibes init` adds to package.json. No `predeploy`: npm would run it before every `deploy` script. */
+export const SCRIPTS: Record<string, string> = {
+  'test:e2e': 'playwright test',
+  'test:smoke': 'playwright test --grep @smoke',
+  'test:flake': 'vibes flake',
+  'check:predeploy': 'vibes predeploy',
+};
+
+const GITIGNORE_LINES = ['.env.test.local', 'test-results/', 'playwright-report/', 'blob-report/', '.vibes/'];
+
+export function appChoice(facts: ProjectFacts, choices: InitChoices): AppChoice {
+  const port = choices.port ?? facts.port.value;
+  const url = (choices.appUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const command = choices.appCommand ?? (facts.startScript ? runScript(facts.packageManager.name, facts.startScript) : `${runScript(facts.packageManager.name, 'dev')}`);
+  const webhookPath = choices.webhookPath ?? facts.webhookPath.value;
+  const notes = [
+    `Detected: ${facts.framework?.name ?? 'no known framework'}, ${facts.packageManager.name} (${facts.packageManager.source}), ` +
+      `port ${port} (${choices.port || choices.appUrl ? 'given' : facts.port.source}).`,
+    `Webhook endpoint ${webhookPath}: ${choices.webhookPath ? 'given' : facts.webhookPath.source}.`,
+  ];
+  if (!facts.startScript && !choices.appCommand) notes.push('ADAPT: no "dev" or "start" script was found; set app.command to what starts your app.');
+  return {
+    command,
+    url,
+    webhookUrl: new URL(webhookPath, `${url}/`).toString(),
+    entitlementsSql: choices.entitlementsSql ?? EXAMPLE_ENTITLEMENTS_SQL,
+    notes,
+  };
+}
+
+export function planFiles(facts: ProjectFacts, app: AppChoice, choices: InitChoices): PlannedFile[] {
+  const pm = facts.packageManager.name;
+  return [
+    { path: 'playwright.config.ts', content: playwrightConfig(app) },
+    { path: path.posix.join(facts.testDir.value, 'checkout.smoke.spec.ts'), content: smokeSpec() },
+    { path: '.env.test.example', content: envTestExample(facts) },
+    { path: '.github/workflows/smoke.yml', content: smokeWorkflow(pm, choices.shards) },
+    { path: '.github/workflows/predeploy.yml', content: predeployWorkflow(pm) },
+  ];
+}
+
+/** The lines of .gitignore that are missing, so test output and local secrets stay out of git. */
+export function missingGitignoreLines(dir: string): string[] {
+  const file = path.join(dir, '.gitignore');
+  const present = new Set(existsSync(file) ? readFileSync(file, 'utf8').split(/\r?\n/).map((l) => l.trim().replace(/^\//, '')) : []);
+  return GITIGNORE_LINES.filter((line) => !present.has(line) && !present.has(line.replace(/\/$/, '')));
+}

@@ -1,0 +1,99 @@
+import type { ProjectFacts } from './detect.js';
+
+export interface AppChoice {
+  command: string;
+  url: string;
+  webhookUrl: string;
+  entitlementsSql: string;
+  /** Where each choice came from, written as a comment into the config. */
+  notes: string[];
+}
+
+/** The design's example probe: the user adapts table and column names. */
+export const EXAMPLE_ENTITLEMENTS_SQL = 'select count(*) from entitlements e join users u on u.id = e.user_id where u.email = $1';
+
+const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+export function playwrightConfig(app: AppChoice): string {
+  return `// The vibes e2e config (written by \`vibes init\`). Lines marked ADAPT are guesses about your app.
+${app.notes.map((n) => `// ${n}`).join('\n')}
+import { defineVibesConfig } from 'playwright-vibes';
+
+export default defineVibesConfig({
+  // How Playwright starts your app for a local run, and the URL that answers once it is up.
+  // The browser opens this URL; BASE_URL (as \`vibes predeploy\` sets it) points the suite elsewhere.
+  app: {
+    command: ${quote(app.command)},
+    url: ${quote(app.url)},
+  },
+  // ADAPT: your Stripe webhook endpoint. The replay server captures Stripe's events and forwards
+  // them here, re-signed with STRIPE_WEBHOOK_SECRET, which your app must verify with.
+  webhooks: { forwardTo: ${quote(app.webhookUrl)} },
+  // ADAPT: how many times your app granted the paid plan to an email ($1). toGrantExactlyOnce
+  // and toGrantNothing poll it. An HTTP endpoint works too: { url: 'http://…/test/entitlements' }.
+  entitlements: { sql: ${quote(app.entitlementsSql)} },
+  // ADAPT (optional): remove the app's record of each test user after each test.
+  // cleanup: { appUser: { sql: 'delete from users where lower(email) = lower($1)' } },
+  // Hosts of your production app: the safety guard refuses to run against them.
+  // guard: { productionHosts: ['app.example.com'] },
+});
+`;
+}
+
+/** The golden path and the declined card, like the preset's own smoke suite. */
+export function smokeSpec(): string {
+  return `// The vibes smoke suite (written by \`vibes init\`): the outcomes your SaaS lives on.
+// Tests tagged @smoke are also what \`vibes predeploy\` runs against a deployment.
+// The flows fill fields by label and click buttons by name (Email, Password, "Sign up",
+// "Upgrade", …); if yours are called differently, set \`flows\` in playwright.config.ts, e.g.
+// flows: { paths: { signup: '/register' }, buttons: { upgrade: /go pro/i } }.
+import { test, expect } from 'playwright-vibes';
+
+test('sign up, pay, Pro exactly once through retries and a race @smoke', async ({ page, user, flows, cards, webhooks, entitlements }) => {
+  await flows.signup(user);
+  await flows.upgrade();
+  await flows.pay(cards.visa);
+  // ADAPT: what your app shows once the paid plan is active.
+  await expect(page.getByText(/pro plan/i)).toBeVisible();
+
+  const paid = await webhooks.waitFor('checkout.session.completed', { email: user.email });
+  await webhooks.replay(paid, { times: 2 }); // Stripe's retry
+  await webhooks.replay(paid, { times: 5, concurrency: 5 }); // the race
+  await expect(entitlements).toGrantExactlyOnce(user.email);
+});
+
+test('a declined card stays on Free @smoke', async ({ page, user, flows, cards, entitlements }) => {
+  await flows.signup(user);
+  await flows.upgrade();
+  await flows.pay(cards.declined);
+  await expect(page.getByText(/declined/i)).toBeVisible();
+
+  // ADAPT: the page and the text that show the free plan.
+  await page.goto('/dashboard');
+  await expect(page.getByText(/free plan/i)).toBeVisible();
+  await expect(entitlements).toGrantNothing(user.email);
+});
+`;
+}
+
+export function envTestExample(facts: ProjectFacts): string {
+  return `# Test settings for playwright-vibes (written by \`vibes init\`).
+# Copy to .env.test (committed, no secrets) or .env.test.local (git-ignored, for secrets).
+# The suite loads those two files and never .env, so a production value cannot leak in.
+
+# Postgres for the webhook store and the cleanup ledger (and the entitlements probe).
+# Leave unset for an embedded Postgres that starts with the run.
+# VIBES_DATABASE_URL=postgres://postgres@127.0.0.1:5432/${(facts.pkg.name ?? 'app').replace(/[^a-z0-9_]/gi, '_')}_test
+
+# Stripe: leave STRIPE_SECRET_KEY unset to use the bundled emulator (no network, no keys); your
+# app must then send its Stripe calls to STRIPE_EMULATOR_URL, which the run sets for it.
+# For real Stripe test mode: a test key, and \`stripe listen --forward-to\` the replay server.
+# STRIPE_SECRET_KEY=sk_test_...
+
+# Hosts of your production app: the safety guard refuses to run against them.
+# VIBES_PRODUCTION_HOSTS=app.example.com
+
+# Pre-deploy check (vibes predeploy): Vercel's Protection Bypass for Automation secret.
+# VERCEL_AUTOMATION_BYPASS_SECRET=
+`;
+}

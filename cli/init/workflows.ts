@@ -1,0 +1,160 @@
+import { exec, type PackageManager } from './detect.js';
+
+/** A GitHub Actions expression, written out: `${{ expr }}`. */
+const gh = (expr: string) => `\${{ ${expr} }}`;
+
+/** Steps that check out the app and install its dependencies with its own package manager, cached. */
+function installSteps(pm: PackageManager): string {
+  const setupPm = {
+    npm: '',
+    // pnpm's action reads the version from "packageManager" in package.json.
+    pnpm: '      - uses: pnpm/action-setup@v4\n',
+    yarn: '',
+    bun: '      - uses: oven-sh/setup-bun@v2\n',
+  }[pm];
+  const cache = pm === 'bun' ? '' : `\n          cache: ${pm}`;
+  const install = {
+    npm: 'npm ci',
+    pnpm: 'pnpm install --frozen-lockfile',
+    yarn: 'yarn install --frozen-lockfile',
+    bun: 'bun install --frozen-lockfile',
+  }[pm];
+  return `      - uses: actions/checkout@v4
+${setupPm}      - uses: actions/setup-node@v4
+        with:
+          node-version: 20${cache}
+      - run: ${install}
+      - name: Chromium and its system libraries
+        run: ${exec(pm)} playwright install --with-deps chromium
+`;
+}
+
+/** The smoke gate on every pull request: sharded, blob reports merged into one HTML report. */
+export function smokeWorkflow(pm: PackageManager, shards = 2): string {
+  const x = exec(pm);
+  return `# The vibes smoke gate (written by \`vibes init\`): every pull request runs the e2e suite,
+# sharded over ${shards} machines; the shards' blob reports are merged into one HTML report.
+name: smoke
+
+on:
+  pull_request:
+  push:
+    branches: [main]
+  workflow_dispatch:
+
+concurrency:
+  group: smoke-${gh('github.ref')}
+  cancel-in-progress: true
+
+permissions:
+  contents: read
+
+jobs:
+  e2e:
+    name: e2e (shard ${gh('matrix.shard')}/${shards})
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    strategy:
+      fail-fast: false
+      matrix:
+        shard: [${Array.from({ length: shards }, (_, i) => i + 1).join(', ')}]
+    services:
+      postgres:
+        image: postgres:16
+        env:
+          POSTGRES_DB: app_test
+          POSTGRES_HOST_AUTH_METHOD: trust
+        ports:
+          - 5432:5432
+        options: >-
+          --health-cmd "pg_isready -U postgres -d app_test"
+          --health-interval 5s
+          --health-timeout 5s
+          --health-retries 20
+    env:
+      CI: true
+      # Your app's database and the preset's (webhook store, cleanup ledger): the service above.
+      DATABASE_URL: postgres://postgres@localhost:5432/app_test
+      VIBES_DATABASE_URL: postgres://postgres@localhost:5432/app_test
+      # Without a key, the bundled Stripe emulator stands in (your app must honour STRIPE_EMULATOR_URL).
+      # For real Stripe test mode, add a repository secret and uncomment:
+      # STRIPE_SECRET_KEY: ${gh('secrets.STRIPE_TEST_SECRET_KEY')}
+    steps:
+${installSteps(pm)}      # If your app does not migrate its database on start, run the migrations here.
+      - name: Smoke suite
+        run: ${x} playwright test --shard=${gh('matrix.shard')}/${shards} --fail-on-flaky-tests
+      - name: Upload the blob report, also when tests failed
+        if: ${gh('!cancelled()')}
+        uses: actions/upload-artifact@v4
+        with:
+          name: blob-report-${gh('matrix.shard')}
+          path: blob-report
+          retention-days: 7
+
+  report:
+    name: merged HTML report
+    if: ${gh('!cancelled()')}
+    needs: [e2e]
+    runs-on: ubuntu-latest
+    steps:
+${installSteps(pm).split('      - name: Chromium')[0]}      - uses: actions/download-artifact@v4
+        with:
+          path: all-blob-reports
+          pattern: blob-report-*
+          merge-multiple: true
+      - name: Merge the shards into one HTML report
+        run: ${x} playwright merge-reports --reporter html ./all-blob-reports
+      - name: Upload the HTML report
+        if: ${gh('!cancelled()')}
+        uses: actions/upload-artifact@v4
+        with:
+          name: html-report-attempt-${gh('github.run_attempt')}
+          path: playwright-report
+          retention-days: 14
+`;
+}
+
+/**
+ * The check before a deploy goes live: when a deployment (a Vercel, Netlify or Render preview)
+ * reports success, `vibes predeploy` runs the @smoke tests against its URL.
+ */
+export function predeployWorkflow(pm: PackageManager): string {
+  const x = exec(pm);
+  return `# The vibes pre-deploy check (written by \`vibes init\`): when a deployment reports success,
+# the @smoke tests run against its URL. Production deployments are skipped: the suite signs up
+# and pays with test cards, so it only ever runs against previews backed by Stripe test mode.
+name: predeploy
+
+on:
+  deployment_status:
+
+permissions:
+  contents: read
+  deployments: read
+
+jobs:
+  predeploy:
+    name: vibes predeploy (${gh('github.event.deployment_status.environment')})
+    if: ${gh("github.event.deployment_status.state == 'success' && !startsWith(github.event.deployment_status.environment, 'production')")}
+    runs-on: ubuntu-latest
+    timeout-minutes: 20
+    env:
+      CI: true
+      # Vercel's Protection Bypass for Automation, if your previews are protected (Settings → Deployment Protection).
+      VERCEL_AUTOMATION_BYPASS_SECRET: ${gh('secrets.VERCEL_AUTOMATION_BYPASS_SECRET')}
+      # Hosts the safety guard refuses as a target, comma-separated, e.g. app.example.com.
+      VIBES_PRODUCTION_HOSTS: ${gh('vars.VIBES_PRODUCTION_HOSTS')}
+    steps:
+${installSteps(pm)}      - name: Guard, warm-up, then the @smoke tests against the deployment
+        run: ${x} vibes predeploy --base-url "${gh('github.event.deployment_status.environment_url || github.event.deployment_status.target_url')}" --junit test-results/predeploy-junit.xml
+      - name: Upload the JUnit and HTML reports, also when tests failed
+        if: ${gh('!cancelled()')}
+        uses: actions/upload-artifact@v4
+        with:
+          name: predeploy-report-attempt-${gh('github.run_attempt')}
+          path: |
+            test-results/
+            playwright-report/
+          retention-days: 14
+`;
+}

@@ -1,0 +1,48 @@
+import type { TestEvent } from '../suite/events.js';
+import type { WarmupResult } from './warmup.js';
+
+const SETUP_PROJECTS = new Set(['vibes-setup', 'vibes-teardown']);
+
+export interface PredeploySummary {
+  baseUrl: string;
+  headerNames: string[];
+  warmup: WarmupResult;
+  tests: TestEvent[];
+  junit: string;
+  exitCode: number;
+  verdict: string;
+}
+
+/** The closing block of `vibes predeploy`: warm-up and tests reported apart, secrets never shown. */
+export function formatSummary(s: PredeploySummary): string {
+  // The preset's own setup and teardown (guard, replay server, leftovers) are counted apart from the check's tests.
+  const setup = s.tests.filter((t) => SETUP_PROJECTS.has(t.project));
+  const tests = s.tests.filter((t) => !SETUP_PROJECTS.has(t.project));
+  const count = (list: TestEvent[], outcome: TestEvent['outcome']) => list.filter((t) => t.outcome === outcome).length;
+  const lines = [
+    '',
+    'vibes predeploy summary',
+    `  target:   ${s.baseUrl}${s.headerNames.length ? ` (bypass headers: ${s.headerNames.join(', ')})` : ''}`,
+    `  warm-up:  ${describeWarmup(s.warmup)}`,
+    `  tests:    ${count(tests, 'expected')} passed, ${count(tests, 'unexpected')} failed, ${count(tests, 'flaky')} flaky, ${count(tests, 'skipped')} skipped`,
+    ...(setup.length ? [`  setup:    ${count(setup, 'expected')} passed, ${count(setup, 'unexpected')} failed (safety guard, replay server, cleanup)`] : []),
+  ];
+  for (const t of s.tests.filter((t) => t.outcome === 'unexpected' || t.outcome === 'flaky')) {
+    lines.push(`    ${t.outcome === 'flaky' ? '~' : '✗'} ${t.name}${t.error ? ` — ${firstLine(t.error)}` : ''}`);
+  }
+  lines.push(`  junit:    ${s.junit}`, `  result:   ${s.verdict} (exit ${s.exitCode})`);
+  return lines.join('\n');
+}
+
+export function describeWarmup(w: WarmupResult): string {
+  const seconds = (w.elapsedMs / 1000).toFixed(1);
+  const tries = `${w.attempts} attempt${w.attempts === 1 ? '' : 's'}`;
+  if (w.kind === 'ready') return `answered ${w.status} after ${tries} in ${seconds} s${w.attempts > 1 ? ' (cold start)' : ''}`;
+  if (w.kind === 'refused') return `refused with ${w.status} after ${tries} in ${seconds} s`;
+  return `no answer after ${tries} in ${seconds} s (last: ${w.lastAnswer})`;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
+  return line.length > 160 ? `${line.slice(0, 157)}…` : line;
+}

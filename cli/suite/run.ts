@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../usage-error.js';
+import { parseEventLine, type SuiteEvent, type TestEvent } from './events.js';
+
+export const EVENT_REPORTER = fileURLToPath(new URL('./event-reporter.js', import.meta.url));
+const CONFIG_NAMES = ['playwright.config.ts', 'playwright.config.mts', 'playwright.config.cts', 'playwright.config.js', 'playwright.config.mjs', 'playwright.config.cjs'];
+
+/** The user's Playwright config: `--config` as given, else the first playwright.config.* in cwd. */
+export function resolveConfig(cwd: string, given: string | undefined): string {
+  if (given) {
+    const full = path.resolve(cwd, given);
+    if (!existsSync(full)) throw new UsageError(`--config ${given}: no such file (looked for ${full}).`);
+    return full;
+  }
+  const found = CONFIG_NAMES.map((name) => path.join(cwd, name)).find((file) => existsSync(file));
+  if (!found) {
+    throw new UsageError(`no Playwright config in ${cwd} (looked for ${CONFIG_NAMES.join(', ')}). Run \`vibes init\` to add one, or pass --config <file>.`);
+  }
+  return found;
+}
+
+/**
+ * The `playwright` CLI of the user's project (so the run uses the same @playwright/test as their
+ * config and specs), else the one this package was installed with.
+ */
+export function resolvePlaywrightCli(cwd: string): string {
+  for (const from of [path.join(cwd, 'package.json'), fileURLToPath(import.meta.url)]) {
+    try {
+      return createRequire(from).resolve('@playwright/test/cli');
+    } catch {
+      // not installed there; try the next place
+    }
+  }
+  throw new UsageError('@playwright/test is not installed: add it to your project (npm install -D @playwright/test).');
+}
+
+export interface SuiteRun {
+  cwd: string;
+  config: string;
+  /** Arguments after `playwright test --config <config>`. */
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  onEvent?: (event: SuiteEvent) => void;
+  /** Every other line the run prints (reporters, web servers, errors). */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export interface SuiteOutcome {
+  exitCode: number;
+  /** False when the run ended before Playwright had a list of tests (the config failed, say). */
+  began: boolean;
+  total: number;
+  /** Every attempt of every test, in the order they ended. */
+  attempts: TestEvent[];
+  /** The run's own output without the event lines, for error messages. */
+  output: string;
+}
+
+/** Runs `playwright test` as a child process and collects the event reporter's lines. */
+export function runSuite(run: SuiteRun): Promise<SuiteOutcome> {
+  const cli = resolvePlaywrightCli(run.cwd);
+  const child = spawn(process.execPath, [cli, 'test', '--config', run.config, ...run.args], {
+    cwd: run.cwd,
+    env: run.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const outcome: SuiteOutcome = { exitCode: 1, began: false, total: 0, attempts: [], output: '' };
+  const lineReader = (stream: 'stdout' | 'stderr') => {
+    let pending = '';
+    return {
+      push(chunk: Buffer) {
+        pending += chunk.toString();
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        lines.forEach((line) => handle(line, stream));
+      },
+      flush() {
+        if (pending) handle(pending, stream);
+        pending = '';
+      },
+    };
+  };
+  const handle = (line: string, stream: 'stdout' | 'stderr') => {
+    const event = parseEventLine(line);
+    if (!event) {
+      outcome.output += `${line}\n`;
+      run.onLine?.(line, stream);
+      return;
+    }
+    if (event.type === 'begin') {
+      outcome.began = true;
+      outcome.total = event.total;
+    } else if (event.type === 'test') {
+      outcome.attempts.push(event);
+    }
+    run.onEvent?.(event);
+  };
+  const out = lineReader('stdout');
+  const err = lineReader('stderr');
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => err.push(c));
+  // A Ctrl-C of `vibes` reaches the child through the process group; it shuts its web servers down.
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      out.flush();
+      err.flush();
+      outcome.exitCode = code ?? (signal ? 128 + 15 : 1);
+      resolve(outcome);
+    });
+  });
+}
+
+/** The last attempt of each test (of each repeat): the outcomes that count. */
+export function finalAttempts(attempts: TestEvent[]): TestEvent[] {
+  return attempts.filter((attempt) => !attempt.willRetry);
+}

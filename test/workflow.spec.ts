@@ -1,0 +1,112 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test, expect } from '@playwright/test';
+import { runVibes } from './support/cli.js';
+import { REPO_ROOT, tempProject } from './support/temp-project.js';
+import { loadWorkflow, runsOnFailure, stepIndex, type Job, type Workflow } from './support/workflow.js';
+
+/**
+ * GitHub Actions cannot run here, so the workflows are checked twice: against the workflow
+ * schema (action-validator), and for the facts the smoke gate depends on.
+ */
+
+/** The facts every sharded smoke workflow must have, this repository's and the generated one alike. */
+function expectShardedSmokeGate(workflow: Workflow, { install, cache }: { install: RegExp; cache?: string }) {
+  expect(Object.keys(workflow.on)).toContain('pull_request');
+  const [testName, testJob] = Object.entries(workflow.jobs).find(([, job]) => job.steps.some((s) => /playwright test/.test(s.run ?? '')))!;
+
+  const postgres = testJob.services?.postgres;
+  expect(postgres?.image).toMatch(/^postgres:\d+/);
+  expect(postgres?.ports).toContain('5432:5432');
+  expect(postgres?.options).toMatch(/--health-cmd\s+"pg_isready/);
+  expect(postgres?.options).toMatch(/--health-interval \S+/);
+  expect(postgres?.options).toMatch(/--health-retries \d+/);
+
+  const setupNode = testJob.steps[stepIndex(testJob, (s) => s.uses?.startsWith('actions/setup-node@') ?? false, 'setting up Node')]!;
+  if (cache) expect(setupNode.with?.cache).toBe(cache);
+  const installed = stepIndex(testJob, (s) => install.test(s.run ?? ''), 'installing dependencies');
+  const browser = stepIndex(testJob, (s) => /playwright install --with-deps chromium$/.test(s.run ?? ''), 'installing Chromium with its system dependencies');
+  const run = stepIndex(testJob, (s) => /playwright test/.test(s.run ?? ''), 'running the suite');
+  expect(installed).toBeLessThan(browser);
+  expect(browser).toBeLessThan(run);
+
+  const shards = testJob.strategy?.matrix?.shard ?? [];
+  expect(shards.length).toBeGreaterThan(1);
+  expect(shards).toEqual(Array.from({ length: shards.length }, (_, i) => i + 1));
+  const command = testJob.steps[run]!.run!;
+  expect(command).toContain(`--shard=\${{ matrix.shard }}/${shards.length}`);
+  expect(command).toContain('--fail-on-flaky-tests');
+
+  const upload = testJob.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.path === 'blob-report');
+  expect(upload, 'each shard uploads its blob report').toBeDefined();
+  expect(runsOnFailure(upload!.if), 'the blob report is uploaded even when tests failed').toBe(true);
+  expect(upload!.with?.name).toContain('${{ matrix.shard }}');
+
+  const [, mergeJob] = Object.entries(workflow.jobs).find(([, job]) => job.steps.some((s) => /playwright merge-reports/.test(s.run ?? '')))!;
+  expect([mergeJob.needs].flat()).toContain(testName);
+  expect(runsOnFailure(mergeJob.if), 'the reports are merged even when a shard failed').toBe(true);
+  const download = mergeJob.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
+  expect(download.with?.['merge-multiple']).toBe(true);
+  const uploadedName = String(upload!.with!.name).replace('${{ matrix.shard }}', '');
+  expect(String(download.with?.pattern)).toBe(`${uploadedName}*`);
+  const merge = mergeJob.steps.find((s) => /playwright merge-reports/.test(s.run ?? ''))!;
+  expect(merge.run).toMatch(new RegExp(`--reporter[= ]html .*${String(download.with?.path).replace(/^\.\//, '')}`));
+  const htmlUpload = mergeJob.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.path === 'playwright-report');
+  expect(htmlUpload, 'the merged HTML report is uploaded').toBeDefined();
+  expect(runsOnFailure(htmlUpload!.if)).toBe(true);
+  return { testJob };
+}
+
+test("this repository's smoke workflow is a valid workflow with the gate's facts", async () => {
+  const text = await readFile(path.join(REPO_ROOT, '.github/workflows/smoke.yml'), 'utf8');
+  const { errors, workflow } = loadWorkflow(text);
+  expect(errors).toEqual([]);
+  const { testJob } = expectShardedSmokeGate(workflow, { install: /^npm ci$/, cache: 'npm' });
+  // The config imports the preset from dist/, so the build comes before the tests.
+  expect(stepIndex(testJob, (s) => s.run === 'npm run build', 'building')).toBeLessThan(stepIndex(testJob, (s) => /playwright test/.test(s.run ?? ''), 'testing'));
+  // The @db tests run against the service container too.
+  expect(testJob.env?.VIBES_TEST_SERVER_URL).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:5432\//);
+});
+
+test('the schema check is not vacuous: a broken workflow is refused', async () => {
+  const text = await readFile(path.join(REPO_ROOT, '.github/workflows/smoke.yml'), 'utf8');
+  expect(loadWorkflow(text.replace('runs-on: ubuntu-latest', 'runs-onn: ubuntu-latest')).errors).not.toEqual([]);
+  expect(loadWorkflow(text.replace('cancel-in-progress: true', 'cancel-in-progress: [true]')).errors).not.toEqual([]);
+});
+
+for (const pm of ['npm', 'pnpm', 'yarn', 'bun'] as const) {
+  test(`the workflows vibes init writes for ${pm} are valid and have the gate's facts`, async () => {
+    const lockfiles = { npm: 'package-lock.json', pnpm: 'pnpm-lock.yaml', yarn: 'yarn.lock', bun: 'bun.lock' };
+    const project = await tempProject({ 'package.json': JSON.stringify({ name: 'shop', scripts: { dev: 'node server.js' } }), [lockfiles[pm]]: '' });
+    try {
+      const result = await runVibes(['init'], { cwd: project.dir });
+      expect(result.code, result.stderr).toBe(0);
+
+      const smoke = loadWorkflow(await readFile(path.join(project.dir, '.github/workflows/smoke.yml'), 'utf8'));
+      expect(smoke.errors).toEqual([]);
+      const install = { npm: /^npm ci$/, pnpm: /^pnpm install --frozen-lockfile$/, yarn: /^yarn install --frozen-lockfile$/, bun: /^bun install --frozen-lockfile$/ }[pm];
+      expectShardedSmokeGate(smoke.workflow, { install, cache: pm === 'bun' ? undefined : pm });
+
+      const predeploy = loadWorkflow(await readFile(path.join(project.dir, '.github/workflows/predeploy.yml'), 'utf8'));
+      expect(predeploy.errors).toEqual([]);
+      expectPredeployWorkflow(predeploy.workflow);
+    } finally {
+      await project.remove();
+    }
+  });
+}
+
+function expectPredeployWorkflow(workflow: Workflow) {
+  expect(Object.keys(workflow.on)).toEqual(['deployment_status']);
+  const job: Job = Object.values(workflow.jobs)[0]!;
+  // Only a deployment that finished, and never production: the suite signs up and pays.
+  expect(job.if).toContain("github.event.deployment_status.state == 'success'");
+  expect(job.if).toContain("!startsWith(github.event.deployment_status.environment, 'production')");
+  const check = job.steps.find((s) => /vibes predeploy/.test(s.run ?? ''))!;
+  expect(check.run).toContain('--base-url "${{ github.event.deployment_status.environment_url');
+  expect(check.run).toContain('--junit ');
+  expect(job.env?.VERCEL_AUTOMATION_BYPASS_SECRET).toBe('${{ secrets.VERCEL_AUTOMATION_BYPASS_SECRET }}');
+  const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+  expect(runsOnFailure(upload.if)).toBe(true);
+  expect(String(upload.with?.path)).toContain('test-results/');
+}
