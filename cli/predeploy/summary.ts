@@ -25,13 +25,19 @@ export function formatSummary(s: PredeploySummary): string {
     `  target:   ${s.baseUrl}${s.headerNames.length ? ` (bypass headers: ${s.headerNames.join(', ')})` : ''}`,
     `  warm-up:  ${describeWarmup(s.warmup)}`,
     `  tests:    ${count(tests, 'expected')} passed, ${count(tests, 'unexpected')} failed, ${count(tests, 'flaky')} flaky, ${count(tests, 'skipped')} skipped`,
+    ...listed(tests),
     ...(setup.length ? [`  setup:    ${count(setup, 'expected')} passed, ${count(setup, 'unexpected')} failed (safety guard, replay server, cleanup)`] : []),
+    ...listed(setup),
   ];
-  for (const t of s.tests.filter((t) => t.outcome === 'unexpected' || t.outcome === 'flaky')) {
-    lines.push(`    ${t.outcome === 'flaky' ? '~' : '✗'} ${t.name}${t.error ? ` — ${firstLine(t.error)}` : ''}`);
-  }
   lines.push(`  junit:    ${s.junit}`, `  result:   ${s.verdict} (exit ${s.exitCode})`);
   return lines.join('\n');
+}
+
+/** The failed and flaky ones, each with the first line of its error. */
+function listed(tests: TestEvent[]): string[] {
+  return tests
+    .filter((t) => t.outcome === 'unexpected' || t.outcome === 'flaky')
+    .map((t) => `    ${t.outcome === 'flaky' ? '~' : '✗'} ${t.name}${t.error ? ` — ${firstLine(t.error)}` : ''}`);
 }
 
 export function describeWarmup(w: WarmupResult): string {

@@ -11,7 +11,8 @@ export default class VibesEventReporter implements Reporter {
   private rootDir = process.cwd();
 
   onBegin(config: FullConfig, suite: Suite): void {
-    this.rootDir = config.rootDir;
+    // Files are named from the project's root (where the config is), as people see them.
+    this.rootDir = config.configFile ? path.dirname(config.configFile) : config.rootDir;
     emit({ type: 'begin', total: suite.allTests().length });
   }
 

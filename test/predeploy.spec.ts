@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test, expect } from './support/fixtures.js';
+import { freePort } from '../core/index.js';
+import { runVibes } from './support/cli.js';
+import { loopbackSite } from './support/loopback-site.js';
+import { NESTED_RUN_ENV, tempProject, type TempProject } from './support/temp-project.js';
+
+// Each test runs `vibes predeploy` as a deploy pipeline would, in a throwaway project, against a
+// deployment stand-in on 127.0.0.1.
+test.describe.configure({ timeout: 120_000 });
+
+const PAGE = '<!doctype html><title>shop</title><p>Welcome to the shop</p>';
+
+/** A project with a plain Playwright config and browserless @smoke tests: the fast path for exit codes. */
+function plainProject(): Promise<TempProject> {
+  return tempProject({
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    'playwright.config.ts': `import { defineConfig } from '@playwright/test';
+export default defineConfig({ testDir: './e2e', workers: 1, use: { baseURL: process.env.BASE_URL } });
+`,
+    'e2e/home.spec.ts': `import { test, expect } from '@playwright/test';
+test('the home page welcomes @smoke', async ({ request }) => {
+  const response = await request.get('/');
+  expect(response.status()).toBe(200);
+  expect(await response.text()).toContain('Welcome to the shop');
+});
+test('not part of the check', async () => {
+  throw new Error('only @smoke tests run in a pre-deploy check');
+});
+`,
+  });
+}
+
+function predeploy(project: TempProject, args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runVibes(['predeploy', ...args], { cwd: project.dir, env: { ...NESTED_RUN_ENV, ...env } });
+}
+
+test('passes with exit 0, runs only the @smoke tests, and writes JUnit and a summary', async () => {
+  const site = await loopbackSite(() => ({ status: 200, body: PAGE }));
+  const project = await plainProject();
+  try {
+    const result = await predeploy(project, ['--base-url', site.url, '--junit', 'reports/check.xml']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('guard passed');
+    expect(result.stdout).toMatch(/warm-up: +answered 200 after 1 attempt/);
+    expect(result.stdout).toMatch(/tests: +1 passed, 0 failed, 0 flaky, 0 skipped/);
+    expect(result.stdout).toContain('result:   PASSED');
+    const junit = await readFile(path.join(project.dir, 'reports/check.xml'), 'utf8');
+    expect(junit).toContain('name="the home page welcomes @smoke"');
+    expect(junit).not.toContain('not part of the check');
+    expect(junit).toMatch(/failures="0"/);
+  } finally {
+    await Promise.all([site.close(), project.remove()]);
+  }
+});
+
+test('a failing @smoke test exits 1 and names the test and its error', async () => {
+  const site = await loopbackSite(() => ({ status: 200, body: '<p>Under maintenance</p>' }));
+  const project = await plainProject();
+  try {
+    const result = await predeploy(project, ['--base-url', site.url]);
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout).toMatch(/tests: +0 passed, 1 failed/);
+    expect(result.stdout).toMatch(/✗ e2e\/home\.spec\.ts › the home page welcomes @smoke — .*toContain/);
+    expect(result.stdout).toContain('result:   FAILED');
+    const junit = await readFile(path.join(project.dir, 'test-results/predeploy-junit.xml'), 'utf8');
+    expect(junit).toMatch(/failures="1"/);
+  } finally {
+    await Promise.all([site.close(), project.remove()]);
+  }
+});
+
+test('a cold start is waited out with backoff and reported apart from the tests', async () => {
+  const site = await loopbackSite((_req, n) => (n <= 2 ? { status: 503 } : { status: 200, body: PAGE }));
+  const project = await plainProject();
+  try {
+    const result = await predeploy(project, ['--base-url', site.url, '--health-url', '/healthz']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/warming up: attempt 1 at [\d.]+ s: 503/);
+    expect(result.stderr).toMatch(/warming up: attempt 2 at [\d.]+ s: 503/);
+    expect(result.stdout).toMatch(/warm-up: +answered 200 after 3 attempts in [\d.]+ s \(cold start\)/);
+    expect(site.requests.slice(0, 3).map((r) => r.path)).toEqual(['/healthz', '/healthz', '/healthz']);
+  } finally {
+    await Promise.all([site.close(), project.remove()]);
+  }
+});
+
+test('an unreachable deployment exits 3 after the warm-up timeout', async () => {
+  const project = await plainProject();
+  try {
+    const closedPort = await freePort();
+    const result = await predeploy(project, ['--base-url', `http://127.0.0.1:${closedPort}`, '--warmup-timeout', '2s']);
+    expect(result.code, result.stdout + result.stderr).toBe(3);
+    expect(result.stderr).toMatch(/warming up: attempt 1 at [\d.]+ s: connection refused/);
+    expect(result.stderr).toMatch(/unreachable: http:\/\/127\.0\.0\.1:\d+ did not answer within 2 s \(\d+ attempts, last: connection refused\)/);
+    expect(result.stdout).not.toContain('Running');
+  } finally {
+    await project.remove();
+  }
+});
+
+test('a protected deployment without a bypass exits 2 and says how to pass one', async () => {
+  const site = await loopbackSite(() => ({ status: 401 }));
+  const project = await plainProject();
+  try {
+    const result = await predeploy(project, ['--base-url', site.url], { VERCEL_AUTOMATION_BYPASS_SECRET: undefined });
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(result.stderr).toContain('answered 401');
+    expect(result.stderr).toContain('--vercel-bypass-secret');
+    expect(site.requests).toHaveLength(1);
+  } finally {
+    await Promise.all([site.close(), project.remove()]);
+  }
+});
+
+test('the guard refuses a production host before any request reaches it (exit 2)', async () => {
+  const site = await loopbackSite(() => ({ status: 200, body: PAGE }));
+  const project = await plainProject();
+  try {
+    const result = await predeploy(project, ['--base-url', site.url], { VIBES_PRODUCTION_HOSTS: '127.0.0.1' });
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(result.stderr).toContain('refused to run');
+    expect(result.stderr).toContain('VIBES_PRODUCTION_HOSTS');
+    expect(site.requests).toEqual([]);
+  } finally {
+    await Promise.all([site.close(), project.remove()]);
+  }
+});
+
+test('misconfigurations exit 2 with a message that says what to do', async () => {
+  const site = await loopbackSite(() => ({ status: 200, body: PAGE }));
+  const project = await plainProject();
+  const empty = await tempProject({ 'package.json': '{"name":"empty"}' });
+  try {
+    const cases: { args: string[]; in?: TempProject; says: RegExp }[] = [
+      { args: [], says: /--base-url is required/ },
+      { args: ['--base-url', 'preview.example'], says: /--base-url must be an absolute http\(s\) URL/ },
+      { args: ['--base-url', 'ftp://127.0.0.1/'], says: /must be an http\(s\) URL/ },
+      { args: ['--base-url', site.url, '--warmup-timeout', 'soon'], says: /--warmup-timeout: expected a duration/ },
+      { args: ['--base-url', site.url, '--header', 'no colon here'], says: /--header expects "Name: value"/ },
+      { args: ['--base-url', site.url, '--no-such-flag'], says: /unknown option '--no-such-flag'/ },
+      { args: ['--base-url', site.url, '--config', 'missing.config.ts'], says: /--config missing\.config\.ts: no such file/ },
+      { args: ['--base-url', site.url], in: empty, says: /no Playwright config in .*vibes init/ },
+      { args: ['--base-url', site.url, '--grep', '@nothing-tagged-so'], says: /no test matches --grep @nothing-tagged-so/ },
+    ];
+    for (const c of cases) {
+      const result = await predeploy(c.in ?? project, c.args);
+      expect(result.code, `${c.args.join(' ')}: ${result.stdout}${result.stderr}`).toBe(2);
+      expect(result.stderr).toMatch(c.says);
+    }
+  } finally {
+    await Promise.all([site.close(), project.remove(), empty.remove()]);
+  }
+});
+
+test('bypass headers reach the deployment from the warm-up and from the browser @db', async ({ databaseUrl }) => {
+  const vercelSecret = randomBytes(16).toString('hex');
+  const customToken = randomBytes(16).toString('hex');
+  const allowed = (headers: Record<string, string | string[] | undefined>) =>
+    headers['x-vercel-protection-bypass'] === vercelSecret && headers['x-preview-token'] === customToken;
+  const site = await loopbackSite((req) => (allowed(req.headers) ? { status: 200, body: PAGE } : { status: 401 }));
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    'playwright.config.ts': `import { defineVibesConfig } from 'playwright-vibes';
+export default defineVibesConfig({}, { workers: 1 });
+`,
+    'e2e/home.spec.ts': `import { test, expect } from 'playwright-vibes';
+test('the home page welcomes @smoke', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByText('Welcome to the shop')).toBeVisible();
+});
+`,
+  });
+  try {
+    const result = await predeploy(project, ['--base-url', site.url, '--vercel-bypass-secret', vercelSecret, '--header', `X-Preview-Token: ${customToken}`], {
+      VIBES_DATABASE_URL: databaseUrl,
+    });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const fromBrowser = site.requests.filter((r) => /Chrome/.test(String(r.headers['user-agent'])));
+    expect(fromBrowser.length, 'the browser loaded the page').toBeGreaterThan(0);
+    expect(site.requests.filter((r) => r.status !== 200)).toEqual([]);
+    // Secrets are sent, never printed: the summary names the headers only.
+    expect(result.stdout).toContain('bypass headers: x-vercel-protection-bypass, x-vercel-set-bypass-cookie, x-preview-token');
+    expect(result.stdout + result.stderr).not.toContain(vercelSecret);
+    expect(result.stdout + result.stderr).not.toContain(customToken);
+  } finally {
+    await Promise.all([site.close(), project.remove()]);
+  }
+});
