@@ -1,0 +1,104 @@
+import { test, expect } from '@playwright/test';
+import { runVibes } from './support/cli.js';
+import { NESTED_RUN_ENV, tempProject, type TempProject } from './support/temp-project.js';
+
+test.describe.configure({ timeout: 120_000 });
+
+/**
+ * A project whose config retries (as CI configs do) and whose tests fail on a known schedule, so
+ * the table's numbers are known in advance.
+ */
+function flakyProject(): Promise<TempProject> {
+  return tempProject({
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    'playwright.config.ts': `import { defineConfig } from '@playwright/test';
+export default defineConfig({ testDir: './e2e', retries: 2, workers: 2 });
+`,
+    'e2e/checkout.spec.ts': `import { readFileSync, writeFileSync } from 'node:fs';
+import { test, expect } from '@playwright/test';
+test('steady', async () => {
+  expect(1 + 1).toBe(2);
+});
+test('fails on every third repeat', async () => {
+  expect(test.info().repeatEachIndex % 3, 'the cache was cold').not.toBe(0);
+});
+test('fails in the second separate run', async () => {
+  if (test.info().repeatEachIndex > 0) return;
+  const file = new URL('../runs.txt', import.meta.url);
+  let runs = 0;
+  try { runs = Number(readFileSync(file, 'utf8')); } catch {}
+  writeFileSync(file, String(runs + 1));
+  expect(runs + 1, 'a webhook arrived late').not.toBe(2);
+});
+`,
+  });
+}
+
+function flake(project: TempProject, args: string[]) {
+  return runVibes(['flake', ...args], { cwd: project.dir, env: NESTED_RUN_ENV });
+}
+
+/** The table's row for a test: passes, failures and the first failure, as printed. */
+function row(stdout: string, title: string): { passes: number; fails: number; failure: string } {
+  const line = stdout.split('\n').find((l) => l.includes(`› ${title}`));
+  if (!line) throw new Error(`no row for "${title}" in:\n${stdout}`);
+  const match = /^\s*(\d+)\s+(\d+)\s+\S.*?›\s+.+?(?:\s{2,}(.*))?$/.exec(line)!;
+  return { passes: Number(match[1]), fails: Number(match[2]), failure: match[3] ?? '' };
+}
+
+test('repeats each test without retries and prints passes, failures and the first failure per test', async () => {
+  const project = await flakyProject();
+  try {
+    const result = await flake(project, ['--repeat', '6', '--grep', 'steady|third']);
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(row(result.stdout, 'steady')).toEqual({ passes: 6, fails: 0, failure: '' });
+    const flaky = row(result.stdout, 'fails on every third repeat');
+    expect([flaky.passes, flaky.fails]).toEqual([4, 2]);
+    expect(flaky.failure).toContain('the cache was cold');
+    expect(result.stdout).toContain('1 test failed at least once (2 failures in 12 attempts)');
+    // Progress while it runs, ending at the total.
+    expect(result.stderr).toMatch(/vibes flake: tests run \d+\/12/);
+    expect(result.stderr).toContain('vibes flake: tests run 12/12 2 failed so far');
+    // The flaky test is listed first.
+    expect(result.stdout.indexOf('fails on every third repeat')).toBeLessThan(result.stdout.indexOf('› steady'));
+  } finally {
+    await project.remove();
+  }
+});
+
+test('--separate-runs starts a fresh run per repeat; a suite without failures exits 0', async () => {
+  const project = await flakyProject();
+  try {
+    const separate = await flake(project, ['--repeat', '3', '--separate-runs', '--grep', 'separate run']);
+    expect(separate.code, separate.stdout + separate.stderr).toBe(1);
+    const r = row(separate.stdout, 'fails in the second separate run');
+    expect([r.passes, r.fails]).toEqual([2, 1]);
+    expect(r.failure).toContain('a webhook arrived late');
+    expect(separate.stderr).toContain('(run 3/3)');
+
+    const steady = await flake(project, ['--repeat', '3', '--grep', 'steady']);
+    expect(steady.code, steady.stdout + steady.stderr).toBe(0);
+    expect(row(steady.stdout, 'steady')).toEqual({ passes: 3, fails: 0, failure: '' });
+    expect(steady.stdout).toContain('no failures in 3 attempts');
+  } finally {
+    await project.remove();
+  }
+});
+
+test('misconfigurations exit 2', async () => {
+  const project = await flakyProject();
+  const empty = await tempProject({ 'package.json': '{"name":"empty"}' });
+  try {
+    const noConfig = await runVibes(['flake'], { cwd: empty.dir, env: NESTED_RUN_ENV });
+    expect(noConfig.code).toBe(2);
+    expect(noConfig.stderr).toContain('no Playwright config');
+    const badRepeat = await flake(project, ['--repeat', 'often']);
+    expect(badRepeat.code).toBe(2);
+    expect(badRepeat.stderr).toContain('expected a positive whole number');
+    const nothing = await flake(project, ['--grep', '@no-such-tag']);
+    expect(nothing.code, nothing.stdout + nothing.stderr).toBe(2);
+    expect(nothing.stderr).toContain('nothing matches --grep @no-such-tag');
+  } finally {
+    await Promise.all([project.remove(), empty.remove()]);
+  }
+});
