@@ -16,7 +16,7 @@ export default defineVibesConfig(
       // The framework's own tests: real HTTP, real Postgres, the real stripe library, no browser.
       { name: 'framework', testDir: './test' },
       // The database-backed tests (@db) again, against a Postgres server you run (CI: 127.0.0.1:5432).
-      ...(serverUrl ? [{ name: 'framework-server', testDir: './test', grep: /@db/, use: { databaseServerUrl: serverUrl } }] : []),
+      ...(serverUrl ? [{ name: 'framework-server', testDir: './test', grep: /@db/, use: { databaseServerUrl: serverUrl } as object }] : []),
     ],
   },
 );

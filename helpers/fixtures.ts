@@ -117,10 +117,11 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
   ],
 
   _vibesRemovers: [
-    async ({ _vibesStripe, cleanupConfig }, use, workerInfo) => {
+    async ({ _vibesStripe, cleanupConfig, vibes }, use, workerInfo) => {
       const perSecond = (cleanupConfig.stripeRequestsPerSecond ?? 20) / Math.max(1, workerInfo.config.workers);
       await use({
         stripe: _vibesStripe,
+        replay: new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN }),
         limiter: new StripeRateLimiter({ perSecond }),
         appUser: cleanupConfig.appUser,
         resolveDatabaseUrl: defaultDatabaseUrl,

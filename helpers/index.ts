@@ -12,5 +12,5 @@ export { loadTestEnv, describeSource, TEST_ENV_FILES, type EnvSource } from './e
 export { Ledger, type LedgerEntry } from './ledger.js';
 export { sweepEntries, findStrayStripeCustomers, removeStrays, type SweepProgress, type SweepResult } from './sweep.js';
 export { StripeRateLimiter, type RateLimitOptions } from './rate-limit.js';
-export { TEARDOWN_KEY_PREFIX, type AppUserCleanup, type RemoverContext } from './removers.js';
+export { removeStripeCustomers, type AppUserCleanup, type RemoverContext } from './removers.js';
 export { stripeClientFor, defaultDatabaseUrl, type CleanupConfig } from './fixtures.js';

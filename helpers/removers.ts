@@ -1,17 +1,18 @@
 import { sharedPool } from './pools.js';
 import Stripe from 'stripe';
-import { StripeRateLimiter } from './rate-limit.js';
+import type { StripeRateLimiter } from './rate-limit.js';
 
 /** How the app's own records of a test user are removed: a SQL statement or an HTTP call. */
 export type AppUserCleanup =
   | { sql: string; databaseUrl?: string }
   | { url: string; method?: 'DELETE' | 'POST'; headers?: Record<string, string> };
 
-/** Idempotency keys with this prefix mark API calls (and the events they cause) as test teardown. */
-export const TEARDOWN_KEY_PREFIX = 'vibes-teardown';
+import type { ReplayClient } from '../replay-server/index.js';
 
 export interface RemoverContext {
   stripe?: Stripe;
+  /** Told which customers are about to go, so the webhooks their deletion causes never count. */
+  replay?: ReplayClient;
   limiter: StripeRateLimiter;
   appUser?: AppUserCleanup;
   resolveDatabaseUrl: () => Promise<string>;
@@ -27,9 +28,9 @@ export type RemovableKind = 'stripe-customers' | 'stripe-customer' | 'app-user' 
 export async function removeByKind(kind: string, id: string, context: RemoverContext): Promise<void> {
   switch (kind) {
     case 'stripe-customers':
-      return removeStripeCustomersByEmail(requireStripe(context), id, context.limiter);
+      return removeStripeCustomersByEmail(id, context);
     case 'stripe-customer':
-      return removeStripeCustomer(requireStripe(context), id, context.limiter);
+      return removeStripeCustomers([id], context);
     case 'app-user':
       return removeAppUser(id, context);
     default:
@@ -37,7 +38,9 @@ export async function removeByKind(kind: string, id: string, context: RemoverCon
   }
 }
 
-export async function removeStripeCustomersByEmail(stripe: Stripe, email: string, limiter: StripeRateLimiter): Promise<void> {
+export async function removeStripeCustomersByEmail(email: string, context: RemoverContext): Promise<void> {
+  const stripe = requireStripe(context);
+  const { limiter } = context;
   const ids: string[] = [];
   let startingAfter: string | undefined;
   for (;;) {
@@ -46,16 +49,26 @@ export async function removeStripeCustomersByEmail(stripe: Stripe, email: string
     if (!page.has_more || page.data.length === 0) break;
     startingAfter = page.data.at(-1)!.id;
   }
-  for (const id of ids) await removeStripeCustomer(stripe, id, limiter);
+  await removeStripeCustomers(ids, context);
 }
 
-/** Deleting a customer cancels its subscriptions too; a customer already gone counts as removed. */
-export async function removeStripeCustomer(stripe: Stripe, id: string, limiter: StripeRateLimiter): Promise<void> {
-  try {
-    await limiter.call(() => stripe.customers.del(id, {}, { idempotencyKey: `${TEARDOWN_KEY_PREFIX}-${id}` }));
-  } catch (error) {
-    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing') return;
-    throw error;
+/**
+ * Deleting a customer cancels its subscriptions too, and Stripe then sends customer.deleted and
+ * customer.subscription.deleted; the replay server is told first, so those never count. A
+ * customer already gone counts as removed.
+ */
+export async function removeStripeCustomers(ids: readonly string[], context: RemoverContext): Promise<void> {
+  if (ids.length === 0) return;
+  const stripe = requireStripe(context);
+  // A replay server that is down must not keep test data in Stripe; its events only go unmarked.
+  await context.replay?.markTeardown([...ids]).catch(() => {});
+  for (const id of ids) {
+    try {
+      await context.limiter.call(() => stripe.customers.del(id));
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing') continue;
+      throw error;
+    }
   }
 }
 

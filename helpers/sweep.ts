@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { Ledger, LedgerEntry } from './ledger.js';
-import { removeByKind, removeStripeCustomer, type RemoverContext } from './removers.js';
+import { removeByKind, removeStripeCustomers, type RemoverContext } from './removers.js';
 
 export interface SweepProgress {
   done: number;
@@ -59,11 +59,11 @@ export async function findStrayStripeCustomers(stripe: Stripe, context: RemoverC
   return [...ids];
 }
 
-export async function removeStrays(stripe: Stripe, ids: readonly string[], context: RemoverContext, onProgress?: (p: SweepProgress) => void): Promise<SweepResult> {
+export async function removeStrays(ids: readonly string[], context: RemoverContext, onProgress?: (p: SweepProgress) => void): Promise<SweepResult> {
   const result: SweepResult = { removed: 0, failed: [], strays: ids.length };
   for (const [i, id] of ids.entries()) {
     try {
-      await removeStripeCustomer(stripe, id, context.limiter);
+      await removeStripeCustomers([id], context);
       result.removed++;
     } catch (error) {
       result.failed.push({ label: `Stripe customer ${id}`, error: (error as Error).message });

@@ -28,7 +28,7 @@ export class Webhooks {
     const timeout = options.timeout ?? this.defaultTimeout;
     const deadline = Date.now() + timeout;
     for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
-      const { data } = await this.client.listEvents({ ...filter, type, limit: 1 });
+      const { data } = await this.client.listEvents({ ...filter, type, teardown: false, limit: 1 });
       if (data[0]) return this.client.getEvent(data[0].id);
       if (Date.now() + delay > deadline) break;
       await sleep(delay);

@@ -37,11 +37,16 @@ export class ReplayClient {
   /**
    * Stores an event that did not come from Stripe and forwards it as if captured. An object
    * gets `id`, `object`, `created` and `livemode` filled in when missing; a string is sent as
-   * the exact bytes.
+   * the exact bytes. `deliver: false` only stores it, so a later replay is its first delivery.
    */
-  inject(event: Injection['event'], { headers }: { headers?: Record<string, string> } = {}): Promise<EventDetail> {
-    const body: Injection = headers ? { event, headers } : { event };
+  inject(event: Injection['event'], { headers, deliver }: { headers?: Record<string, string>; deliver?: boolean } = {}): Promise<EventDetail> {
+    const body: Injection = { event, ...(headers ? { headers } : {}), ...(deliver === false ? { deliver } : {}) };
     return this.json('POST', '/api/events', body);
+  }
+
+  /** Marks every later event of these customers as caused by test cleanup (left out of assertions). */
+  async markTeardown(customers: string[]): Promise<void> {
+    if (customers.length > 0) await this.json('POST', '/api/teardown', { customers });
   }
 
   replay(id: string, options: ReplayOptions = {}): Promise<ReplayResult> {

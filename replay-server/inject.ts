@@ -9,15 +9,18 @@ export interface Injection {
   event: Record<string, unknown> | string;
   /** Headers to store as if the event had arrived with them (e.g. a `stripe-signature`). */
   headers?: Record<string, string>;
+  /** False: store only, so that a later replay is the event's first delivery (default true). */
+  deliver?: boolean;
 }
 
-export function parseInjection(body: Uint8Array): { raw: Buffer; parsed: ParsedEvent; headers: Record<string, string> } {
+export function parseInjection(body: Uint8Array): { raw: Buffer; parsed: ParsedEvent; headers: Record<string, string>; deliver: boolean } {
   const envelope = parseJsonObject(body);
-  const unknown = Object.keys(envelope).filter((k) => k !== 'event' && k !== 'headers');
+  const unknown = Object.keys(envelope).filter((k) => k !== 'event' && k !== 'headers' && k !== 'deliver');
   if (unknown.length > 0 || envelope.event === undefined) {
-    throw badRequest('invalid_injection', 'send {"event": {...a Stripe event...}, "headers"?: {...}}; "event" may also be the exact JSON text as a string.');
+    throw badRequest('invalid_injection', 'send {"event": {...a Stripe event...}, "headers"?: {...}, "deliver"?: false}; "event" may also be the exact JSON text as a string.');
   }
-  const { event, headers = {} } = envelope;
+  const { event, headers = {}, deliver = true } = envelope;
+  if (typeof deliver !== 'boolean') throw badRequest('invalid_injection', '"deliver" must be true or false.');
   if (!isObject(headers) || !Object.values(headers).every((v) => typeof v === 'string')) {
     throw badRequest('invalid_injection', '"headers" must be an object of strings.');
   }
@@ -25,7 +28,7 @@ export function parseInjection(body: Uint8Array): { raw: Buffer; parsed: ParsedE
   if (typeof event === 'string') raw = Buffer.from(event, 'utf8');
   else if (isObject(event)) raw = Buffer.from(JSON.stringify(completeEvent(event), null, 2), 'utf8');
   else throw badRequest('invalid_injection', '"event" must be an object or a JSON string.');
-  return { raw, parsed: parseEventBody(raw), headers: lowerCaseKeys(headers as Record<string, string>) };
+  return { raw, parsed: parseEventBody(raw), headers: lowerCaseKeys(headers as Record<string, string>), deliver };
 }
 
 /** Fills what Stripe always sends, so a test can inject `{ type, data }` and nothing more. */

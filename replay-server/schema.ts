@@ -50,6 +50,11 @@ const migrations: Migration[] = [
       create index replay_deliveries_event on replay_deliveries (event_id, started_at, id);
     `,
   },
+  {
+    version: 2,
+    name: 'customers being torn down by test cleanup',
+    sql: `create table replay_teardowns (customer text primary key, registered_at timestamptz not null default now());`,
+  },
 ];
 
 export function migrateReplaySchema(pool: pg.Pool): Promise<number[]> {

@@ -10,6 +10,7 @@ import { ApiError, eventNotFound, sendError } from './errors.js';
 import { DEFAULT_LIMIT, parseFilters } from './filters.js';
 import { hotRoutes } from './hot-routes.js';
 import { parseInjection } from './inject.js';
+import { parseTeardown } from './teardown.js';
 import { exportEvents, importEvents } from './ndjson.js';
 import { parseTarget } from './replay.js';
 import { migrateReplaySchema } from './schema.js';
@@ -99,9 +100,16 @@ function createApp({ context, checkToken, bodyLimit, pool }: { context: CaptureC
     res.json(await store.list(parseFilters(req.query, { defaultLimit: DEFAULT_LIMIT })));
   });
 
+  // Cleanup names the customers it is about to delete, so the webhooks that follow never count.
+  api.post('/teardown', async (req, res) => {
+    const customers = parseTeardown(requireBody(await readBody(req, bodyLimit)));
+    await store.markTeardown(customers);
+    res.json({ customers: customers.length });
+  });
+
   api.post('/events', async (req, res) => {
-    const { raw, parsed, headers } = parseInjection(requireBody(await readBody(req, bodyLimit)));
-    await captureEvent({ raw, parsed, headers, source: 'injected', receivedAt: new Date() }, context);
+    const { raw, parsed, headers, deliver } = parseInjection(requireBody(await readBody(req, bodyLimit)));
+    await captureEvent({ raw, parsed, headers, source: 'injected', receivedAt: new Date() }, deliver ? context : { ...context, forwardTo: undefined });
     res.status(201).json(await store.get(parsed.fields.id));
   });
 

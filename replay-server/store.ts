@@ -23,8 +23,16 @@ export interface StoredEventRow extends EventForReplay {
   teardown: boolean;
 }
 
+/**
+ * Teardown is decided when read, not when captured: a test's cleanup names the customers it is
+ * about to delete (POST /api/teardown) and every later event of theirs is teardown, at no cost
+ * to the capture path. Imported events keep the mark they were exported with.
+ */
+const TEARDOWN = `(e.teardown or exists (select 1 from vibes.replay_teardowns t
+  where t.customer = e.customer and e.received_at >= t.registered_at))`;
+
 const SUMMARY_COLUMNS = `
-  e.id, e.type, e.created, e.livemode, e.source, e.received_at, e.signature, e.customer, e.email, e.run, e.teardown,
+  e.id, e.type, e.created, e.livemode, e.source, e.received_at, e.signature, e.customer, e.email, e.run, ${TEARDOWN} as teardown,
   (select count(*) from vibes.replay_deliveries d where d.event_id = e.id)::int as delivery_count,
   (select d.status from vibes.replay_deliveries d where d.event_id = e.id order by d.started_at desc, d.id desc limit 1) as last_status`;
 
@@ -110,6 +118,15 @@ export class ReplayStore {
     return event;
   }
 
+  /** Marks every event of these customers from now on as caused by test teardown. */
+  async markTeardown(customers: readonly string[]): Promise<void> {
+    await this.query(
+      `insert into vibes.replay_teardowns (customer) select unnest($1::text[])
+       on conflict (customer) do update set registered_at = least(vibes.replay_teardowns.registered_at, excluded.registered_at)`,
+      [customers],
+    );
+  }
+
   /** Events for export, oldest first, a page at a time (keyset on received_at, id). */
   async *stream(filters: ParsedFilters, pageSize = 500): AsyncGenerator<StoredEventRow> {
     let after: { at: Date; id: string } | undefined;
@@ -123,7 +140,7 @@ export class ReplayStore {
       }
       params.push(Math.min(pageSize, remaining));
       const { rows } = await this.query(
-        `select e.id, e.type, e.source, e.received_at, e.signature, e.teardown, e.headers, e.raw
+        `select e.id, e.type, e.source, e.received_at, e.signature, ${TEARDOWN} as teardown, e.headers, e.raw
            from vibes.replay_events e ${clause} order by e.received_at, e.id limit $${params.length}`,
         params,
       );
@@ -153,7 +170,7 @@ function whereClause(filters: ParsedFilters): { where: string; params: unknown[]
   if (filters.run !== undefined) add((p) => `e.run = ${p}`, filters.run);
   if (filters.since !== undefined) add((p) => `e.received_at >= ${p}`, filters.since);
   if (filters.source !== undefined) add((p) => `e.source = ${p}`, filters.source);
-  if (filters.teardown !== undefined) add((p) => `e.teardown = ${p}`, filters.teardown);
+  if (filters.teardown !== undefined) add((p) => `${TEARDOWN} = ${p}`, filters.teardown);
   return { where: conditions.length ? `where ${conditions.join(' and ')}` : '', params };
 }
 

@@ -4,6 +4,7 @@ import {
   stripeClientFor, sweepEntries, type RemoverContext, type SweepResult,
 } from '../../helpers/index.js';
 import { redactUrl } from '../../postgres/index.js';
+import { ReplayClient } from '../../replay-server/index.js';
 import { parseDuration, progressLine } from '../progress.js';
 
 interface SweepFlags {
@@ -38,6 +39,7 @@ export function sweepCommand(): Command {
       const stripe = stripeOrUndefined();
       const context: RemoverContext = {
         stripe,
+        replay: process.env.VIBES_REPLAY_URL ? new ReplayClient(process.env.VIBES_REPLAY_URL, { token: process.env.VIBES_REPLAY_TOKEN }) : undefined,
         limiter: new StripeRateLimiter({ perSecond: flags.rate, onBackoff: (ms) => process.stderr.write(`vibes sweep: Stripe asked to slow down; waiting ${Math.round(ms)} ms\n`) }),
         appUser: flags.appUserSql ? { sql: flags.appUserSql } : undefined,
         resolveDatabaseUrl: async () => databaseUrl,
@@ -60,7 +62,7 @@ export function sweepCommand(): Command {
           if (flags.dryRun) strays.forEach((id) => console.log(`  would remove Stripe customer ${id}`));
           else {
             const strayProgress = progressLine('vibes sweep: Stripe');
-            fromStripe = await removeStrays(stripe, strays, context, (p) => strayProgress.update(p.done, p.total));
+            fromStripe = await removeStrays(strays, context, (p) => strayProgress.update(p.done, p.total));
           }
         }
         const failed = [...fromLedger.failed, ...fromStripe.failed];
