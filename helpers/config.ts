@@ -82,6 +82,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
       : [['list']],
     use: {
       baseURL,
+      ...extraHeadersFromEnv(env),
       trace: 'on-first-retry',
       vibes: environment,
       ...(options.flows ? { flowsConfig: options.flows } : {}),
@@ -129,6 +130,25 @@ function appServer(app: AppServer, env: Record<string, string>, ci: boolean) {
     timeout: app.timeout ?? 60_000,
     gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 5_000 },
   };
+}
+
+/**
+ * Headers every request of the run carries, e.g. a preview deployment's protection bypass
+ * (`vibes predeploy --bypass-header` sets this): JSON of name to value.
+ */
+function extraHeadersFromEnv(env: NodeJS.ProcessEnv): { extraHTTPHeaders?: Record<string, string> } {
+  const raw = env.PLAYWRIGHT_VIBES_EXTRA_HEADERS;
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error('PLAYWRIGHT_VIBES_EXTRA_HEADERS must be a JSON object of header names to values, e.g. {"x-vercel-protection-bypass":"…"}.');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Object.values(parsed).every((v) => typeof v === 'string')) {
+    throw new Error('PLAYWRIGHT_VIBES_EXTRA_HEADERS must be a JSON object whose values are strings.');
+  }
+  return { extraHTTPHeaders: parsed as Record<string, string> };
 }
 
 function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
