@@ -12,20 +12,25 @@ export interface DatabaseFixtures {
 export const test = base.extend<DatabaseFixtures>({
   databaseServerUrl: [process.env.VIBES_TEST_DATABASE_URL ?? '', { option: true }],
   databaseUrl: async ({ databaseServerUrl }, use) => {
-    if (!databaseServerUrl) throw new Error('no test database server: the global setup sets VIBES_TEST_DATABASE_URL');
-    const name = `vibes_t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: databaseServerUrl });
-    await admin.connect();
-    try {
-      await admin.query(`create database ${name}`);
-      const url = new URL(databaseServerUrl);
-      url.pathname = `/${name}`;
-      await use(url.toString());
-      await admin.query(`drop database if exists ${name} with (force)`);
-    } finally {
-      await admin.end();
-    }
+    await withTestDatabase(databaseServerUrl, use);
   },
 });
+
+/** Creates an empty database on `serverUrl`, hands its URL to `body`, and drops it afterwards. */
+export async function withTestDatabase(serverUrl: string, body: (url: string) => Promise<void>): Promise<void> {
+  if (!serverUrl) throw new Error('no test database server: the global setup sets VIBES_TEST_DATABASE_URL');
+  const name = `vibes_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    await body(url.toString());
+    await admin.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
 
 export { expect } from '@playwright/test';

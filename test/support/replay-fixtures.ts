@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { test as base } from './fixtures.js';
+import { test as base, withTestDatabase } from './fixtures.js';
 import { ReplayClient, startReplayServer, type ReplayServerOptions } from '../../replay-server/index.js';
 import { startReceiver, type Receiver, type ReceiverOptions } from './replay-receiver.js';
 import { randomSecret } from './replay-events.js';
@@ -74,18 +73,7 @@ export const test = base.extend<ReplayFixtures>({
     for (const close of closers.reverse()) await close();
   },
   secondDatabaseUrl: async ({ databaseServerUrl }, use) => {
-    const name = `vibes_t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: databaseServerUrl });
-    await admin.connect();
-    try {
-      await admin.query(`create database ${name}`);
-      const url = new URL(databaseServerUrl);
-      url.pathname = `/${name}`;
-      await use(url.toString());
-      await admin.query(`drop database if exists ${name} with (force)`);
-    } finally {
-      await admin.end();
-    }
+    await withTestDatabase(databaseServerUrl, use);
   },
 });
 
