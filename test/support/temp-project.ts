@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,4 +49,20 @@ export async function tempProject(files: Record<string, string> = {}): Promise<T
   };
   for (const [file, content] of Object.entries(files)) await project.write(file, content);
   return project;
+}
+
+/** `playwright test` in the project, as its owner runs it (`npx playwright test`), with a clean nested environment. */
+export function runPlaywright(project: TempProject, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const name of Object.keys(NESTED_RUN_ENV)) if (!(name in env)) delete childEnv[name];
+  const child = spawn(process.execPath, [PLAYWRIGHT_CLI, 'test', '--config', path.join(project.dir, 'playwright.config.ts'), ...args], {
+    cwd: project.dir,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  // Colours are on when the outer run forces them; the output is read as plain text.
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, output: output.replace(/\u001b\[[0-9;]*m/g, '') })));
 }

@@ -1,0 +1,177 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { test, expect } from './support/fixtures.js';
+import { freePort } from '../core/index.js';
+import { runVibes } from './support/cli.js';
+import { NESTED_RUN_ENV, runPlaywright, tempProject, VIBES_CLI, type TempProject } from './support/temp-project.js';
+
+const read = (project: TempProject, file: string) => readFile(path.join(project.dir, file), 'utf8');
+const exists = (project: TempProject, file: string) => stat(path.join(project.dir, file)).then(() => true, () => false);
+const init = (project: TempProject, args: string[] = []) => runVibes(['init', ...args], { cwd: project.dir, env: NESTED_RUN_ENV });
+
+test('detects an Express app: package manager, port, start script and the route that verifies Stripe signatures', async () => {
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'shop', scripts: { dev: 'node server.js --port 4100' }, dependencies: { express: '^5.0.0' } }, null, 2),
+    'yarn.lock': '',
+    'src/routes/billing.js': `router.post('/billing/stripe-events', express.raw({ type: 'application/json' }), (req, res) => {
+  const event = stripe.webhooks.constructEvent(req.body, req.headers['stripe-signature'], secret);
+});
+`,
+  });
+  try {
+    const result = await init(project);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('package manager: yarn (yarn.lock)');
+    expect(result.stdout).toContain('framework:       Express');
+    expect(result.stdout).toContain('app:             yarn dev → http://localhost:4100');
+    expect(result.stdout).toContain('webhook:         http://localhost:4100/billing/stripe-events (src/routes/billing.js)');
+
+    const config = await read(project, 'playwright.config.ts');
+    expect(config).toContain("import { defineVibesConfig } from 'playwright-vibes';");
+    expect(config).toContain("command: 'yarn dev'");
+    expect(config).toContain("url: 'http://localhost:4100'");
+    expect(config).toContain("forwardTo: 'http://localhost:4100/billing/stripe-events'");
+    expect(await read(project, 'e2e/checkout.smoke.spec.ts')).toContain("@smoke'");
+    expect(await read(project, '.env.test.example')).toContain('VIBES_DATABASE_URL');
+    expect(await read(project, '.github/workflows/smoke.yml')).toContain('yarn install --frozen-lockfile');
+    expect(await read(project, '.github/workflows/predeploy.yml')).toContain('deployment_status');
+
+    const pkg = JSON.parse(await read(project, 'package.json')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+    expect(pkg.scripts).toEqual({
+      dev: 'node server.js --port 4100',
+      'test:e2e': 'playwright test',
+      'test:smoke': 'playwright test --grep @smoke',
+      'test:flake': 'vibes flake',
+      'check:predeploy': 'vibes predeploy',
+    });
+    expect(pkg.dependencies).toEqual({ express: '^5.0.0' });
+    expect(await read(project, '.gitignore')).toContain('.env.test.local');
+    // Next steps, in the app's own package manager.
+    expect(result.stdout).toContain('yarn add -D playwright-vibes @playwright/test');
+    expect(result.stdout).toContain('yarn playwright install --with-deps chromium');
+    expect(result.stdout).toContain('Run it: yarn test:e2e');
+  } finally {
+    await project.remove();
+  }
+});
+
+test('detects a Next.js app: pnpm from packageManager, its port flag, an app-router webhook route', async () => {
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'saas', packageManager: 'pnpm@9.12.0', scripts: { dev: 'next dev -p 3005' }, dependencies: { next: '15.0.0', react: '19.0.0' } }),
+    'package-lock.json': '{}',
+    'src/app/(billing)/api/webhooks/stripe/route.ts': 'export async function POST(req: Request) { stripe.webhooks.constructEvent(await req.text(), sig, secret); }\n',
+  });
+  try {
+    const result = await init(project);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('package manager: pnpm ("packageManager" in package.json)');
+    expect(result.stdout).toContain('framework:       Next.js');
+    const config = await read(project, 'playwright.config.ts');
+    expect(config).toContain("command: 'pnpm dev'");
+    expect(config).toContain("forwardTo: 'http://localhost:3005/api/webhooks/stripe'");
+    expect(await read(project, '.github/workflows/smoke.yml')).toContain('pnpm/action-setup@v4');
+  } finally {
+    await project.remove();
+  }
+});
+
+test('never overwrites without --force; an existing Playwright config is kept and its testDir used', async () => {
+  const existingConfig = "import { defineConfig } from '@playwright/test';\nexport default defineConfig({ testDir: './tests' });\n";
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'shop', scripts: { dev: 'vite', 'test:e2e': 'my own e2e' }, devDependencies: { vite: '^6.0.0', '@playwright/test': '^1.50.0' } }),
+    'playwright.config.js': existingConfig,
+    '.env.test.example': 'MINE=1\n',
+  });
+  try {
+    const first = await init(project);
+    expect(first.code, first.stderr).toBe(0);
+    expect(await read(project, 'playwright.config.js')).toBe(existingConfig);
+    expect(await exists(project, 'playwright.config.ts')).toBe(false);
+    expect(await read(project, '.env.test.example')).toBe('MINE=1\n');
+    expect(await exists(project, 'tests/checkout.smoke.spec.ts')).toBe(true);
+    expect(first.stdout).toContain('skipped playwright.config.ts: playwright.config.js exists (--force overwrites it)');
+    expect(first.stdout).toContain('wrap it with defineVibesConfig');
+    expect(first.stdout).toContain('Left as they were (3): playwright.config.js, .env.test.example, script "test:e2e"');
+    expect(first.stdout).not.toContain('@playwright/test\n'); // already installed: only playwright-vibes to add
+    expect(first.stdout).toContain('npm install -D playwright-vibes');
+    const pkg = JSON.parse(await read(project, 'package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['test:e2e']).toBe('my own e2e');
+    expect(first.stdout).toContain('Run it: npx playwright test');
+
+    // A second run changes nothing, including the user's edits to what the first one wrote.
+    await project.write('tests/checkout.smoke.spec.ts', '// my edits\n');
+    const before = await read(project, 'package.json');
+    const second = await init(project);
+    expect(second.code).toBe(0);
+    expect(await read(project, 'tests/checkout.smoke.spec.ts')).toBe('// my edits\n');
+    expect(await read(project, 'package.json')).toBe(before);
+    expect(second.stdout).not.toMatch(/^\s+wrote /m);
+
+    const forced = await init(project, ['--force']);
+    expect(forced.code).toBe(0);
+    expect(await read(project, 'tests/checkout.smoke.spec.ts')).toContain('@smoke');
+    expect(await read(project, '.env.test.example')).toContain('VIBES_DATABASE_URL');
+    expect(JSON.parse(await read(project, 'package.json')).scripts['test:e2e']).toBe('playwright test');
+  } finally {
+    await project.remove();
+  }
+});
+
+test('bad input changes nothing: no package.json, broken package.json, a relative webhook path; --dry-run writes nothing', async () => {
+  const empty = await tempProject();
+  const broken = await tempProject({ 'package.json': '{ "name": ' });
+  const fine = await tempProject({ 'package.json': JSON.stringify({ name: 'shop', scripts: { start: 'node .' } }) });
+  try {
+    const none = await init(empty);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('no package.json in');
+    expect(await exists(empty, 'playwright.config.ts')).toBe(false);
+
+    const bad = await init(broken);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('is not valid JSON');
+    expect(await exists(broken, '.github')).toBe(false);
+
+    const relative = await init(fine, ['--webhook-path', 'api/hook']);
+    expect(relative.code).toBe(2);
+    expect(relative.stderr).toContain('--webhook-path must start with /');
+
+    const dry = await init(fine, ['--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('would write playwright.config.ts');
+    expect(dry.stdout).toContain("app:             npm run start → http://localhost:3000");
+    for (const file of ['playwright.config.ts', 'e2e', '.github', '.env.test.example', '.gitignore']) expect(await exists(fine, file), file).toBe(false);
+    expect(JSON.parse(await read(fine, 'package.json'))).toEqual({ name: 'shop', scripts: { start: 'node .' } });
+  } finally {
+    await Promise.all([empty.remove(), broken.remove(), fine.remove()]);
+  }
+});
+
+test('the suite vibes init generates passes against a real app (the demo SaaS) @db', async ({ databaseUrl }) => {
+  test.setTimeout(240_000);
+  const port = await freePort();
+  // Its dev script starts the demo SaaS. ("type": "module" because the package is linked here, not
+  // installed: Playwright would compile the linked ESM package as CommonJS outside node_modules.)
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'demo-shop', type: 'module', scripts: { dev: `node ${VIBES_CLI} demo-app --port ${port}` }, dependencies: { express: '^5.0.0' } }, null, 2),
+  });
+  try {
+    const result = await init(project, [
+      '--app-url', `http://127.0.0.1:${port}`,
+      '--entitlements-sql', 'select count(*) from demo.entitlements e join demo.users u on u.id = e.user_id where u.email = $1',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await read(project, 'playwright.config.ts')).toContain(`forwardTo: 'http://127.0.0.1:${port}/api/stripe/webhook'`);
+    // What the next steps say: copy the example to .env.test and point it at a database.
+    await project.write('.env.test', `${await read(project, '.env.test.example')}\nVIBES_DATABASE_URL=${databaseUrl}\n`);
+
+    const run = await runPlaywright(project, ['--workers', '2', '--reporter', 'list', '--retries', '0']);
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toMatch(/✓ .*\[chromium\] › e2e\/checkout\.smoke\.spec\.ts:\d+:\d+ › sign up, pay, Pro exactly once through retries and a race @smoke/);
+    expect(run.output).toMatch(/✓ .*\[chromium\] › e2e\/checkout\.smoke\.spec\.ts:\d+:\d+ › a declined card stays on Free @smoke/);
+    expect(run.output).toMatch(/\b\d+ passed\b/);
+    expect(run.output).not.toMatch(/\b\d+ (failed|flaky|skipped)\b/);
+  } finally {
+    await project.remove();
+  }
+});
