@@ -19,7 +19,7 @@ interface PredeployFlags {
   grep: string;
   junit: string;
   vercelBypassSecret?: string;
-  header: string[];
+  header?: string[];
 }
 
 /**
@@ -36,7 +36,7 @@ export function predeployCommand(): Command {
     .option('--grep <pattern>', 'which tests make up the check', '@smoke')
     .option('--junit <file>', 'JUnit XML report', 'test-results/predeploy-junit.xml')
     .addOption(new Option('--vercel-bypass-secret <secret>', "Vercel's Protection Bypass for Automation secret, sent as x-vercel-protection-bypass").env(VERCEL_BYPASS_ENV))
-    .option('--header <name: value>', 'another header every request carries, e.g. a custom protection bypass (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--header <name: value>', 'another header every request carries, e.g. a custom protection bypass (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .argument('[playwright-args...]', 'more arguments for `playwright test`, after --')
     .addHelpText('after', '\nExit codes: 0 all passed, 1 tests failed, 2 misconfigured (bad flags, guard refusal, no config or tests), 3 deployment unreachable.')
     .exitOverride((error) => {
@@ -55,7 +55,7 @@ async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promi
   const healthUrl = checkedHealthUrl(flags.healthUrl, baseUrl);
   const timeoutMs = checkedDuration(flags.warmupTimeout);
   const config = resolveConfig(cwd, flags.config);
-  const headers = bypassHeaders(flags.header, flags.vercelBypassSecret ?? process.env[VERCEL_BYPASS_ENV]);
+  const headers = bypassHeaders(flags.header ?? [], flags.vercelBypassSecret ?? process.env[VERCEL_BYPASS_ENV]);
   const junit = path.resolve(cwd, flags.junit);
 
   const { refusals } = checkTarget({ baseURL: baseUrl });
