@@ -31,11 +31,15 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   const stripeMode = options.stripe?.mode ?? (env.STRIPE_SECRET_KEY && !env.STRIPE_EMULATOR_URL ? 'test-mode' : 'emulator');
   const ports = reservePorts('VIBES_PORTS', ['replay', 'emulator', 'app']);
   const replayPort = options.webhooks?.port ?? ports.replay!;
-  const replayServerUrl = options.webhooks?.replayServerUrl ?? `http://127.0.0.1:${replayPort}`;
+  // A replay server or an app that already runs (docker compose, a preview deployment) is used as
+  // it is: VIBES_REPLAY_URL and BASE_URL name them, and no web server is started in their place.
+  const externalReplayUrl = options.webhooks?.replayServerUrl ?? env.VIBES_REPLAY_URL;
+  const replayServerUrl = externalReplayUrl ?? `http://127.0.0.1:${replayPort}`;
+  const appRunsElsewhere = !!env.BASE_URL;
   const emulatorUrl = stripeMode === 'emulator' ? env.STRIPE_EMULATOR_URL ?? `http://127.0.0.1:${ports.emulator}` : undefined;
   const demo = options.app === 'demo';
   const userApp = options.app === 'demo' ? undefined : options.app;
-  const appUrl = demo ? `http://127.0.0.1:${ports.app}` : userApp?.url;
+  const appUrl = demo ? (env.BASE_URL ?? `http://127.0.0.1:${ports.app}`) : userApp?.url;
   const baseURL = options.baseURL ?? env.BASE_URL ?? appUrl;
   const forwardTo = options.webhooks?.forwardTo ?? (demo ? `${appUrl}${DEMO_WEBHOOK_PATH}` : undefined);
 
@@ -55,7 +59,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
 
   const environment: VibesEnvironment = { runId, replayServerUrl, stripeMode, emulatorUrl };
   const webServer: NonNullable<PlaywrightTestConfig['webServer']> = [];
-  if (!options.webhooks?.replayServerUrl) {
+  if (!externalReplayUrl) {
     webServer.push(vibesServer('replay server', replayServerUrl, ['replay-server', '--port', String(replayPort),
       ...(forwardTo ? ['--forward-to', forwardTo] : [])]));
   }
@@ -65,7 +69,9 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
       ...(options.stripe?.rateLimit ? ['--rate-limit', String(options.stripe.rateLimit)] : [])]));
   }
   const appEnv = { STRIPE_WEBHOOK_SECRET: env.STRIPE_WEBHOOK_SECRET, ...(emulatorUrl ? { STRIPE_EMULATOR_URL: emulatorUrl } : {}) };
-  if (demo) {
+  if (appRunsElsewhere) {
+    // nothing to start: the browser goes to BASE_URL
+  } else if (demo) {
     webServer.push(vibesServer('demo app', appUrl!, ['demo-app', '--port', String(ports.app)], appEnv));
   } else if (userApp) {
     webServer.push(appServer(userApp, appEnv, ci));
@@ -82,7 +88,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
       : [['list']],
     use: {
       baseURL,
-      ...extraHeadersFromEnv(env),
+      ...appHeadersFromEnv(env),
       trace: 'on-first-retry',
       vibes: environment,
       ...(options.flows ? { flowsConfig: options.flows } : {}),
@@ -133,10 +139,11 @@ function appServer(app: AppServer, env: Record<string, string>, ci: boolean) {
 }
 
 /**
- * Headers every request of the run carries, e.g. a preview deployment's protection bypass
- * (`vibes predeploy --bypass-header` sets this): JSON of name to value.
+ * Headers for the app's own requests, e.g. a preview deployment's protection bypass
+ * (`vibes predeploy --vercel-bypass-secret` / `--header` set this): JSON of name to value.
+ * They go to the base URL's origin only, never to Stripe's pages.
  */
-function extraHeadersFromEnv(env: NodeJS.ProcessEnv): { extraHTTPHeaders?: Record<string, string> } {
+function appHeadersFromEnv(env: NodeJS.ProcessEnv): { appHeaders?: Record<string, string> } {
   const raw = env.PLAYWRIGHT_VIBES_EXTRA_HEADERS;
   if (!raw) return {};
   let parsed: unknown;
@@ -148,7 +155,7 @@ function extraHeadersFromEnv(env: NodeJS.ProcessEnv): { extraHTTPHeaders?: Recor
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Object.values(parsed).every((v) => typeof v === 'string')) {
     throw new Error('PLAYWRIGHT_VIBES_EXTRA_HEADERS must be a JSON object whose values are strings.');
   }
-  return { extraHTTPHeaders: parsed as Record<string, string> };
+  return { appHeaders: parsed as Record<string, string> };
 }
 
 function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -13,8 +13,10 @@ import { StripeRateLimiter } from './rate-limit.js';
 import type { AppUserCleanup, RemoverContext } from './removers.js';
 import { EntitlementProbe, type EntitlementsConfig } from './entitlements.js';
 import { Flows, resolveFlowsConfig, type FlowsConfig } from './flows.js';
+import type { FuzzConfig } from './fuzz/settings.js';
 import { vibesMatchers } from './matchers.js';
 import type { UserOptions, VibesEnvironment } from './options.js';
+import { sharedPool } from './pools.js';
 import { currentRunId, testIdentity } from './run.js';
 import { Webhooks } from './webhooks.js';
 
@@ -31,6 +33,10 @@ export interface VibesTestOptions {
   flowsConfig: Partial<FlowsConfig> | undefined;
   entitlementsConfig: EntitlementsConfig | undefined;
   userOptions: UserOptions;
+  /** Seed, runs and replay file for `webhooks.fuzz` (VIBES_SEED, VIBES_FUZZ_RUNS, VIBES_FUZZ_REPLAY override). */
+  fuzzConfig: FuzzConfig;
+  /** Headers added to every browser request to the base URL's origin (and no other). */
+  appHeaders: Record<string, string> | undefined;
 }
 
 export interface VibesWorkerOptions {
@@ -85,6 +91,19 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
   flowsConfig: [undefined, { option: true }],
   entitlementsConfig: [undefined, { option: true }],
   userOptions: [{}, { option: true }],
+  fuzzConfig: [{}, { option: true }],
+  appHeaders: [undefined, { option: true }],
+
+  context: async ({ context, appHeaders, baseURL }, use) => {
+    if (appHeaders && baseURL) {
+      const origin = new URL(baseURL).origin;
+      await context.route(
+        (url) => url.origin === origin,
+        (route) => route.continue({ headers: { ...route.request().headers(), ...appHeaders } }),
+      );
+    }
+    await use(context);
+  },
 
   // A missing browser gets a message that says what to install, not a stack trace.
   launchOptions: [
@@ -166,9 +185,20 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
   },
 
   webhooks: [
-    async ({ vibes, user }, use, testInfo) => {
+    async ({ vibes, user, fuzzConfig, entitlementsConfig, cleanup, cleanupConfig }, use, testInfo) => {
       const client = new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN });
-      const webhooks = new Webhooks(client, WAIT_FOR_TIMEOUT, { email: user.email, run: user.run });
+      const probe = new EntitlementProbe(entitlementsConfig, defaultDatabaseUrl);
+      const probeDatabase = async () => (entitlementsConfig && 'sql' in entitlementsConfig && entitlementsConfig.databaseUrl) || defaultDatabaseUrl();
+      const webhooks = new Webhooks(client, WAIT_FOR_TIMEOUT, { email: user.email, run: user.run }, {
+        testInfo,
+        config: fuzzConfig,
+        replayServerUrl: vibes.replayServerUrl,
+        // One user per run, named after the test's user so `vibes sweep` and the timeline know it.
+        emailFor: (_index, tag) => user.email.replace('@', `-${tag}@`),
+        onSubject: cleanupConfig.appUser ? ({ email }) => cleanup.track('app-user', email, `fuzz subject ${email}`) : undefined,
+        query: async (sql, params) => (await sharedPool(await probeDatabase()).query(sql, params)).rows,
+        grants: (email) => probe.count(email),
+      });
       await use(webhooks);
       await webhooks.attachTimeline(testInfo).catch(() => {});
     },

@@ -3,7 +3,7 @@ import { UsageError } from '../usage-error.js';
 /** Vercel's Protection Bypass for Automation: the header and the system variable that holds its secret. */
 export const VERCEL_BYPASS_HEADER = 'x-vercel-protection-bypass';
 export const VERCEL_BYPASS_ENV = 'VERCEL_AUTOMATION_BYPASS_SECRET';
-/** The variable the preset reads into `use.extraHTTPHeaders`, so the browser sends them too. */
+/** The variable the preset reads into its `appHeaders` option: the browser sends them to the base URL's origin only. */
 export const EXTRA_HEADERS_ENV = 'PLAYWRIGHT_VIBES_EXTRA_HEADERS';
 
 /** `Name: value` from `--header`, checked the way an HTTP client would refuse it. */
