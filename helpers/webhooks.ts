@@ -1,5 +1,8 @@
 import type { TestInfo } from '@playwright/test';
 import { ReplayClient, type EventDetail, type EventFilters, type EventSummary, type ReplayOptions, type ReplayResult } from '../replay-server/index.js';
+import { fuzzInTest, type FuzzTestContext } from './fuzz/in-test.js';
+import type { WebhookFuzzOptions } from './fuzz/run.js';
+import type { FuzzResult } from './fuzz/search.js';
 import { formatTimeline } from './timeline.js';
 
 /** How a test names the events that are its own: never "the last event". */
@@ -19,6 +22,7 @@ export class Webhooks {
     readonly client: ReplayClient,
     private readonly defaultTimeout: number,
     private readonly owner: { email?: string; run: string },
+    private readonly fuzzContext?: FuzzTestContext,
   ) {}
 
   /** Waits until an event of `type` matching `match` has been captured, and returns it. */
@@ -53,6 +57,18 @@ export class Webhooks {
    */
   inject(event: Record<string, unknown> | string, options: { deliver?: boolean; headers?: Record<string, string> } = {}): Promise<EventDetail> {
     return this.client.inject(event, options);
+  }
+
+  /**
+   * A property test over delivery schedules. Each run, `setup` makes a fresh subject and returns
+   * its events; fast-check draws how they are delivered (duplicates, order, concurrent copies,
+   * copies cut off before the app answers, forged signatures); the replay server delivers them;
+   * `invariant` checks the app's state. A counterexample fails the test, shrunk, with its seed,
+   * path and schedule (attached as NDJSON) and the commands that reproduce it.
+   */
+  fuzz<S>(options: WebhookFuzzOptions<S>): Promise<FuzzResult> {
+    if (!this.fuzzContext) throw new Error('webhooks.fuzz runs inside a Playwright test: use the `webhooks` fixture of playwright-vibes.');
+    return fuzzInTest(this.client, options, this.fuzzContext);
   }
 
   async deliveries(event: EventSummary | string) {

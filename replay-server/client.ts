@@ -1,5 +1,6 @@
 import { filtersToQuery } from './filters.js';
 import type { Injection } from './inject.js';
+import type { Schedule, ScheduleResult } from './schedule.js';
 import type { ErrorBody, EventDetail, EventFilters, EventList, Health, ImportResult, ReplayOptions, ReplayResult } from './types.js';
 
 /** A non-2xx answer from the replay server, with its message and code. */
@@ -51,6 +52,14 @@ export class ReplayClient {
 
   replay(id: string, options: ReplayOptions = {}): Promise<ReplayResult> {
     return this.json('POST', `/api/events/${encodeURIComponent(id)}/replay`, options);
+  }
+
+  /**
+   * Runs a delivery schedule: its groups one after another, the steps of a group started
+   * together; answers with every delivery once the last group is done.
+   */
+  runSchedule(schedule: Schedule): Promise<ScheduleResult> {
+    return this.json('POST', '/api/schedules', schedule);
   }
 
   health(): Promise<Health> {

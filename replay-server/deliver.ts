@@ -26,6 +26,9 @@ export interface DeliveryOutcome {
 
 const RESPONSE_KEEP_BYTES = 64 * 1024;
 
+/** The error of a delivery that a schedule cut off on purpose once the app had the whole body. */
+export const CUT_OFF_ERROR = 'cut off';
+
 // One pool of keep-alive sockets per process: a forward or replay to the same app reuses a
 // connection instead of paying a TCP handshake each time.
 const agents = {
@@ -36,10 +39,15 @@ const agents = {
 /**
  * POSTs one webhook and resolves with what happened; it never rejects. A target that refuses,
  * resets or does not answer within `timeoutMs` is a failed delivery with its error.
+ *
+ * `cutOff` plays Stripe giving up on a slow app: the whole body is sent, and once it has been
+ * handed to the socket the connection is destroyed without reading any answer. The app has the
+ * complete request (loopback or not, the kernel sends what it was given before the FIN) and
+ * goes on processing it, as it would after Stripe's timeout; the sender never learns the result.
  */
 export function deliver(
   { target, body, headers }: DeliveryRequest,
-  { timeoutMs, connection }: { timeoutMs: number; connection?: net.Socket },
+  { timeoutMs, connection, cutOff = false }: { timeoutMs: number; connection?: net.Socket; cutOff?: boolean },
 ): Promise<DeliveryOutcome> {
   const startedAt = new Date();
   const start = performance.now();
@@ -65,7 +73,12 @@ export function deliver(
       fail(`no response from ${target.origin} within ${timeoutMs} ms`, true);
       request.destroy();
     }, timeoutMs);
-    request.once('finish', () => (flushedAt = performance.now()));
+    request.once('finish', () => {
+      flushedAt = performance.now();
+      if (!cutOff) return;
+      fail(CUT_OFF_ERROR);
+      request.destroy();
+    });
     request.once('error', (error) => fail(describeNetworkError(error, target)));
     request.once('response', (response) => {
       const chunks: Buffer[] = [];

@@ -19,6 +19,8 @@ export interface Copy {
   signature: SignatureMode;
   kind: DeliveryKind;
   batch: string | null;
+  /** Destroy the connection once the body is sent, without reading the answer (see `deliver`). */
+  cutOff?: boolean;
 }
 
 /** The request a copy is sent as: the stored bytes, untouched, with the header the mode asks for. */
@@ -42,7 +44,7 @@ export async function sendCopy(
   const outcome =
     connection instanceof Error
       ? failedBeforeSending(connection)
-      : await deliver({ target: copy.target, ...prepared }, { timeoutMs: context.forwardTimeoutMs, connection });
+      : await deliver({ target: copy.target, ...prepared }, { timeoutMs: context.forwardTimeoutMs, connection, cutOff: copy.cutOff });
   return { delivery: describeDelivery(copy, outcome), outcome };
 }
 

@@ -10,6 +10,23 @@ export { exportEvents, importEvents, type ExportedEvent } from './ndjson.js';
 export { migrateReplaySchema } from './schema.js';
 export { STRIPE_TOLERANCE_SECONDS } from './signing.js';
 export type { Injection } from './inject.js';
+export { CUT_OFF_ERROR } from './deliver.js';
+export { MAX_GROUP_SIZE, MAX_SCHEDULE_STEPS, type Schedule, type ScheduleStep, type ScheduleResult, type ScheduledDelivery } from './schedule.js';
+export {
+  SCHEDULE_FILE_FORMAT,
+  SCHEDULE_FILE_VERSION,
+  ScheduleFileError,
+  formatScheduleFile,
+  formatScheduleTable,
+  groupSteps,
+  parseScheduleFile,
+  scheduleFromFile,
+  type ScheduleFile,
+  type ScheduleFileEvent,
+  type ScheduleFileHeader,
+  type ScheduleFileStep,
+  type ScheduleTableRow,
+} from './schedule-file.js';
 export {
   SIGNATURE_MODES,
   type Delivery,

@@ -12,6 +12,7 @@ import { hotRoutes } from './hot-routes.js';
 import { parseInjection } from './inject.js';
 import { parseTeardown } from './teardown.js';
 import { exportEvents, importEvents } from './ndjson.js';
+import { scheduleRoute } from './schedule.js';
 import { parseTarget } from './replay.js';
 import { migrateReplaySchema } from './schema.js';
 import { ReplayStore } from './store.js';
@@ -112,6 +113,8 @@ function createApp({ context, checkToken, bodyLimit, pool }: { context: CaptureC
     await captureEvent({ raw, parsed, headers, source: 'injected', receivedAt: new Date() }, deliver ? context : { ...context, forwardTo: undefined });
     res.status(201).json(await store.get(parsed.fields.id));
   });
+
+  api.post('/schedules', scheduleRoute(context, bodyLimit));
 
   api.get('/events/:id', async (req, res) => {
     const event = await store.get(String(req.params.id));

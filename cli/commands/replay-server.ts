@@ -14,6 +14,7 @@ import {
 import { databaseOptionHelp, openCommandDatabase, type DatabaseFlags } from '../database.js';
 import { parsePort, parsePositiveInt, parseUrl } from '../options.js';
 import { UsageError } from '../usage-error.js';
+import { replaySchedule } from './replay-schedule.js';
 
 export const DEFAULT_REPLAY_PORT = 4343;
 
@@ -108,6 +109,15 @@ export function replayServerCommand(): Command {
         await db.close();
       }
     });
+
+  command.command('replay-schedule')
+    .description('run a delivery schedule file (a fuzz counterexample) on a running replay server, exactly')
+    .argument('<file.ndjson>', 'a schedule file, as attached to a failed webhooks.fuzz test')
+    .addOption(new Option('--url <url>', 'the replay server').env('VIBES_REPLAY_URL').default(`http://127.0.0.1:${DEFAULT_REPLAY_PORT}`).argParser(parseUrl))
+    .addOption(new Option('--token <token>', 'the replay server\'s API token').env('VIBES_REPLAY_TOKEN'))
+    .option('--target <url>', "deliver to this endpoint instead of the server's --forward-to", parseUrl)
+    .option('--fresh-ids', 'store the events under new ids, so the app sees first deliveries again')
+    .action(replaySchedule);
 
   return command;
 }

@@ -1,0 +1,95 @@
+import fc from 'fast-check';
+import { MAX_GROUP_SIZE, type SignatureMode } from '../../replay-server/index.js';
+
+/**
+ * Signature variants a forger (or a broken proxy) sends, which a correct app refuses. `future`
+ * is left out on purpose: stripe's `constructEvent` accepts a timestamp ahead of the clock.
+ */
+export const FORGED_SIGNATURES = ['stale', 'wrong-secret', 'missing'] as const satisfies readonly SignatureMode[];
+
+export interface PlanOptions {
+  /** Most deliveries in one run (default 8). */
+  maxDeliveries: number;
+  /** Forged signature variants to mix in; empty for genuine copies only. */
+  forgeries: readonly SignatureMode[];
+  /** Whether deliveries may be cut off before the app answers (Stripe's timeout). */
+  cutOffs: boolean;
+  /** Whether deliveries may start together. */
+  concurrency: boolean;
+}
+
+export const DEFAULT_PLAN: PlanOptions = { maxDeliveries: 8, forgeries: FORGED_SIGNATURES, cutOffs: true, concurrency: true };
+
+/** One delivery of a resolved plan: which event (its index in setup's list), how it is signed, whether it is cut off. */
+export interface PlannedDelivery {
+  event: number;
+  signature: SignatureMode;
+  cutOff: boolean;
+}
+
+/** Groups run in order; the deliveries of one group start together. */
+export type DeliveryPlan = PlannedDelivery[][];
+
+/**
+ * What fast-check draws per delivery. `again` repeats the previous delivery's event and
+ * `together` starts the delivery with the previous one: both are common on purpose, because
+ * duplicates and concurrent first deliveries are where webhook handlers break. Every field
+ * shrinks toward the plain case (event 0, genuine, sequential, answered).
+ */
+export interface Draw {
+  event: number;
+  again: boolean;
+  together: boolean;
+  signature: SignatureMode;
+  cutOff: boolean;
+}
+
+// Divisible by every count from 1 to 8: the modulo below picks among up to 8 events evenly.
+const EVENT_DRAW_MAX = 839;
+
+/** A boolean that is true `percent` of the time and shrinks to false. */
+function sometimes(percent: number): fc.Arbitrary<boolean> {
+  return fc.integer({ min: 0, max: 99 }).map((n) => n >= 100 - percent);
+}
+
+export function planArbitrary(options: PlanOptions): fc.Arbitrary<Draw[]> {
+  const signature: fc.Arbitrary<SignatureMode> =
+    options.forgeries.length === 0
+      ? fc.constant('fresh')
+      : fc.oneof({ arbitrary: fc.constant<SignatureMode>('fresh'), weight: 85 }, { arbitrary: fc.constantFrom(...options.forgeries), weight: 15 });
+  const draw = fc.record({
+    event: fc.nat({ max: EVENT_DRAW_MAX }),
+    again: sometimes(40),
+    together: options.concurrency ? sometimes(40) : fc.constant(false),
+    signature,
+    cutOff: options.cutOffs ? sometimes(12) : fc.constant(false),
+  });
+  return fc.array(draw, { minLength: 1, maxLength: options.maxDeliveries });
+}
+
+/**
+ * Turns draws into groups of deliveries over `eventCount` events. The count is only known once
+ * a run's setup has returned its events, so draws carry a number that is reduced here.
+ */
+export function resolvePlan(draws: readonly Draw[], eventCount: number): DeliveryPlan {
+  if (eventCount < 1) throw new Error('resolvePlan needs at least one event.');
+  const groups: DeliveryPlan = [];
+  let previous: number | undefined;
+  for (const draw of draws) {
+    const event = draw.again && previous !== undefined ? previous : draw.event % eventCount;
+    const delivery: PlannedDelivery = { event, signature: draw.signature, cutOff: draw.cutOff };
+    const current = groups.at(-1);
+    if (draw.together && current && current.length < MAX_GROUP_SIZE) current.push(delivery);
+    else groups.push([delivery]);
+    previous = event;
+  }
+  return groups;
+}
+
+export function validatePlanOptions(options: PlanOptions): void {
+  if (!Number.isInteger(options.maxDeliveries) || options.maxDeliveries < 1 || options.maxDeliveries > 200) {
+    throw new RangeError(`maxDeliveries must be a whole number from 1 to 200; got ${options.maxDeliveries}.`);
+  }
+  const bad = options.forgeries.filter((mode) => mode === 'fresh' || mode === 'original');
+  if (bad.length > 0) throw new RangeError(`forgeries lists signature variants an app must refuse; "${bad[0]}" is not one (use ${FORGED_SIGNATURES.join(', ')}).`);
+}

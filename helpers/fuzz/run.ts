@@ -1,0 +1,256 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
+import {
+  CUT_OFF_ERROR,
+  ReplayServerError,
+  groupSteps,
+  parseScheduleFile,
+  type EventDetail,
+  type ReplayClient,
+  type ScheduledDelivery,
+  type SignatureMode,
+} from '../../replay-server/index.js';
+import { RunFacts, type DeliveryRecord, type FuzzEvent } from './facts.js';
+import { DEFAULT_PLAN, planArbitrary, resolvePlan, validatePlanOptions, type DeliveryPlan, type PlanOptions } from './plan.js';
+import { FuzzSetupError, describeExecution, searchCounterexample, type Execution, type FuzzResult } from './search.js';
+import { resolveSettings, type FuzzConfig } from './settings.js';
+import { stripeEvents, type StripeEvent, type StripeEventBuilder } from './stripe-events.js';
+
+/** What `setup` gets: a run number and a unique identity for the run's subject. */
+export interface FuzzSetupContext {
+  /** 0 for the first run; shrinking runs count on. */
+  index: number;
+  /** Unique per run: for emails, names, metadata. */
+  tag: string;
+  /** A unique email for this run's user. */
+  email: string;
+  /** Builds this subject's Stripe events, with `email` filled in and increasing `created`. */
+  stripeEvents: StripeEventBuilder;
+}
+
+/** A fresh subject, and the events to deliver: event objects (stored, not yet delivered) or ids of stored events. */
+export interface FuzzSetup<S> {
+  subject: S;
+  events: ReadonlyArray<StripeEvent | Record<string, unknown> | string>;
+}
+
+export type QueryFn = <R = Record<string, any>>(sql: string, params?: unknown[]) => Promise<R[]>;
+
+/** What `invariant` gets, once every delivery of the run is done. */
+export interface FuzzCheck<S> {
+  subject: S;
+  /** Which events reached the app and how; `run.expectAppliedOnce`, `run.expectNewestState`. */
+  run: RunFacts;
+  events: readonly FuzzEvent[];
+  deliveries: readonly DeliveryRecord[];
+  /** SQL on the app's database (the entitlements probe's). */
+  query: QueryFn;
+  /** The entitlements probe: how many grants the app has recorded for an email. */
+  grants(email: string): Promise<number>;
+}
+
+export interface WebhookFuzzOptions<S> {
+  setup(context: FuzzSetupContext): Promise<FuzzSetup<S>> | FuzzSetup<S>;
+  /** Throws (an `expect`, an InvariantViolation) when the app's state is wrong. */
+  invariant(check: FuzzCheck<S>): Promise<void> | void;
+  /** Runs (default 25, or `fuzzConfig.numRuns`; VIBES_FUZZ_RUNS overrides). */
+  numRuns?: number;
+  /** Pinned seed (VIBES_SEED overrides; default derived from the test's title). */
+  seed?: number;
+  /** fast-check's path of a counterexample, to replay it with its seed (VIBES_FUZZ_PATH). */
+  path?: string;
+  /** Most deliveries per run (default 8). */
+  maxDeliveries?: number;
+  /** Forged signature variants to mix in (default stale, wrong-secret, missing); false for none. */
+  forgeries?: readonly SignatureMode[] | false;
+  /** Cut deliveries off before the app answers, as Stripe's timeout does (default true). */
+  cutOffs?: boolean;
+  /** Start deliveries together (default true). */
+  concurrency?: boolean;
+  /**
+   * After a run that cut a delivery off, how long to let the app finish it before the invariant
+   * is checked, counted from that delivery (default 250 ms). The invariant helpers never need it
+   * to be right (a cut-off event counts as "may have taken effect"); it lets late effects show.
+   */
+  settleMs?: number;
+  /** A schedule file (a counterexample) to run once, exactly, instead of generating schedules (VIBES_FUZZ_REPLAY). */
+  replaySchedule?: string;
+  /** How the property is named in reports; default the test's title. */
+  name?: string;
+}
+
+/** Where a fuzz runs: the replay server, how to read the app's state, what to do with each subject. */
+export interface FuzzEnvironment {
+  client: ReplayClient;
+  /** The property's name: the default seed is derived from it. */
+  name: string;
+  config?: FuzzConfig;
+  /** Default process.env (VIBES_SEED, VIBES_FUZZ_PATH, VIBES_FUZZ_RUNS, VIBES_FUZZ_REPLAY). */
+  env?: NodeJS.ProcessEnv;
+  /** The email of run `index` (default `fuzz+<tag>@example.com`). */
+  emailFor?(index: number, tag: string): string;
+  /** Called before each setup, e.g. to register the subject for cleanup. */
+  onSubject?(context: FuzzSetupContext): Promise<void> | void;
+  query?: QueryFn;
+  grants?(email: string): Promise<number>;
+}
+
+export const DEFAULT_SETTLE_MS = 250;
+
+/**
+ * Property-based testing of a webhook handler over delivery schedules: each run makes a fresh
+ * subject with `setup`, fast-check draws how its events are delivered (copies, order, which
+ * start together, which are cut off, forged signatures), the replay server delivers them, and
+ * `invariant` checks the app's state. Resolves with the result; a counterexample is in it,
+ * shrunk. Throws only when the fuzz cannot run (setup or the replay server failing).
+ */
+export async function fuzzWebhooks<S>(options: WebhookFuzzOptions<S>, environment: FuzzEnvironment): Promise<FuzzResult> {
+  const name = options.name ?? environment.name;
+  const settings = resolveSettings(options, environment.config ?? {}, environment.env ?? process.env, name);
+  const plan: PlanOptions = {
+    maxDeliveries: options.maxDeliveries ?? DEFAULT_PLAN.maxDeliveries,
+    forgeries: options.forgeries === false ? [] : (options.forgeries ?? DEFAULT_PLAN.forgeries),
+    cutOffs: options.cutOffs ?? DEFAULT_PLAN.cutOffs,
+    concurrency: options.concurrency ?? DEFAULT_PLAN.concurrency,
+  };
+  validatePlanOptions(plan);
+  const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+  if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 60_000) throw new RangeError(`settleMs must be a whole number of milliseconds from 0 to 60000; got ${settleMs}.`);
+
+  const runner = new ScheduleRunner(options, environment, settleMs);
+  if (settings.replaySchedule) return runner.replayFile(name, settings.replaySchedule, settings);
+  return searchCounterexample(name, planArbitrary(plan), (draws) => runner.execute((count) => resolvePlan(draws, count)), settings);
+}
+
+class ScheduleRunner<S> {
+  private runs = 0;
+  private readonly tag = randomBytes(4).toString('hex');
+
+  constructor(
+    private readonly options: WebhookFuzzOptions<S>,
+    private readonly environment: FuzzEnvironment,
+    private readonly settleMs: number,
+  ) {}
+
+  /** One run: a fresh subject, its events stored, the plan delivered, the invariant checked. */
+  async execute(planFor: (eventCount: number) => DeliveryPlan): Promise<Execution> {
+    const { subject, stored } = await this.setUp();
+    const events = stored.map(toFuzzEvent);
+    const plan = planFor(events.length);
+    const deliveries = await this.deliver(events, plan);
+    const run = new RunFacts(events, deliveries);
+    const execution: Execution = { events, raw: stored.map((e) => e.raw), plan, deliveries };
+    try {
+      await this.options.invariant({ subject, run, events, deliveries, query: this.query, grants: this.grants });
+    } catch (error) {
+      execution.error = error ?? new Error('the invariant threw without an error');
+    }
+    return execution;
+  }
+
+  /** Runs a schedule file once against a fresh subject: the test option `replaySchedule`. */
+  async replayFile(name: string, file: string, settings: { seed: number; seedSource: string }): Promise<FuzzResult> {
+    const schedule = await readScheduleFile(file);
+    const steps = groupSteps(schedule.steps);
+    const start = performance.now();
+    const execution = await this.execute((count) => {
+      const beyond = schedule.steps.find((step) => step.event >= count);
+      if (beyond) throw new FuzzSetupError(`${file} delivers event #${beyond.event}, but setup returned ${count} events: the schedule belongs to a setup that returns more.`);
+      return steps.map((group) => group.map(({ event, signature, cutOff }) => ({ event, signature, cutOff })));
+    });
+    const elapsed = performance.now() - start;
+    const failed = execution.error !== undefined;
+    const pinned = { name, seed: schedule.header.seed ?? settings.seed, path: schedule.header.path };
+    return {
+      ...pinned,
+      passed: !failed,
+      seedSource: `the schedule file ${file}`,
+      numRuns: 1,
+      numShrinks: 0,
+      executions: 1,
+      firstFailureMs: failed ? elapsed : undefined,
+      durationMs: elapsed,
+      counterexample: failed ? describeExecution(execution, pinned) : undefined,
+    };
+  }
+
+  private async setUp(): Promise<{ subject: S; stored: EventDetail[] }> {
+    const index = this.runs++;
+    const tag = `${this.tag}r${index}`;
+    const email = this.environment.emailFor?.(index, tag) ?? `fuzz+${tag}@example.com`;
+    const context: FuzzSetupContext = { index, tag, email, stripeEvents: stripeEvents({ email }) };
+    await this.environment.onSubject?.(context);
+    const { subject, events } = await this.options.setup(context);
+    if (!Array.isArray(events) || events.length === 0) throw new FuzzSetupError('setup must return { subject, events } with at least one event (an event object, or the id of a stored one).');
+    const stored = await Promise.all(events.map((event) => this.store(event)));
+    return { subject, stored };
+  }
+
+  /** An object is stored without being delivered, so the schedule's deliveries are its first ones. */
+  private async store(event: StripeEvent | Record<string, unknown> | string): Promise<EventDetail> {
+    const { client } = this.environment;
+    try {
+      return typeof event === 'string' ? await client.getEvent(event) : await client.inject(event as Record<string, unknown>, { deliver: false });
+    } catch (error) {
+      const what = typeof event === 'string' ? `event ${event}` : `a ${String((event as { type?: unknown }).type ?? 'untyped')} event`;
+      throw new FuzzSetupError(`could not store ${what} on the replay server: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  private async deliver(events: FuzzEvent[], plan: DeliveryPlan): Promise<DeliveryRecord[]> {
+    const groups = plan.map((group) => group.map((d) => ({ event: events[d.event]!.id, signature: d.signature, cutOff: d.cutOff })));
+    let delivered: ScheduledDelivery[];
+    try {
+      delivered = (await this.environment.client.runSchedule({ groups })).deliveries;
+    } catch (error) {
+      const hint = error instanceof ReplayServerError && error.code === 'no_secret' ? ' (start the replay server with the webhook secret your app verifies with)' : '';
+      throw new FuzzSetupError(`the replay server could not run the schedule: ${(error as Error).message}${hint}`, { cause: error });
+    }
+    const planned = plan.flat();
+    const records = delivered.map(
+      (d, i): DeliveryRecord => ({ group: d.group, event: planned[i]!.event, signature: d.signature, cutOff: d.cut_off, status: d.status, error: d.error, latency_ms: d.latency_ms }),
+    );
+    await this.settle(delivered);
+    return records;
+  }
+
+  /** Lets the app finish what it was cut off from, counted from the last cut-off delivery. */
+  private async settle(deliveries: ScheduledDelivery[]): Promise<void> {
+    const cut = deliveries.filter((d) => d.error === CUT_OFF_ERROR);
+    if (cut.length === 0 || this.settleMs === 0) return;
+    const last = (list: ScheduledDelivery[]) => Math.max(...list.map((d) => Date.parse(d.started_at)));
+    const since = last(deliveries) - last(cut);
+    if (since < this.settleMs) await sleep(this.settleMs - since);
+  }
+
+  private readonly query: QueryFn = (sql, params) => {
+    if (!this.environment.query) throw new Error('no database to query: configure entitlements ({ sql, databaseUrl }) or VIBES_DATABASE_URL.');
+    return this.environment.query(sql, params);
+  };
+
+  private readonly grants = (email: string): Promise<number> => {
+    if (!this.environment.grants) throw new Error('no entitlements probe: configure entitlements in defineVibesConfig.');
+    return this.environment.grants(email);
+  };
+}
+
+async function readScheduleFile(file: string) {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new FuzzSetupError(`cannot read the schedule file ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return parseScheduleFile(text);
+  } catch (error) {
+    throw new FuzzSetupError(`${file} is not a schedule file: ${(error as Error).message}`);
+  }
+}
+
+function toFuzzEvent(detail: EventDetail, index: number): FuzzEvent {
+  const data = detail.payload.data as { object?: Record<string, unknown> } | undefined;
+  return { index, id: detail.id, type: detail.type, created: detail.created, object: data?.object ?? {}, payload: detail.payload };
+}

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto';
+import { API_VERSION } from '../../stripe-emulator/index.js';
+
+/** A Stripe event as a webhook carries it. */
+export interface StripeEvent {
+  id: string;
+  object: 'event';
+  api_version: string;
+  created: number;
+  livemode: false;
+  pending_webhooks: number;
+  request: { id: string | null; idempotency_key: string | null };
+  type: string;
+  data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
+}
+
+export interface StripeEventsOptions {
+  /** The customer's email (Checkout's `customer_details.email`). */
+  email?: string;
+  /** Your own user id: Checkout's `client_reference_id` and `metadata.user_id` on both objects. */
+  userId?: string;
+  customer?: string;
+  subscription?: string;
+  /** Merged into every object's metadata (e.g. `vibes_run`, so the replay server's filters find them). */
+  metadata?: Record<string, string>;
+  /** `created` of the first event built, unix seconds (default ten minutes ago); each next one is a second later. */
+  start?: number;
+  /** The monthly price in the smallest currency unit (default 2000) and its currency (default usd). */
+  unitAmount?: number;
+  currency?: string;
+}
+
+export function stripeId(prefix: string): string {
+  return `${prefix}_test_${randomBytes(12).toString('hex')}`;
+}
+
+/**
+ * Builds the events of one customer's subscription, in Stripe's shapes, with one customer and
+ * subscription id throughout and strictly increasing `created`: the order Stripe made them in,
+ * which is not the order it delivers them in. Every method returns a new event.
+ */
+export class StripeEventBuilder {
+  readonly email: string | undefined;
+  readonly userId: string | undefined;
+  readonly customer: string;
+  readonly subscription: string;
+  private readonly metadata: Record<string, string>;
+  private readonly unitAmount: number;
+  private readonly currency: string;
+  private readonly price = stripeId('price');
+  private readonly product = stripeId('prod');
+  private readonly item = stripeId('si');
+  private next: number;
+  private subscriptionStart: number | undefined;
+
+  constructor(options: StripeEventsOptions = {}) {
+    this.email = options.email;
+    this.userId = options.userId;
+    this.customer = options.customer ?? stripeId('cus');
+    this.subscription = options.subscription ?? stripeId('sub');
+    this.metadata = { ...(options.userId ? { user_id: options.userId } : {}), ...options.metadata };
+    this.unitAmount = options.unitAmount ?? 2000;
+    this.currency = options.currency ?? 'usd';
+    this.next = options.start ?? Math.floor(Date.now() / 1000) - 600;
+  }
+
+  /** `checkout.session.completed` of a paid subscription Checkout. */
+  checkoutCompleted(session: Record<string, unknown> = {}): StripeEvent {
+    const created = this.tick();
+    return this.event('checkout.session.completed', created, {
+      id: stripeId('cs'),
+      object: 'checkout.session',
+      mode: 'subscription',
+      status: 'complete',
+      payment_status: 'paid',
+      client_reference_id: this.userId ?? null,
+      customer: this.customer,
+      customer_email: this.email ?? null,
+      customer_details: { email: this.email ?? null, name: null, phone: null, address: null, tax_exempt: 'none', tax_ids: [] },
+      subscription: this.subscription,
+      invoice: null,
+      payment_intent: null,
+      amount_subtotal: this.unitAmount,
+      amount_total: this.unitAmount,
+      currency: this.currency,
+      created: created - 60,
+      expires_at: created + 86_340,
+      livemode: false,
+      metadata: { ...this.metadata },
+      payment_method_types: ['card'],
+      success_url: 'https://example.com/success',
+      cancel_url: 'https://example.com/cancel',
+      url: null,
+      ...session,
+    });
+  }
+
+  /** `customer.subscription.created`; status `active` unless told otherwise. */
+  subscriptionCreated(status = 'active', fields: Record<string, unknown> = {}): StripeEvent {
+    const created = this.tick();
+    this.subscriptionStart ??= created;
+    return this.event('customer.subscription.created', created, { ...this.subscriptionObject(status, created), ...fields });
+  }
+
+  /** `customer.subscription.updated` to `status`, with the previous status in `previous_attributes`. */
+  subscriptionUpdated(status: string, previousStatus = 'active', fields: Record<string, unknown> = {}): StripeEvent {
+    const created = this.tick();
+    const event = this.event('customer.subscription.updated', created, { ...this.subscriptionObject(status, created), ...fields });
+    event.data.previous_attributes = { status: previousStatus };
+    return event;
+  }
+
+  /** `customer.subscription.deleted`: the subscription has ended (`canceled`). */
+  subscriptionDeleted(fields: Record<string, unknown> = {}): StripeEvent {
+    const created = this.tick();
+    return this.event('customer.subscription.deleted', created, {
+      ...this.subscriptionObject('canceled', created),
+      canceled_at: created,
+      ended_at: created,
+      ...fields,
+    });
+  }
+
+  /** Any event around any object, with the next `created`. */
+  custom(type: string, object: Record<string, unknown>): StripeEvent {
+    return this.event(type, this.tick(), object);
+  }
+
+  private tick(): number {
+    return this.next++;
+  }
+
+  private event(type: string, created: number, object: Record<string, unknown>): StripeEvent {
+    return {
+      id: stripeId('evt'),
+      object: 'event',
+      api_version: API_VERSION,
+      created,
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type,
+      data: { object },
+    };
+  }
+
+  private subscriptionObject(status: string, now: number): Record<string, unknown> {
+    const start = this.subscriptionStart ?? now;
+    const periodEnd = start + 30 * 86_400;
+    return {
+      id: this.subscription,
+      object: 'subscription',
+      customer: this.customer,
+      status,
+      created: start,
+      start_date: start,
+      billing_cycle_anchor: start,
+      cancel_at: null,
+      cancel_at_period_end: false,
+      canceled_at: null,
+      ended_at: null,
+      collection_method: 'charge_automatically',
+      currency: this.currency,
+      latest_invoice: null,
+      livemode: false,
+      metadata: { ...this.metadata },
+      trial_start: null,
+      trial_end: null,
+      items: {
+        object: 'list',
+        data: [
+          {
+            id: this.item,
+            object: 'subscription_item',
+            created: start,
+            current_period_start: start,
+            current_period_end: periodEnd,
+            metadata: {},
+            quantity: 1,
+            subscription: this.subscription,
+            price: {
+              id: this.price,
+              object: 'price',
+              active: true,
+              currency: this.currency,
+              unit_amount: this.unitAmount,
+              product: this.product,
+              recurring: { interval: 'month', interval_count: 1 },
+              type: 'recurring',
+            },
+          },
+        ],
+        has_more: false,
+        url: `/v1/subscription_items?subscription=${this.subscription}`,
+      },
+    };
+  }
+}
+
+/** A builder for one subject's events: `stripeEvents({ email }).checkoutCompleted()`. */
+export function stripeEvents(options: StripeEventsOptions = {}): StripeEventBuilder {
+  return new StripeEventBuilder(options);
+}
