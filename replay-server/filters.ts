@@ -1,5 +1,5 @@
 import { badRequest } from './errors.js';
-import type { EventFilters, EventSource } from './types.js';
+import { DELIVERY_OUTCOME_FILTERS, type DeliveryOutcomeFilter, type EventFilters, type EventSource } from './types.js';
 
 export interface ParsedFilters {
   type?: string;
@@ -9,6 +9,7 @@ export interface ParsedFilters {
   since?: Date;
   source?: EventSource;
   teardown?: boolean;
+  delivery?: DeliveryOutcomeFilter;
   /** Undefined: no limit (exports). */
   limit?: number;
 }
@@ -16,7 +17,7 @@ export interface ParsedFilters {
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
 const TEXT_FILTERS = ['type', 'customer', 'email', 'run'] as const;
-const KNOWN = [...TEXT_FILTERS, 'since', 'source', 'teardown', 'limit'];
+const KNOWN = [...TEXT_FILTERS, 'since', 'source', 'teardown', 'delivery', 'limit'];
 const SOURCES: readonly EventSource[] = ['captured', 'injected', 'imported'];
 
 /**
@@ -44,6 +45,13 @@ export function parseFilters(query: Record<string, unknown>, { defaultLimit }: {
   if (teardown !== undefined) {
     if (teardown !== 'true' && teardown !== 'false') throw badRequest('invalid_filter', 'teardown must be true or false.');
     filters.teardown = teardown === 'true';
+  }
+  const delivery = single(query, 'delivery');
+  if (delivery !== undefined) {
+    if (!(DELIVERY_OUTCOME_FILTERS as readonly string[]).includes(delivery)) {
+      throw badRequest('invalid_filter', `delivery must be one of ${DELIVERY_OUTCOME_FILTERS.join(', ')} (the last delivery got a 2xx, got anything else, or there was none).`);
+    }
+    filters.delivery = delivery as DeliveryOutcomeFilter;
   }
   const limit = single(query, 'limit');
   if (limit !== undefined) {

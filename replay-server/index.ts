@@ -27,9 +27,12 @@ export {
   type ScheduleFileStep,
   type ScheduleTableRow,
 } from './schedule-file.js';
+export type { StreamMessage } from './events-stream.js';
 export {
   SIGNATURE_MODES,
+  DELIVERY_OUTCOME_FILTERS,
   type Delivery,
+  type DeliveryOutcomeFilter,
   type DeliveryKind,
   type ErrorBody,
   type EventDetail,

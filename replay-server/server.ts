@@ -6,7 +6,9 @@ import { listen } from '../core/index.js';
 import { bearerCheck, tokenPolicy } from './auth.js';
 import { readBody, requireBody } from './body.js';
 import { captureEvent, type CaptureContext } from './capture.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { ApiError, eventNotFound, sendError } from './errors.js';
+import { eventStream } from './events-stream.js';
 import { DEFAULT_LIMIT, parseFilters } from './filters.js';
 import { hotRoutes } from './hot-routes.js';
 import { parseInjection } from './inject.js';
@@ -76,6 +78,7 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   return {
     url: listening.url,
     async close() {
+      store.changes.close();
       await listening.close();
       await store.settled();
     },
@@ -131,10 +134,15 @@ function createApp({ context, checkToken, bodyLimit, pool }: { context: CaptureC
 
   api.post('/import', async (req, res) => {
     const body = requireBody(await readBody(req, bodyLimit * IMPORT_LIMIT_FACTOR));
-    res.json(await importEvents(pool, body.toString('utf8')));
+    const result = await importEvents(pool, body.toString('utf8'));
+    if (result.imported > 0) store.changes.publish({ kind: 'import', count: result.imported });
+    res.json(result);
   });
 
+  api.get('/stream', eventStream(store.changes));
+
   app.use('/api', api);
+  app.use(dashboardRoutes());
   app.use((req, _res, next) => next(new ApiError(404, 'not_found', `no route ${req.method} ${req.path}; webhooks go to POST /webhooks/stripe, the API is under /api/events.`)));
   const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => sendError(res, error);
   app.use(errorHandler);

@@ -1,9 +1,10 @@
 import type pg from 'pg';
+import { ChangeFeed } from './changes.js';
 import type { ParsedFilters } from './filters.js';
 import { DeliveryLog, type NewDelivery } from './delivery-log.js';
 import { GroupCommit } from './group-commit.js';
 import { MAX_ROWS_PER_STATEMENT, insertDeliveries, insertEvents, type NewEvent } from './rows.js';
-import type { Delivery, DeliveryKind, EventDetail, EventSource, EventSummary, SignatureMode, SignatureVerdict } from './types.js';
+import type { Delivery, DeliveryKind, DeliveryOutcomeFilter, EventDetail, EventSource, EventSummary, SignatureMode, SignatureVerdict } from './types.js';
 
 export type { NewEvent } from './rows.js';
 
@@ -36,6 +37,14 @@ const SUMMARY_COLUMNS = `
   (select count(*) from vibes.replay_deliveries d where d.event_id = e.id)::int as delivery_count,
   (select d.status from vibes.replay_deliveries d where d.event_id = e.id order by d.started_at desc, d.id desc limit 1) as last_status`;
 
+// The last delivery's status, 0 when it got no answer, null when there was none.
+const LAST_OUTCOME = `(select coalesce(d.status, 0) from vibes.replay_deliveries d where d.event_id = e.id order by d.started_at desc, d.id desc limit 1)`;
+const DELIVERY_OUTCOME: Record<DeliveryOutcomeFilter, string> = {
+  ok: `${LAST_OUTCOME} between 200 and 299`,
+  failed: `${LAST_OUTCOME} not between 200 and 299`,
+  none: 'not exists (select 1 from vibes.replay_deliveries d where d.event_id = e.id)',
+};
+
 const DELIVERY_COLUMNS = 'id, event_id, kind, signature, target, started_at, latency_ms, status, response_excerpt, error, batch';
 
 /**
@@ -47,6 +56,8 @@ export class ReplayStore {
   private readonly events: GroupCommit<NewEvent, boolean>;
   private readonly deliveries: DeliveryLog;
   private readonly replayCache = new Map<string, EventForReplay>();
+  /** New events and deliveries, for the dashboard's live view. */
+  readonly changes = new ChangeFeed();
 
   constructor(private readonly pool: pg.Pool) {
     const maxBatch = MAX_ROWS_PER_STATEMENT;
@@ -60,12 +71,21 @@ export class ReplayStore {
 
   /** Stores the event; false when one with its id was already stored (left unchanged). */
   addEvent(event: NewEvent): Promise<boolean> {
-    return this.events.add(event);
+    const adding = this.events.add(event);
+    if (this.changes.listening) {
+      void adding.then((fresh) => fresh && this.changes.publish({ kind: 'event', id: event.fields.id }), () => {});
+    }
+    return adding;
   }
 
   /** Names the deliveries at once; they are stored shortly after (before any read through this store). */
   recordDeliveries(deliveries: NewDelivery[]): Promise<Delivery[]> {
-    return this.deliveries.record(deliveries);
+    const recording = this.deliveries.record(deliveries);
+    if (this.changes.listening) {
+      const eventIds = [...new Set(deliveries.map((d) => d.event_id))];
+      void recording.then(() => this.changes.publish({ kind: 'deliveries', eventIds }), () => {});
+    }
+    return recording;
   }
 
   /** Resolves once every delivery recorded so far is stored. */
@@ -171,6 +191,7 @@ function whereClause(filters: ParsedFilters): { where: string; params: unknown[]
   if (filters.since !== undefined) add((p) => `e.received_at >= ${p}`, filters.since);
   if (filters.source !== undefined) add((p) => `e.source = ${p}`, filters.source);
   if (filters.teardown !== undefined) add((p) => `${TEARDOWN} = ${p}`, filters.teardown);
+  if (filters.delivery !== undefined) conditions.push(DELIVERY_OUTCOME[filters.delivery]);
   return { where: conditions.length ? `where ${conditions.join(' and ')}` : '', params };
 }
 

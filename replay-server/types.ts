@@ -61,6 +61,13 @@ export interface EventList {
   has_more: boolean;
 }
 
+/**
+ * Events by their last delivery: `ok` got a 2xx answer, `failed` got another status or none
+ * (refused, reset, timed out), `none` was never delivered.
+ */
+export const DELIVERY_OUTCOME_FILTERS = ['ok', 'failed', 'none'] as const;
+export type DeliveryOutcomeFilter = (typeof DELIVERY_OUTCOME_FILTERS)[number];
+
 export interface EventFilters {
   type?: string;
   customer?: string;
@@ -72,6 +79,8 @@ export interface EventFilters {
   since?: string | number | Date;
   source?: EventSource;
   teardown?: boolean;
+  /** By the last delivery's outcome. */
+  delivery?: DeliveryOutcomeFilter;
   /** 1..1000, default 100. Newest first. */
   limit?: number;
 }
