@@ -91,7 +91,7 @@ export async function fuzzHandler<S, D extends AsyncFunctions>(options: HandlerF
     if (prepared.events.length === 0) throw new FuzzSetupError(`${name}: setup must return at least one event.`);
     const raw = prepared.events.map((event) => JSON.stringify(event, null, 2));
     const events = prepared.events.map((event, i): FuzzEvent => ({ index: i, id: event.id, type: event.type, created: event.created, object: event.data.object, payload: event as unknown as Record<string, unknown> }));
-    const deliveryPlan = resolvePlan(draws, events.length);
+    const deliveryPlan = resolvePlan(draws, events.length, plan.maxDeliveries);
     const deliveries = await deliverInProcess(deliveryPlan, raw, scheduled(deps, scheduler), scheduler, options.handler, secret);
     const run = new RunFacts(events, deliveries);
     const execution: Execution = { events, raw, plan: deliveryPlan, deliveries, details: `fast-check's scheduler, in the order it ran the handlers' awaits:\n${String(scheduler)}` };
@@ -103,7 +103,7 @@ export async function fuzzHandler<S, D extends AsyncFunctions>(options: HandlerF
     return execution;
   };
   // The scheduler is stateful and not JSON: a run is known by its draws alone.
-  return searchCounterexample(name, fc.tuple(planArbitrary(plan), fc.scheduler()), execute, settings, ([draws]) => JSON.stringify(draws));
+  return searchCounterexample(name, fc.tuple(planArbitrary(plan), fc.scheduler()), execute, settings, { key: ([draws]) => JSON.stringify(draws) });
 }
 
 /** Every dependency call goes through the scheduler, so it is a point where another copy may run first. */

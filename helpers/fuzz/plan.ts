@@ -8,7 +8,7 @@ import { MAX_GROUP_SIZE, type SignatureMode } from '../../replay-server/index.js
 export const FORGED_SIGNATURES = ['stale', 'wrong-secret', 'missing'] as const satisfies readonly SignatureMode[];
 
 export interface PlanOptions {
-  /** Most deliveries in one run (default 8). */
+  /** Most deliveries in one run (default 10). */
   maxDeliveries: number;
   /** Forged signature variants to mix in; empty for genuine copies only. */
   forgeries: readonly SignatureMode[];
@@ -18,7 +18,7 @@ export interface PlanOptions {
   concurrency: boolean;
 }
 
-export const DEFAULT_PLAN: PlanOptions = { maxDeliveries: 8, forgeries: FORGED_SIGNATURES, cutOffs: true, concurrency: true };
+export const DEFAULT_PLAN: PlanOptions = { maxDeliveries: 10, forgeries: FORGED_SIGNATURES, cutOffs: true, concurrency: true };
 
 /** One delivery of a resolved plan: which event (its index in setup's list), how it is signed, whether it is cut off. */
 export interface PlannedDelivery {
@@ -34,10 +34,15 @@ export type DeliveryPlan = PlannedDelivery[][];
  * What fast-check draws per delivery. `again` repeats the previous delivery's event and
  * `together` starts the delivery with the previous one: both are common on purpose, because
  * duplicates and concurrent first deliveries are where webhook handlers break. Every field
- * shrinks toward the plain case (event 0, genuine, sequential, answered).
+ * shrinks toward the plain case (event 0, genuine, sequential, answered). `kept` is almost
+ * always true and shrinks to false, which drops the delivery: fast-check shrinks an array by
+ * removing its leading items only, and this lets it remove any delivery, the last ones too.
  */
 export interface Draw {
+  kept: boolean;
   event: number;
+  /** Copies of the event delivered together, as a burst of Stripe's retries (1 to 3). */
+  copies: number;
   again: boolean;
   together: boolean;
   signature: SignatureMode;
@@ -47,18 +52,23 @@ export interface Draw {
 // Divisible by every count from 1 to 8: the modulo below picks among up to 8 events evenly.
 const EVENT_DRAW_MAX = 839;
 
-/** A boolean that is true `percent` of the time and shrinks to false. */
+// Shrinking may swap a value for one of the first arbitrary: true to false, 3 copies to 1.
+const SHRINK_TO_FIRST = { withCrossShrink: true } as const;
+
+/** A boolean that is true `percent` of the time and shrinks straight to false. */
 function sometimes(percent: number): fc.Arbitrary<boolean> {
-  return fc.integer({ min: 0, max: 99 }).map((n) => n >= 100 - percent);
+  return fc.oneof(SHRINK_TO_FIRST, { arbitrary: fc.constant(false), weight: 100 - percent }, { arbitrary: fc.constant(true), weight: percent });
 }
 
 export function planArbitrary(options: PlanOptions): fc.Arbitrary<Draw[]> {
   const signature: fc.Arbitrary<SignatureMode> =
     options.forgeries.length === 0
       ? fc.constant('fresh')
-      : fc.oneof({ arbitrary: fc.constant<SignatureMode>('fresh'), weight: 85 }, { arbitrary: fc.constantFrom(...options.forgeries), weight: 15 });
+      : fc.oneof(SHRINK_TO_FIRST, { arbitrary: fc.constant<SignatureMode>('fresh'), weight: 85 }, { arbitrary: fc.constantFrom(...options.forgeries), weight: 15 });
   const draw = fc.record({
+    kept: sometimes(97),
     event: fc.nat({ max: EVENT_DRAW_MAX }),
+    copies: options.concurrency ? fc.oneof(SHRINK_TO_FIRST, { arbitrary: fc.constant(1), weight: 55 }, { arbitrary: fc.integer({ min: 2, max: 3 }), weight: 45 }) : fc.constant(1),
     again: sometimes(40),
     together: options.concurrency ? sometimes(40) : fc.constant(false),
     signature,
@@ -68,19 +78,24 @@ export function planArbitrary(options: PlanOptions): fc.Arbitrary<Draw[]> {
 }
 
 /**
- * Turns draws into groups of deliveries over `eventCount` events. The count is only known once
+ * Turns draws into groups of deliveries over `eventCount` events (none, when every draw was dropped). The count is only known once
  * a run's setup has returned its events, so draws carry a number that is reduced here.
  */
-export function resolvePlan(draws: readonly Draw[], eventCount: number): DeliveryPlan {
+export function resolvePlan(draws: readonly Draw[], eventCount: number, maxDeliveries = DEFAULT_PLAN.maxDeliveries): DeliveryPlan {
   if (eventCount < 1) throw new Error('resolvePlan needs at least one event.');
   const groups: DeliveryPlan = [];
   let previous: number | undefined;
+  let total = 0;
   for (const draw of draws) {
+    if (!draw.kept) continue;
+    const copies = Math.min(draw.copies, maxDeliveries - total);
+    if (copies === 0) break;
+    total += copies;
     const event = draw.again && previous !== undefined ? previous : draw.event % eventCount;
-    const delivery: PlannedDelivery = { event, signature: draw.signature, cutOff: draw.cutOff };
+    const burst = Array.from({ length: copies }, (): PlannedDelivery => ({ event, signature: draw.signature, cutOff: draw.cutOff }));
     const current = groups.at(-1);
-    if (draw.together && current && current.length < MAX_GROUP_SIZE) current.push(delivery);
-    else groups.push([delivery]);
+    if (draw.together && current && current.length + burst.length <= MAX_GROUP_SIZE) current.push(...burst);
+    else groups.push(burst);
     previous = event;
   }
   return groups;

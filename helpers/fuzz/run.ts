@@ -13,7 +13,7 @@ import {
   type SignatureMode,
 } from '../../replay-server/index.js';
 import { RunFacts, type DeliveryRecord, type FuzzEvent } from './facts.js';
-import { DEFAULT_PLAN, planArbitrary, resolvePlan, validatePlanOptions, type DeliveryPlan, type PlanOptions } from './plan.js';
+import { DEFAULT_PLAN, planArbitrary, resolvePlan, validatePlanOptions, type DeliveryPlan, type Draw, type PlanOptions } from './plan.js';
 import { FuzzSetupError, describeExecution, searchCounterexample, type Execution, type FuzzResult } from './search.js';
 import { resolveSettings, type FuzzConfig } from './settings.js';
 import { stripeEvents, type StripeEvent, type StripeEventBuilder } from './stripe-events.js';
@@ -61,7 +61,7 @@ export interface WebhookFuzzOptions<S> {
   seed?: number;
   /** fast-check's path of a counterexample, to replay it with its seed (VIBES_FUZZ_PATH). */
   path?: string;
-  /** Most deliveries per run (default 8). */
+  /** Most deliveries per run (default 10). */
   maxDeliveries?: number;
   /** Forged signature variants to mix in (default stale, wrong-secret, missing); false for none. */
   forgeries?: readonly SignatureMode[] | false;
@@ -70,9 +70,10 @@ export interface WebhookFuzzOptions<S> {
   /** Start deliveries together (default true). */
   concurrency?: boolean;
   /**
-   * After a run that cut a delivery off, how long to let the app finish it before the invariant
-   * is checked, counted from that delivery (default 250 ms). The invariant helpers never need it
-   * to be right (a cut-off event counts as "may have taken effect"); it lets late effects show.
+   * After a run that cut a delivery off, the longest the app is given to finish it before the
+   * invariant is checked (default 500 ms; the wait is twice the run's slowest answer, within
+   * this bound). The invariant helpers never need it to be right (a cut-off event counts as
+   * "may have taken effect"); it lets late effects of cut-off deliveries show.
    */
   settleMs?: number;
   /** A schedule file (a counterexample) to run once, exactly, instead of generating schedules (VIBES_FUZZ_REPLAY). */
@@ -97,7 +98,9 @@ export interface FuzzEnvironment {
   grants?(email: string): Promise<number>;
 }
 
-export const DEFAULT_SETTLE_MS = 250;
+export const DEFAULT_SETTLE_MS = 500;
+// Scheduling noise on top of the app's own time.
+const SETTLE_MARGIN_MS = 20;
 
 /**
  * Property-based testing of a webhook handler over delivery schedules: each run makes a fresh
@@ -121,10 +124,17 @@ export async function fuzzWebhooks<S>(options: WebhookFuzzOptions<S>, environmen
 
   const runner = new ScheduleRunner(options, environment, settleMs);
   if (settings.replaySchedule) return runner.replayFile(name, settings.replaySchedule, settings);
-  return searchCounterexample(name, planArbitrary(plan), (draws) => runner.execute((count) => resolvePlan(draws, count)), settings);
+  const planFor = (draws: Draw[]) => (count: number) => resolvePlan(draws, count, plan.maxDeliveries);
+  return searchCounterexample(name, planArbitrary(plan), (draws) => runner.execute(planFor(draws)), settings, {
+    // Values that resolve to one schedule are one run (once the number of events is known).
+    key: (draws) => (runner.eventCount === undefined ? JSON.stringify(draws) : JSON.stringify(planFor(draws)(runner.eventCount))),
+    memoize: true,
+  });
 }
 
 class ScheduleRunner<S> {
+  /** How many events setup returns; known after the first run. */
+  eventCount: number | undefined;
   private runs = 0;
   private readonly tag = randomBytes(4).toString('hex');
 
@@ -138,6 +148,7 @@ class ScheduleRunner<S> {
   async execute(planFor: (eventCount: number) => DeliveryPlan): Promise<Execution> {
     const { subject, stored } = await this.setUp();
     const events = stored.map(toFuzzEvent);
+    this.eventCount = events.length;
     const plan = planFor(events.length);
     const deliveries = await this.deliver(events, plan);
     const run = new RunFacts(events, deliveries);
@@ -200,6 +211,7 @@ class ScheduleRunner<S> {
   }
 
   private async deliver(events: FuzzEvent[], plan: DeliveryPlan): Promise<DeliveryRecord[]> {
+    if (plan.length === 0) return [];
     const groups = plan.map((group) => group.map((d) => ({ event: events[d.event]!.id, signature: d.signature, cutOff: d.cutOff })));
     let delivered: ScheduledDelivery[];
     try {
@@ -216,13 +228,19 @@ class ScheduleRunner<S> {
     return records;
   }
 
-  /** Lets the app finish what it was cut off from, counted from the last cut-off delivery. */
+  /**
+   * Lets the app finish what it was cut off from before the invariant looks: a cut-off delivery
+   * takes about as long as the answered ones, so the wait is twice the run's slowest answer
+   * (at most settleMs, and settleMs when nothing was answered), counted from the last cut-off.
+   */
   private async settle(deliveries: ScheduledDelivery[]): Promise<void> {
     const cut = deliveries.filter((d) => d.error === CUT_OFF_ERROR);
     if (cut.length === 0 || this.settleMs === 0) return;
+    const answered = deliveries.flatMap((d) => (d.latency_ms === null ? [] : [d.latency_ms]));
+    const wait = answered.length === 0 ? this.settleMs : Math.min(this.settleMs, 2 * Math.max(...answered) + SETTLE_MARGIN_MS);
     const last = (list: ScheduledDelivery[]) => Math.max(...list.map((d) => Date.parse(d.started_at)));
     const since = last(deliveries) - last(cut);
-    if (since < this.settleMs) await sleep(this.settleMs - since);
+    if (since < wait) await sleep(wait - since);
   }
 
   private readonly query: QueryFn = (sql, params) => {

@@ -53,6 +53,16 @@ export interface FuzzResult {
   counterexample: Counterexample | undefined;
 }
 
+export interface SearchOptions<T> {
+  /** Names a value: two values with one key are the same run. Default: its JSON. */
+  key?: (value: T) => string;
+  /**
+   * Run each key once: shrinking visits many values that make the same schedule (a draw that
+   * maps to an event already chosen), and each real run costs a subject and HTTP round trips.
+   */
+  memoize?: boolean;
+}
+
 /** A problem that is not a counterexample (the replay server is down, setup threw): the search stops. */
 export class FuzzSetupError extends Error {
   override name = 'FuzzSetupError';
@@ -68,26 +78,29 @@ export async function searchCounterexample<T>(
   arbitrary: fc.Arbitrary<T>,
   execute: (value: T) => Promise<Execution>,
   settings: Pick<RunSettings, 'seed' | 'seedSource' | 'path' | 'numRuns'>,
-  key: (value: T) => string = (value) => JSON.stringify(value),
+  { key = (value) => JSON.stringify(value), memoize = false }: SearchOptions<T> = {},
 ): Promise<FuzzResult> {
-  const failures = new Map<string, Execution>();
+  const seen = new Map<string, Execution>();
   let fatal: unknown;
   let executions = 0;
   let firstFailureMs: number | undefined;
   const start = performance.now();
   const property = fc.asyncProperty(arbitrary, async (value) => {
     if (fatal !== undefined) return;
-    let execution: Execution;
-    try {
-      execution = await execute(value);
-    } catch (error) {
-      fatal = error;
-      return;
+    let execution = memoize ? seen.get(key(value)) : undefined;
+    if (!execution) {
+      try {
+        execution = await execute(value);
+      } catch (error) {
+        fatal = error;
+        return;
+      }
+      executions++;
+      // The key again: executing can make it more precise (a run's setup tells how many events there are).
+      seen.set(key(value), execution);
     }
-    executions++;
     if (execution.error === undefined) return;
     firstFailureMs ??= performance.now() - start;
-    failures.set(key(value), execution);
     throw execution.error;
   });
   const details = await fc.check(property, { seed: settings.seed, numRuns: settings.numRuns, ...(settings.path ? { path: settings.path } : {}) });
@@ -107,7 +120,7 @@ export async function searchCounterexample<T>(
     counterexample: undefined,
   };
   if (!details.failed) return result;
-  const execution = details.counterexample ? failures.get(key(details.counterexample[0])) : undefined;
+  const execution = details.counterexample ? seen.get(key(details.counterexample[0])) : undefined;
   if (!execution) throw new Error(`${name}: fast-check reported a failure that no run recorded: ${String(details.errorInstance)}`);
   result.counterexample = describeExecution(execution, result);
   return result;
