@@ -1,4 +1,5 @@
 import type { TestInfo } from '@playwright/test';
+import { ANNOTATIONS } from './annotations.js';
 import type { Ledger } from './ledger.js';
 import { removeByKind, type RemoverContext } from './removers.js';
 
@@ -85,10 +86,12 @@ export class CleanupRegistry {
   }
 
   async runAndReport(testInfo: TestInfo): Promise<void> {
+    const total = this.entries.length;
     const failures = await this.run();
+    if (total > 0) testInfo.annotations.push({ type: ANNOTATIONS.cleanup, description: `removed ${total - failures.length} of ${total}` });
     if (failures.length === 0) return;
     const body = failures.map((f) => `${f.label}: ${f.error}`).join('\n');
     await testInfo.attach('cleanup-failures.txt', { body, contentType: 'text/plain' });
-    testInfo.annotations.push({ type: 'vibes-cleanup-failed', description: body });
+    testInfo.annotations.push({ type: ANNOTATIONS.cleanupFailed, description: body });
   }
 }

@@ -13,6 +13,7 @@ import type { VibesTestOptions, VibesWorkerOptions } from './fixtures.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const SETUP_DIR = fileURLToPath(new URL('./setup/', import.meta.url));
+const VIBES_REPORTER = fileURLToPath(new URL('./reporter.js', import.meta.url));
 const DEMO_WEBHOOK_PATH = '/api/stripe/webhook';
 
 type VibesConfig = PlaywrightTestConfig<VibesTestOptions, VibesWorkerOptions>;
@@ -84,8 +85,8 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
     retries: ci ? 1 : 0,
     failOnFlakyTests: ci,
     reporter: ci
-      ? [['list'], ['html', { open: 'never' }], ['junit', { outputFile: 'test-results/junit.xml' }], ['blob']]
-      : [['list']],
+      ? [['list'], ['html', { open: 'never' }], ['junit', { outputFile: 'test-results/junit.xml' }], ['blob'], [VIBES_REPORTER]]
+      : [['list'], [VIBES_REPORTER]],
     use: {
       baseURL,
       ...appHeadersFromEnv(env),

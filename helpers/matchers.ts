@@ -1,4 +1,5 @@
 import type { ExpectMatcherState, MatcherReturnType } from '@playwright/test';
+import { ANNOTATIONS, annotate } from './annotations.js';
 import type { EntitlementProbe } from './entitlements.js';
 import type { Webhooks } from './webhooks.js';
 
@@ -49,6 +50,7 @@ export const vibesMatchers = {
     const name = 'toGrantExactlyOnce';
     // Grants never go away on their own: above one, waiting longer cannot make it pass.
     const { value, pass } = await poll(this, () => probe.count(email), (n) => n === 1, (n) => n > 1);
+    if (!this.isNot) annotate(ANNOTATIONS.exactlyOnce, pass ? `passed ${email}` : `failed ${email}: granted ${value} times`);
     const timeline = pass === this.isNot ? await timelineOf(probe) : '';
     return {
       name,

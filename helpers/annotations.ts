@@ -1,0 +1,26 @@
+import { test } from '@playwright/test';
+
+/**
+ * What the preset notes on a test for the vibes reporter (helpers/reporter.ts) to sum up at the
+ * end of the run. Annotations travel from the worker to every reporter, including merged blob
+ * reports, and show in the HTML report beside the test.
+ */
+export const ANNOTATIONS = {
+  /** `passed <email>` or `failed <email>: granted N times`, one per toGrantExactlyOnce. */
+  exactlyOnce: 'vibes-exactly-once',
+  /** `removed R of T`: what the cleanup registry removed after the test. */
+  cleanup: 'vibes-cleanup',
+  /** The removals that failed, one `label: error` per line. */
+  cleanupFailed: 'vibes-cleanup-failed',
+} as const;
+
+/** Notes an annotation on the running test; outside a test (a script using the helpers), nothing. */
+export function annotate(type: string, description: string): void {
+  let info;
+  try {
+    info = test.info();
+  } catch {
+    return;
+  }
+  info.annotations.push({ type, description });
+}

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import type { FullConfig, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import { ANNOTATIONS } from './annotations.js';
+
+/** What a vibes run did, summed over every test and attempt. */
+export interface VibesSummary {
+  eventsCaptured: number;
+  replaysSent: number;
+  exactlyOnce: { passed: number; failed: number };
+  cleanup: { removed: number; leftBehind: number };
+  /** Titles of the tests that failed first and passed on a retry. */
+  flaky: string[];
+}
+
+/** The part of the timeline attachment (helpers/webhooks.ts) counted here. */
+interface TimelineEvent {
+  id: string;
+  deliveries?: Array<{ id: number; kind: string }>;
+}
+
+const TIMELINE_ATTACHMENT = 'webhook-timeline.json';
+const FLAKY_TITLES_SHOWN = 5;
+
+/**
+ * `playwright-vibes/reporter`: ends a run with a few lines on what the vibes fixtures did,
+ * read from what each test attached and annotated (webhook timelines, exactly-once checks,
+ * cleanup outcomes) and from Playwright's own outcomes (flaky tests). It prints nothing else,
+ * so it goes beside `list` or `line` and the HTML report:
+ *
+ *   reporter: [['list'], ['html'], ['playwright-vibes/reporter']]
+ *
+ * (defineVibesConfig adds it.)
+ */
+export default class VibesReporter implements Reporter {
+  private root: Suite | undefined;
+  private readonly events = new Set<string>();
+  private readonly replays = new Set<number>();
+  private readonly exactlyOnce = { passed: 0, failed: 0 };
+  private readonly cleanup = { removed: 0, leftBehind: 0 };
+
+  printsToStdio(): boolean {
+    return true;
+  }
+
+  onBegin(_config: FullConfig, suite: Suite): void {
+    this.root = suite;
+  }
+
+  onTestEnd(_test: TestCase, result: TestResult): void {
+    for (const attachment of result.attachments) {
+      if (attachment.name === TIMELINE_ATTACHMENT) this.countTimeline(attachment);
+    }
+    for (const { type, description = '' } of result.annotations) {
+      if (type === ANNOTATIONS.exactlyOnce) {
+        if (description.startsWith('passed')) this.exactlyOnce.passed++;
+        else this.exactlyOnce.failed++;
+      } else if (type === ANNOTATIONS.cleanup) {
+        const match = /^removed (\d+) of (\d+)$/.exec(description);
+        if (!match) continue;
+        this.cleanup.removed += Number(match[1]);
+        this.cleanup.leftBehind += Number(match[2]) - Number(match[1]);
+      }
+    }
+  }
+
+  onEnd(): void {
+    const flaky = (this.root?.allTests() ?? []).filter((test) => test.outcome() === 'flaky').map((test) => titleOf(test));
+    const text = formatSummary({
+      eventsCaptured: this.events.size,
+      replaysSent: this.replays.size,
+      exactlyOnce: { ...this.exactlyOnce },
+      cleanup: { ...this.cleanup },
+      flaky,
+    });
+    process.stdout.write(`\n${text}\n`);
+  }
+
+  private countTimeline(attachment: TestResult['attachments'][number]): void {
+    let events: TimelineEvent[];
+    try {
+      const body = attachment.body ?? (attachment.path ? readFileSync(attachment.path) : undefined);
+      if (!body) return;
+      events = JSON.parse(body.toString('utf8')) as TimelineEvent[];
+    } catch {
+      // A timeline we cannot read is a gap in the summary, not a reason to fail the run.
+      return;
+    }
+    if (!Array.isArray(events)) return;
+    for (const event of events) {
+      if (typeof event?.id !== 'string') continue;
+      this.events.add(event.id);
+      for (const delivery of event.deliveries ?? []) if (delivery.kind === 'replay') this.replays.add(delivery.id);
+    }
+  }
+}
+
+export function formatSummary(summary: VibesSummary): string {
+  const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  const { flaky } = summary;
+  const shown = flaky.slice(0, FLAKY_TITLES_SHOWN).map((title) => `\n                ${title}`).join('');
+  const hidden = flaky.length > FLAKY_TITLES_SHOWN ? `\n                … and ${flaky.length - FLAKY_TITLES_SHOWN} more` : '';
+  return [
+    'Vibes summary',
+    `  webhooks      ${plural(summary.eventsCaptured, 'event')} captured, ${plural(summary.replaysSent, 'replay')} sent`,
+    `  exactly once  ${plural(summary.exactlyOnce.passed, 'check')} passed, ${summary.exactlyOnce.failed} failed`,
+    `  cleanup       ${summary.cleanup.removed} removed, ${summary.cleanup.leftBehind} left behind`,
+    `  flaky tests   ${flaky.length === 0 ? 'none' : `${flaky.length}${shown}${hidden}`}`,
+  ].join('\n');
+}
+
+/** `file › describe › title`, as Playwright's list reporter names a test (without the project). */
+function titleOf(test: TestCase): string {
+  const [, , file, ...rest] = test.titlePath();
+  return [file, ...rest].filter(Boolean).join(' › ');
+}

@@ -1,0 +1,94 @@
+import { spawnSync } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { test, expect } from './support/replay-fixtures.js';
+import { startEmulatorHarness } from './support/emulator-harness.js';
+import { runPlaywright, tempProject } from './support/temp-project.js';
+
+// A user's project whose suite exercises every line of the summary: a replayed event, an
+// exactly-once check that passes and one that fails, a removal that fails, a flaky test.
+const CONFIG = `import { defineVibesConfig } from 'playwright-vibes';
+export default defineVibesConfig({ webhooks: { replayServerUrl: process.env.VIBES_REPLAY_URL } }, { testDir: './e2e', workers: 1 });
+`;
+
+const SUITE = `import { test, expect } from 'playwright-vibes';
+
+// The app's grants, as the entitlements probe would count them.
+const grants = new Map<string, number>();
+test.use({ entitlementsConfig: { count: async (email) => grants.get(email) ?? 0 } });
+
+test('an event replayed twice grants once', async ({ user, webhooks, entitlements }) => {
+  const event = await webhooks.inject({
+    type: 'checkout.session.completed',
+    data: { object: { object: 'checkout.session', customer_details: { email: user.email }, metadata: { vibes_run: user.run } } },
+  });
+  await webhooks.replay(event, { times: 2 });
+  grants.set(user.email, 1);
+  await expect(entitlements).toGrantExactlyOnce(user.email);
+});
+
+test('a double grant fails its check', async ({ user, entitlements, cleanup }) => {
+  await cleanup.defer('a removal that fails', () => {
+    throw new Error('the app answered 500');
+  });
+  grants.set(user.email, 2);
+  await expect(entitlements).toGrantExactlyOnce(user.email);
+});
+
+test.describe('retried', () => {
+  test.describe.configure({ retries: 1 });
+  test('passes on its retry only', () => {
+    expect(test.info().retry).toBe(1);
+  });
+});
+`;
+
+const SUMMARY = [
+  'Vibes summary',
+  '  webhooks      1 event captured, 2 replays sent',
+  '  exactly once  1 check passed, 1 failed',
+  '  cleanup       2 removed, 1 left behind',
+  '  flaky tests   1',
+  '                summary.spec.ts › retried › passes on its retry only',
+].join('\n');
+
+test.describe('vibes reporter @db', () => {
+  test('ends a run with events, replays, exactly-once checks, cleanup and flaky tests, beside list (and html on CI)', async ({ startHarness, databaseUrl, secondDatabaseUrl }) => {
+    test.setTimeout(120_000);
+    const replay = await startHarness();
+    const stripe = await startEmulatorHarness();
+    const project = await tempProject({ 'package.json': JSON.stringify({ name: 'shop', type: 'module' }), 'playwright.config.ts': CONFIG, 'e2e/summary.spec.ts': SUITE });
+    try {
+      const env = { VIBES_REPLAY_URL: replay.url, STRIPE_EMULATOR_URL: stripe.emulator.url };
+      // Each run its own cleanup ledger: the removal that fails stays in it, and a later run
+      // sharing it would try (and fail) to remove it before its tests.
+      const local = await runPlaywright(project, ['--project=chromium', '--retries=0', '--output', path.join(project.dir, 'local-results')], { ...env, VIBES_DATABASE_URL: databaseUrl });
+      const ci = await runPlaywright(project, ['--project=chromium', '--retries=0', '--output', path.join(project.dir, 'ci-results')], { ...env, VIBES_DATABASE_URL: secondDatabaseUrl, CI: '1' });
+
+      for (const run of [local, ci]) {
+        expect(run.code, run.output).toBe(1);
+        expect(run.output.trimEnd().endsWith(SUMMARY), run.output).toBe(true);
+        // The list reporter's own lines are all there too.
+        expect(run.output).toMatch(/✘ +\d+ \[chromium\] › e2e[/\\]summary\.spec\.ts:\d+:\d+ › a double grant fails its check/);
+        expect(run.output).toMatch(/^ +1 flaky$/m);
+      }
+      // On CI the HTML report is written as well.
+      expect((await stat(path.join(project.dir, 'playwright-report', 'index.html'))).isFile()).toBe(true);
+    } finally {
+      await project.remove();
+      await stripe.close();
+    }
+  });
+
+  test('is exported as playwright-vibes/reporter', async () => {
+    const project = await tempProject();
+    try {
+      const result = spawnSync(process.execPath, ['--input-type=module', '-e',
+        "const { default: Reporter } = await import('playwright-vibes/reporter'); console.log(`${typeof Reporter} ${new Reporter().printsToStdio()}`);"], { cwd: project.dir, encoding: 'utf8' });
+      expect(result.stderr).toBe('');
+      expect(result.stdout.trim()).toBe('function true');
+    } finally {
+      await project.remove();
+    }
+  });
+});
