@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import Stripe from 'stripe';
 import { CUT_OFF_ERROR, type SignatureMode } from '../../replay-server/index.js';
 import { RunFacts, type DeliveryRecord, type FuzzEvent } from './facts.js';
-import { DEFAULT_PLAN, planArbitrary, resolvePlan, validatePlanOptions, type DeliveryPlan, type Draw, type PlanOptions } from './plan.js';
+import { DEFAULT_PLAN, planArbitrary, resolvePlan, validatePlanOptions, type DeliveryPlan, type DrawnPlan, type PlanOptions } from './plan.js';
 import { FuzzSetupError, searchCounterexample, type Execution, type FuzzResult } from './search.js';
 import { resolveSettings, type FuzzConfig } from './settings.js';
 import { stripeEvents, type StripeEvent, type StripeEventBuilder } from './stripe-events.js';
@@ -78,7 +78,7 @@ export async function fuzzHandler<S, D extends AsyncFunctions>(options: HandlerF
   const tag = randomBytes(4).toString('hex');
   let runs = 0;
 
-  const execute = async ([draws, scheduler]: [Draw[], fc.Scheduler]): Promise<Execution> => {
+  const execute = async ([drawn, scheduler]: [DrawnPlan, fc.Scheduler]): Promise<Execution> => {
     const index = runs++;
     const email = `fuzz+${tag}r${index}@example.com`;
     let prepared: Awaited<ReturnType<typeof options.setup>>;
@@ -91,7 +91,7 @@ export async function fuzzHandler<S, D extends AsyncFunctions>(options: HandlerF
     if (prepared.events.length === 0) throw new FuzzSetupError(`${name}: setup must return at least one event.`);
     const raw = prepared.events.map((event) => JSON.stringify(event, null, 2));
     const events = prepared.events.map((event, i): FuzzEvent => ({ index: i, id: event.id, type: event.type, created: event.created, object: event.data.object, payload: event as unknown as Record<string, unknown> }));
-    const deliveryPlan = resolvePlan(draws, events.length, plan.maxDeliveries);
+    const deliveryPlan = resolvePlan(drawn, events.length, plan);
     const deliveries = await deliverInProcess(deliveryPlan, raw, scheduled(deps, scheduler), scheduler, options.handler, secret);
     const run = new RunFacts(events, deliveries);
     const execution: Execution = { events, raw, plan: deliveryPlan, deliveries, details: `fast-check's scheduler, in the order it ran the handlers' awaits:\n${String(scheduler)}` };
@@ -103,7 +103,7 @@ export async function fuzzHandler<S, D extends AsyncFunctions>(options: HandlerF
     return execution;
   };
   // The scheduler is stateful and not JSON: a run is known by its draws alone.
-  return searchCounterexample(name, fc.tuple(planArbitrary(plan), fc.scheduler()), execute, settings, { key: ([draws]) => JSON.stringify(draws) });
+  return searchCounterexample(name, fc.tuple(planArbitrary(plan), fc.scheduler()), execute, settings, { key: ([drawn]) => JSON.stringify(drawn) });
 }
 
 /** Every dependency call goes through the scheduler, so it is a point where another copy may run first. */

@@ -32,11 +32,12 @@ export type DeliveryPlan = PlannedDelivery[][];
 
 /**
  * What fast-check draws per delivery. `again` repeats the previous delivery's event and
- * `together` starts the delivery with the previous one: both are common on purpose, because
- * duplicates and concurrent first deliveries are where webhook handlers break. Every field
- * shrinks toward the plain case (event 0, genuine, sequential, answered). `kept` is almost
- * always true and shrinks to false, which drops the delivery: fast-check shrinks an array by
- * removing its leading items only, and this lets it remove any delivery, the last ones too.
+ * `together` starts the delivery with the previous one; `copies` sends a burst of the same
+ * delivery at once. They are common on purpose: duplicates and concurrent first deliveries are
+ * where webhook handlers break. Every field shrinks toward the plain case (event 0, one genuine
+ * copy, sequential, answered). `kept` is almost always true and shrinks to false, which drops
+ * the delivery: fast-check shrinks an array by removing its leading items only, and this lets
+ * it remove any delivery, the last ones too.
  */
 export interface Draw {
   kept: boolean;
@@ -47,6 +48,16 @@ export interface Draw {
   together: boolean;
   signature: SignatureMode;
   cutOff: boolean;
+}
+
+/**
+ * A run's draws. `forgedOnly` names an event that Stripe never sends in this run: every copy of
+ * it is forged. A forged copy of an event the app also got genuinely is a duplicate, invisible
+ * to an app that dedupes by event id; one that arrives alone shows whether signatures are checked.
+ */
+export interface DrawnPlan {
+  deliveries: Draw[];
+  forgedOnly: number | null;
 }
 
 // Divisible by every count from 1 to 8: the modulo below picks among up to 8 events evenly.
@@ -60,11 +71,11 @@ function sometimes(percent: number): fc.Arbitrary<boolean> {
   return fc.oneof(SHRINK_TO_FIRST, { arbitrary: fc.constant(false), weight: 100 - percent }, { arbitrary: fc.constant(true), weight: percent });
 }
 
-export function planArbitrary(options: PlanOptions): fc.Arbitrary<Draw[]> {
-  const signature: fc.Arbitrary<SignatureMode> =
-    options.forgeries.length === 0
-      ? fc.constant('fresh')
-      : fc.oneof(SHRINK_TO_FIRST, { arbitrary: fc.constant<SignatureMode>('fresh'), weight: 85 }, { arbitrary: fc.constantFrom(...options.forgeries), weight: 15 });
+export function planArbitrary(options: PlanOptions): fc.Arbitrary<DrawnPlan> {
+  const forging = options.forgeries.length > 0;
+  const signature: fc.Arbitrary<SignatureMode> = forging
+    ? fc.oneof(SHRINK_TO_FIRST, { arbitrary: fc.constant<SignatureMode>('fresh'), weight: 85 }, { arbitrary: fc.constantFrom(...options.forgeries), weight: 15 })
+    : fc.constant('fresh');
   const draw = fc.record({
     kept: sometimes(97),
     event: fc.nat({ max: EVENT_DRAW_MAX }),
@@ -74,25 +85,33 @@ export function planArbitrary(options: PlanOptions): fc.Arbitrary<Draw[]> {
     signature,
     cutOff: options.cutOffs ? sometimes(12) : fc.constant(false),
   });
-  return fc.array(draw, { minLength: 1, maxLength: options.maxDeliveries });
+  return fc.record({
+    deliveries: fc.array(draw, { minLength: 1, maxLength: options.maxDeliveries }),
+    forgedOnly: forging
+      ? fc.oneof(SHRINK_TO_FIRST, { arbitrary: fc.constant(null), weight: 75 }, { arbitrary: fc.nat({ max: EVENT_DRAW_MAX }), weight: 25 })
+      : fc.constant(null),
+  });
 }
 
 /**
- * Turns draws into groups of deliveries over `eventCount` events (none, when every draw was dropped). The count is only known once
- * a run's setup has returned its events, so draws carry a number that is reduced here.
+ * Turns draws into groups of deliveries over `eventCount` events (none, when every draw was
+ * dropped). The count is only known once a run's setup has returned its events, so draws carry
+ * a number that is reduced here.
  */
-export function resolvePlan(draws: readonly Draw[], eventCount: number, maxDeliveries = DEFAULT_PLAN.maxDeliveries): DeliveryPlan {
+export function resolvePlan({ deliveries, forgedOnly }: DrawnPlan, eventCount: number, options: Pick<PlanOptions, 'maxDeliveries' | 'forgeries'> = DEFAULT_PLAN): DeliveryPlan {
   if (eventCount < 1) throw new Error('resolvePlan needs at least one event.');
+  const forged = forgedOnly === null || options.forgeries.length === 0 ? undefined : forgedOnly % eventCount;
   const groups: DeliveryPlan = [];
   let previous: number | undefined;
   let total = 0;
-  for (const draw of draws) {
+  for (const draw of deliveries) {
     if (!draw.kept) continue;
-    const copies = Math.min(draw.copies, maxDeliveries - total);
+    const copies = Math.min(draw.copies, options.maxDeliveries - total);
     if (copies === 0) break;
-    total += copies;
     const event = draw.again && previous !== undefined ? previous : draw.event % eventCount;
-    const burst = Array.from({ length: copies }, (): PlannedDelivery => ({ event, signature: draw.signature, cutOff: draw.cutOff }));
+    const signature = event === forged && draw.signature === 'fresh' ? options.forgeries[total % options.forgeries.length]! : draw.signature;
+    total += copies;
+    const burst = Array.from({ length: copies }, (): PlannedDelivery => ({ event, signature, cutOff: draw.cutOff }));
     const current = groups.at(-1);
     if (draw.together && current && current.length + burst.length <= MAX_GROUP_SIZE) current.push(...burst);
     else groups.push(burst);

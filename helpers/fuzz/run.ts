@@ -13,7 +13,7 @@ import {
   type SignatureMode,
 } from '../../replay-server/index.js';
 import { RunFacts, type DeliveryRecord, type FuzzEvent } from './facts.js';
-import { DEFAULT_PLAN, planArbitrary, resolvePlan, validatePlanOptions, type DeliveryPlan, type Draw, type PlanOptions } from './plan.js';
+import { DEFAULT_PLAN, planArbitrary, resolvePlan, validatePlanOptions, type DeliveryPlan, type DrawnPlan, type PlanOptions } from './plan.js';
 import { FuzzSetupError, describeExecution, searchCounterexample, type Execution, type FuzzResult } from './search.js';
 import { resolveSettings, type FuzzConfig } from './settings.js';
 import { stripeEvents, type StripeEvent, type StripeEventBuilder } from './stripe-events.js';
@@ -124,7 +124,7 @@ export async function fuzzWebhooks<S>(options: WebhookFuzzOptions<S>, environmen
 
   const runner = new ScheduleRunner(options, environment, settleMs);
   if (settings.replaySchedule) return runner.replayFile(name, settings.replaySchedule, settings);
-  const planFor = (draws: Draw[]) => (count: number) => resolvePlan(draws, count, plan.maxDeliveries);
+  const planFor = (drawn: DrawnPlan) => (count: number) => resolvePlan(drawn, count, plan);
   return searchCounterexample(name, planArbitrary(plan), (draws) => runner.execute(planFor(draws)), settings, {
     // Values that resolve to one schedule are one run (once the number of events is known).
     key: (draws) => (runner.eventCount === undefined ? JSON.stringify(draws) : JSON.stringify(planFor(draws)(runner.eventCount))),
