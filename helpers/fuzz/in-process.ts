@@ -14,8 +14,8 @@ export interface InProcessRequest {
   headers: Record<string, string>;
 }
 
-// The handler's awaits on these are what fast-check's scheduler interleaves.
-type AsyncFunctions = Record<string, (...args: any[]) => Promise<unknown>>;
+/** An object of async functions (a store, a mailer): the handler's awaits on them are what the scheduler interleaves. */
+export type AsyncFunctions<D> = { [K in keyof D]: (...args: any[]) => Promise<unknown> };
 
 export interface HandlerSetupContext {
   index: number;
@@ -26,7 +26,7 @@ export interface HandlerSetupContext {
   secret: string;
 }
 
-export interface HandlerFuzzOptions<S, D extends AsyncFunctions> {
+export interface HandlerFuzzOptions<S, D extends AsyncFunctions<D>> {
   /**
    * A fresh subject, its events and the handler's dependencies (a store, a mailer): async
    * functions, each call of which becomes a point where fast-check's scheduler decides who goes on.
@@ -64,7 +64,7 @@ const STALE_SECONDS = signer.DEFAULT_TOLERANCE + 120;
  * shrinks to the one that breaks the invariant. A cut-off copy is not waited for: it goes on
  * while later groups run, as a request Stripe gave up on does.
  */
-export async function fuzzHandler<S, D extends AsyncFunctions>(options: HandlerFuzzOptions<S, D>): Promise<FuzzResult> {
+export async function fuzzHandler<S, D extends AsyncFunctions<D>>(options: HandlerFuzzOptions<S, D>): Promise<FuzzResult> {
   const name = options.name ?? 'fuzzHandler';
   const settings = resolveSettings(options, options.config ?? {}, options.env ?? process.env, name);
   const plan: PlanOptions = {
@@ -107,8 +107,8 @@ export async function fuzzHandler<S, D extends AsyncFunctions>(options: HandlerF
 }
 
 /** Every dependency call goes through the scheduler, so it is a point where another copy may run first. */
-function scheduled<D extends AsyncFunctions>(deps: D, scheduler: fc.Scheduler): D {
-  return Object.fromEntries(Object.entries(deps).map(([key, fn]) => [key, scheduler.scheduleFunction(fn)])) as D;
+function scheduled<D extends AsyncFunctions<D>>(deps: D, scheduler: fc.Scheduler): D {
+  return Object.fromEntries(Object.entries(deps).map(([key, fn]) => [key, scheduler.scheduleFunction(fn as (...args: unknown[]) => Promise<unknown>)])) as D;
 }
 
 async function deliverInProcess<D>(

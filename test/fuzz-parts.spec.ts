@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import { InvariantViolation, RunFacts, stripeEvents, type DeliveryRecord, type FuzzEvent, type StripeEvent } from '../helpers/index.js';
+import { resolveSettings, seedFromName } from '../helpers/fuzz/settings.js';
+import { resolvePlan, type Draw } from '../helpers/fuzz/plan.js';
+import { formatScheduleFile, parseScheduleFile, ScheduleFileError, type ScheduleFile } from '../replay-server/index.js';
+import { test, expect } from '@playwright/test';
+
+const FIXTURES = '/work/shared/stripe/fixtures3.json';
+
+function event(index: number, type: string, created: number, status?: string): FuzzEvent {
+  return { index, id: `evt_${index}`, type, created, object: status ? { status } : {}, payload: {} };
+}
+
+function delivery(event: number, signature: DeliveryRecord['signature'], outcome: number | 'cut off' | 'refused', group = 0): DeliveryRecord {
+  const status = typeof outcome === 'number' ? outcome : null;
+  const error = outcome === 'cut off' ? 'cut off' : outcome === 'refused' ? 'ECONNREFUSED' : null;
+  return { group, event, signature, cutOff: outcome === 'cut off', status, error, latency_ms: status === null ? null : 3 };
+}
+
+test.describe('fuzz: what a run tells about each event', () => {
+  const checkout = event(0, 'checkout.session.completed', 100);
+
+  test('an event is acknowledged, unconfirmed or undelivered by its genuine copies only', () => {
+    const fate = (...copies: DeliveryRecord[]) => new RunFacts([checkout], copies).fate(checkout);
+    expect(fate(delivery(0, 'fresh', 200))).toBe('acknowledged');
+    expect(fate(delivery(0, 'fresh', 'cut off'), delivery(0, 'fresh', 204))).toBe('acknowledged');
+    expect(fate(delivery(0, 'fresh', 'cut off'))).toBe('unconfirmed');
+    expect(fate(delivery(0, 'fresh', 500))).toBe('unconfirmed');
+    expect(fate(delivery(0, 'fresh', 'refused'))).toBe('undelivered');
+    expect(fate(delivery(0, 'stale', 200), delivery(0, 'missing', 200), delivery(0, 'wrong-secret', 200))).toBe('undelivered');
+    expect(fate()).toBe('undelivered');
+  });
+
+  test('expectAppliedOnce: exactly once when acknowledged, at most once when unconfirmed, never when undelivered', () => {
+    const facts = (...copies: DeliveryRecord[]) => new RunFacts([checkout], copies);
+    const acknowledged = facts(delivery(0, 'fresh', 200), delivery(0, 'fresh', 200));
+    expect(() => acknowledged.expectAppliedOnce(checkout, 1)).not.toThrow();
+    expect(() => acknowledged.expectAppliedOnce('evt_0', 2, 'Pro grants')).toThrow(
+      new InvariantViolation(
+        'Pro grants: happened 2 times, but #0 checkout.session.completed (created 00:01:40) should take effect exactly once: the app acknowledged a genuine copy (its copies: fresh → 200, fresh → 200).',
+      ),
+    );
+    expect(() => acknowledged.expectAppliedOnce(0, 0)).toThrow(/happened 0 times, .* exactly once/);
+
+    const unconfirmed = facts(delivery(0, 'fresh', 'cut off'));
+    expect(() => unconfirmed.expectAppliedOnce(checkout, 0)).not.toThrow();
+    expect(() => unconfirmed.expectAppliedOnce(checkout, 1)).not.toThrow();
+    expect(() => unconfirmed.expectAppliedOnce(checkout, 2)).toThrow(/at most once: a genuine copy reached the app, unacknowledged \(its copies: fresh → cut off\)/);
+
+    const forged = facts(delivery(0, 'stale', 400));
+    expect(() => forged.expectAppliedOnce(checkout, 0)).not.toThrow();
+    expect(() => forged.expectAppliedOnce(checkout, 1)).toThrow(/happened 1 time, but .* should take effect never: no genuinely signed copy reached the app \(its copies: stale → 400\)/);
+    expect(() => forged.expectAppliedOnce('evt_9', 0)).toThrow(/no event evt_9 in this run/);
+  });
+
+  test('expectNewestState: the state of the newest acknowledged event, or of a newer one that may have been applied', () => {
+    const lifecycle = [event(1, 'customer.subscription.created', 101, 'active'), event(2, 'customer.subscription.updated', 102, 'past_due'), event(3, 'customer.subscription.deleted', 103, 'canceled')];
+    const facts = (...copies: DeliveryRecord[]) => new RunFacts([checkout, ...lifecycle], copies);
+
+    // Delivered newest first: the newest still wins.
+    const reversed = facts(delivery(3, 'fresh', 200, 0), delivery(1, 'fresh', 200, 1));
+    expect(() => reversed.expectNewestState(lifecycle, 'canceled')).not.toThrow();
+    expect(() => reversed.expectNewestState(lifecycle, 'active', undefined, 'the subscription status')).toThrow(
+      new InvariantViolation(
+        'the subscription status is "active" (as in #1 customer.subscription.created (created 00:01:41), acknowledged), but should be "canceled" (#3 customer.subscription.deleted (created 00:01:43)): the newest event the app acknowledged is #3 customer.subscription.deleted (created 00:01:43).',
+      ),
+    );
+
+    // A newer event cut off may or may not have been applied.
+    const cut = facts(delivery(1, 'fresh', 200), delivery(2, 'fresh', 'cut off', 1));
+    expect(() => cut.expectNewestState(lifecycle, 'active')).not.toThrow();
+    expect(() => cut.expectNewestState(lifecycle, 'past_due')).not.toThrow();
+    expect(() => cut.expectNewestState(lifecycle, 'canceled')).toThrow(/but should be "active" .* or "past_due"/);
+
+    // A forged newer event must change nothing; with nothing genuine, there is no state at all.
+    const forged = facts(delivery(3, 'missing', 200));
+    expect(() => forged.expectNewestState(lifecycle, undefined)).not.toThrow();
+    expect(() => forged.expectNewestState(lifecycle, null)).not.toThrow();
+    expect(() => forged.expectNewestState(lifecycle, 'canceled')).toThrow(/is "canceled" \(as in #3 .*, undelivered\), but should be none: the app acknowledged none of these events/);
+    expect(() => reversed.expectNewestState(lifecycle, null)).toThrow(/is none, but should be "canceled"/);
+  });
+});
+
+test.describe('fuzz: plans', () => {
+  const draw = (over: Partial<Draw>): Draw => ({ kept: true, event: 0, copies: 1, again: false, together: false, signature: 'fresh', cutOff: false, ...over });
+
+  test('draws resolve to groups: bursts, repeats of the previous event, joining the previous group, dropped draws', () => {
+    const plan = resolvePlan(
+      {
+        deliveries: [
+          draw({ event: 5, copies: 2 }),
+          draw({ kept: false, event: 1 }),
+          draw({ again: true, together: true, signature: 'stale' }),
+          draw({ event: 2, cutOff: true }),
+        ],
+        forgedOnly: null,
+      },
+      4,
+    );
+    expect(plan).toEqual([
+      [
+        { event: 1, signature: 'fresh', cutOff: false },
+        { event: 1, signature: 'fresh', cutOff: false },
+        { event: 1, signature: 'stale', cutOff: false },
+      ],
+      [{ event: 2, signature: 'fresh', cutOff: true }],
+    ]);
+  });
+
+  test('an event drawn forged-only never goes out genuinely signed, and a plan stops at maxDeliveries', () => {
+    const plan = resolvePlan({ deliveries: [draw({ event: 1, copies: 3 }), draw({ event: 0 }), draw({ event: 1 })], forgedOnly: 5 }, 4, { maxDeliveries: 4, forgeries: ['stale', 'missing'] });
+    expect(plan.flat()).toEqual([
+      { event: 1, signature: 'stale', cutOff: false },
+      { event: 1, signature: 'stale', cutOff: false },
+      { event: 1, signature: 'stale', cutOff: false },
+      { event: 0, signature: 'fresh', cutOff: false },
+    ]);
+    expect(resolvePlan({ deliveries: [draw({ kept: false })], forgedOnly: null }, 1)).toEqual([]);
+  });
+});
+
+test.describe('fuzz: seeds and runs', () => {
+  test('pinned by default, from the name; the environment beats the test, which beats the config', () => {
+    const name = 'checkout grants once';
+    expect(resolveSettings({}, {}, {}, name)).toEqual({ seed: seedFromName(name), seedSource: 'derived from the name', path: undefined, numRuns: 25, replaySchedule: undefined });
+    expect(resolveSettings({}, {}, {}, name).seed).toBe(resolveSettings({}, {}, {}, name).seed);
+    expect(seedFromName('another property')).not.toBe(seedFromName(name));
+    expect(resolveSettings({}, { seed: 7, numRuns: 40 }, {}, name)).toMatchObject({ seed: 7, seedSource: 'fuzzConfig.seed', numRuns: 40 });
+    expect(resolveSettings({ seed: 8, numRuns: 10 }, { seed: 7, numRuns: 40 }, {}, name)).toMatchObject({ seed: 8, seedSource: 'the seed option', numRuns: 10 });
+    const env = { VIBES_SEED: '-123', VIBES_FUZZ_PATH: '4:0:1', VIBES_FUZZ_RUNS: '200', VIBES_FUZZ_REPLAY: 'x.ndjson' };
+    expect(resolveSettings({ seed: 8, numRuns: 10, replaySchedule: 'y.ndjson' }, { seed: 7 }, env, name)).toEqual({
+      seed: -123,
+      seedSource: 'VIBES_SEED',
+      path: '4:0:1',
+      numRuns: 200,
+      replaySchedule: 'x.ndjson',
+    });
+  });
+
+  test('a bad seed, path or run count is refused with what is expected', () => {
+    expect(() => resolveSettings({}, {}, { VIBES_SEED: 'abc' }, 'p')).toThrow('VIBES_SEED must be a whole number (fast-check\'s seed); got "abc".');
+    expect(() => resolveSettings({}, {}, { VIBES_FUZZ_RUNS: '0' }, 'p')).toThrow(/VIBES_FUZZ_RUNS must be a whole number from 1 to 100000/);
+    expect(() => resolveSettings({ numRuns: 2.5 }, {}, {}, 'p')).toThrow(/numRuns must be a whole number/);
+    expect(() => resolveSettings({ path: '4,1' }, {}, {}, 'p')).toThrow(/the fuzz path must look like "3:0:1"/);
+  });
+});
+
+test.describe('fuzz: schedule files', () => {
+  const file: ScheduleFile = {
+    header: { kind: 'header', format: 'vibes-schedule', version: 1, seed: -5, path: '1:2', title: 't', failure: 'f' },
+    events: [{ kind: 'event', index: 0, id: 'evt_a', type: 'checkout.session.completed', created: 100, raw: '{"id":"evt_a"}' }],
+    steps: [
+      { kind: 'step', group: 0, event: 0, signature: 'fresh', cutOff: false, status: 200, error: null },
+      { kind: 'step', group: 0, event: 0, signature: 'stale', cutOff: true, status: null, error: 'cut off' },
+      { kind: 'step', group: 1, event: 0, signature: 'missing', cutOff: false },
+    ],
+  };
+
+  test('round-trips, one object per line', () => {
+    const text = formatScheduleFile(file);
+    expect(text.trimEnd().split('\n')).toHaveLength(5);
+    expect(parseScheduleFile(text)).toEqual(file);
+  });
+
+  test('a broken file is refused with the line and what is expected', () => {
+    const lines = formatScheduleFile(file).trimEnd().split('\n');
+    const withLine = (n: number, line: string) => lines.map((l, i) => (i === n ? line : l)).join('\n');
+    const cases: Array<[string, RegExp]> = [
+      ['', /the file is empty/],
+      [withLine(0, '{"kind": "step"}'), /line 1: the first line must be the header/],
+      [withLine(0, '{"kind": "header", "format": "vibes-schedule", "version": 2}'), /line 1: version 2 is not supported/],
+      [withLine(1, '{"kind": "event", "index": 0, "id": "evt_a", "raw": "{\\"id\\":\\"evt_b\\"}"}'), /line 2: "raw" must be the event evt_a itself/],
+      [withLine(2, '{"kind": "step", "group": 0, "event": 0, "signature": "forged"}'), /line 3: "signature" must be one of fresh, original/],
+      [withLine(4, '{"kind": "step", "group": 3, "event": 0}'), /without gaps; found group 3 after group 0/],
+      [withLine(4, '{"kind": "step", "group": 1, "event": 4}'), /refers to event 4, which has no event line/],
+      [withLine(3, '{"kind": "nope"}'), /line 4: unknown kind "nope"/],
+      [lines.slice(0, 2).join('\n'), /no step lines/],
+    ];
+    for (const [text, message] of cases) {
+      expect(() => parseScheduleFile(text)).toThrow(ScheduleFileError);
+      expect(() => parseScheduleFile(text)).toThrow(message);
+    }
+  });
+});
+
+test.describe('fuzz: Stripe events for a subject', () => {
+  const resources = (JSON.parse(readFileSync(FIXTURES, 'utf8')) as { resources: Record<string, Record<string, unknown>> }).resources;
+
+  /** Every key the builder writes is one Stripe's own example object has, with a value of the same kind. */
+  function expectStripeShape(built: Record<string, unknown>, example: Record<string, unknown>, where: string) {
+    for (const [key, value] of Object.entries(built)) {
+      expect(Object.keys(example), `${where}.${key} is a field Stripe sends`).toContain(key);
+      const theirs = example[key];
+      if (value === null || theirs === null || theirs === undefined) continue;
+      expect(Array.isArray(value) ? 'array' : typeof value, `${where}.${key}`).toBe(Array.isArray(theirs) ? 'array' : typeof theirs);
+    }
+  }
+
+  test('checkout and subscription events have Stripe\'s shapes, one customer and subscription, and increasing created', () => {
+    const events = stripeEvents({ email: 'buyer@example.com', userId: 'u_1', metadata: { vibes_run: 'r1' }, start: 1_000 });
+    const built: StripeEvent[] = [events.checkoutCompleted(), events.subscriptionCreated(), events.subscriptionUpdated('past_due'), events.subscriptionDeleted()];
+
+    for (const e of built) expectStripeShape(e as unknown as Record<string, unknown>, resources.event!, 'event');
+    expectStripeShape(built[0]!.data.object, resources['checkout.session']!, 'checkout.session');
+    for (const e of built.slice(1)) expectStripeShape(e.data.object, resources.subscription!, 'subscription');
+    const item = ((built[1]!.data.object.items as { data: Array<Record<string, unknown>> }).data)[0]!;
+    expectStripeShape(item, resources.subscription_item!, 'subscription_item');
+    expectStripeShape(item.price as Record<string, unknown>, resources.price!, 'price');
+
+    expect(built.map((e) => e.type)).toEqual(['checkout.session.completed', 'customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted']);
+    expect(built.map((e) => e.created)).toEqual([1_000, 1_001, 1_002, 1_003]);
+    expect(new Set(built.map((e) => e.id)).size).toBe(4);
+    expect(built[0]!.data.object).toMatchObject({ client_reference_id: 'u_1', customer: events.customer, subscription: events.subscription, customer_details: { email: 'buyer@example.com' }, payment_status: 'paid', metadata: { user_id: 'u_1', vibes_run: 'r1' } });
+    expect(built.slice(1).map((e) => [e.data.object.id, e.data.object.customer, e.data.object.status])).toEqual([
+      [events.subscription, events.customer, 'active'],
+      [events.subscription, events.customer, 'past_due'],
+      [events.subscription, events.customer, 'canceled'],
+    ]);
+    expect(built[2]!.data.previous_attributes).toEqual({ status: 'active' });
+  });
+});
