@@ -2,9 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { devices, type Page } from '@playwright/test';
-import { test, expect } from './support/replay-fixtures.js';
+import { test as replayTest, expect } from './support/replay-fixtures.js';
 import { checkoutCompleted, postWebhook, randomSecret, stripeEvent, uniqueId } from './support/replay-events.js';
 import { chromiumLaunchOptions } from '../helpers/browser.js';
+import { startVibes } from './support/cli.js';
+
+const test = replayTest.extend<{ pageErrors: void }>({
+  // No test passes with a script error or a blocked resource (a CSP violation is a console error).
+  // Failed loads are left out: the API's 401s and 404s are part of what is tested.
+  pageErrors: [async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
+    });
+    await use();
+    expect(errors).toEqual([]);
+  }, { auto: true }],
+});
 
 // The framework project has no browser: this file brings Chromium, as a user's would.
 test.use({ ...devices['Desktop Chrome'], launchOptions: chromiumLaunchOptions() });
@@ -385,6 +400,41 @@ test.describe('replay server dashboard @db', () => {
     await expect(page.locator('.timeline').getByRole('columnheader')).toHaveText(['Time', 'What', 'Signature', 'Status', 'Latency', 'Answer or error']);
     await expect(page.locator('.headers').getByRole('columnheader')).toHaveText(['Name', 'Value']);
     await saveScreenshot(page, testInfo, 'dashboard-event.png');
+  });
+
+  test('an import shows up live; the newest 100 first, more on request', async ({ page, startHarness }) => {
+    const { url, client } = await startHarness();
+    await page.goto(url);
+    await expect(page.getByRole('status').filter({ hasText: 'Live' })).toBeVisible();
+    const start = Date.now() - 60_000;
+    const lines = Array.from({ length: 105 }, (_, i) => {
+      const event = customerEvent('customer.updated', `vibes+import${i}@example.com`);
+      return JSON.stringify({ id: event.id, raw: event.raw, received_at: new Date(start + i * 10).toISOString(), headers: {} });
+    });
+    expect(await client.importEvents(lines.join('\n'))).toEqual({ imported: 105, skipped: 0 });
+
+    await expect(page.locator('#events tr[data-id]')).toHaveCount(100);
+    await expect(page.getByText('100 new. 100 events: the newest 100, more are stored.')).toBeVisible();
+    expect((await eventRows(page))[0]).toEqual(['customer.updated', 'vibes+import104@example.com', '0', 'not delivered']);
+    await expect(page.locator('#events tr[data-id] .tag').first()).toHaveText('imported');
+    await page.getByRole('button', { name: 'Show more' }).click();
+    await expect(page.locator('#events tr[data-id]')).toHaveCount(105);
+    await expect(page.getByRole('button', { name: 'Show more' })).toBeHidden();
+  });
+
+  test('the built server (vibes replay-server) serves the same dashboard', async ({ page, databaseUrl }) => {
+    const server = await startVibes(['replay-server', '--port', '0', '--database-url', databaseUrl]);
+    try {
+      await page.goto(server.url);
+      await expect(page.getByRole('status').filter({ hasText: 'Live' })).toBeVisible();
+      const created = customerEvent('customer.created', 'vibes+built@example.com');
+      expect((await postWebhook(`${server.url}/webhooks/stripe`, created.raw)).status).toBe(200);
+      await expect.poll(() => eventRows(page)).toEqual([['customer.created', 'vibes+built@example.com', '0', 'not delivered']]);
+      await page.getByRole('link', { name: 'customer.created' }).click();
+      await expect(page.locator('#payload')).toHaveText(JSON.stringify(JSON.parse(created.raw), null, 2));
+    } finally {
+      await server.stop();
+    }
   });
 });
 

@@ -18,6 +18,14 @@ const SECURITY_HEADERS = {
 /**
  * The dashboard: `/` lists events, `/events/:id` shows one. The pages and their script hold no
  * data; they read it from /api, so they are served without the token and /api asks for it.
+ *
+ * With a token, the page asks for it once and keeps it in sessionStorage, sending it as
+ * `Authorization: Bearer` on each fetch (the event stream included). We chose this over a
+ * `?token=` link that sets an HttpOnly cookie: a cookie is sent by the browser on its own, so
+ * any page the user visits could make it POST a replay (which makes this server POST to any
+ * target) unless every route also checked origins; and a token in a URL lands in history,
+ * logs and shared links. What sessionStorage risks is script injection on this origin, which
+ * the CSP above and text-only rendering (no innerHTML) close off.
  */
 export function dashboardRoutes(): express.Router {
   const router = express.Router();
