@@ -26,11 +26,13 @@ export interface StoredEventRow extends EventForReplay {
 
 /**
  * Teardown is decided when read, not when captured: a test's cleanup names the customers it is
- * about to delete (POST /api/teardown) and every later event of theirs is teardown, at no cost
- * to the capture path. Imported events keep the mark they were exported with.
+ * about to delete (POST /api/teardown), and what deleting them causes (customer.deleted,
+ * customer.subscription.deleted, payment_method.detached, …) arriving after that is teardown,
+ * at no cost to the capture path. An event Stripe merely delivered late (a customer.created)
+ * is not. Imported events keep the mark they were exported with.
  */
-const TEARDOWN = `(e.teardown or exists (select 1 from vibes.replay_teardowns t
-  where t.customer = e.customer and e.received_at >= t.registered_at))`;
+const TEARDOWN = `(e.teardown or ((e.type like '%.deleted' or e.type like '%.detached') and exists (
+  select 1 from vibes.replay_teardowns t where t.customer = e.customer and e.received_at >= t.registered_at)))`;
 
 const SUMMARY_COLUMNS = `
   e.id, e.type, e.created, e.livemode, e.source, e.received_at, e.signature, e.customer, e.email, e.run, ${TEARDOWN} as teardown,
@@ -140,10 +142,12 @@ export class ReplayStore {
 
   /** Marks every event of these customers from now on as caused by test teardown. */
   async markTeardown(customers: readonly string[]): Promise<void> {
+    // The server's clock, as for received_at: Postgres's now() is another clock (maybe another
+    // machine's) with microseconds, which an event received in the same millisecond would precede.
     await this.query(
-      `insert into vibes.replay_teardowns (customer) select unnest($1::text[])
+      `insert into vibes.replay_teardowns (customer, registered_at) select unnest($1::text[]), $2
        on conflict (customer) do update set registered_at = least(vibes.replay_teardowns.registered_at, excluded.registered_at)`,
-      [customers],
+      [customers, new Date()],
     );
   }
 

@@ -46,7 +46,11 @@ export function sweepCommand(): Command {
       };
       const ledger = await Ledger.open(databaseUrl);
       try {
-        const entries = await ledger.pending({ olderThanMs: flags.olderThan });
+        const pending = await ledger.pending({ olderThanMs: flags.olderThan });
+        // cleanup.defer() removals are functions of processes long gone: listed for a person, not retried.
+        const manual = pending.filter((e) => e.kind === 'custom');
+        const entries = pending.filter((e) => e.kind !== 'custom');
+        for (const e of manual) console.log(`  remove by hand: ${e.label} (run ${e.run_id}, ${e.test}${e.last_error ? `; failed with: ${e.last_error}` : ''})`);
         console.log(`ledger at ${redactUrl(databaseUrl)}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} to remove`);
         if (flags.dryRun) for (const e of entries) console.log(`  would remove ${e.label} (run ${e.run_id}, ${e.test})`);
         const progress = progressLine('vibes sweep: ledger');
