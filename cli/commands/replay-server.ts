@@ -80,6 +80,7 @@ export function replayServerCommand(): Command {
       console.log(`database: ${redactUrl(db.url)}`);
       console.log(`forwarding to: ${flags.forwardTo ?? '(nowhere: events are stored only)'}; signing: ${flags.secret ? 'yes' : 'no (--secret not given)'}`);
       console.log(`listening on ${server.url}`);
+      console.log(`dashboard: ${server.url}/`);
     });
 
   addFilterOptions(withDatabaseOptions(command.command('export')))
