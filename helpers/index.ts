@@ -15,7 +15,7 @@ export { StripeRateLimiter, type RateLimitOptions } from './rate-limit.js';
 export { removeStripeCustomers, type AppUserCleanup, type RemoverContext } from './removers.js';
 export { stripeClientFor, defaultDatabaseUrl, type CleanupConfig } from './fixtures.js';
 export { fuzzWebhooks, DEFAULT_SETTLE_MS, type WebhookFuzzOptions, type FuzzSetup, type FuzzSetupContext, type FuzzCheck, type FuzzEnvironment, type QueryFn } from './fuzz/run.js';
-export { fuzzHandler, type HandlerFuzzOptions, type HandlerSetupContext, type InProcessRequest } from './fuzz/in-process.js';
+export { fuzzHandler, type AsyncFunctions, type HandlerFuzzOptions, type HandlerSetupContext, type InProcessRequest } from './fuzz/in-process.js';
 export { RunFacts, InvariantViolation, statusOf, type EventFate, type EventRef, type FuzzEvent, type DeliveryRecord } from './fuzz/facts.js';
 export { stripeEvents, stripeId, StripeEventBuilder, type StripeEvent, type StripeEventsOptions } from './fuzz/stripe-events.js';
 export { FORGED_SIGNATURES } from './fuzz/plan.js';

@@ -3,9 +3,9 @@ import fc from 'fast-check';
 import Stripe from 'stripe';
 import { CUT_OFF_ERROR, type SignatureMode } from '../../replay-server/index.js';
 import { RunFacts, type DeliveryRecord, type FuzzEvent } from './facts.js';
-import { DEFAULT_PLAN, planArbitrary, resolvePlan, validatePlanOptions, type DeliveryPlan, type DrawnPlan, type PlanOptions } from './plan.js';
+import { planArbitrary, planOptions, resolvePlan, type DeliveryPlan, type DrawnPlan, type PlanChoices } from './plan.js';
 import { FuzzSetupError, searchCounterexample, type Execution, type FuzzResult } from './search.js';
-import { resolveSettings, type FuzzConfig } from './settings.js';
+import { resolveSettings, type FuzzConfig, type RunChoices } from './settings.js';
 import { stripeEvents, type StripeEvent, type StripeEventBuilder } from './stripe-events.js';
 
 /** The request a handler gets in process: the exact body and the headers, as a webhook carries them. */
@@ -26,7 +26,7 @@ export interface HandlerSetupContext {
   secret: string;
 }
 
-export interface HandlerFuzzOptions<S, D extends AsyncFunctions<D>> {
+export interface HandlerFuzzOptions<S, D extends AsyncFunctions<D>> extends RunChoices, PlanChoices {
   /**
    * A fresh subject, its events and the handler's dependencies (a store, a mailer): async
    * functions, each call of which becomes a point where fast-check's scheduler decides who goes on.
@@ -40,15 +40,8 @@ export interface HandlerFuzzOptions<S, D extends AsyncFunctions<D>> {
   invariant(check: { subject: S; deps: D; run: RunFacts; events: readonly FuzzEvent[]; deliveries: readonly DeliveryRecord[] }): Promise<void> | void;
   /** The signing secret (default a random one, given to setup). */
   secret?: string;
-  numRuns?: number;
-  seed?: number;
-  path?: string;
-  maxDeliveries?: number;
-  forgeries?: readonly SignatureMode[] | false;
-  cutOffs?: boolean;
-  concurrency?: boolean;
-  name?: string;
   config?: FuzzConfig;
+  /** Default process.env (VIBES_SEED, VIBES_FUZZ_PATH, VIBES_FUZZ_RUNS). */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -67,13 +60,7 @@ const STALE_SECONDS = signer.DEFAULT_TOLERANCE + 120;
 export async function fuzzHandler<S, D extends AsyncFunctions<D>>(options: HandlerFuzzOptions<S, D>): Promise<FuzzResult> {
   const name = options.name ?? 'fuzzHandler';
   const settings = resolveSettings(options, options.config ?? {}, options.env ?? process.env, name);
-  const plan: PlanOptions = {
-    maxDeliveries: options.maxDeliveries ?? DEFAULT_PLAN.maxDeliveries,
-    forgeries: options.forgeries === false ? [] : (options.forgeries ?? DEFAULT_PLAN.forgeries),
-    cutOffs: options.cutOffs ?? DEFAULT_PLAN.cutOffs,
-    concurrency: options.concurrency ?? DEFAULT_PLAN.concurrency,
-  };
-  validatePlanOptions(plan);
+  const plan = planOptions(options);
   const secret = options.secret ?? `whsec_${randomBytes(24).toString('base64url')}`;
   const tag = randomBytes(4).toString('hex');
   let runs = 0;

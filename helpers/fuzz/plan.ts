@@ -120,10 +120,30 @@ export function resolvePlan({ deliveries, forgedOnly }: DrawnPlan, eventCount: n
   return groups;
 }
 
-export function validatePlanOptions(options: PlanOptions): void {
+/** How a property's options shape its schedules, as they are written in `webhooks.fuzz` and `fuzzHandler`. */
+export interface PlanChoices {
+  /** Most deliveries per run (default 10). */
+  maxDeliveries?: number;
+  /** Forged signature variants to mix in (default stale, wrong-secret, missing); false for none. */
+  forgeries?: readonly SignatureMode[] | false;
+  /** Cut deliveries off before the app answers, as Stripe's timeout does (default true). */
+  cutOffs?: boolean;
+  /** Start deliveries together (default true). */
+  concurrency?: boolean;
+}
+
+/** The plan options a property asked for, defaults filled in and checked. */
+export function planOptions(choices: PlanChoices): PlanOptions {
+  const options: PlanOptions = {
+    maxDeliveries: choices.maxDeliveries ?? DEFAULT_PLAN.maxDeliveries,
+    forgeries: choices.forgeries === false ? [] : (choices.forgeries ?? DEFAULT_PLAN.forgeries),
+    cutOffs: choices.cutOffs ?? DEFAULT_PLAN.cutOffs,
+    concurrency: choices.concurrency ?? DEFAULT_PLAN.concurrency,
+  };
   if (!Number.isInteger(options.maxDeliveries) || options.maxDeliveries < 1 || options.maxDeliveries > 200) {
     throw new RangeError(`maxDeliveries must be a whole number from 1 to 200; got ${options.maxDeliveries}.`);
   }
   const bad = options.forgeries.filter((mode) => mode === 'fresh' || mode === 'original');
   if (bad.length > 0) throw new RangeError(`forgeries lists signature variants an app must refuse; "${bad[0]}" is not one (use ${FORGED_SIGNATURES.join(', ')}).`);
+  return options;
 }

@@ -10,12 +10,11 @@ import {
   type EventDetail,
   type ReplayClient,
   type ScheduledDelivery,
-  type SignatureMode,
 } from '../../replay-server/index.js';
 import { RunFacts, type DeliveryRecord, type FuzzEvent } from './facts.js';
-import { DEFAULT_PLAN, planArbitrary, resolvePlan, validatePlanOptions, type DeliveryPlan, type DrawnPlan, type PlanOptions } from './plan.js';
+import { planArbitrary, planOptions, resolvePlan, type DeliveryPlan, type DrawnPlan, type PlanChoices } from './plan.js';
 import { FuzzSetupError, describeExecution, searchCounterexample, type Execution, type FuzzResult } from './search.js';
-import { resolveSettings, type FuzzConfig } from './settings.js';
+import { resolveSettings, type FuzzConfig, type RunChoices } from './settings.js';
 import { stripeEvents, type StripeEvent, type StripeEventBuilder } from './stripe-events.js';
 
 /** What `setup` gets: a run number and a unique identity for the run's subject. */
@@ -51,24 +50,10 @@ export interface FuzzCheck<S> {
   grants(email: string): Promise<number>;
 }
 
-export interface WebhookFuzzOptions<S> {
+export interface WebhookFuzzOptions<S> extends RunChoices, PlanChoices {
   setup(context: FuzzSetupContext): Promise<FuzzSetup<S>> | FuzzSetup<S>;
   /** Throws (an `expect`, an InvariantViolation) when the app's state is wrong. */
   invariant(check: FuzzCheck<S>): Promise<void> | void;
-  /** Runs (default 25, or `fuzzConfig.numRuns`; VIBES_FUZZ_RUNS overrides). */
-  numRuns?: number;
-  /** Pinned seed (VIBES_SEED overrides; default derived from the test's title). */
-  seed?: number;
-  /** fast-check's path of a counterexample, to replay it with its seed (VIBES_FUZZ_PATH). */
-  path?: string;
-  /** Most deliveries per run (default 10). */
-  maxDeliveries?: number;
-  /** Forged signature variants to mix in (default stale, wrong-secret, missing); false for none. */
-  forgeries?: readonly SignatureMode[] | false;
-  /** Cut deliveries off before the app answers, as Stripe's timeout does (default true). */
-  cutOffs?: boolean;
-  /** Start deliveries together (default true). */
-  concurrency?: boolean;
   /**
    * After a run that cut a delivery off, the longest the app is given to finish it before the
    * invariant is checked (default 500 ms; the wait is twice the run's slowest answer, within
@@ -78,8 +63,6 @@ export interface WebhookFuzzOptions<S> {
   settleMs?: number;
   /** A schedule file (a counterexample) to run once, exactly, instead of generating schedules (VIBES_FUZZ_REPLAY). */
   replaySchedule?: string;
-  /** How the property is named in reports; default the test's title. */
-  name?: string;
 }
 
 /** Where a fuzz runs: the replay server, how to read the app's state, what to do with each subject. */
@@ -112,13 +95,7 @@ const SETTLE_MARGIN_MS = 20;
 export async function fuzzWebhooks<S>(options: WebhookFuzzOptions<S>, environment: FuzzEnvironment): Promise<FuzzResult> {
   const name = options.name ?? environment.name;
   const settings = resolveSettings(options, environment.config ?? {}, environment.env ?? process.env, name);
-  const plan: PlanOptions = {
-    maxDeliveries: options.maxDeliveries ?? DEFAULT_PLAN.maxDeliveries,
-    forgeries: options.forgeries === false ? [] : (options.forgeries ?? DEFAULT_PLAN.forgeries),
-    cutOffs: options.cutOffs ?? DEFAULT_PLAN.cutOffs,
-    concurrency: options.concurrency ?? DEFAULT_PLAN.concurrency,
-  };
-  validatePlanOptions(plan);
+  const plan = planOptions(options);
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 60_000) throw new RangeError(`settleMs must be a whole number of milliseconds from 0 to 60000; got ${settleMs}.`);
 

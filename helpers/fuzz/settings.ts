@@ -10,6 +10,18 @@ export interface FuzzConfig {
   replaySchedule?: string;
 }
 
+/** How a property names itself and chooses its runs, in `webhooks.fuzz` and `fuzzHandler`. */
+export interface RunChoices {
+  /** Runs (default 25, or `fuzzConfig.numRuns`; VIBES_FUZZ_RUNS overrides). */
+  numRuns?: number;
+  /** Pinned seed (VIBES_SEED overrides; default derived from the property's name). */
+  seed?: number;
+  /** fast-check's path of a counterexample, to replay it with its seed (VIBES_FUZZ_PATH). */
+  path?: string;
+  /** How the property is named in reports (and what its default seed is derived from); default the test's title. */
+  name?: string;
+}
+
 export interface RunSettings {
   seed: number;
   /** Where the seed came from, for the report. */
