@@ -67,25 +67,21 @@ export class Flows {
   ) {}
 
   signup(user: Credentials): Promise<void> {
-    return step(`sign up as ${user.email}`, async () => {
-      const { page, config } = this;
-      await page.goto(config.paths.signup);
-      await page.getByLabel(config.labels.email).fill(user.email);
-      await page.getByLabel(config.labels.password).fill(user.password);
-      await page.getByRole('button', { name: config.buttons.signup }).click();
-      await page.waitForURL((url) => !url.pathname.startsWith(config.paths.signup));
-    });
+    return step(`sign up as ${user.email}`, () => this.submitCredentials(this.config.paths.signup, this.config.buttons.signup, user));
   }
 
   login(user: Credentials): Promise<void> {
-    return step(`log in as ${user.email}`, async () => {
-      const { page, config } = this;
-      await page.goto(config.paths.login);
-      await page.getByLabel(config.labels.email).fill(user.email);
-      await page.getByLabel(config.labels.password).fill(user.password);
-      await page.getByRole('button', { name: config.buttons.login }).click();
-      await page.waitForURL((url) => !url.pathname.startsWith(config.paths.login));
-    });
+    return step(`log in as ${user.email}`, () => this.submitCredentials(this.config.paths.login, this.config.buttons.login, user));
+  }
+
+  /** Sign-up and log-in forms are the same gesture: e-mail, password, a button, and away. */
+  private async submitCredentials(path: string, button: TextMatch, user: Credentials): Promise<void> {
+    const { page, config } = this;
+    await page.goto(path);
+    await page.getByLabel(config.labels.email).fill(user.email);
+    await page.getByLabel(config.labels.password).fill(user.password);
+    await page.getByRole('button', { name: button }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith(path));
   }
 
   logout(): Promise<void> {
