@@ -13,9 +13,19 @@ const migrations: Migration[] = [
 
 const set = { schema: 'vibes', component: 'things', migrations };
 
+/**
+ * pool.end() resolves before every backend has gone; the forced drop of the test database then
+ * ends the stragglers, which must not surface as an unhandled error in a later test.
+ */
+function testPool(connectionString: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  pool.on('error', () => {});
+  return pool;
+}
+
 test.describe('migrations @db', () => {
   test('apply once, then nothing on the next start', async ({ databaseUrl }) => {
-    const pool = new pg.Pool({ connectionString: databaseUrl });
+    const pool = testPool(databaseUrl);
     try {
       expect(await migrate(pool, set)).toEqual([1, 2]);
       expect(await migrate(pool, set)).toEqual([]);
@@ -27,7 +37,7 @@ test.describe('migrations @db', () => {
   });
 
   test('processes starting together apply each migration exactly once', async ({ databaseUrl }) => {
-    const pools = Array.from({ length: 6 }, () => new pg.Pool({ connectionString: databaseUrl, max: 1 }));
+    const pools = Array.from({ length: 6 }, () => testPool(databaseUrl, 1));
     try {
       const results = await Promise.all(pools.map((pool) => migrate(pool, set)));
       expect(results.flat().sort()).toEqual([1, 2]);
@@ -39,7 +49,7 @@ test.describe('migrations @db', () => {
   });
 
   test('a failing migration leaves no half-migrated schema', async ({ databaseUrl }) => {
-    const pool = new pg.Pool({ connectionString: databaseUrl });
+    const pool = testPool(databaseUrl);
     try {
       const broken = [...migrations, { version: 3, name: 'broken', sql: 'alter table nowhere add column x int' }];
       await expect(migrate(pool, { ...set, migrations: broken })).rejects.toThrow(/nowhere/);
@@ -51,7 +61,7 @@ test.describe('migrations @db', () => {
   });
 
   test('components sharing a schema keep their own versions', async ({ databaseUrl }) => {
-    const pool = new pg.Pool({ connectionString: databaseUrl });
+    const pool = testPool(databaseUrl);
     try {
       await migrate(pool, set);
       const other = { schema: 'vibes', component: 'other', migrations: [{ version: 1, name: 'others', sql: 'create table others (id int)' }] };
@@ -64,7 +74,7 @@ test.describe('migrations @db', () => {
   });
 
   test('out-of-order versions are refused before anything runs', async ({ databaseUrl }) => {
-    const pool = new pg.Pool({ connectionString: databaseUrl });
+    const pool = testPool(databaseUrl);
     try {
       await expect(migrate(pool, { ...set, migrations: [migrations[1]!, migrations[0]!] })).rejects.toThrow(/out of order: 2 then 1/);
     } finally {
