@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { BugSwitches } from './bugs.js';
 import { grantForCheckout } from './grants.js';
 import { applySubscriptionEvent } from './subscriptions.js';
+import { inTransaction } from '../postgres/index.js';
 
 export type EventOutcome = 'processed' | 'duplicate' | 'ignored';
 
@@ -58,19 +59,4 @@ async function recordEvent(client: pg.PoolClient, event: Stripe.Event): Promise<
     [event.id, event.type, event.created],
   );
   return rowCount === 1;
-}
-
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    const result = await work(client);
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
 }

@@ -1,3 +1,4 @@
 export { openDatabase, databaseUrlFromEnv, redactUrl, type Database, type DatabaseOptions } from './database.js';
 export { startEmbeddedPostgres, findRunningEmbeddedPostgres, defaultDataDir, DEFAULT_DATA_DIR, type EmbeddedServer, type EmbeddedOptions } from './embedded.js';
 export { migrate, type Migration, type MigrationSet } from './migrate.js';
+export { inTransaction } from './transaction.js';

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from './transaction.js';
 
 export interface Migration {
   /** Strictly increasing; a version once released never changes its SQL. */
@@ -22,10 +23,8 @@ export interface MigrationSet {
  */
 export async function migrate(pool: pg.Pool, { schema, component, migrations }: MigrationSet): Promise<number[]> {
   assertOrdered(component, migrations);
-  const client = await pool.connect();
-  const q = client.escapeIdentifier(schema);
-  try {
-    await client.query('begin');
+  return inTransaction(pool, async (client) => {
+    const q = client.escapeIdentifier(schema);
     await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`vibes.migrate:${schema}`]);
     await client.query(`create schema if not exists ${q}`);
     await client.query(
@@ -53,14 +52,8 @@ export async function migrate(pool: pg.Pool, { schema, component, migrations }: 
       ]);
       newlyApplied.push(m.version);
     }
-    await client.query('commit');
     return newlyApplied;
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 function assertOrdered(component: string, migrations: readonly Migration[]): void {
