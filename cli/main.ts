@@ -1,14 +1,5 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { postgresCommand } from './commands/postgres.js';
-import { sweepCommand } from './commands/sweep.js';
-import { doctorCommand } from './commands/doctor.js';
-import { replayServerCommand } from './commands/replay-server.js';
-import { stripeEmulatorCommand } from './commands/stripe-emulator.js';
-import { demoAppCommand } from './commands/demo-app.js';
-import { predeployCommand } from './commands/predeploy.js';
-import { flakeCommand } from './commands/flake.js';
-import { initCommand } from './commands/init.js';
 import { UsageError } from './usage-error.js';
 import { readVersion } from './version.js';
 
@@ -18,15 +9,24 @@ const program = new Command('vibes')
   .showHelpAfterError()
   .exitOverride();
 
-program.addCommand(replayServerCommand());
-program.addCommand(stripeEmulatorCommand());
-program.addCommand(demoAppCommand());
-program.addCommand(postgresCommand());
-program.addCommand(sweepCommand());
-program.addCommand(doctorCommand());
-program.addCommand(initCommand());
-program.addCommand(predeployCommand());
-program.addCommand(flakeCommand());
+// Each command's module is loaded only when it runs: the replay server, the emulator and the
+// demo app are started by Playwright on every run, and must not wait for the modules of
+// `sweep`, `doctor` or `predeploy` (which load Playwright itself) to be read.
+const commands: Record<string, () => Promise<Command>> = {
+  'replay-server': async () => (await import('./commands/replay-server.js')).replayServerCommand(),
+  'stripe-emulator': async () => (await import('./commands/stripe-emulator.js')).stripeEmulatorCommand(),
+  'demo-app': async () => (await import('./commands/demo-app.js')).demoAppCommand(),
+  postgres: async () => (await import('./commands/postgres.js')).postgresCommand(),
+  sweep: async () => (await import('./commands/sweep.js')).sweepCommand(),
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand(),
+  init: async () => (await import('./commands/init.js')).initCommand(),
+  predeploy: async () => (await import('./commands/predeploy.js')).predeployCommand(),
+  flake: async () => (await import('./commands/flake.js')).flakeCommand(),
+};
+// Help, `help <command>` and a mistyped name need every command, to list or suggest them.
+const named = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+const needed = named !== undefined && Object.hasOwn(commands, named) ? [named] : Object.keys(commands);
+for (const command of await Promise.all(needed.map((name) => commands[name]!()))) program.addCommand(command);
 
 try {
   await program.parseAsync(process.argv);
