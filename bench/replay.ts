@@ -17,14 +17,20 @@ import { post } from './http-post.js';
  * - capture-and-forward throughput (POST /webhooks/stripe from concurrent clients, each
  *   forwarded to the app) against the same clients posting to the app directly.
  * The app (a real exactly-once handler) and the replay server (the real CLI) run in their own
- * processes, as in use. A minimal node:http proxy (no store, no signing) is measured alongside:
- * the floor for anything that adds a hop, so what the replay server adds on top of it is its own.
+ * processes, as in use. Two floors are measured alongside: a minimal node:http proxy (no store,
+ * no signing), the floor for anything that adds a hop; and a minimal replayer (the proxy plus a
+ * fresh signature by the stripe library), the floor for anything that replays. What the replay
+ * server adds on top of them is its own.
+ *
+ * Shared 2-core machines drift by tens of percent within a minute, so each measure is taken in
+ * blocks spread over the run, and the spread of the blocks' ratios is printed beside the overall one.
  */
-const ROUNDS = 300;
+const BLOCKS = 4;
+const ROUNDS_PER_BLOCK = 150;
 const CLIENTS = 16;
 const LATENCY_WARMUP_MS = 2_000;
 const THROUGHPUT_WARMUP_MS = 2_000;
-const PHASE_MS = 350;
+const PHASE_MS = 400;
 const BURST = 10;
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -36,25 +42,30 @@ try {
   const databaseUrl = await benchDatabase();
   const app = await startChild('receiver.js', { BENCH_WEBHOOK_SECRET: secret, BENCH_APP_DATABASE_URL: databaseUrl });
   const proxy = await startChild('minimal-proxy.js', { BENCH_PROXY_TARGET: app.url });
+  const replayer = await startChild('minimal-replayer.js', { BENCH_REPLAYER_TARGET: app.url, BENCH_WEBHOOK_SECRET: secret });
   const server = await startReplayServer(databaseUrl, app.url);
   const client = new ReplayClient(server.url);
 
   const flow = await throughput({ direct: new URL(app.url), forward: new URL(`${server.url}/webhooks/stripe`), proxy: new URL(proxy.url) }, { app: app.pid, replay: server.pid });
-  const trips = await roundTrips(client, new URL(app.url), new URL(server.url), new URL(proxy.url));
+  const trips = await roundTrips(client, replayer.child, { app: new URL(app.url), replay: new URL(server.url), proxy: new URL(proxy.url), replayer: new URL(replayer.url) });
   const spread = await burstSpread(client);
 
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown cpu';
   console.log(`machine: ${cpu}, ${os.cpus().length} cores, node ${process.version}, ${os.platform()} ${os.arch()}, load average ${os.loadavg()[0]!.toFixed(2)}`);
   console.log(`postgres: ${process.env.VIBES_DATABASE_URL ? redactUrl(process.env.VIBES_DATABASE_URL) : 'embedded, ephemeral'}`);
   console.log('app: an exactly-once webhook handler (constructEvent, then record the event id and grant, in one transaction)');
-  console.log(`replay round trip median: ${ms(trips.replay)} ms; direct signed POST median: ${ms(trips.direct)} ms (${ROUNDS} interleaved rounds each)`);
-  console.log(`replay/direct median ratio: ${ratio(trips.replay, trips.direct)}`);
+  console.log(`replay round trip median: ${ms(trips.median.replay)} ms; direct signed POST median: ${ms(trips.median.direct)} ms (${BLOCKS * ROUNDS_PER_BLOCK} interleaved rounds each)`);
+  console.log(`replay/direct median ratio: ${ratio(trips.median.replay, trips.median.direct)} (blocks ${trips.spread('replay')})`);
   console.log(`forward throughput: ${flow.rate.forward.toFixed(0)} req/s; direct throughput: ${flow.rate.direct.toFixed(0)} req/s (${CLIENTS} concurrent clients)`);
-  console.log(`forward/direct throughput ratio: ${ratio(flow.rate.forward, flow.rate.direct)}`);
+  console.log(`forward/direct throughput ratio: ${ratio(flow.rate.forward, flow.rate.direct)} (blocks ${flow.spread('forward')})`);
   console.log(`CPU µs per request: ${flow.cpu}`);
   console.log(
-    `floor, a minimal node:http proxy to the same app: round trip median ${ms(trips.proxy)} ms (ratio ${ratio(trips.proxy, trips.direct)}), ` +
-      `throughput ${flow.rate.proxy.toFixed(0)} req/s (ratio ${ratio(flow.rate.proxy, flow.rate.direct)})`,
+    `floor, a minimal node:http proxy to the same app: round trip median ${ms(trips.median.proxy)} ms (ratio ${ratio(trips.median.proxy, trips.median.direct)}, blocks ${trips.spread('proxy')}), ` +
+      `throughput ${flow.rate.proxy.toFixed(0)} req/s (ratio ${ratio(flow.rate.proxy, flow.rate.direct)}, blocks ${flow.spread('proxy')})`,
+  );
+  console.log(
+    `floor, a minimal replayer (that proxy plus a fresh stripe signature): round trip median ${ms(trips.median.replayer)} ms ` +
+      `(ratio ${ratio(trips.median.replayer, trips.median.direct)}, blocks ${trips.spread('replayer')})`,
   );
   console.log(`burst of ${BURST} copies (concurrency ${BURST}): start spread median ${ms(spread)} ms`);
 } finally {
@@ -62,18 +73,24 @@ try {
   for (const cleanup of cleanups.reverse()) await cleanup();
 }
 
-/** Median round trips to the app: direct, replayed through the server, and through the minimal proxy. */
-async function roundTrips(client: ReplayClient, appUrl: URL, replayUrl: URL, proxyUrl: URL) {
+/** Round trips to the app: direct, replayed through the server, and through the two floors. */
+async function roundTrips(client: ReplayClient, replayer: ChildProcess, urls: { app: URL; replay: URL; proxy: URL; replayer: URL }) {
   const event = await client.inject(eventJson(`evt_${randomBytes(12).toString('hex')}`));
-  const replayPath = new URL(`/api/events/${event.id}/replay`, replayUrl);
+  replayer.send({ raw: event.raw });
+  const replayPath = new URL(`/api/events/${event.id}/replay`, urls.replay);
   const replayBody = JSON.stringify({ times: 1 });
   const signedPost = async (url: URL) => {
     const { status } = await post(url, event.raw, { 'stripe-signature': sign(event.raw) });
-    expectStatus(status, 200, url === appUrl ? 'direct POST' : 'proxied POST');
+    expectStatus(status, 200, url === urls.app ? 'direct POST' : 'proxied POST');
   };
   const paths = {
-    direct: () => signedPost(appUrl),
-    proxy: () => signedPost(proxyUrl),
+    direct: () => signedPost(urls.app),
+    proxy: () => signedPost(urls.proxy),
+    replayer: async () => {
+      const { status, body } = await post(urls.replayer, '{}', {});
+      expectStatus(status, 200, 'minimal replayer');
+      if ((JSON.parse(body) as { status: number }).status !== 200) throw new Error(`the app refused a minimal replay: ${body}`);
+    },
     replay: async () => {
       const { status, body } = await post(replayPath, replayBody, {});
       expectStatus(status, 200, 'replay');
@@ -81,22 +98,30 @@ async function roundTrips(client: ReplayClient, appUrl: URL, replayUrl: URL, pro
       if (delivery?.status !== 200) throw new Error(`the app refused a replay: ${delivery?.status} ${delivery?.error ?? ''}`);
     },
   };
-  const names = Object.keys(paths) as Array<keyof typeof paths>;
+  type Path = keyof typeof paths;
+  const names = Object.keys(paths) as Path[];
   // Until the JIT has compiled every path, the round trips measure the compiler: warm up first.
   for (const until = performance.now() + LATENCY_WARMUP_MS; performance.now() < until; ) {
     for (const name of names) await paths[name]();
   }
-  const times = { direct: [] as number[], proxy: [] as number[], replay: [] as number[] };
-  for (let round = 0; round < ROUNDS; round++) {
-    // Rotate the order, so that no path always follows the same one.
-    for (let i = 0; i < names.length; i++) {
-      const name = names[(round + i) % names.length]!;
-      const started = performance.now();
-      await paths[name]();
-      times[name].push(performance.now() - started);
+  const all = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<Path, number[]>;
+  const blocks: Array<Record<Path, number>> = [];
+  for (let block = 0; block < BLOCKS; block++) {
+    const times = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<Path, number[]>;
+    for (let round = 0; round < ROUNDS_PER_BLOCK; round++) {
+      // Rotate the order, so that no path always follows the same one.
+      for (let i = 0; i < names.length; i++) {
+        const name = names[(round + i) % names.length]!;
+        const started = performance.now();
+        await paths[name]();
+        times[name].push(performance.now() - started);
+      }
     }
+    for (const name of names) all[name].push(...times[name]);
+    blocks.push(Object.fromEntries(names.map((n) => [n, median(times[n])])) as Record<Path, number>);
   }
-  return { direct: median(times.direct), proxy: median(times.proxy), replay: median(times.replay) };
+  const medians = Object.fromEntries(names.map((n) => [n, median(all[n])])) as Record<Path, number>;
+  return { median: medians, spread: (path: Path) => range(blocks.map((b) => b[path] / b.direct)) };
 }
 
 /** Requests per second from CLIENTS concurrent clients, each path in turn, every request a new event. */
@@ -128,12 +153,17 @@ async function throughput(urls: { direct: URL; forward: URL; proxy: URL }, pids:
     return { done, ms: elapsed, cpu };
   };
   type Path = keyof typeof urls;
-  const order: Path[] = ['direct', 'forward', 'proxy', 'proxy', 'forward', 'direct'];
+  // Each block runs every path once, the order turned each time so that none always goes first.
+  const cycle: Path[] = ['direct', 'forward', 'proxy'];
+  const order = Array.from({ length: BLOCKS }, (_, block) => cycle.map((_, i) => cycle[(block + i) % cycle.length]!)).flat();
   for (const path of ['direct', 'proxy', 'forward'] as const) await phase(urls[path], THROUGHPUT_WARMUP_MS / (path === 'forward' ? 1 : 2));
   const zero = () => ({ done: 0, ms: 0, cpu: { client: 0, replay: 0, app: 0, postgres: 0 } });
   const totals = { direct: zero(), forward: zero(), proxy: zero() };
-  for (const path of order) {
+  const blocks: Array<Record<Path, number>> = [];
+  for (const [index, path] of order.entries()) {
     const { done, ms, cpu } = await phase(urls[path], PHASE_MS);
+    if (index % cycle.length === 0) blocks.push({ direct: 0, forward: 0, proxy: 0 });
+    blocks[blocks.length - 1]![path] = (done / ms) * 1000;
     totals[path].done += done;
     totals[path].ms += ms;
     for (const key of Object.keys(cpu) as Array<keyof typeof cpu>) totals[path].cpu[key] += cpu[key];
@@ -143,6 +173,7 @@ async function throughput(urls: { direct: URL; forward: URL; proxy: URL }, pids:
   const rate = (t: ReturnType<typeof zero>) => (t.done / t.ms) * 1000;
   return {
     rate: { direct: rate(totals.direct), forward: rate(totals.forward), proxy: rate(totals.proxy) },
+    spread: (path: Path) => range(blocks.map((b) => b[path] / b.direct)),
     cpu: `forward: ${perRequest(totals.forward)}; direct: ${perRequest(totals.direct)}`,
   };
 }
@@ -180,11 +211,11 @@ async function benchDatabase(): Promise<string> {
 }
 
 /** One of the bench's own processes (app, proxy); it reports its URL over IPC. */
-function startChild(file: string, env: Record<string, string>): Promise<{ url: string; pid: number }> {
+function startChild(file: string, env: Record<string, string>): Promise<{ url: string; pid: number; child: ChildProcess }> {
   const child = fork(here(`./${file}`), { env: { ...process.env, ...env }, stdio: 'inherit' });
   children.push(child);
   return new Promise((resolve, reject) => {
-    child.once('message', (message) => resolve({ url: (message as { url: string }).url, pid: child.pid! }));
+    child.once('message', (message) => resolve({ url: (message as { url: string }).url, pid: child.pid!, child }));
     child.once('exit', (code) => reject(new Error(`bench/${file} exited with ${code}`)));
   });
 }
@@ -255,6 +286,11 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The lowest and highest of some ratios, as "1.41–1.62". */
+function range(ratios: number[]): string {
+  return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
 }
 
 function ratio(a: number, b: number): string {
