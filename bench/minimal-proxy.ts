@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { listen } from '../core/index.js';
+import { serveToParent } from './child-server.js';
 
 /**
  * The floor for any forwarding server: node:http in, node:http out over a keep-alive agent, no
@@ -34,7 +34,4 @@ const server = http.createServer((req, res) => {
     forward.end(body);
   });
 });
-server.keepAliveTimeout = 65_000;
-const { url } = await listen(server);
-process.send({ url });
-process.on('disconnect', () => process.exit(0));
+await serveToParent(server);

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import Stripe from 'stripe';
-import { listen } from '../core/index.js';
+import { serveToParent } from './child-server.js';
 
 /**
  * The floor for any replayer: what a replay must do at the least, and nothing else. It holds one
@@ -40,7 +40,4 @@ const server = http.createServer((req, res) => {
     forward.end(body);
   });
 });
-server.keepAliveTimeout = 65_000;
-const { url } = await listen(server);
-process.send({ url });
-process.on('disconnect', () => process.exit(0));
+await serveToParent(server);

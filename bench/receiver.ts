@@ -2,7 +2,7 @@ import http from 'node:http';
 import express from 'express';
 import pg from 'pg';
 import Stripe from 'stripe';
-import { listen } from '../core/index.js';
+import { serveToParent } from './child-server.js';
 
 /**
  * The bench's app, in its own process as an app would be: a webhook endpoint written as Stripe's
@@ -61,7 +61,4 @@ async function processExactlyOnce(pool: pg.Pool, event: Stripe.Event): Promise<v
 }
 
 const server = http.createServer(app);
-server.keepAliveTimeout = 65_000;
-const { url } = await listen(server);
-process.send({ url: `${url}/webhook` });
-process.on('disconnect', () => process.exit(0));
+await serveToParent(server, '/webhook');

@@ -129,6 +129,38 @@ async function ensureInitialised(dataDir: string, options: EmbeddedOptions): Pro
 
 /** A cluster whose postmaster is alive answers here; a stale pid file (SIGKILL) does not. */
 export async function findRunningEmbeddedPostgres(dataDir: string = defaultDataDir()): Promise<EmbeddedServer | undefined> {
+  const running = await readPostmasterPid(dataDir);
+  if (!running) return undefined;
+  const { port } = running;
+  const saved = JSON.parse(await readFile(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as { password: string };
+  return { url: connectionUrl(saved.password, port), dataDir, owned: false, stop: async () => {} };
+}
+
+/**
+ * Stops the cluster running from `dataDir`, whoever started it: what ends a cluster orphaned by a
+ * SIGKILLed owner. SIGINT is Postgres's fast shutdown (as `pg_ctl stop -m fast`): sessions are
+ * rolled back and every committed row is kept. Resolves with the postmaster's pid once it has
+ * exited, or undefined when nothing was running. Refuses a pid that is not Postgres (a stale pid
+ * file whose number was reused by another process).
+ */
+export async function stopEmbeddedPostgres(dataDir: string = defaultDataDir(), { timeoutMs = 30_000 } = {}): Promise<number | undefined> {
+  const running = await readPostmasterPid(dataDir);
+  if (!running) return undefined;
+  const { pid } = running;
+  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+  if (command !== undefined && !/postgres/.test(command)) {
+    throw new Error(`process ${pid}, named in ${path.join(dataDir, 'postmaster.pid')}, is not Postgres: that file is stale; remove it.`);
+  }
+  process.kill(pid, 'SIGINT');
+  for (const until = Date.now() + timeoutMs; isAlive(pid); ) {
+    if (Date.now() > until) throw new Error(`Postgres (pid ${pid}) did not stop within ${timeoutMs / 1000} s; end it at once with \`kill -QUIT ${pid}\` (immediate shutdown: Postgres recovers at its next start).`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return pid;
+}
+
+/** The postmaster's pid and port from its pid file, when that postmaster is alive. */
+async function readPostmasterPid(dataDir: string): Promise<{ pid: number; port: number } | undefined> {
   let pidFile: string;
   try {
     pidFile = await readFile(path.join(path.resolve(dataDir), 'postmaster.pid'), 'utf8');
@@ -138,9 +170,7 @@ export async function findRunningEmbeddedPostgres(dataDir: string = defaultDataD
   const [pidLine, , , portLine] = pidFile.split('\n');
   const pid = Number(pidLine);
   const port = Number(portLine);
-  if (!pid || !port || !isAlive(pid)) return undefined;
-  const saved = JSON.parse(await readFile(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as { password: string };
-  return { url: connectionUrl(saved.password, port), dataDir, owned: false, stop: async () => {} };
+  return pid && port && isAlive(pid) ? { pid, port } : undefined;
 }
 
 /**

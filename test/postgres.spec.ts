@@ -1,10 +1,12 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { test, expect } from './support/fixtures.js';
-import { migrate, openDatabase, startEmbeddedPostgres, findRunningEmbeddedPostgres, redactUrl, type Migration } from '../postgres/index.js';
+import { migrate, openDatabase, startEmbeddedPostgres, findRunningEmbeddedPostgres, stopEmbeddedPostgres, redactUrl, type Migration } from '../postgres/index.js';
+import { CLI, runVibes } from './support/cli.js';
 
 const migrations: Migration[] = [
   { version: 1, name: 'things', sql: 'create table things (id serial primary key, name text not null)' },
@@ -105,6 +107,43 @@ test.describe('embedded Postgres', () => {
       expect(rows).toEqual([{ v: 'still here' }]);
       await second.close();
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('vibes postgres stop ends a cluster whose owner was killed, and keeps its data', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'vibes-embedded-test-'));
+    await chmod(dir, 0o711);
+    const dataDir = path.join(dir, 'pg');
+    try {
+      const owner = spawn(process.execPath, [CLI, 'postgres', 'start', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const exited = new Promise((resolve) => owner.once('exit', resolve));
+      await new Promise<void>((resolve, reject) => {
+        let output = '';
+        owner.stdout!.on('data', (chunk: Buffer) => (output += chunk) && /postgres started/.test(output) && resolve());
+        void exited.then(() => reject(new Error(`vibes postgres exited before starting:\n${output}`)));
+      });
+      const before = await openDatabase({ dataDir });
+      await before.pool.query("create table kept (v text); insert into kept values ('still here')");
+      await before.close();
+
+      owner.kill('SIGKILL');
+      await exited;
+      expect(await findRunningEmbeddedPostgres(dataDir), 'the cluster outlives its killed owner').toBeDefined();
+
+      const stop = await runVibes(['postgres', 'stop', '--data-dir', dataDir]);
+      expect(stop.code, stop.stderr).toBe(0);
+      expect(stop.stdout).toMatch(/^postgres stopped \(pid \d+, data: /);
+      expect(await findRunningEmbeddedPostgres(dataDir)).toBeUndefined();
+      const again = await runVibes(['postgres', 'stop', '--data-dir', dataDir]);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain('nothing to stop');
+
+      const after = await openDatabase({ dataDir });
+      expect((await after.pool.query('select v from kept')).rows).toEqual([{ v: 'still here' }]);
+      await after.close();
+    } finally {
+      await stopEmbeddedPostgres(dataDir).catch(() => {});
       await rm(dir, { recursive: true, force: true });
     }
   });
