@@ -33,6 +33,9 @@ const THROUGHPUT_WARMUP_MS = 2_000;
 const PHASE_MS = 400;
 const BURST = 10;
 
+// Random orders, reproducible: the seed is printed, and BENCH_SEED=<seed> runs the same orders again.
+const seed = benchSeed();
+const random = mulberry32(seed);
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const secret = `whsec_${randomBytes(24).toString('base64url')}`;
 const children: ChildProcess[] = [];
@@ -46,7 +49,7 @@ try {
   const server = await startReplayServer(databaseUrl, app.url);
   const client = new ReplayClient(server.url);
 
-  const flow = await throughput({ direct: new URL(app.url), forward: new URL(`${server.url}/webhooks/stripe`), proxy: new URL(proxy.url) }, { app: app.pid, replay: server.pid });
+  const flow = await throughput({ direct: new URL(app.url), forward: new URL(`${server.url}/webhooks/stripe`), proxy: new URL(proxy.url) }, { app: app.pid, replay: server.pid, proxy: proxy.pid });
   const trips = await roundTrips(client, replayer.child, { app: new URL(app.url), replay: new URL(server.url), proxy: new URL(proxy.url), replayer: new URL(replayer.url) });
   const spread = await burstSpread(client);
 
@@ -68,6 +71,7 @@ try {
       `(ratio ${ratio(trips.median.replayer, trips.median.direct)}, blocks ${trips.spread('replayer')})`,
   );
   console.log(`burst of ${BURST} copies (concurrency ${BURST}): start spread median ${ms(spread)} ms`);
+  console.log(`orders: random with seed ${seed} (BENCH_SEED=${seed} repeats them)`);
 } finally {
   await stopChildren();
   for (const cleanup of cleanups.reverse()) await cleanup();
@@ -109,9 +113,10 @@ async function roundTrips(client: ReplayClient, replayer: ChildProcess, urls: { 
   for (let block = 0; block < BLOCKS; block++) {
     const times = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<Path, number[]>;
     for (let round = 0; round < ROUNDS_PER_BLOCK; round++) {
-      // Rotate the order, so that no path always follows the same one.
-      for (let i = 0; i < names.length; i++) {
-        const name = names[(round + i) % names.length]!;
+      // A fresh random order each round: what a path leaves behind (the replay server writes its
+      // delivery record after answering) must not always land on the same neighbour. A fixed
+      // rotation put `direct` after `replay` in three rounds of four, flattering every ratio.
+      for (const name of shuffled(names)) {
         const started = performance.now();
         await paths[name]();
         times[name].push(performance.now() - started);
@@ -125,7 +130,7 @@ async function roundTrips(client: ReplayClient, replayer: ChildProcess, urls: { 
 }
 
 /** Requests per second from CLIENTS concurrent clients, each path in turn, every request a new event. */
-async function throughput(urls: { direct: URL; forward: URL; proxy: URL }, pids: { app: number; replay: number }) {
+async function throughput(urls: { direct: URL; forward: URL; proxy: URL }, pids: { app: number; replay: number; proxy: number }) {
   const template = eventJson('EVENT_ID');
   const send = async (url: URL) => {
     // A new event (and customer) each time: every capture is stored, every grant is new.
@@ -133,7 +138,9 @@ async function throughput(urls: { direct: URL; forward: URL; proxy: URL }, pids:
     const { status } = await post(url, raw, { 'stripe-signature': sign(raw) });
     expectStatus(status, 200, `POST ${url.pathname}`);
   };
-  const cpuNow = () => ({ client: cpuMs(process.pid) ?? 0, replay: cpuMs(pids.replay) ?? 0, app: cpuMs(pids.app) ?? 0, postgres: postgresCpuMs() });
+  const cpuNow = () => ({
+    client: cpuMs(process.pid) ?? 0, replay: cpuMs(pids.replay) ?? 0, proxy: cpuMs(pids.proxy) ?? 0, app: cpuMs(pids.app) ?? 0, postgres: postgresCpuMs(),
+  });
   const phase = async (url: URL, durationMs: number) => {
     const before = cpuNow();
     let done = 0;
@@ -149,15 +156,15 @@ async function throughput(urls: { direct: URL; forward: URL; proxy: URL }, pids:
     );
     const elapsed = performance.now() - started;
     const after = cpuNow();
-    const cpu = { client: after.client - before.client, replay: after.replay - before.replay, app: after.app - before.app, postgres: after.postgres - before.postgres };
+    const cpu = Object.fromEntries(Object.entries(after).map(([who, ms]) => [who, ms - before[who as keyof typeof before]])) as typeof after;
     return { done, ms: elapsed, cpu };
   };
   type Path = keyof typeof urls;
-  // Each block runs every path once, the order turned each time so that none always goes first.
+  // Each block runs every path once, in a random order of its own.
   const cycle: Path[] = ['direct', 'forward', 'proxy'];
-  const order = Array.from({ length: BLOCKS }, (_, block) => cycle.map((_, i) => cycle[(block + i) % cycle.length]!)).flat();
+  const order = Array.from({ length: BLOCKS }, () => shuffled(cycle)).flat();
   for (const path of ['direct', 'proxy', 'forward'] as const) await phase(urls[path], THROUGHPUT_WARMUP_MS / (path === 'forward' ? 1 : 2));
-  const zero = () => ({ done: 0, ms: 0, cpu: { client: 0, replay: 0, app: 0, postgres: 0 } });
+  const zero = () => ({ done: 0, ms: 0, cpu: { client: 0, replay: 0, proxy: 0, app: 0, postgres: 0 } });
   const totals = { direct: zero(), forward: zero(), proxy: zero() };
   const blocks: Array<Record<Path, number>> = [];
   for (const [index, path] of order.entries()) {
@@ -168,13 +175,17 @@ async function throughput(urls: { direct: URL; forward: URL; proxy: URL }, pids:
     totals[path].ms += ms;
     for (const key of Object.keys(cpu) as Array<keyof typeof cpu>) totals[path].cpu[key] += cpu[key];
   }
-  const perRequest = (t: ReturnType<typeof zero>) =>
-    Object.entries(t.cpu).filter(([who]) => who !== 'replay' || t === totals.forward).map(([who, ms]) => `${who} ${((ms / t.done) * 1000).toFixed(0)}`).join(', ');
+  // Each path's own hop (the replay server, the proxy) is named only on its own path.
+  const perRequest = (t: ReturnType<typeof zero>, hop?: 'replay' | 'proxy') =>
+    Object.entries(t.cpu)
+      .filter(([who]) => (who !== 'replay' && who !== 'proxy') || who === hop)
+      .map(([who, ms]) => `${who} ${((ms / t.done) * 1000).toFixed(0)}`)
+      .join(', ');
   const rate = (t: ReturnType<typeof zero>) => (t.done / t.ms) * 1000;
   return {
     rate: { direct: rate(totals.direct), forward: rate(totals.forward), proxy: rate(totals.proxy) },
     spread: (path: Path) => range(blocks.map((b) => b[path] / b.direct)),
-    cpu: `forward: ${perRequest(totals.forward)}; direct: ${perRequest(totals.direct)}`,
+    cpu: `forward: ${perRequest(totals.forward, 'replay')}; proxy: ${perRequest(totals.proxy, 'proxy')}; direct: ${perRequest(totals.direct)}`,
   };
 }
 
@@ -272,6 +283,34 @@ function eventJson(id: string): string {
     type: 'checkout.session.completed',
   };
   return JSON.stringify(event, null, 2);
+}
+
+function benchSeed(): number {
+  const given = process.env.BENCH_SEED;
+  if (given === undefined || given === '') return randomBytes(4).readUInt32LE();
+  const value = Number(given);
+  if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) throw new Error(`BENCH_SEED must be a whole number from 0 to 4294967295; got "${given}"`);
+  return value;
+}
+
+/** A small seeded generator (mulberry32): uniform enough for shuffling, and the same for a seed. */
+function mulberry32(state: number): () => number {
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** A Fisher–Yates shuffle of a copy. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
 }
 
 function sign(raw: string): string {
