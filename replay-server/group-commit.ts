@@ -1,16 +1,19 @@
 /**
- * Group commit: writes that arrive while earlier ones are in flight go to Postgres together,
- * as one statement, and each caller still learns when *its* row is stored. Under load this
- * turns N round trips into a few; alone, a write goes out at once (same tick).
+ * Group commit: one statement in flight at a time, and the writes that arrive meanwhile go to
+ * Postgres together as the next one, each caller still learning when *its* row is stored.
+ * Alone, a write goes out at once (same tick); under load a batch grows to whatever arrived
+ * during one statement. Postgres spends far more per statement than per row (its CPU for an
+ * event and its delivery: about 440 µs at one row a statement, 70 µs at sixteen, on the embedded
+ * cluster), so fewer, fuller statements are what keep capture's throughput near the app's.
  */
 export class GroupCommit<T, R> {
   private queue: Array<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
-  private inFlight = 0;
+  private writing = false;
   private scheduled = false;
 
   constructor(
     private readonly write: (items: T[]) => Promise<R[]>,
-    private readonly options: { maxBatch?: number; maxInFlight?: number } = {},
+    private readonly options: { maxBatch?: number } = {},
   ) {}
 
   add(item: T): Promise<R> {
@@ -21,7 +24,7 @@ export class GroupCommit<T, R> {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= (this.options.maxInFlight ?? 2)) return;
+    if (this.scheduled || this.writing) return;
     this.scheduled = true;
     // A microtask: writes issued in the same tick (a burst) share one statement.
     queueMicrotask(() => {
@@ -33,11 +36,11 @@ export class GroupCommit<T, R> {
   private async flush(): Promise<void> {
     if (this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxBatch ?? 500);
-    this.inFlight++;
+    this.writing = true;
     try {
       await this.writeBatch(batch);
     } finally {
-      this.inFlight--;
+      this.writing = false;
       if (this.queue.length > 0) this.schedule();
     }
   }
