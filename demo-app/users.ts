@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../postgres/index.js';
 
 export interface User {
   id: string;
@@ -73,7 +74,16 @@ export async function markUpgradeRequested(pool: pg.Pool, userId: string): Promi
   await pool.query('update demo.users set upgrade_requested_at = now() where id = $1', [userId]);
 }
 
-/** Sessions, entitlements and subscriptions go with the user (foreign keys cascade). */
+/**
+ * Sessions, entitlements and subscriptions go with the user (foreign keys cascade). Deleting the
+ * Stripe customer first sets off webhooks (customer.subscription.deleted) that lock the
+ * subscription row, then the user's; the cascade alone would lock them the other way round and
+ * deadlock with them. So the subscriptions are locked first, in the webhooks' order: a deletion
+ * racing its own webhooks waits for them instead.
+ */
 export async function deleteUser(pool: pg.Pool, userId: string): Promise<void> {
-  await pool.query('delete from demo.users where id = $1', [userId]);
+  await inTransaction(pool, async (client) => {
+    await client.query('select 1 from demo.subscriptions where user_id = $1 for update', [userId]);
+    await client.query('delete from demo.users where id = $1', [userId]);
+  });
 }

@@ -95,6 +95,44 @@ test.describe('demo app upgrade through Stripe Checkout @db', () => {
     expect(await demo.grants(user.email)).toBe(0);
   });
 
+  test('account deletion racing the webhooks it sets off waits for them instead of deadlocking', async ({ demo, stripe }) => {
+    const user = await demo.signedUp('delete-race');
+    const { checkoutUrl, sessionId } = await startUpgrade(demo, user);
+    await payOnCheckout(checkoutUrl, VISA);
+    await expect.poll(() => planStatus(user)).toBe('pro');
+    const customerId = (await stripe.checkout.sessions.retrieve(sessionId)).customer as string;
+
+    // Play a subscription webhook caught mid-transaction: it holds the subscription row and is
+    // about to lock the user's (grants.ts takes them in that order).
+    const webhook = await demo.pool.connect();
+    try {
+      await webhook.query('begin');
+      await webhook.query('update demo.subscriptions set status = status where user_id = $1', [user.userId]);
+      const pid = (await webhook.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+
+      await user.browser.get('/dashboard');
+      const deleting = user.browser.post('/account/delete', { confirm: 'yes' });
+      // Until the deletion's own statement waits on that row (the real webhooks may wait too).
+      await expect
+        .poll(async () => {
+          const { rows } = await demo.pool.query<{ query: string }>('select query from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [pid]);
+          return rows.some((row) => /^(select 1 from demo\.subscriptions|delete from demo\.users)/.test(row.query));
+        })
+        .toBe(true);
+      await webhook.query('select 1 from demo.users where id = $1 for update', [user.userId]);
+      await webhook.query('commit');
+
+      const res = await deleting;
+      expect(res.status).toBe(303);
+      expect(res.location).toBe(`${demo.url}/account/deleted`);
+    } finally {
+      await webhook.query('rollback').catch(() => {});
+      webhook.release();
+    }
+    expect((await stripe.customers.retrieve(customerId)).deleted).toBe(true);
+    expect((await demo.pool.query('select 1 from demo.users where id = $1', [user.userId])).rows).toHaveLength(0);
+  });
+
   test('when Stripe refuses to make a Checkout Session, the user stays on the dashboard with a clear error', async ({ demo, stripe }) => {
     const user = await demo.signedUp('nocheckout');
     await startUpgrade(demo, user); // makes the Pro price
