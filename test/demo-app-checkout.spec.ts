@@ -1,5 +1,6 @@
 import { test, expect, payOnCheckout, VISA, DECLINED } from './support/demo-stripe.js';
 import { alertText, planText } from './support/demo-browser.js';
+import type Stripe from 'stripe';
 import type { DemoApp, SignedUp } from './support/demo-fixtures.js';
 
 /** The upgrade flow end to end over HTTP: the app, the unmodified stripe client, the emulator's Checkout and its webhooks. */
@@ -12,6 +13,15 @@ async function startUpgrade(demo: DemoApp, user: SignedUp): Promise<{ checkoutUr
   const sessionId = /\/c\/pay\/(cs_[^/?#]+)/.exec(checkoutUrl)?.[1];
   expect(sessionId, `a hosted Checkout URL, got ${checkoutUrl}`).toBeDefined();
   return { checkoutUrl, sessionId: sessionId! };
+}
+
+/** A new user who paid for Pro (the webhook has granted it), and their Stripe customer. */
+async function proUser(demo: DemoApp, stripe: Stripe, name: string): Promise<{ user: SignedUp; customerId: string }> {
+  const user = await demo.signedUp(name);
+  const { checkoutUrl, sessionId } = await startUpgrade(demo, user);
+  await payOnCheckout(checkoutUrl, VISA);
+  await expect.poll(() => planStatus(user)).toBe('pro');
+  return { user, customerId: (await stripe.checkout.sessions.retrieve(sessionId)).customer as string };
 }
 
 async function planStatus(user: SignedUp): Promise<string> {
@@ -80,11 +90,7 @@ test.describe('demo app upgrade through Stripe Checkout @db', () => {
   });
 
   test('account deletion deletes the Stripe customer too', async ({ demo, stripe }) => {
-    const user = await demo.signedUp('delete');
-    const { checkoutUrl, sessionId } = await startUpgrade(demo, user);
-    await payOnCheckout(checkoutUrl, VISA);
-    await expect.poll(() => planStatus(user)).toBe('pro');
-    const customerId = (await stripe.checkout.sessions.retrieve(sessionId)).customer as string;
+    const { user, customerId } = await proUser(demo, stripe, 'delete');
 
     await user.browser.get('/dashboard');
     const res = await user.browser.post('/account/delete', { confirm: 'yes' });
@@ -96,11 +102,7 @@ test.describe('demo app upgrade through Stripe Checkout @db', () => {
   });
 
   test('account deletion racing the webhooks it sets off waits for them instead of deadlocking', async ({ demo, stripe }) => {
-    const user = await demo.signedUp('delete-race');
-    const { checkoutUrl, sessionId } = await startUpgrade(demo, user);
-    await payOnCheckout(checkoutUrl, VISA);
-    await expect.poll(() => planStatus(user)).toBe('pro');
-    const customerId = (await stripe.checkout.sessions.retrieve(sessionId)).customer as string;
+    const { user, customerId } = await proUser(demo, stripe, 'delete-race');
 
     // Play a subscription webhook caught mid-transaction: it holds the subscription row and is
     // about to lock the user's (grants.ts takes them in that order).
