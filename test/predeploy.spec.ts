@@ -101,6 +101,21 @@ test('an unreachable deployment exits 3 after the warm-up timeout', async () => 
   }
 });
 
+test('a deployment still starting at the warm-up timeout is reported with its real answer, not a cut-short attempt', async () => {
+  // Each answer takes 20 ms: an attempt squeezed into the last millisecond before the deadline
+  // would time out, and the report would blame a timeout instead of the 503s.
+  const site = await loopbackSite(() => ({ status: 503, delayMs: 20 }));
+  const project = await plainProject();
+  try {
+    const result = await predeploy(project, ['--base-url', site.url, '--warmup-timeout', '2s']);
+    expect(result.code, result.stdout + result.stderr).toBe(3);
+    expect(result.stderr).toMatch(/did not answer within 2 s \(\d+ attempts, last: 503 Service Unavailable\)/);
+    expect(result.stderr).not.toContain('timed out');
+  } finally {
+    await Promise.all([site.close(), project.remove()]);
+  }
+});
+
 test('a protected deployment without a bypass exits 2 and says how to pass one', async () => {
   const site = await loopbackSite(() => ({ status: 401 }));
   const project = await plainProject();

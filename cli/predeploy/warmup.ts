@@ -29,6 +29,12 @@ export type WarmupResult =
 /** Statuses a platform answers while the app is not up yet (or is overloaded by its own start). */
 const NOT_YET = new Set([408, 425, 429, 500, 502, 503, 504]);
 
+/**
+ * The least time an attempt gets. Without it the last pause could end at the deadline and the
+ * attempt after it time out at once, and the report would blame a timeout that never happened.
+ */
+const MIN_ATTEMPT_MS = 250;
+
 export async function warmUp(options: WarmupOptions): Promise<WarmupResult> {
   const started = Date.now();
   const deadline = started + options.timeoutMs;
@@ -44,8 +50,8 @@ export async function warmUp(options: WarmupOptions): Promise<WarmupResult> {
     options.onAttempt?.({ attempt, elapsedMs, answer: answer.text, ready });
     if (ready) return { kind: 'ready', status: answer.status!, attempts: attempt, elapsedMs };
     if (answer.status === 401 || answer.status === 403) return { kind: 'refused', status: answer.status, attempts: attempt, elapsedMs };
-    const wait = Math.min(delay, deadline - Date.now());
-    if (wait <= 0) return { kind: 'unreachable', lastAnswer, attempts: attempt, elapsedMs };
+    const wait = Math.min(delay, deadline - Date.now() - MIN_ATTEMPT_MS);
+    if (wait < 0) return { kind: 'unreachable', lastAnswer, attempts: attempt, elapsedMs };
     await new Promise((resolve) => setTimeout(resolve, wait));
     delay = Math.min(delay * 2, maxDelay);
   }

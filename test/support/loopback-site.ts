@@ -17,13 +17,22 @@ export interface LoopbackSite {
  * A deployment stand-in on 127.0.0.1: answers each request with `answer` (status and page),
  * and remembers every request, so a test can see what the check sent.
  */
-export async function loopbackSite(answer: (req: http.IncomingMessage, count: number) => { status: number; body?: string }): Promise<LoopbackSite> {
+export interface SiteAnswer {
+  status: number;
+  body?: string;
+  /** Answer this much later, as a busy deployment would. */
+  delayMs?: number;
+}
+
+export async function loopbackSite(answer: (req: http.IncomingMessage, count: number) => SiteAnswer): Promise<LoopbackSite> {
   const requests: SeenRequest[] = [];
   const server = http.createServer((req, res) => {
-    const { status, body } = answer(req, requests.length + 1);
+    const { status, body, delayMs = 0 } = answer(req, requests.length + 1);
     requests.push({ path: req.url ?? '/', headers: req.headers, status });
-    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(body ?? `<!doctype html><title>${status}</title><p>status ${status}</p>`);
+    setTimeout(() => {
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(body ?? `<!doctype html><title>${status}</title><p>status ${status}</p>`);
+    }, delayMs);
   });
   const listening = await listen(server, { host: '127.0.0.1', port: 0 });
   return { url: listening.url.replace(/\/$/, ''), requests, close: () => listening.close() };
