@@ -1,5 +1,6 @@
 // This repository's own config: the preset exactly as a user gets it (imported from the built
 // package), pointed at the bundled demo app, plus the browserless framework tests.
+import { availableParallelism } from 'node:os';
 import { defineVibesConfig } from 'playwright-vibes';
 
 const serverUrl = process.env.VIBES_TEST_SERVER_URL;
@@ -12,11 +13,16 @@ export default defineVibesConfig(
   },
   {
     globalSetup: './test/support/global-setup.ts',
+    // Most of these tests wait on child processes, servers and Postgres, not on the CPU: with two
+    // workers a 2-core machine is about 1.2 cores busy. Playwright's default there would be one.
+    workers: Math.max(2, Math.floor(availableParallelism() / 2)),
     projects: [
       // The framework's own tests: real HTTP, real Postgres, the real stripe library, no browser.
-      { name: 'framework', testDir: './test' },
+      // They need nothing from vibes-setup; depending on it puts them in the same phase as the
+      // browser tests, so that the long @meta runs go beside them instead of after them all.
+      { name: 'framework', testDir: './test', dependencies: ['vibes-setup'] },
       // The database-backed tests (@db) again, against a Postgres server you run (CI: 127.0.0.1:5432).
-      ...(serverUrl ? [{ name: 'framework-server', testDir: './test', grep: /@db/, use: { databaseServerUrl: serverUrl } as object }] : []),
+      ...(serverUrl ? [{ name: 'framework-server', testDir: './test', grep: /@db/, dependencies: ['vibes-setup'], use: { databaseServerUrl: serverUrl } as object }] : []),
     ],
   },
 );

@@ -18,19 +18,29 @@ export interface SuiteResult {
   output: string;
 }
 
+export interface SuiteOptions {
+  /** Planted bugs the demo app starts with (DEMO_BUGS). */
+  bugs?: string[];
+  /** One @smoke test, by its title, instead of the whole suite. */
+  only?: string;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
 /**
  * Runs this repository's @smoke suite in a child `playwright test`, the way a user runs it,
  * against the demo app with the given planted bugs, and reads Playwright's JSON report.
  */
-export async function runSmokeSuite({ bugs = [], args = [], env = {} }: { bugs?: string[]; args?: string[]; env?: NodeJS.ProcessEnv }): Promise<SuiteResult> {
+export async function runSmokeSuite({ bugs = [], only, args = [], env = {} }: SuiteOptions): Promise<SuiteResult> {
   const dir = await mkdtemp(path.join(tmpdir(), 'vibes-meta-'));
   const report = path.join(dir, 'report.json');
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, DEMO_BUGS: bugs.join(','), PLAYWRIGHT_JSON_OUTPUT_FILE: report };
   for (const name of OUTER_RUN_VARIABLES) delete childEnv[name];
   delete childEnv.CI; // the inner run's reporters and retries are set on its command line
+  // One worker: a browser run is CPU-bound, and the outer run already keeps both cores busy.
   const child = spawn(
     process.execPath,
-    [PLAYWRIGHT, 'test', '--project=chromium', '--grep', '@smoke', '--reporter=json', '--retries=0', '--output', path.join(dir, 'results'), ...args],
+    [PLAYWRIGHT, 'test', '--project=chromium', '--grep', only === undefined ? '@smoke' : escapeRegExp(only), '--reporter=json', '--retries=0', '--workers=1', '--output', path.join(dir, 'results'), ...args],
     { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -78,4 +88,8 @@ function summarise(report: JsonReport): Omit<SuiteResult, 'output'> {
 
 function stripAnsi(text: string): string {
   return text.replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
