@@ -13,10 +13,6 @@ export interface LoopbackSite {
   close(): Promise<void>;
 }
 
-/**
- * A deployment stand-in on 127.0.0.1: answers each request with `answer` (status and page),
- * and remembers every request, so a test can see what the check sent.
- */
 export interface SiteAnswer {
   status: number;
   body?: string;
@@ -24,6 +20,10 @@ export interface SiteAnswer {
   delayMs?: number;
 }
 
+/**
+ * A deployment stand-in on 127.0.0.1: answers each request with `answer` (status and page),
+ * and remembers every request, so a test can see what the check sent.
+ */
 export async function loopbackSite(answer: (req: http.IncomingMessage, count: number) => SiteAnswer): Promise<LoopbackSite> {
   const requests: SeenRequest[] = [];
   const server = http.createServer((req, res) => {
