@@ -30,8 +30,9 @@ export type WarmupResult =
 const NOT_YET = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /**
- * The least time an attempt gets. Without it the last pause could end at the deadline and the
- * attempt after it time out at once, and the report would blame a timeout that never happened.
+ * No attempt after the first starts with less than this left before the deadline. Without it the
+ * last pause could end at the deadline and the attempt after it time out at once, and the report
+ * would blame a timeout that never happened.
  */
 const MIN_ATTEMPT_MS = 250;
 
