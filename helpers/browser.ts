@@ -1,13 +1,56 @@
 import { existsSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 
-/** Flags that keep a system Chromium quiet on machines without a network (CI sandboxes). */
+/**
+ * The features Playwright disables (playwright-core's chromiumSwitches.ts, 1.65), then those
+ * that earlier versions in our peer range (from 1.50) also disabled. Chromium keeps only the last
+ * --disable-features it is given, so a list of ours must carry Playwright's too.
+ * test/browser.spec.ts fails, naming the missing ones, when a Playwright upgrade changes it.
+ */
+const PLAYWRIGHT_DISABLED_FEATURES = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+  'AcceptCHFrame',
+  'AutoExpandDetailsElement',
+  'CertificateTransparencyComponentUpdater',
+  'DeferRendererTasksAfterInput',
+  'DialMediaRouteProvider',
+  'ExtensionManifestV2Disabled',
+  'GlobalMediaControls',
+  'ImprovedCookieControls',
+  'LazyFrameLoading',
+  'Translate',
+];
+
+/**
+ * A full Chromium or Chrome, headless, still builds each window's omnibox popups as WebUI pages:
+ * a renderer of their own for every test's window that nobody sees. In the smoke suite they took
+ * half of the browser's CPU. Playwright's own headless shell has no omnibox to build.
+ */
+const SYSTEM_CHROMIUM_DISABLED_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'];
+
+/** Flags for a system Chromium: quiet on machines without a network (CI sandboxes), and lean. */
 export const SYSTEM_CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
   '--disable-quic',
   '--no-first-run',
+  `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...SYSTEM_CHROMIUM_DISABLED_FEATURES].join(',')}`,
 ];
 
 const SYSTEM_CHROMIUM_PATHS = [
@@ -37,15 +80,20 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): ChromiumChoi
   }
   const bundled = bundledChromiumPath();
   if (bundled && existsSync(bundled)) return { kind: 'playwright', executablePath: bundled };
-  for (const candidate of SYSTEM_CHROMIUM_PATHS) {
-    if (existsSync(candidate)) return { kind: 'system', executablePath: candidate, source: candidate };
-  }
+  const system = findSystemChromium();
+  if (system) return system;
   return {
     kind: 'missing',
     message:
       'No Chromium found. Install Playwright\'s browser with `npx playwright install chromium`, ' +
       'or a system Chromium (Debian/Ubuntu: `apt-get install chromium`), or set VIBES_CHROMIUM to a Chromium binary.',
   };
+}
+
+/** The first system Chromium or Chrome at a usual place, whether or not Playwright's own is installed. */
+export function findSystemChromium(): Extract<ChromiumChoice, { kind: 'system' }> | undefined {
+  const found = SYSTEM_CHROMIUM_PATHS.find((candidate) => existsSync(candidate));
+  return found === undefined ? undefined : { kind: 'system', executablePath: found, source: found };
 }
 
 function bundledChromiumPath(): string | undefined {
