@@ -3,6 +3,17 @@ import { heading, planText } from './support/demo-browser.js';
 import { checkoutCompleted, nowSeconds, randomWebhookSecret, subscriptionEvent } from './support/demo-events.js';
 
 
+/** Resolves once another backend waits on a lock that `holder` holds (bounded: 100 polls). */
+async function waitForLockWait(demo: DemoApp, holder: { query: DemoApp['pool']['query'] }): Promise<void> {
+  const { rows } = await holder.query<{ pid: number }>('select pg_backend_pid() as pid');
+  for (let poll = 0; poll < 100; poll++) {
+    const waiting = await demo.pool.query('select 1 from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [rows[0]!.pid]);
+    if (waiting.rowCount) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('no webhook transaction came to wait on the deletion within 5 s');
+}
+
 async function processedEvents(demo: DemoApp): Promise<number> {
   const { rows } = await demo.pool.query<{ n: number }>('select count(*)::int as n from demo.processed_events');
   return rows[0]!.n;
@@ -118,6 +129,27 @@ test.describe('demo app webhook @db', () => {
     expect(revoked.rows).toHaveLength(1);
     expect(revoked.rows[0].revoked_at).toBeInstanceOf(Date);
     expect(await demo.grants(email)).toBe(1);
+  });
+
+  test('a cancellation that waits on the account being deleted is applied, not failed on the deleted user', async ({ demo }) => {
+    const { userId, customer, subscription, t0 } = await demo.subscribed('deleting');
+    // The deletion as the app runs it (subscriptions locked, then the user), held open while
+    // the cancellation it set off at Stripe arrives and has to wait for it.
+    const deletion = await demo.pool.connect();
+    try {
+      await deletion.query('begin');
+      await deletion.query('select 1 from demo.subscriptions where user_id = $1 for update', [userId]);
+      await deletion.query('delete from demo.users where id = $1', [userId]);
+      const cancelled = demo.deliver(subscriptionEvent('deleted', { subscription, customer, userId, status: 'canceled', created: t0 + 20 }));
+      await waitForLockWait(demo, deletion);
+      await deletion.query('commit');
+      const answer = await cancelled;
+      expect(answer.status, answer.body).toBe(200);
+    } finally {
+      deletion.release();
+    }
+    const { rows } = await demo.pool.query('select status, user_id from demo.subscriptions where stripe_subscription_id = $1', [subscription]);
+    expect(rows).toEqual([{ status: 'canceled', user_id: null }]);
   });
 
   test('in order, a newer cancellation revokes Pro and a newer reactivation restores it without a new grant', async ({ demo }) => {
