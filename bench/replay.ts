@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import Stripe from 'stripe';
-import { redactUrl, startEmbeddedPostgres } from '../postgres/index.js';
+import { redactUrl } from '../postgres/index.js';
 import { ReplayClient } from '../replay-server/index.js';
 import { cpuMs, postgresCpuMs } from './cpu-time.js';
+import { benchDatabase } from './database.js';
 import { post } from './http-post.js';
 
 /**
@@ -42,7 +42,9 @@ const children: ChildProcess[] = [];
 const cleanups: Array<() => Promise<void>> = [];
 
 try {
-  const databaseUrl = await benchDatabase();
+  const database = await benchDatabase();
+  cleanups.push(database.cleanup);
+  const databaseUrl = database.url;
   const app = await startChild('receiver.js', { BENCH_WEBHOOK_SECRET: secret, BENCH_APP_DATABASE_URL: databaseUrl });
   const proxy = await startChild('minimal-proxy.js', { BENCH_PROXY_TARGET: app.url });
   const replayer = await startChild('minimal-replayer.js', { BENCH_REPLAYER_TARGET: app.url, BENCH_WEBHOOK_SECRET: secret });
@@ -198,27 +200,6 @@ async function burstSpread(client: ReplayClient): Promise<number> {
     spreads.push(result.start_spread_ms);
   }
   return median(spreads.slice(2));
-}
-
-/** A fresh database on VIBES_DATABASE_URL's server (dropped afterwards), else an ephemeral embedded Postgres. */
-async function benchDatabase(): Promise<string> {
-  const serverUrl = process.env.VIBES_DATABASE_URL;
-  if (!serverUrl) {
-    const embedded = await startEmbeddedPostgres({ ephemeral: true });
-    cleanups.push(() => embedded.stop());
-    return embedded.url;
-  }
-  const name = `vibes_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  cleanups.push(async () => {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  });
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 /** One of the bench's own processes (app, proxy); it reports its URL over IPC. */
