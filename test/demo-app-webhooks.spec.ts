@@ -3,15 +3,14 @@ import { heading, planText } from './support/demo-browser.js';
 import { checkoutCompleted, nowSeconds, randomWebhookSecret, subscriptionEvent } from './support/demo-events.js';
 
 
-/** Resolves once another backend waits on a lock that `holder` holds (bounded: 100 polls). */
-async function waitForLockWait(demo: DemoApp, holder: { query: DemoApp['pool']['query'] }): Promise<void> {
-  const { rows } = await holder.query<{ pid: number }>('select pg_backend_pid() as pid');
+/** Resolves once another backend waits on a lock that backend `pid` holds (bounded: 100 polls). */
+async function waitUntilBlockedBy(demo: DemoApp, pid: number): Promise<void> {
   for (let poll = 0; poll < 100; poll++) {
-    const waiting = await demo.pool.query('select 1 from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [rows[0]!.pid]);
+    const waiting = await demo.pool.query('select 1 from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [pid]);
     if (waiting.rowCount) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error('no webhook transaction came to wait on the deletion within 5 s');
+  throw new Error(`no transaction came to wait on backend ${pid} within 5 s`);
 }
 
 async function processedEvents(demo: DemoApp): Promise<number> {
@@ -137,16 +136,18 @@ test.describe('demo app webhook @db', () => {
     // the cancellation it set off at Stripe arrives and has to wait for it.
     const deletion = await demo.pool.connect();
     try {
+      const { rows: [backend] } = await deletion.query<{ pid: number }>('select pg_backend_pid() as pid');
       await deletion.query('begin');
       await deletion.query('select 1 from demo.subscriptions where user_id = $1 for update', [userId]);
       await deletion.query('delete from demo.users where id = $1', [userId]);
       const cancelled = demo.deliver(subscriptionEvent('deleted', { subscription, customer, userId, status: 'canceled', created: t0 + 20 }));
-      await waitForLockWait(demo, deletion);
+      await waitUntilBlockedBy(demo, backend!.pid);
       await deletion.query('commit');
       const answer = await cancelled;
       expect(answer.status, answer.body).toBe(200);
     } finally {
-      deletion.release();
+      // Destroyed, not returned to the pool: a failure above would leave its transaction open.
+      deletion.release(true);
     }
     const { rows } = await demo.pool.query('select status, user_id from demo.subscriptions where stripe_subscription_id = $1', [subscription]);
     expect(rows).toEqual([{ status: 'canceled', user_id: null }]);
