@@ -1,4 +1,4 @@
-import { test, type Locator, type Page, type FrameLocator } from '@playwright/test';
+import { expect, test, type Locator, type Page, type FrameLocator } from '@playwright/test';
 import type { TestCard } from './cards.js';
 
 type TextMatch = string | RegExp;
@@ -137,8 +137,9 @@ export class Flows {
   private async detectSurface(): Promise<'checkout' | 'payment-element' | 'card-element'> {
     const page = this.page;
     if (isCheckoutUrl(new URL(page.url()))) return 'checkout';
-    const paymentElement = page.locator('iframe[title*="payment input frame" i]');
-    const cardElement = page.locator('iframe[title*="card payment input frame" i]');
+    // :visible, because Stripe.js also mounts hidden frames with these titles.
+    const paymentElement = page.locator('iframe[title*="payment input frame" i]:visible');
+    const cardElement = page.locator('iframe[title*="card payment input frame" i]:visible');
     await paymentElement.or(cardElement).first().waitFor();
     return (await cardElement.count()) > 0 ? 'card-element' : 'payment-element';
   }
@@ -172,7 +173,7 @@ export class Flows {
       const postal = frame.locator('input[name="postal"]');
       if (await postal.isVisible()) await postal.fill(options.postalCode ?? '10001');
     } else {
-      const frame = page.frameLocator('iframe[title*="payment input frame" i]').first();
+      const frame = await this.paymentElementForm();
       await elementField(frame, 'Card number', '1234 1234 1234 1234').fill(card.number);
       await elementField(frame, 'Expiration date', 'MM / YY').fill(card.expiry);
       await elementField(frame, 'Security code', 'CVC').fill(card.cvc);
@@ -180,6 +181,25 @@ export class Flows {
       if (await postal.isVisible()) await postal.fill(options.postalCode ?? '10001');
     }
     await page.getByRole('button', { name: this.config.buttons.pay }).click();
+  }
+
+  /**
+   * The Payment Element's frame that holds the card form. Stripe.js mounts more than one frame
+   * titled "Secure payment input frame" (accessory frames, before or after the form, some
+   * visible), so the first by title may hold no field at all.
+   */
+  private async paymentElementForm(): Promise<FrameLocator> {
+    const frames = this.page.locator('iframe[title*="payment input frame" i]:not([title*="card payment" i])');
+    let form: FrameLocator | undefined;
+    await expect(async () => {
+      const count = await frames.count();
+      for (let i = 0; i < count && !form; i++) {
+        const frame = frames.nth(i).contentFrame();
+        if ((await elementField(frame, 'Card number', '1234 1234 1234 1234').count()) > 0) form = frame;
+      }
+      expect(form, 'a "Secure payment input frame" that holds a card number field').toBeDefined();
+    }).toPass();
+    return form!;
   }
 
   /** Stripe's test 3-D Secure page: "Complete" or "Fail", inside nested frames on real Stripe. */

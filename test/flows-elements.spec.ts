@@ -1,0 +1,132 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import { test as base, expect, devices } from '@playwright/test';
+import { listen, type Listening } from '../core/index.js';
+import { chromiumLaunchOptions } from '../helpers/browser.js';
+import { cards } from '../helpers/cards.js';
+import { Flows, defaultFlowsConfig } from '../helpers/flows.js';
+
+/**
+ * `flows.pay` on an app's own page with Stripe's embedded Elements. Stripe.js cannot load on an
+ * offline machine, so the shop below renders the frames as Stripe.js does: the Payment Element's
+ * card form in an iframe titled "Secure payment input frame", mounted late, after two accessory
+ * frames with the same title that hold no form, one hidden and one a visible pixel (Stripe mounts
+ * such frames before or after the form); the Card Element as one "Secure card payment input frame" with Stripe's field names.
+ * The app's Pay button sends what the frames hold to the shop's server, which declines
+ * 4000 0000 0000 0002 with Stripe's message.
+ */
+interface Shop {
+  url: string;
+  /** Every payment the shop's server received, in order. */
+  payments: Array<Record<string, string>>;
+}
+
+const test = base.extend<{ shop: Shop }>({
+  shop: async ({}, use) => {
+    const payments: Shop['payments'] = [];
+    const site: Listening = await listen(
+      createServer(async (req, res) => {
+        if (req.method === 'POST') {
+          const payment = JSON.parse(await bodyOf(req)) as Record<string, string>;
+          payments.push(payment);
+          const declined = payment.number?.replace(/\s/g, '') === '4000000000000002';
+          return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ declined }));
+        }
+        const page = req.url === '/card-element' ? cardElementPage() : paymentElementPage();
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+      }),
+    );
+    await use({ url: site.url, payments });
+    await site.close();
+  },
+});
+
+// The framework project has no browser of its own: this spec brings Chromium (Playwright's or the system's).
+test.use({ ...devices['Desktop Chrome'], launchOptions: chromiumLaunchOptions() });
+
+test('pays in the Payment Element frame that holds the card form, not in an accessory frame of the same title', async ({ page, shop }) => {
+  await page.goto(`${shop.url}/payment-element`);
+  await new Flows(page, defaultFlowsConfig).pay(cards.visa, { postalCode: '94107' });
+  await expect.poll(() => shop.payments).toEqual([{ number: cards.visa.number, expiry: cards.visa.expiry, cvc: cards.visa.cvc, postal: '94107' }]);
+});
+
+test('a declined card in the Payment Element waits for the decline message', async ({ page, shop }) => {
+  await page.goto(`${shop.url}/payment-element`);
+  await new Flows(page, defaultFlowsConfig).pay(cards.declined);
+  await expect(page.getByRole('alert')).toHaveText('Your card was declined.');
+  expect(shop.payments.map((p) => p.number)).toEqual([cards.declined.number]);
+});
+
+test('pays in the Card Element by its field names', async ({ page, shop }) => {
+  await page.goto(`${shop.url}/card-element`);
+  await new Flows(page, defaultFlowsConfig).pay(cards.mastercard);
+  await expect.poll(() => shop.payments).toEqual([{ number: cards.mastercard.number, expiry: cards.mastercard.expiry, cvc: cards.mastercard.cvc, postal: '10001' }]);
+});
+
+function bodyOf(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.once('end', () => resolve(body));
+    req.once('error', reject);
+  });
+}
+
+const PAYMENT_FORM = `<!doctype html><html lang="en"><body>
+<label for="number">Card number</label><input id="number" name="number" placeholder="1234 1234 1234 1234">
+<label for="expiry">Expiration date</label><input id="expiry" name="expiry" placeholder="MM / YY">
+<label for="cvc">Security code</label><input id="cvc" name="cvc" placeholder="CVC">
+<label for="postal">ZIP code</label><input id="postal" name="postalCode" placeholder="12345">
+</body></html>`;
+
+const CARD_FORM = `<!doctype html><html lang="en"><body>
+<input name="cardnumber" placeholder="Card number" aria-label="Credit or debit card number">
+<input name="exp-date" placeholder="MM / YY" aria-label="Credit or debit card expiration date">
+<input name="cvc" placeholder="CVC" aria-label="Credit or debit card CVC/CVV">
+<input name="postal" placeholder="ZIP" aria-label="ZIP">
+</body></html>`;
+
+/** The app's page: its Pay button reads the frame's fields (the frames are same-origin here) and posts them. */
+function shopPage(title: string, mount: string, fields: Record<string, string>): string {
+  return `<!doctype html><html lang="en"><title>${title}</title><body><h1>Upgrade to Pro</h1>
+<div id="element"></div>
+<button id="pay" type="button">Pay $20.00</button>
+<script>
+const frame = (srcdoc, title, style) => {
+  const iframe = document.createElement('iframe');
+  iframe.title = title;
+  iframe.srcdoc = srcdoc;
+  if (style) { iframe.setAttribute('aria-hidden', 'true'); iframe.style.cssText = style; }
+  document.getElementById('element').append(iframe);
+  return iframe;
+};
+${mount}
+document.getElementById('pay').addEventListener('click', async () => {
+  const form = [...document.querySelectorAll('iframe')].map((f) => f.contentDocument).find((d) => d && d.querySelector('input'));
+  const value = (name) => form.querySelector('[name="' + name + '"]').value;
+  const payment = ${JSON.stringify(fields)};
+  for (const key of Object.keys(payment)) payment[key] = value(payment[key]);
+  const answer = await (await fetch('/pay', { method: 'POST', body: JSON.stringify(payment) })).json();
+  if (answer.declined) {
+    const alert = document.createElement('div');
+    alert.setAttribute('role', 'alert');
+    alert.textContent = 'Your card was declined.';
+    document.body.append(alert);
+  }
+});
+</script></body></html>`;
+}
+
+function paymentElementPage(): string {
+  // Two accessory frames first (one hidden, one a visible pixel), the form 200 ms later.
+  const mount = `
+frame('<!doctype html><p></p>', 'Secure payment input frame', 'display:none');
+frame('<!doctype html><p></p>', 'Secure payment input frame', 'width:1px;height:1px;border:0');
+setTimeout(() => frame(${JSON.stringify(PAYMENT_FORM)}, 'Secure payment input frame'), 200);`;
+  return shopPage('Payment Element', mount, { number: 'number', expiry: 'expiry', cvc: 'cvc', postal: 'postalCode' });
+}
+
+function cardElementPage(): string {
+  const mount = `frame(${JSON.stringify(CARD_FORM)}, 'Secure card payment input frame');`;
+  return shopPage('Card Element', mount, { number: 'cardnumber', expiry: 'exp-date', cvc: 'cvc', postal: 'postal' });
+}
