@@ -7,6 +7,7 @@ import { chromium, type Browser, type BrowserServer } from '@playwright/test';
 import { listen } from '../core/index.js';
 import { findChromium, SYSTEM_CHROMIUM_ARGS } from '../helpers/index.js';
 import { processTreeCpuMs } from './cpu-time.js';
+import { median } from './stats.js';
 
 /**
  * Each round opens one page per browser, in alternating order, as a test does: a new context,
@@ -99,12 +100,6 @@ function servePage(req: http.IncomingMessage, res: http.ServerResponse): void {
       : '<h1>Sign up</h1><form method="post" action="/signup"><label>Email <input name="email" type="email"></label>' +
         '<label>Password <input name="password" type="password"></label><button>Sign up</button></form>';
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="en"><title>bench</title>${body}</html>`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function mean(values: number[]): number {

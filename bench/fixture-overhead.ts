@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PLAYWRIGHT = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
@@ -45,11 +46,6 @@ function durationsByTitle(report: JsonReport): Map<string, number[]> {
   report.suites.forEach(visit);
   return out;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 const overhead = await run(['--config', path.join(ROOT, 'bench', 'suites', 'playwright.config.ts'), '--project=chromium', '--repeat-each', String(REPEAT)]);
 const byTitle = durationsByTitle(overhead.report);

@@ -4,6 +4,7 @@ import { fuzzWebhooks, type FuzzResult } from '../helpers/index.js';
 import { redactUrl } from '../postgres/index.js';
 import { benchDatabase } from './database.js';
 import { demoProperty, startDemoStack } from './fuzz-demo.js';
+import { median } from './stats.js';
 
 /**
  * How long the property-based fuzzer takes to find each planted webhook bug of the demo app:
@@ -52,12 +53,6 @@ async function timeSeeds(stack: Awaited<ReturnType<typeof startDemoStack>>, seed
   const results: FuzzResult[] = [];
   for (const seed of seeds) results.push(await fuzzWebhooks({ ...demoProperty(stack.appPool), seed }, stack.environment(PROPERTY)));
   return results;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function seconds(ms: number): string {

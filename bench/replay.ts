@@ -9,6 +9,7 @@ import { ReplayClient } from '../replay-server/index.js';
 import { cpuMs, postgresCpuMs } from './cpu-time.js';
 import { benchDatabase } from './database.js';
 import { post } from './http-post.js';
+import { median } from './stats.js';
 
 /**
  * The replay server against the physical limit, measured side by side in one run:
@@ -300,12 +301,6 @@ function sign(raw: string): string {
 
 function expectStatus(status: number, expected: number, what: string): void {
   if (status !== expected) throw new Error(`${what} answered ${status}, expected ${expected}: the bench would measure errors`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** The lowest and highest of some ratios, as "1.41–1.62". */
