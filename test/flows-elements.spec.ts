@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
+import { text } from 'node:stream/consumers';
 import { test as base, expect, devices } from '@playwright/test';
 import { listen, type Listening } from '../core/index.js';
 import { chromiumLaunchOptions } from '../helpers/browser.js';
@@ -26,7 +27,7 @@ const test = base.extend<{ shop: Shop }>({
     const site: Listening = await listen(
       createServer(async (req, res) => {
         if (req.method === 'POST') {
-          const payment = JSON.parse(await bodyOf(req)) as Record<string, string>;
+          const payment = JSON.parse(await text(req)) as Record<string, string>;
           payments.push(payment);
           const declined = payment.number?.replace(/\s/g, '') === '4000000000000002';
           return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ declined }));
@@ -61,16 +62,6 @@ test('pays in the Card Element by its field names', async ({ page, shop }) => {
   await new Flows(page, defaultFlowsConfig).pay(cards.mastercard);
   await expect.poll(() => shop.payments).toEqual([{ number: cards.mastercard.number, expiry: cards.mastercard.expiry, cvc: cards.mastercard.cvc, postal: '10001' }]);
 });
-
-function bodyOf(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (body += chunk));
-    req.once('end', () => resolve(body));
-    req.once('error', reject);
-  });
-}
 
 const PAYMENT_FORM = `<!doctype html><html lang="en"><body>
 <label for="number">Card number</label><input id="number" name="number" placeholder="1234 1234 1234 1234">
