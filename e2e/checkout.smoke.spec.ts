@@ -52,16 +52,19 @@ test('stale, wrong-secret and unsigned webhooks are refused @smoke', async ({ us
   await expect(entitlements).toGrantExactlyOnce(user.email);
 });
 
-test('deleting the account removes the user and the Stripe customer @smoke', async ({ page, user, flows, cards, stripe }) => {
+test('deleting the account removes the user and the Stripe customer @smoke', async ({ page, user, flows, cards, stripe, db }) => {
   await flows.signup(user);
   await flows.upgrade();
   await flows.pay(cards.visa);
   await expect(page.getByText('Pro plan')).toBeVisible();
   const [customer] = (await stripe.customers.list({ email: user.email })).data;
   expect(customer, 'checkout made a Stripe customer').toBeDefined();
+  const userRows = () => db.value<number>('select count(*)::int from demo.users where email = $1', [user.email]);
+  expect(await userRows(), 'sign-up stored the user').toBe(1);
 
   await flows.deleteAccount();
   expect((await stripe.customers.retrieve(customer!.id)).deleted).toBe(true);
+  expect(await userRows(), 'the account is gone from the database').toBe(0);
 
   await page.goto('/login');
   await page.getByLabel('Email').fill(user.email);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, devices, type PlaywrightTestConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './browser.js';
 import { loadTestEnv } from './env.js';
+import { configuredDatabaseUrls } from './databases.js';
 import { assertSafeTarget } from './guard.js';
 import { reservePorts } from './ports.js';
 import { DEFAULT_DATA_DIR } from '../postgres/index.js';
@@ -51,7 +52,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   assertSafeTarget({
     config: options.guard,
     baseURL,
-    databaseUrls: [{ name: 'entitlements.databaseUrl', url: options.entitlements && 'sql' in options.entitlements ? options.entitlements.databaseUrl : undefined }],
+    databaseUrls: configuredDatabaseUrls(options),
   });
 
   // One secret signs what the replay server forwards and verifies what the app receives.
@@ -97,6 +98,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
       ...(options.user ? { userOptions: options.user } : {}),
       ...(options.guard ? { guardConfig: options.guard } : {}),
       ...(options.cleanup ? { cleanupConfig: options.cleanup } : {}),
+      ...(options.db ? { dbConfig: options.db } : {}),
     },
     webServer,
     projects: [

@@ -7,6 +7,8 @@ import { databaseUrlFromEnv, findRunningEmbeddedPostgres } from '../postgres/ind
 import { findChromium } from './browser.js';
 import { cards, type Cards } from './cards.js';
 import { CleanupRegistry } from './cleanup.js';
+import { configuredDatabaseUrls } from './databases.js';
+import { AppDatabase, type DbConfig } from './db.js';
 import { assertSafeTarget, type GuardConfig } from './guard.js';
 import { Ledger } from './ledger.js';
 import { StripeRateLimiter } from './rate-limit.js';
@@ -44,6 +46,8 @@ export interface VibesWorkerOptions {
   /** Production hosts to refuse and database hosts to allow (see the safety guard). */
   guardConfig: GuardConfig;
   cleanupConfig: CleanupConfig;
+  /** The app's own database (see `db`). */
+  dbConfig: DbConfig;
 }
 
 export interface CleanupConfig {
@@ -57,6 +61,7 @@ interface InternalWorkerFixtures {
   _vibesStripe: Stripe;
   _vibesLedger: Ledger | undefined;
   _vibesRemovers: RemoverContext;
+  _vibesAppDatabaseUrl: () => Promise<string>;
 }
 
 export interface VibesFixtures {
@@ -68,6 +73,8 @@ export interface VibesFixtures {
   cleanup: CleanupRegistry;
   /** The `stripe` client, pointed at the emulator or at Stripe test mode. */
   stripe: Stripe;
+  /** The app's test database, checked by the safety guard before the first statement. */
+  db: AppDatabase;
 }
 
 const EMULATOR_KEY = 'sk_test_vibes_emulator';
@@ -88,6 +95,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
   vibes: [environmentFromEnv(), { option: true, scope: 'worker' }],
   guardConfig: [{}, { option: true, scope: 'worker' }],
   cleanupConfig: [{}, { option: true, scope: 'worker' }],
+  dbConfig: [{}, { option: true, scope: 'worker' }],
   flowsConfig: [undefined, { option: true }],
   entitlementsConfig: [undefined, { option: true }],
   userOptions: [{}, { option: true }],
@@ -135,24 +143,35 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
     { scope: 'worker', box: true },
   ],
 
+  // The app's database: db.url, else DATABASE_URL (the app's own variable), else the run's.
+  // Probes and removals with a databaseUrl of their own use that instead.
+  _vibesAppDatabaseUrl: [
+    async ({ dbConfig }, use) => {
+      await use(async () => dbConfig.url || process.env.DATABASE_URL || (await defaultDatabaseUrl()));
+    },
+    { scope: 'worker' },
+  ],
+
   _vibesRemovers: [
-    async ({ _vibesStripe, cleanupConfig, vibes }, use, workerInfo) => {
+    async ({ _vibesStripe, _vibesAppDatabaseUrl, cleanupConfig, vibes }, use, workerInfo) => {
       const perSecond = (cleanupConfig.stripeRequestsPerSecond ?? 20) / Math.max(1, workerInfo.config.workers);
       await use({
         stripe: _vibesStripe,
         replay: new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN }),
         limiter: new StripeRateLimiter({ perSecond }),
         appUser: cleanupConfig.appUser,
-        resolveDatabaseUrl: defaultDatabaseUrl,
+        resolveDatabaseUrl: _vibesAppDatabaseUrl,
       });
     },
     { scope: 'worker' },
   ],
 
   cleanup: [
-    async ({ _vibesLedger, _vibesRemovers, vibes, guardConfig }, use, testInfo) => {
+    async ({ _vibesLedger, _vibesRemovers, vibes, guardConfig, cleanupConfig, dbConfig }, use, testInfo) => {
       const owner = { run: vibes.runId, worker: testInfo.workerIndex, test: testInfo.titlePath.join(' › ') };
-      const registry = new CleanupRegistry(_vibesLedger, owner, _vibesRemovers, () => assertSafeTarget({ config: guardConfig }));
+      // Checked again here, not only in defineVibesConfig: `test.use` can name another database.
+      const databaseUrls = configuredDatabaseUrls({ cleanup: cleanupConfig, db: dbConfig });
+      const registry = new CleanupRegistry(_vibesLedger, owner, _vibesRemovers, () => assertSafeTarget({ config: guardConfig, databaseUrls }));
       await use(registry);
       await registry.runAndReport(testInfo);
     },
@@ -162,6 +181,18 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
   stripe: async ({ _vibesStripe }, use) => {
     await use(_vibesStripe);
   },
+
+  db: [
+    async ({ _vibesAppDatabaseUrl, dbConfig, guardConfig }, use) => {
+      await use(new AppDatabase(async () => {
+        const url = await _vibesAppDatabaseUrl();
+        // The environment's databases are the guard's own; db.url (config or `test.use`) is named.
+        assertSafeTarget({ config: guardConfig, databaseUrls: configuredDatabaseUrls({ db: dbConfig }) });
+        return url;
+      }));
+    },
+    { box: true },
+  ],
 
   user: [
     async ({ userOptions, cleanup, cleanupConfig }, use, testInfo) => {
@@ -185,10 +216,10 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
   },
 
   webhooks: [
-    async ({ vibes, user, fuzzConfig, entitlementsConfig, cleanup, cleanupConfig }, use, testInfo) => {
+    async ({ vibes, user, fuzzConfig, entitlementsConfig, cleanup, cleanupConfig, _vibesAppDatabaseUrl }, use, testInfo) => {
       const client = new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN });
-      const probe = new EntitlementProbe(entitlementsConfig, defaultDatabaseUrl);
-      const probeDatabase = async () => (entitlementsConfig && 'sql' in entitlementsConfig && entitlementsConfig.databaseUrl) || defaultDatabaseUrl();
+      const probe = new EntitlementProbe(entitlementsConfig, _vibesAppDatabaseUrl);
+      const probeDatabase = async () => (entitlementsConfig && 'sql' in entitlementsConfig && entitlementsConfig.databaseUrl) || _vibesAppDatabaseUrl();
       const webhooks = new Webhooks(client, WAIT_FOR_TIMEOUT, { email: user.email, run: user.run }, {
         testInfo,
         config: fuzzConfig,
@@ -206,8 +237,8 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
   ],
 
   entitlements: [
-    async ({ entitlementsConfig, webhooks }, use) => {
-      const probe = new EntitlementProbe(entitlementsConfig, defaultDatabaseUrl);
+    async ({ entitlementsConfig, webhooks, _vibesAppDatabaseUrl }, use) => {
+      const probe = new EntitlementProbe(entitlementsConfig, _vibesAppDatabaseUrl);
       Object.assign(probe, { timelineText: () => webhooks.timelineText() });
       await use(probe);
     },
@@ -217,13 +248,16 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
 
 export const expect = baseExpect.extend(vibesMatchers);
 
-/** The database of the ledger and of SQL probes: configured, else the running embedded cluster. */
+/** The run's own database (ledger, replay store), and the app's when nothing names one: configured, else the running embedded cluster. */
 export async function defaultDatabaseUrl(): Promise<string> {
   const fromEnv = databaseUrlFromEnv();
   if (fromEnv) return fromEnv;
   const embedded = await findRunningEmbeddedPostgres();
   if (embedded) return embedded.url;
-  throw new Error('No database for the entitlements probe: set entitlements.databaseUrl, VIBES_DATABASE_URL or DATABASE_URL.');
+  throw new Error(
+    'No database to query: set DATABASE_URL or VIBES_DATABASE_URL (in .env.test), or db: { url } in defineVibesConfig. ' +
+      'Without them the preset uses the embedded Postgres its replay server started, and none is running.',
+  );
 }
 
 /** The `stripe` client for the run: the emulator's, or test mode's with STRIPE_SECRET_KEY. */

@@ -2,6 +2,7 @@ import type { FlowsConfig } from './flows.js';
 import type { EntitlementsConfig } from './entitlements.js';
 import type { GuardConfig } from './guard.js';
 import type { CleanupConfig } from './fixtures.js';
+import type { DbConfig } from './db.js';
 
 /** What a user writes in `defineVibesConfig({...})`. Every field is optional. */
 export interface VibesOptions {
@@ -36,6 +37,8 @@ export interface VibesOptions {
     /** Postgres for the replay server's store and the cleanup ledger (default: VIBES_DATABASE_URL, DATABASE_URL, embedded). */
     url?: string;
   };
+  /** The app's own database: the `db` fixture's, and the default of SQL probes and removals. */
+  db?: DbConfig;
   /** What the safety guard refuses and allows; it runs before anything is written or deleted. */
   guard?: GuardConfig;
   /** How test data is removed after each test and after a crashed run. */

@@ -107,6 +107,20 @@ test.describe('environment files', () => {
     expect(stderr).toContain('playwright-vibes refused to run');
     expect(stderr).toContain('NODE_ENV — it is "production"');
   });
+
+  test("defineVibesConfig refuses every database its options name, not only the environment's", async () => {
+    const production = "'postgres://app:s3cret@db.prod.example.com:5432/app'";
+    for (const [options, name] of [
+      [`{ cleanup: { appUser: { sql: 'delete from users where email = $1', databaseUrl: ${production} } } }`, 'cleanup.appUser.databaseUrl'],
+      [`{ db: { url: ${production} } }`, 'db.url'],
+      [`{ entitlements: { sql: 'select 1', databaseUrl: ${production} } }`, 'entitlements.databaseUrl'],
+    ]) {
+      const { code, stderr } = await runNode(`import('playwright-vibes').then((m) => m.defineVibesConfig(${options}))`, {});
+      expect(code, stderr).not.toBe(0);
+      expect(stderr).toContain(`✗ test database: ${name} — it points at database "app" on db.prod.example.com`);
+      expect(stderr).not.toContain('s3cret');
+    }
+  });
 });
 
 async function runNode(source: string, env: NodeJS.ProcessEnv) {

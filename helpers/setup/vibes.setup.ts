@@ -1,4 +1,5 @@
 import { test as setup, expect } from '../fixtures.js';
+import { configuredDatabaseUrls } from '../databases.js';
 import { checkTarget, formatRefusals } from '../guard.js';
 import { sweepEntries } from '../sweep.js';
 import { ReplayClient } from '../../replay-server/index.js';
@@ -6,8 +7,9 @@ import { ReplayClient } from '../../replay-server/index.js';
 // The first project of every vibes run; the browser projects depend on it, so nothing of the
 // suite runs before the target is proven safe and dead runs' leftovers are gone.
 
-setup('the target is a test target (safety guard)', async ({ guardConfig, baseURL }) => {
-  const { checks, refusals } = checkTarget({ config: guardConfig, baseURL });
+setup('the target is a test target (safety guard)', async ({ guardConfig, baseURL, entitlementsConfig, cleanupConfig, dbConfig }) => {
+  const databaseUrls = configuredDatabaseUrls({ entitlements: entitlementsConfig, cleanup: cleanupConfig, db: dbConfig });
+  const { checks, refusals } = checkTarget({ config: guardConfig, baseURL, databaseUrls });
   for (const check of checks) {
     await setup.step(`${check.passed ? '✓' : '✗'} ${check.name}: ${check.detail}`, async () => {});
   }

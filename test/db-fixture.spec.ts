@@ -1,0 +1,106 @@
+import pg from 'pg';
+import { test, expect } from './support/replay-fixtures.js';
+import { runPlaywright, tempProject } from './support/temp-project.js';
+
+// A user's project whose tests use `db`. No web server starts: VIBES_REPLAY_URL and
+// STRIPE_EMULATOR_URL name servers that these tests never call, and --no-deps skips the setup
+// project, so that the only guard in play is the fixture's own.
+const CONFIG = `import { defineVibesConfig } from 'playwright-vibes';
+export default defineVibesConfig({
+  entitlements: { sql: 'select count(*) from grants where email = $1' },
+}, { testDir: './e2e', workers: 1 });
+`;
+
+const SUITE = `import { test, expect } from 'playwright-vibes';
+
+test('writes, reads and polls the app database', async ({ db, user, entitlements }) => {
+  await db.query('create table grants (email text not null, plan text not null)');
+  await db.query('insert into grants values ($1, $2)', [user.email, 'pro']);
+  expect(await db.value('select plan from grants where email = $1', [user.email])).toBe('pro');
+  expect(await db.value('select plan from grants where email = $1', ['nobody@example.com'])).toBeUndefined();
+  expect(await db.query('select email, plan from grants')).toEqual([{ email: user.email, plan: 'pro' }]);
+  await expect.poll(() => db.value('select count(*)::int from grants')).toBe(1);
+  // The entitlements probe counts in the same database.
+  await expect(entitlements).toGrantExactlyOnce(user.email);
+});
+
+test('a statement Postgres refuses is named with where it went wrong', async ({ db }) => {
+  const error = await db.query('select plan\\nfrom grantz where email = $1', ['a@example.com']).catch((e: Error) => e);
+  expect(error).toBeInstanceOf(Error);
+  console.log('REFUSED ' + JSON.stringify({ name: error.name, code: (error as { code?: string }).code, message: error.message }));
+});
+`;
+
+// db.url is a worker option: a file of its own names another database.
+const PRODUCTION_SUITE = `import { test } from 'playwright-vibes';
+
+test.use({ dbConfig: { url: 'postgres://app:s3cret@db.prod.example.com:5432/app' } });
+
+test('the guard refuses before any statement', async ({ db }) => {
+  const error = await db.query('drop table grants').catch((e: Error) => e);
+  console.log('GUARD ' + JSON.stringify({ name: error.name, message: error.message }));
+});
+`;
+
+// The removal's database, named in \`test.use\` where defineVibesConfig never saw it.
+const PRODUCTION_CLEANUP_SUITE = `import { test } from 'playwright-vibes';
+
+test.use({ cleanupConfig: { appUser: { sql: 'delete from users where email = $1', databaseUrl: 'postgres://app@db.prod.example.com/app' } } });
+
+test('a user whose removal would run on production', async ({ user }) => {
+  console.log('USER ' + user.email);
+});
+`;
+
+test.describe('the db fixture @db', () => {
+  test("queries the app's database (DATABASE_URL, not the replay server's), names refused SQL; the guard sees test.use's databases", async ({ databaseUrl, secondDatabaseUrl }) => {
+    test.setTimeout(60_000);
+    const project = await tempProject({ 'package.json': JSON.stringify({ name: 'shop', type: 'module' }), 'playwright.config.ts': CONFIG, 'e2e/db.spec.ts': SUITE, 'e2e/production.spec.ts': PRODUCTION_SUITE,
+      'e2e/production-cleanup.spec.ts': PRODUCTION_CLEANUP_SUITE,
+    });
+    try {
+      const run = await runPlaywright(project, ['--project=chromium', '--no-deps', '--reporter=list'], {
+        DATABASE_URL: databaseUrl,
+        // The store's own database: the app's data must not land here.
+        VIBES_DATABASE_URL: secondDatabaseUrl,
+        VIBES_REPLAY_URL: 'http://127.0.0.1:9',
+        STRIPE_EMULATOR_URL: 'http://127.0.0.1:9',
+      });
+      expect(run.code, run.output).toBe(1);
+      expect(run.output).toMatch(/1 failed\n.*production-cleanup\.spec\.ts.*a user whose removal would run on production/);
+      expect(run.output).toMatch(/3 passed/);
+      // Its cleanup stopped at the guard, before any removal ran.
+      expect(run.output).toContain('✗ test database: cleanup.appUser.databaseUrl — it points at database "app" on db.prod.example.com');
+
+      const app = new pg.Client({ connectionString: databaseUrl });
+      await app.connect();
+      try {
+        expect((await app.query('select plan from grants')).rows).toEqual([{ plan: 'pro' }]);
+      } finally {
+        await app.end();
+      }
+      const store = new pg.Client({ connectionString: secondDatabaseUrl });
+      await store.connect();
+      try {
+        expect((await store.query("select to_regclass('public.grants') as t")).rows).toEqual([{ t: null }]);
+      } finally {
+        await store.end();
+      }
+
+      const refused = JSON.parse(/^REFUSED (.*)$/m.exec(run.output)![1]!) as { name: string; code: string; message: string };
+      expect(refused.name).toBe('DbQueryError');
+      expect(refused.code).toBe('42P01');
+      expect(refused.message).toContain('relation "grantz" does not exist (SQLSTATE 42P01)');
+      // The caret stands under the table on the SQL's second line.
+      expect(refused.message).toContain('  sql: from grantz where email = $1\n            ^');
+
+      const guard = JSON.parse(/^GUARD (.*)$/m.exec(run.output)![1]!) as { name: string; message: string };
+      expect(guard.name).toBe('GuardError');
+      expect(guard.message).toContain('✗ test database: db.url — it points at database "app" on db.prod.example.com');
+      expect(guard.message).toContain('where it came from: the playwright-vibes config');
+      expect(guard.message).not.toContain('s3cret');
+    } finally {
+      await project.remove();
+    }
+  });
+});
