@@ -37,6 +37,7 @@ export default class VibesReporter implements Reporter {
   private readonly replays = new Set<number>();
   private readonly exactlyOnce = { passed: 0, failed: 0 };
   private readonly cleanup = { removed: 0, leftBehind: 0 };
+  private ran = false;
 
   printsToStdio(): boolean {
     return true;
@@ -47,6 +48,7 @@ export default class VibesReporter implements Reporter {
   }
 
   onTestEnd(_test: TestCase, result: TestResult): void {
+    this.ran = true;
     for (const attachment of result.attachments) {
       if (attachment.name === TIMELINE_ATTACHMENT) this.countTimeline(attachment);
     }
@@ -64,6 +66,8 @@ export default class VibesReporter implements Reporter {
   }
 
   onEnd(): void {
+    // A listing (`--list`) or a run that ran no test has nothing to sum up.
+    if (!this.ran) return;
     const flaky = (this.root?.allTests() ?? []).filter((test) => test.outcome() === 'flaky').map((test) => titleOf(test));
     const text = formatSummary({
       eventsCaptured: this.events.size,

@@ -80,6 +80,19 @@ test.describe('vibes reporter @db', () => {
     }
   });
 
+  test('stays silent when nothing ran (--list)', async () => {
+    const project = await tempProject({ 'package.json': JSON.stringify({ name: 'shop', type: 'module' }), 'playwright.config.ts': CONFIG, 'e2e/summary.spec.ts': SUITE });
+    try {
+      const listing = await runPlaywright(project, ['--project=chromium', '--list']);
+      expect(listing.code, listing.output).toBe(0);
+      expect(listing.output).toMatch(/\[chromium\] › summary\.spec\.ts:\d+:\d+ › a double grant fails its check/);
+      expect(listing.output).toMatch(/^Total: \d+ tests/m);
+      expect(listing.output).not.toContain('Vibes summary');
+    } finally {
+      await project.remove();
+    }
+  });
+
   test('is exported as playwright-vibes/reporter', async () => {
     const project = await tempProject();
     try {
