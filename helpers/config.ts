@@ -99,6 +99,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
       ...(options.guard ? { guardConfig: options.guard } : {}),
       ...(options.cleanup ? { cleanupConfig: options.cleanup } : {}),
       ...(options.db ? { dbConfig: options.db } : {}),
+      ...(options.fuzz ? { fuzzConfig: options.fuzz } : {}),
     },
     webServer,
     projects: [

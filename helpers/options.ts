@@ -3,6 +3,7 @@ import type { EntitlementsConfig } from './entitlements.js';
 import type { GuardConfig } from './guard.js';
 import type { CleanupConfig } from './fixtures.js';
 import type { DbConfig } from './db.js';
+import type { FuzzConfig } from './fuzz/settings.js';
 
 /** What a user writes in `defineVibesConfig({...})`. Every field is optional. */
 export interface VibesOptions {
@@ -43,6 +44,8 @@ export interface VibesOptions {
   guard?: GuardConfig;
   /** How test data is removed after each test and after a crashed run. */
   cleanup?: CleanupConfig;
+  /** Defaults of every `webhooks.fuzz` property: seed, numRuns, replaySchedule (VIBES_SEED, VIBES_FUZZ_RUNS, VIBES_FUZZ_REPLAY win). */
+  fuzz?: FuzzConfig;
 }
 
 export interface AppServer {

@@ -4,6 +4,7 @@ import { resolveSettings, seedFromName } from '../helpers/fuzz/settings.js';
 import { resolvePlan, type Draw } from '../helpers/fuzz/plan.js';
 import { formatScheduleFile, parseScheduleFile, ScheduleFileError, type ScheduleFile } from '../replay-server/index.js';
 import { test, expect } from '@playwright/test';
+import { runPlaywright, tempProject } from './support/temp-project.js';
 
 const FIXTURES = '/work/shared/stripe/fixtures3.json';
 
@@ -120,6 +121,26 @@ test.describe('fuzz: plans', () => {
 });
 
 test.describe('fuzz: seeds and runs', () => {
+  test("defineVibesConfig's fuzz option is every test's fuzzConfig", async () => {
+    const project = await tempProject({
+      'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+      'playwright.config.ts': `import { defineVibesConfig } from 'playwright-vibes';
+export default defineVibesConfig({ fuzz: { seed: 42, numRuns: 7 } }, { testDir: './e2e', workers: 1 });
+`,
+      'e2e/fuzz.spec.ts': `import { test } from 'playwright-vibes';
+test('prints its fuzzConfig', ({ fuzzConfig }) => console.log('FUZZ ' + JSON.stringify(fuzzConfig)));
+`,
+    });
+    try {
+      // No web server and no setup project: the fixture needs neither.
+      const run = await runPlaywright(project, ['--project=chromium', '--no-deps'], { VIBES_REPLAY_URL: 'http://127.0.0.1:9', STRIPE_EMULATOR_URL: 'http://127.0.0.1:9' });
+      expect(run.code, run.output).toBe(0);
+      expect(run.output).toContain('FUZZ {"seed":42,"numRuns":7}');
+    } finally {
+      await project.remove();
+    }
+  });
+
   test('pinned by default, from the name; the environment beats the test, which beats the config', () => {
     const name = 'checkout grants once';
     expect(resolveSettings({}, {}, {}, name)).toEqual({ seed: seedFromName(name), seedSource: 'derived from the name', path: undefined, numRuns: 25, replaySchedule: undefined });
