@@ -4,14 +4,8 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 /** CPU milliseconds (user + system) a process has used so far; undefined off Linux or once it is gone. */
 export function cpuMs(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
+  const stat = procStat(pid);
+  return stat && ((stat.utime + stat.stime) * 1000) / TICKS_PER_SECOND;
 }
 
 /** Every process named `postgres` (the server and its backends): where the store's CPU goes. */
@@ -38,16 +32,13 @@ export function processTreeCpuMs(rootPid: number): number {
   const times = new Map<number, number>();
   for (const entry of safeReaddir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // After the command name: ppid is the 2nd field; utime, stime, cutime, cstime the 12th to 15th.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const parent = Number(fields[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-      times.set(Number(entry), fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0));
-    } catch {
-      // gone meanwhile
-    }
+    const pid = Number(entry);
+    const stat = procStat(pid);
+    if (!stat) continue; // gone meanwhile
+    const siblings = children.get(stat.ppid);
+    if (siblings) siblings.push(pid);
+    else children.set(stat.ppid, [pid]);
+    times.set(pid, stat.utime + stat.stime + stat.cutime + stat.cstime);
   }
   let ticks = 0;
   const pending = [rootPid];
@@ -57,6 +48,20 @@ export function processTreeCpuMs(rootPid: number): number {
     pending.push(...(children.get(pid) ?? []));
   }
   return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/** The fields of /proc/<pid>/stat this file uses, in clock ticks; undefined off Linux or once the process is gone. */
+function procStat(pid: number): { ppid: number; utime: number; stime: number; cutime: number; cstime: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // After the parenthesised command name (which may hold spaces): ppid is the 2nd field;
+  // utime, stime, cutime and cstime the 12th to 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  return { ppid: fields[1]!, utime: fields[11]!, stime: fields[12]!, cutime: fields[13]!, cstime: fields[14]! };
 }
 
 function safeReaddir(dir: string): string[] {
