@@ -1,10 +1,9 @@
 import pg from 'pg';
 import { test, expect } from './support/replay-fixtures.js';
-import { runPlaywright, tempProject } from './support/temp-project.js';
+import { NO_VIBES_SERVERS, runPlaywright, tempProject } from './support/temp-project.js';
 
-// A user's project whose tests use `db`. No web server starts: VIBES_REPLAY_URL and
-// STRIPE_EMULATOR_URL name servers that these tests never call, and --no-deps skips the setup
-// project, so that the only guard in play is the fixture's own.
+// A user's project whose tests use `db`. No web server starts (NO_VIBES_SERVERS), and --no-deps
+// skips the setup project, so that the only guards in play are the fixtures' own.
 const CONFIG = `import { defineVibesConfig } from 'playwright-vibes';
 export default defineVibesConfig({
   entitlements: { sql: 'select count(*) from grants where email = $1' },
@@ -63,8 +62,7 @@ test.describe('the db fixture @db', () => {
         DATABASE_URL: databaseUrl,
         // The store's own database: the app's data must not land here.
         VIBES_DATABASE_URL: secondDatabaseUrl,
-        VIBES_REPLAY_URL: 'http://127.0.0.1:9',
-        STRIPE_EMULATOR_URL: 'http://127.0.0.1:9',
+        ...NO_VIBES_SERVERS,
       });
       expect(run.code, run.output).toBe(1);
       expect(run.output).toMatch(/1 failed\n.*production-cleanup\.spec\.ts.*a user whose removal would run on production/);
@@ -72,20 +70,8 @@ test.describe('the db fixture @db', () => {
       // Its cleanup stopped at the guard, before any removal ran.
       expect(run.output).toContain('✗ test database: cleanup.appUser.databaseUrl — it points at database "app" on db.prod.example.com');
 
-      const app = new pg.Client({ connectionString: databaseUrl });
-      await app.connect();
-      try {
-        expect((await app.query('select plan from grants')).rows).toEqual([{ plan: 'pro' }]);
-      } finally {
-        await app.end();
-      }
-      const store = new pg.Client({ connectionString: secondDatabaseUrl });
-      await store.connect();
-      try {
-        expect((await store.query("select to_regclass('public.grants') as t")).rows).toEqual([{ t: null }]);
-      } finally {
-        await store.end();
-      }
+      expect(await rowsIn(databaseUrl, 'select plan from grants')).toEqual([{ plan: 'pro' }]);
+      expect(await rowsIn(secondDatabaseUrl, "select to_regclass('public.grants') as t")).toEqual([{ t: null }]);
 
       const refused = JSON.parse(/^REFUSED (.*)$/m.exec(run.output)![1]!) as { name: string; code: string; message: string };
       expect(refused.name).toBe('DbQueryError');
@@ -104,3 +90,13 @@ test.describe('the db fixture @db', () => {
     }
   });
 });
+
+async function rowsIn(url: string, sql: string): Promise<unknown[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}

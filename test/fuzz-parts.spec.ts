@@ -4,7 +4,7 @@ import { resolveSettings, seedFromName } from '../helpers/fuzz/settings.js';
 import { resolvePlan, type Draw } from '../helpers/fuzz/plan.js';
 import { formatScheduleFile, parseScheduleFile, ScheduleFileError, type ScheduleFile } from '../replay-server/index.js';
 import { test, expect } from '@playwright/test';
-import { runPlaywright, tempProject } from './support/temp-project.js';
+import { NO_VIBES_SERVERS, runPlaywright, tempProject } from './support/temp-project.js';
 
 const FIXTURES = '/work/shared/stripe/fixtures3.json';
 
@@ -133,7 +133,7 @@ test('prints its fuzzConfig', ({ fuzzConfig }) => console.log('FUZZ ' + JSON.str
     });
     try {
       // No web server and no setup project: the fixture needs neither.
-      const run = await runPlaywright(project, ['--project=chromium', '--no-deps'], { VIBES_REPLAY_URL: 'http://127.0.0.1:9', STRIPE_EMULATOR_URL: 'http://127.0.0.1:9' });
+      const run = await runPlaywright(project, ['--project=chromium', '--no-deps'], NO_VIBES_SERVERS);
       expect(run.code, run.output).toBe(0);
       expect(run.output).toContain('FUZZ {"seed":42,"numRuns":7}');
     } finally {

@@ -24,6 +24,16 @@ export const NESTED_RUN_ENV: Record<string, undefined> = {
   VIBES_REPLAY_URL: undefined,
 };
 
+/**
+ * For a nested run whose tests use neither the replay server nor Stripe: naming both as already
+ * running (at a port nothing answers) means defineVibesConfig starts no web server for them.
+ * Pass --no-deps too, or the setup project asks that replay server for its health.
+ */
+export const NO_VIBES_SERVERS: Record<string, string> = {
+  VIBES_REPLAY_URL: 'http://127.0.0.1:9',
+  STRIPE_EMULATOR_URL: 'http://127.0.0.1:9',
+};
+
 export interface TempProject {
   dir: string;
   write(file: string, content: string): Promise<void>;
