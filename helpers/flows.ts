@@ -3,6 +3,11 @@ import type { TestCard } from './cards.js';
 
 type TextMatch = string | RegExp;
 
+// Stripe.js titles every Payment Element frame "Secure payment input frame" and the Card Element's
+// "Secure card payment input frame", so the first selector matches both kinds.
+const PAYMENT_INPUT_FRAME = 'iframe[title*="payment input frame" i]';
+const CARD_ELEMENT_FRAME = 'iframe[title*="card payment input frame" i]';
+
 /** Where the golden path lives in the app, and what its controls are called. */
 export interface FlowsConfig {
   paths: { signup: string; login: string; dashboard: string; account: string };
@@ -138,8 +143,8 @@ export class Flows {
     const page = this.page;
     if (isCheckoutUrl(new URL(page.url()))) return 'checkout';
     // :visible, because Stripe.js also mounts hidden frames with these titles.
-    const paymentElement = page.locator('iframe[title*="payment input frame" i]:visible');
-    const cardElement = page.locator('iframe[title*="card payment input frame" i]:visible');
+    const paymentElement = page.locator(`${PAYMENT_INPUT_FRAME}:visible`);
+    const cardElement = page.locator(`${CARD_ELEMENT_FRAME}:visible`);
     await paymentElement.or(cardElement).first().waitFor();
     return (await cardElement.count()) > 0 ? 'card-element' : 'payment-element';
   }
@@ -166,7 +171,7 @@ export class Flows {
   private async fillElement(surface: 'payment-element' | 'card-element', card: TestCard, options: PayOptions): Promise<void> {
     const page = this.page;
     if (surface === 'card-element') {
-      const frame = page.frameLocator('iframe[title*="card payment input frame" i]').first();
+      const frame = page.frameLocator(CARD_ELEMENT_FRAME).first();
       await frame.locator('input[name="cardnumber"]').fill(card.number);
       await frame.locator('input[name="exp-date"]').fill(card.expiry);
       await frame.locator('input[name="cvc"]').fill(card.cvc);
@@ -174,7 +179,7 @@ export class Flows {
       if (await postal.isVisible()) await postal.fill(options.postalCode ?? '10001');
     } else {
       const frame = await this.paymentElementForm();
-      await elementField(frame, 'Card number', '1234 1234 1234 1234').fill(card.number);
+      await cardNumberField(frame).fill(card.number);
       await elementField(frame, 'Expiration date', 'MM / YY').fill(card.expiry);
       await elementField(frame, 'Security code', 'CVC').fill(card.cvc);
       const postal = frame.getByLabel(/zip|postal/i);
@@ -189,13 +194,13 @@ export class Flows {
    * visible), so the first by title may hold no field at all.
    */
   private async paymentElementForm(): Promise<FrameLocator> {
-    const frames = this.page.locator('iframe[title*="payment input frame" i]:not([title*="card payment" i])');
+    const frames = this.page.locator(`${PAYMENT_INPUT_FRAME}:not([title*="card payment" i])`);
     let form: FrameLocator | undefined;
     await expect(async () => {
       const count = await frames.count();
       for (let i = 0; i < count && !form; i++) {
         const frame = frames.nth(i).contentFrame();
-        if ((await elementField(frame, 'Card number', '1234 1234 1234 1234').count()) > 0) form = frame;
+        if ((await cardNumberField(frame).count()) > 0) form = frame;
       }
       expect(form, 'a "Secure payment input frame" that holds a card number field').toBeDefined();
     }).toPass();
@@ -227,6 +232,10 @@ function field(page: Page, id: string, label: string, placeholder: string): Loca
 
 function elementField(frame: FrameLocator, label: string, placeholder: string): Locator {
   return frame.getByLabel(label).or(frame.getByPlaceholder(placeholder, { exact: true })).first();
+}
+
+function cardNumberField(frame: FrameLocator): Locator {
+  return elementField(frame, 'Card number', '1234 1234 1234 1234');
 }
 
 function step<T>(title: string, body: () => Promise<T>): Promise<T> {
