@@ -1,5 +1,7 @@
-import type { DbConfig } from './db.js';
+import { databaseUrlFromEnv, findRunningEmbeddedPostgres } from '../postgres/index.js';
+import { AppDatabase, type DbConfig } from './db.js';
 import type { EntitlementsConfig } from './entitlements.js';
+import { assertSafeTarget, type GuardConfig } from './guard.js';
 import type { AppUserCleanup } from './removers.js';
 
 export interface DatabaseSettings {
@@ -8,15 +10,56 @@ export interface DatabaseSettings {
   db?: DbConfig;
 }
 
+/** A database URL under the name of the setting that gave it, as a refusal should show it. */
+export interface NamedDatabaseUrl {
+  name: string;
+  url: string | undefined;
+}
+
 /**
  * Every database URL a vibes config names, under the name a refusal should show: the safety
  * guard must see each of them, not only the environment's, before anything is written or deleted.
  */
-export function configuredDatabaseUrls({ entitlements, cleanup, db }: DatabaseSettings): { name: string; url: string | undefined }[] {
+export function configuredDatabaseUrls({ entitlements, cleanup, db }: DatabaseSettings): NamedDatabaseUrl[] {
   const appUser = cleanup?.appUser;
   return [
     { name: 'db.url', url: db?.url },
     { name: 'entitlements.databaseUrl', url: entitlements && 'sql' in entitlements ? entitlements.databaseUrl : undefined },
     { name: 'cleanup.appUser.databaseUrl', url: appUser && 'sql' in appUser ? appUser.databaseUrl : undefined },
   ];
+}
+
+/**
+ * Opens the database some SQL of the app's runs on: `own` when its setting names a databaseUrl
+ * (e.g. entitlements.databaseUrl), else the app's. `label` names the SQL in its errors
+ * ('entitlements.sql failed: …'). Nothing connects before the first statement, and the guard
+ * checks the database first.
+ */
+export type OpenAppDatabase = (label: string, own?: NamedDatabaseUrl) => AppDatabase;
+
+/** The app's databases for one worker or command, under its `db` config and guard config. */
+export function appDatabases({ db = {}, guard = {} }: { db?: DbConfig; guard?: GuardConfig } = {}): OpenAppDatabase {
+  return (label, own) =>
+    new AppDatabase(async () => {
+      // The environment's databases are the guard's own; those a config names are added by name.
+      assertSafeTarget({ config: guard, databaseUrls: [...configuredDatabaseUrls({ db }), ...(own ? [own] : [])] });
+      return own?.url || (await appDatabaseUrl(db));
+    }, label);
+}
+
+/** The app's database: db.url, else DATABASE_URL (the app's own variable), else the run's. */
+async function appDatabaseUrl(db: DbConfig = {}): Promise<string> {
+  return db.url || process.env.DATABASE_URL || (await defaultDatabaseUrl());
+}
+
+/** The run's own database (ledger, replay store), and the app's when nothing names one: configured, else the running embedded cluster. */
+export async function defaultDatabaseUrl(): Promise<string> {
+  const fromEnv = databaseUrlFromEnv();
+  if (fromEnv) return fromEnv;
+  const embedded = await findRunningEmbeddedPostgres();
+  if (embedded) return embedded.url;
+  throw new Error(
+    'No database to query: set DATABASE_URL or VIBES_DATABASE_URL (in .env.test), or db: { url } in defineVibesConfig. ' +
+      'Without them the preset uses the embedded Postgres its replay server started, and none is running.',
+  );
 }

@@ -17,15 +17,17 @@ export class DbQueryError extends Error {
   /** Postgres's SQLSTATE, e.g. 42P01 for a table that does not exist. */
   readonly code: string | undefined;
 
-  constructor(sql: string, cause: Error & { code?: string; position?: string }) {
+  /** `label` names what ran the SQL: `db.query`, `entitlements.sql`, `cleanup.appUser.sql`… */
+  constructor(sql: string, cause: Error & { code?: string; position?: string }, label = 'db.query') {
     const at = cause.position ? pointAt(sql, Number(cause.position)) : `  sql: ${sql}`;
-    super(`db.query failed: ${cause.message}${cause.code ? ` (SQLSTATE ${cause.code})` : ''}\n${at}`, { cause });
+    super(`${label} failed: ${cause.message}${cause.code ? ` (SQLSTATE ${cause.code})` : ''}\n${at}`, { cause });
     this.code = cause.code;
   }
 }
 
 /**
- * The `db` fixture: the app's test database, for what a test checks or sets up beneath the UI.
+ * The `db` fixture: the app's test database, for what a test checks or sets up beneath the UI;
+ * also what the entitlements probe, app-user removals and fuzz invariants run their SQL on.
  * Each statement commits on its own, because the app (another process) must see what a test
  * wrote. The database is resolved, and passed through the safety guard, before the first
  * statement; a test that never queries never connects.
@@ -33,18 +35,21 @@ export class DbQueryError extends Error {
 export class AppDatabase {
   private pool: Promise<pg.Pool> | undefined;
 
-  /** `connect` resolves the database URL, and throws if the guard refuses it. */
-  constructor(private readonly connect: () => Promise<string>) {}
+  /** `connect` resolves the database URL, and throws if the guard refuses it; `label` names the SQL in errors. */
+  constructor(
+    private readonly connect: () => Promise<string>,
+    private readonly label = 'db.query',
+  ) {}
 
   /** Runs one statement (`$1`, `$2`… for `params`) and resolves with its rows. */
-  async query<Row extends Record<string, unknown> = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+  async query<Row = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     // A refused or missing database is remembered: every later call fails the same way.
     this.pool ??= this.connect().then(sharedPool);
     const pool = await this.pool;
     try {
-      return (await pool.query<Row>(sql, [...params])).rows;
+      return (await pool.query(sql, [...params])).rows as Row[];
     } catch (error) {
-      throw new DbQueryError(sql, error as Error);
+      throw new DbQueryError(sql, error as Error, this.label);
     }
   }
 

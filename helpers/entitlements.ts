@@ -1,4 +1,5 @@
-import { sharedPool } from './pools.js';
+import type { OpenAppDatabase } from './databases.js';
+import type { AppDatabase } from './db.js';
 
 /**
  * How the preset asks the app how many times it granted an entitlement to an email:
@@ -20,12 +21,23 @@ export class EntitlementsNotConfiguredError extends Error {
   }
 }
 
+/** The database a SQL probe counts in: its own databaseUrl, else the app's; `label` names the SQL in errors. */
+export function probeDatabase(config: EntitlementsConfig | undefined, open: OpenAppDatabase, label = 'entitlements.sql'): AppDatabase {
+  return open(label, { name: 'entitlements.databaseUrl', url: config && 'sql' in config ? config.databaseUrl : undefined });
+}
+
 /** The subject of `toGrantExactlyOnce` / `toGrantNothing`: counts grants for an email. */
 export class EntitlementProbe {
+  private readonly database: AppDatabase;
+  /** The test's webhook timeline, which a failed matcher prints (set by the `entitlements` fixture). */
+  timelineText?: () => Promise<string>;
+
   constructor(
     private readonly config: EntitlementsConfig | undefined,
-    private readonly resolveDatabaseUrl: () => Promise<string>,
-  ) {}
+    openDatabase: OpenAppDatabase,
+  ) {
+    this.database = probeDatabase(config, openDatabase);
+  }
 
   /** How many grants the app has recorded for this email right now. */
   async count(email: string): Promise<number> {
@@ -33,12 +45,9 @@ export class EntitlementProbe {
     if (!config) throw new EntitlementsNotConfiguredError();
     if ('count' in config) return config.count(email);
     if ('url' in config) return this.countOverHttp(config, email);
-    const pool = sharedPool(config.databaseUrl ?? (await this.resolveDatabaseUrl()));
-    const { rows } = await pool.query(config.sql, [email]);
-    const first = rows[0] as Record<string, unknown> | undefined;
-    const value = first ? Object.values(first)[0] : 0;
+    const value = (await this.database.value(config.sql, [email])) ?? 0;
     const n = Number(value);
-    if (!Number.isInteger(n)) throw new Error(`The entitlements SQL must return one number (a count); it returned ${JSON.stringify(first)}.`);
+    if (!Number.isInteger(n)) throw new Error(`The entitlements SQL must return one number (a count); its first column was ${JSON.stringify(value)}.`);
     return n;
   }
 

@@ -3,22 +3,20 @@ import { test as base, expect as baseExpect } from '@playwright/test';
 import Stripe from 'stripe';
 import { ReplayClient } from '../replay-server/index.js';
 import { emulatorStripeConfig } from '../stripe-emulator/index.js';
-import { databaseUrlFromEnv, findRunningEmbeddedPostgres } from '../postgres/index.js';
 import { findChromium } from './browser.js';
 import { cards, type Cards } from './cards.js';
 import { CleanupRegistry } from './cleanup.js';
-import { configuredDatabaseUrls } from './databases.js';
-import { AppDatabase, type DbConfig } from './db.js';
+import { appDatabases, configuredDatabaseUrls, defaultDatabaseUrl, type OpenAppDatabase } from './databases.js';
+import type { AppDatabase, DbConfig } from './db.js';
 import { assertSafeTarget, type GuardConfig } from './guard.js';
 import { Ledger } from './ledger.js';
 import { StripeRateLimiter } from './rate-limit.js';
 import type { AppUserCleanup, RemoverContext } from './removers.js';
-import { EntitlementProbe, type EntitlementsConfig } from './entitlements.js';
+import { EntitlementProbe, probeDatabase, type EntitlementsConfig } from './entitlements.js';
 import { Flows, resolveFlowsConfig, type FlowsConfig } from './flows.js';
 import type { FuzzConfig } from './fuzz/settings.js';
 import { vibesMatchers } from './matchers.js';
 import type { UserOptions, VibesEnvironment } from './options.js';
-import { sharedPool } from './pools.js';
 import { currentRunId, testIdentity } from './run.js';
 import { Webhooks } from './webhooks.js';
 
@@ -61,7 +59,11 @@ interface InternalWorkerFixtures {
   _vibesStripe: Stripe;
   _vibesLedger: Ledger | undefined;
   _vibesRemovers: RemoverContext;
-  _vibesAppDatabaseUrl: () => Promise<string>;
+  _vibesAppDatabase: OpenAppDatabase;
+}
+
+interface InternalTestFixtures {
+  _vibesEntitlementProbe: EntitlementProbe;
 }
 
 export interface VibesFixtures {
@@ -91,7 +93,7 @@ function environmentFromEnv(): VibesEnvironment {
   };
 }
 
-export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOptions & InternalWorkerFixtures>({
+export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestFixtures, VibesWorkerOptions & InternalWorkerFixtures>({
   vibes: [environmentFromEnv(), { option: true, scope: 'worker' }],
   guardConfig: [{}, { option: true, scope: 'worker' }],
   cleanupConfig: [{}, { option: true, scope: 'worker' }],
@@ -143,24 +145,24 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
     { scope: 'worker', box: true },
   ],
 
-  // The app's database: db.url, else DATABASE_URL (the app's own variable), else the run's.
-  // Probes and removals with a databaseUrl of their own use that instead.
-  _vibesAppDatabaseUrl: [
-    async ({ dbConfig }, use) => {
-      await use(async () => dbConfig.url || process.env.DATABASE_URL || (await defaultDatabaseUrl()));
+  // The app's database (db.url, else DATABASE_URL, else the run's) for the db fixture, probes,
+  // removals and fuzz invariants; a probe or removal with a databaseUrl of its own uses that.
+  _vibesAppDatabase: [
+    async ({ dbConfig, guardConfig }, use) => {
+      await use(appDatabases({ db: dbConfig, guard: guardConfig }));
     },
     { scope: 'worker' },
   ],
 
   _vibesRemovers: [
-    async ({ _vibesStripe, _vibesAppDatabaseUrl, cleanupConfig, vibes }, use, workerInfo) => {
+    async ({ _vibesStripe, _vibesAppDatabase, cleanupConfig, vibes }, use, workerInfo) => {
       const perSecond = (cleanupConfig.stripeRequestsPerSecond ?? 20) / Math.max(1, workerInfo.config.workers);
       await use({
         stripe: _vibesStripe,
         replay: new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN }),
         limiter: new StripeRateLimiter({ perSecond }),
         appUser: cleanupConfig.appUser,
-        resolveDatabaseUrl: _vibesAppDatabaseUrl,
+        appDatabase: _vibesAppDatabase,
       });
     },
     { scope: 'worker' },
@@ -183,13 +185,8 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
   },
 
   db: [
-    async ({ _vibesAppDatabaseUrl, dbConfig, guardConfig }, use) => {
-      await use(new AppDatabase(async () => {
-        const url = await _vibesAppDatabaseUrl();
-        // The environment's databases are the guard's own; db.url (config or `test.use`) is named.
-        assertSafeTarget({ config: guardConfig, databaseUrls: configuredDatabaseUrls({ db: dbConfig }) });
-        return url;
-      }));
+    async ({ _vibesAppDatabase }, use) => {
+      await use(_vibesAppDatabase('db.query'));
     },
     { box: true },
   ],
@@ -216,10 +213,10 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
   },
 
   webhooks: [
-    async ({ vibes, user, fuzzConfig, entitlementsConfig, cleanup, cleanupConfig, _vibesAppDatabaseUrl }, use, testInfo) => {
+    async ({ vibes, user, fuzzConfig, entitlementsConfig, cleanup, cleanupConfig, _vibesAppDatabase, _vibesEntitlementProbe: probe }, use, testInfo) => {
       const client = new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN });
-      const probe = new EntitlementProbe(entitlementsConfig, _vibesAppDatabaseUrl);
-      const probeDatabase = async () => (entitlementsConfig && 'sql' in entitlementsConfig && entitlementsConfig.databaseUrl) || _vibesAppDatabaseUrl();
+      // Invariants read the database the probe counts in.
+      const fuzzDatabase = probeDatabase(entitlementsConfig, _vibesAppDatabase, 'fuzz query');
       const webhooks = new Webhooks(client, WAIT_FOR_TIMEOUT, { email: user.email, run: user.run }, {
         testInfo,
         config: fuzzConfig,
@@ -227,7 +224,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
         // One user per run, named after the test's user so `vibes sweep` and the timeline know it.
         emailFor: (_index, tag) => user.email.replace('@', `-${tag}@`),
         onSubject: cleanupConfig.appUser ? ({ email }) => cleanup.track('app-user', email, `fuzz subject ${email}`) : undefined,
-        query: async (sql, params) => (await sharedPool(await probeDatabase()).query(sql, params)).rows,
+        query: (sql, params) => fuzzDatabase.query(sql, params),
         grants: (email) => probe.count(email),
       });
       await use(webhooks);
@@ -236,10 +233,17 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
     { box: true },
   ],
 
+  // One probe, counted by `webhooks` (fuzz grants) and by the matchers through `entitlements`.
+  _vibesEntitlementProbe: [
+    async ({ entitlementsConfig, _vibesAppDatabase }, use) => {
+      await use(new EntitlementProbe(entitlementsConfig, _vibesAppDatabase));
+    },
+    { box: true },
+  ],
+
   entitlements: [
-    async ({ entitlementsConfig, webhooks, _vibesAppDatabaseUrl }, use) => {
-      const probe = new EntitlementProbe(entitlementsConfig, _vibesAppDatabaseUrl);
-      Object.assign(probe, { timelineText: () => webhooks.timelineText() });
+    async ({ _vibesEntitlementProbe: probe, webhooks }, use) => {
+      probe.timelineText = () => webhooks.timelineText();
       await use(probe);
     },
     { box: true },
@@ -247,18 +251,6 @@ export const test = base.extend<VibesTestOptions & VibesFixtures, VibesWorkerOpt
 });
 
 export const expect = baseExpect.extend(vibesMatchers);
-
-/** The run's own database (ledger, replay store), and the app's when nothing names one: configured, else the running embedded cluster. */
-export async function defaultDatabaseUrl(): Promise<string> {
-  const fromEnv = databaseUrlFromEnv();
-  if (fromEnv) return fromEnv;
-  const embedded = await findRunningEmbeddedPostgres();
-  if (embedded) return embedded.url;
-  throw new Error(
-    'No database to query: set DATABASE_URL or VIBES_DATABASE_URL (in .env.test), or db: { url } in defineVibesConfig. ' +
-      'Without them the preset uses the embedded Postgres its replay server started, and none is running.',
-  );
-}
 
 /** The `stripe` client for the run: the emulator's, or test mode's with STRIPE_SECRET_KEY. */
 export function stripeClientFor(vibes: VibesEnvironment): Stripe {

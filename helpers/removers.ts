@@ -1,5 +1,6 @@
-import { sharedPool } from './pools.js';
 import Stripe from 'stripe';
+import type { ReplayClient } from '../replay-server/index.js';
+import type { OpenAppDatabase } from './databases.js';
 import type { StripeRateLimiter } from './rate-limit.js';
 
 /** How the app's own records of a test user are removed: a SQL statement or an HTTP call. */
@@ -7,15 +8,14 @@ export type AppUserCleanup =
   | { sql: string; databaseUrl?: string }
   | { url: string; method?: 'DELETE' | 'POST'; headers?: Record<string, string> };
 
-import type { ReplayClient } from '../replay-server/index.js';
-
 export interface RemoverContext {
   stripe?: Stripe;
   /** Told which customers are about to go, so the webhooks their deletion causes never count. */
   replay?: ReplayClient;
   limiter: StripeRateLimiter;
   appUser?: AppUserCleanup;
-  resolveDatabaseUrl: () => Promise<string>;
+  /** Where an `appUser: { sql }` removal runs (see `appDatabases`); needed only for one. */
+  appDatabase?: OpenAppDatabase;
 }
 
 export type RemovableKind = 'stripe-customers' | 'stripe-customer' | 'app-user' | 'custom';
@@ -76,7 +76,8 @@ async function removeAppUser(email: string, context: RemoverContext): Promise<vo
   const config = context.appUser;
   if (!config) return;
   if ('sql' in config) {
-    await sharedPool(config.databaseUrl ?? (await context.resolveDatabaseUrl())).query(config.sql, [email]);
+    if (!context.appDatabase) throw new Error('an appUser { sql } removal needs a database: pass appDatabase (appDatabases()) in the RemoverContext.');
+    await context.appDatabase('cleanup.appUser.sql', { name: 'cleanup.appUser.databaseUrl', url: config.databaseUrl }).query(config.sql, [email]);
     return;
   }
   const url = new URL(config.url);

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import Stripe from 'stripe';
-import { test, expect } from './support/fixtures.js';
+import { test, expect, rowsIn } from './support/fixtures.js';
 import { startEmulatorHarness } from './support/emulator-harness.js';
 import { runVibes, startVibes } from './support/cli.js';
-import { CleanupRegistry, Ledger, StripeRateLimiter, type RemoverContext } from '../helpers/index.js';
+import { CleanupRegistry, Ledger, StripeRateLimiter, appDatabases, type RemoverContext } from '../helpers/index.js';
 
 const PLAYWRIGHT = fileURLToPath(new URL('../node_modules/@playwright/test/cli.js', import.meta.url));
 const CRASH_PROJECT = fileURLToPath(new URL('./crash-project/playwright.config.ts', import.meta.url));
@@ -14,15 +13,8 @@ async function liveCustomers(stripe: Stripe): Promise<Stripe.Customer[]> {
   return stripe.customers.list({ limit: 100 }).autoPagingToArray({ limit: 10_000 });
 }
 
-async function pendingLedgerRows(databaseUrl: string): Promise<{ kind: string; resource_id: string; last_error: string | null }[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query('select kind, resource_id, last_error from vibes.cleanup_ledger where removed_at is null order by id');
-    return rows;
-  } finally {
-    await client.end();
-  }
+async function pendingLedgerRows(databaseUrl: string) {
+  return rowsIn<{ kind: string; resource_id: string; last_error: string | null }>(databaseUrl, 'select kind, resource_id, last_error from vibes.cleanup_ledger where removed_at is null order by id');
 }
 
 test.describe('cleanup registry @db', () => {
@@ -30,7 +22,7 @@ test.describe('cleanup registry @db', () => {
     const harness = await startEmulatorHarness();
     const ledger = await Ledger.open(databaseUrl);
     try {
-      const context: RemoverContext = { stripe: harness.stripe, limiter: new StripeRateLimiter(), resolveDatabaseUrl: async () => databaseUrl };
+      const context: RemoverContext = { stripe: harness.stripe, limiter: new StripeRateLimiter(), appDatabase: appDatabases({ db: { url: databaseUrl } }) };
       const registry = new CleanupRegistry(ledger, { run: 'r1', worker: 0, test: 'a test' }, context);
       const order: string[] = [];
       const first = await harness.stripe.customers.create({ email: 'vibes+one@example.com' });
@@ -126,6 +118,42 @@ test.describe('vibes sweep @db', () => {
     } finally {
       await ledger.close();
       await harness.close();
+    }
+  });
+
+  test("runs --app-user-sql on the app's database (DATABASE_URL or --app-database-url), not the ledger's, and refuses a production one", async ({ databaseUrl, secondDatabaseUrl: appDatabaseUrl }) => {
+    const ledger = await Ledger.open(databaseUrl);
+    try {
+      // The same table in both databases: only the app's may lose a row.
+      for (const url of [databaseUrl, appDatabaseUrl]) {
+        await rowsIn(url, 'create table users (email text primary key)');
+        await rowsIn(url, "insert into users values ('vibes+one@example.com'), ('vibes+two@example.com'), ('someone@example.com')");
+      }
+      const register = (email: string) => ledger.register({ run_id: 'dead-run', worker: 0, test: 't', kind: 'app-user', resource_id: email, label: `app user ${email}` });
+      await register('vibes+one@example.com');
+      const sweep = (args: string[], env: NodeJS.ProcessEnv) =>
+        runVibes(['sweep', '--older-than', '0s', '--no-strays', '--app-user-sql', 'delete from users where email = $1', ...args], { env: { VIBES_DATABASE_URL: databaseUrl, ...env } });
+
+      const refused = await sweep(['--app-database-url', 'postgres://app:s3cret@db.prod.example.com/app'], { DATABASE_URL: appDatabaseUrl });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('--app-database-url — it points at database "app" on db.prod.example.com');
+      expect(refused.stderr).not.toContain('s3cret');
+      expect(await pendingLedgerRows(databaseUrl)).toHaveLength(1);
+
+      const viaEnv = await sweep([], { DATABASE_URL: appDatabaseUrl });
+      expect(viaEnv.code, viaEnv.stderr).toBe(0);
+      expect(viaEnv.stdout).toContain('vibes sweep: removed 1, failed 0');
+
+      await register('vibes+two@example.com');
+      const viaFlag = await sweep(['--app-database-url', appDatabaseUrl], { DATABASE_URL: undefined });
+      expect(viaFlag.code, viaFlag.stderr).toBe(0);
+      expect(viaFlag.stdout).toContain('vibes sweep: removed 1, failed 0');
+
+      expect(await rowsIn(appDatabaseUrl, 'select email from users')).toEqual([{ email: 'someone@example.com' }]);
+      expect(await rowsIn(databaseUrl, 'select email from users order by email')).toHaveLength(3);
+      expect(await pendingLedgerRows(databaseUrl)).toEqual([]);
+    } finally {
+      await ledger.close();
     }
   });
 

@@ -1,5 +1,4 @@
-import pg from 'pg';
-import { test, expect } from './support/replay-fixtures.js';
+import { test, expect, rowsIn } from './support/replay-fixtures.js';
 import { NO_VIBES_SERVERS, runPlaywright, tempProject } from './support/temp-project.js';
 
 // A user's project whose tests use `db`. No web server starts (NO_VIBES_SERVERS), and --no-deps
@@ -41,6 +40,26 @@ test('the guard refuses before any statement', async ({ db }) => {
 });
 `;
 
+// The probe's SQL and database, named in \`test.use\`: refused SQL and a production database both say which setting.
+const PROBE_SUITE = `import { test } from 'playwright-vibes';
+
+test.describe('a probe whose SQL Postgres refuses', () => {
+  test.use({ entitlementsConfig: { sql: 'select count(*) from grantz where email = $1' } });
+  test('counts', async ({ entitlements, user }) => {
+    const error = await entitlements.count(user.email).catch((e: Error) => e);
+    console.log('PROBE_SQL ' + JSON.stringify({ name: error.name, message: error.message }));
+  });
+});
+
+test.describe('a probe on production', () => {
+  test.use({ entitlementsConfig: { sql: 'select count(*) from grants where email = $1', databaseUrl: 'postgres://app:s3cret@db.prod.example.com/app' } });
+  test('counts', async ({ entitlements, user }) => {
+    const error = await entitlements.count(user.email).catch((e: Error) => e);
+    console.log('PROBE_GUARD ' + JSON.stringify({ name: error.name, message: error.message }));
+  });
+});
+`;
+
 // The removal's database, named in \`test.use\` where defineVibesConfig never saw it.
 const PRODUCTION_CLEANUP_SUITE = `import { test } from 'playwright-vibes';
 
@@ -55,7 +74,7 @@ test.describe('the db fixture @db', () => {
   test("queries the app's database (DATABASE_URL, not the replay server's), names refused SQL; the guard sees test.use's databases", async ({ databaseUrl, secondDatabaseUrl }) => {
     test.setTimeout(60_000);
     const project = await tempProject({ 'package.json': JSON.stringify({ name: 'shop', type: 'module' }), 'playwright.config.ts': CONFIG, 'e2e/db.spec.ts': SUITE, 'e2e/production.spec.ts': PRODUCTION_SUITE,
-      'e2e/production-cleanup.spec.ts': PRODUCTION_CLEANUP_SUITE,
+      'e2e/production-cleanup.spec.ts': PRODUCTION_CLEANUP_SUITE, 'e2e/probe.spec.ts': PROBE_SUITE,
     });
     try {
       const run = await runPlaywright(project, ['--project=chromium', '--no-deps', '--reporter=list'], {
@@ -66,37 +85,44 @@ test.describe('the db fixture @db', () => {
       });
       expect(run.code, run.output).toBe(1);
       expect(run.output).toMatch(/1 failed\n.*production-cleanup\.spec\.ts.*a user whose removal would run on production/);
-      expect(run.output).toMatch(/3 passed/);
+      expect(run.output).toMatch(/5 passed/);
       // Its cleanup stopped at the guard, before any removal ran.
       expect(run.output).toContain('✗ test database: cleanup.appUser.databaseUrl — it points at database "app" on db.prod.example.com');
 
       expect(await rowsIn(databaseUrl, 'select plan from grants')).toEqual([{ plan: 'pro' }]);
       expect(await rowsIn(secondDatabaseUrl, "select to_regclass('public.grants') as t")).toEqual([{ t: null }]);
 
-      const refused = JSON.parse(/^REFUSED (.*)$/m.exec(run.output)![1]!) as { name: string; code: string; message: string };
+      const refused = printed<{ name: string; code: string; message: string }>(run.output, 'REFUSED');
       expect(refused.name).toBe('DbQueryError');
       expect(refused.code).toBe('42P01');
       expect(refused.message).toContain('relation "grantz" does not exist (SQLSTATE 42P01)');
       // The caret stands under the table on the SQL's second line.
       expect(refused.message).toContain('  sql: from grantz where email = $1\n            ^');
 
-      const guard = JSON.parse(/^GUARD (.*)$/m.exec(run.output)![1]!) as { name: string; message: string };
+      const guard = printed(run.output, 'GUARD');
       expect(guard.name).toBe('GuardError');
       expect(guard.message).toContain('✗ test database: db.url — it points at database "app" on db.prod.example.com');
       expect(guard.message).toContain('where it came from: the playwright-vibes config');
       expect(guard.message).not.toContain('s3cret');
+
+      const probeSql = printed(run.output, 'PROBE_SQL');
+      expect(probeSql.name).toBe('DbQueryError');
+      expect(probeSql.message).toContain('entitlements.sql failed: relation "grantz" does not exist (SQLSTATE 42P01)');
+      expect(probeSql.message).toContain('  sql: select count(*) from grantz where email = $1\n                            ^');
+
+      const probeGuard = printed(run.output, 'PROBE_GUARD');
+      expect(probeGuard.name).toBe('GuardError');
+      expect(probeGuard.message).toContain('✗ test database: entitlements.databaseUrl — it points at database "app" on db.prod.example.com');
+      expect(probeGuard.message).not.toContain('s3cret');
     } finally {
       await project.remove();
     }
   });
 });
 
-async function rowsIn(url: string, sql: string): Promise<unknown[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows;
-  } finally {
-    await client.end();
-  }
+/** What the user's test printed as `<TAG> <json>`: an error's name, code and message. */
+function printed<T = { name: string; message: string }>(output: string, tag: string): T {
+  const line = new RegExp(`^${tag} (.*)$`, 'm').exec(output);
+  if (!line) throw new Error(`the run printed no ${tag} line:\n${output}`);
+  return JSON.parse(line[1]!) as T;
 }

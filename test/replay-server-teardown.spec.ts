@@ -36,7 +36,7 @@ test.describe('replay server: stored-only injection and teardown marks @db', () 
     const stripe = await startEmulatorHarness({ webhooks: [{ url: `${url}/webhooks/stripe`, secret }] });
     try {
       const customer = await stripe.stripe.customers.create({ email: 'vibes+gone@example.com' });
-      await removeStripeCustomers([customer.id], { stripe: stripe.stripe, replay: new ReplayClient(url), limiter: new StripeRateLimiter(), resolveDatabaseUrl: async () => '' });
+      await removeStripeCustomers([customer.id], { stripe: stripe.stripe, replay: new ReplayClient(url), limiter: new StripeRateLimiter() });
       await expect.poll(async () => (await client.listEvents({ customer: customer.id })).data.map((e) => `${e.type} teardown=${e.teardown}`).sort())
         .toEqual(['customer.created teardown=false', 'customer.deleted teardown=true']);
       const counted = await client.listEvents({ email: 'vibes+gone@example.com', teardown: false });

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import {
-  Ledger, StripeRateLimiter, assertSafeTarget, defaultDatabaseUrl, findStrayStripeCustomers, loadTestEnv, removeStrays,
+  Ledger, StripeRateLimiter, appDatabases, assertSafeTarget, defaultDatabaseUrl, findStrayStripeCustomers, loadTestEnv, removeStrays,
   stripeClientFor, sweepEntries, type RemoverContext, type SweepResult,
 } from '../../helpers/index.js';
 import { redactUrl } from '../../postgres/index.js';
@@ -15,6 +15,7 @@ interface SweepFlags {
   strays: boolean;
   emailPrefix: string;
   appUserSql?: string;
+  appDatabaseUrl?: string;
 }
 
 /**
@@ -31,10 +32,11 @@ export function sweepCommand(): Command {
     .option('--no-strays', 'skip the search for tagged Stripe customers that no ledger entry names')
     .option('--email-prefix <prefix>', 'the test e-mail prefix of stray customers', 'vibes+')
     .option('--app-user-sql <sql>', "SQL that removes the app's record of a test user; $1 is the e-mail")
+    .option('--app-database-url <url>', "Postgres the --app-user-sql runs on (default: DATABASE_URL, the app's, then the ledger's)")
     .action(async (flags: SweepFlags) => {
       loadTestEnv();
       if (flags.databaseUrl) process.env.VIBES_DATABASE_URL = flags.databaseUrl;
-      assertSafeTarget();
+      assertSafeTarget({ databaseUrls: [{ name: '--app-database-url', url: flags.appDatabaseUrl }] });
       const databaseUrl = await defaultDatabaseUrl();
       const stripe = stripeOrUndefined();
       const context: RemoverContext = {
@@ -42,7 +44,7 @@ export function sweepCommand(): Command {
         replay: process.env.VIBES_REPLAY_URL ? new ReplayClient(process.env.VIBES_REPLAY_URL, { token: process.env.VIBES_REPLAY_TOKEN }) : undefined,
         limiter: new StripeRateLimiter({ perSecond: flags.rate, onBackoff: (ms) => process.stderr.write(`vibes sweep: Stripe asked to slow down; waiting ${Math.round(ms)} ms\n`) }),
         appUser: flags.appUserSql ? { sql: flags.appUserSql } : undefined,
-        resolveDatabaseUrl: async () => databaseUrl,
+        appDatabase: appDatabases({ db: { url: flags.appDatabaseUrl } }),
       };
       const ledger = await Ledger.open(databaseUrl);
       try {

@@ -221,7 +221,7 @@ class ScheduleRunner<S> {
   }
 
   private readonly query: QueryFn = (sql, params) => {
-    if (!this.environment.query) throw new Error('no database to query: configure entitlements ({ sql, databaseUrl }) or VIBES_DATABASE_URL.');
+    if (!this.environment.query) throw new Error('no database to query: give fuzzWebhooks a `query` in its environment, or use `webhooks.fuzz`, which queries the app database as `db` does.');
     return this.environment.query(sql, params);
   };
 

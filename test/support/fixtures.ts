@@ -7,11 +7,16 @@ export interface DatabaseFixtures {
   databaseServerUrl: string;
   /** A new, empty database for this test alone, dropped afterwards. */
   databaseUrl: string;
+  /** Another empty database on the same server, dropped after the test. */
+  secondDatabaseUrl: string;
 }
 
 export const test = base.extend<DatabaseFixtures>({
   databaseServerUrl: [process.env.VIBES_TEST_DATABASE_URL ?? '', { option: true }],
   databaseUrl: async ({ databaseServerUrl }, use) => {
+    await withTestDatabase(databaseServerUrl, use);
+  },
+  secondDatabaseUrl: async ({ databaseServerUrl }, use) => {
     await withTestDatabase(databaseServerUrl, use);
   },
 });
@@ -30,6 +35,17 @@ export async function withTestDatabase(serverUrl: string, body: (url: string) =>
     await admin.query(`drop database if exists ${name} with (force)`);
   } finally {
     await admin.end();
+  }
+}
+
+/** Runs one statement on a connection of its own and resolves with the rows, as another process sees them. */
+export async function rowsIn<Row = Record<string, unknown>>(databaseUrl: string, sql: string): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as Row[];
+  } finally {
+    await client.end();
   }
 }
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { test as base, withTestDatabase } from './fixtures.js';
+import { test as base } from './fixtures.js';
 import { ReplayClient, startReplayServer, type ReplayServerOptions } from '../../replay-server/index.js';
 import { startReceiver, type Receiver, type ReceiverOptions } from './replay-receiver.js';
 import { randomSecret } from './replay-events.js';
@@ -25,8 +25,6 @@ export interface HarnessOptions extends Omit<Partial<ReplayServerOptions>, 'pool
 export interface ReplayFixtures {
   /** Starts a replay server on port 0 over this test's database, forwarding to a fresh receiver. */
   startHarness(options?: HarnessOptions): Promise<Harness>;
-  /** Another empty database on the same server, dropped after the test. */
-  secondDatabaseUrl: string;
 }
 
 export const test = base.extend<ReplayFixtures>({
@@ -72,9 +70,6 @@ export const test = base.extend<ReplayFixtures>({
     });
     for (const close of closers.reverse()) await close();
   },
-  secondDatabaseUrl: async ({ databaseServerUrl }, use) => {
-    await withTestDatabase(databaseServerUrl, use);
-  },
 });
 
-export { expect } from './fixtures.js';
+export { expect, rowsIn } from './fixtures.js';
