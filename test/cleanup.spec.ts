@@ -1,10 +1,15 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
 import { test, expect, rowsIn } from './support/fixtures.js';
 import { startEmulatorHarness } from './support/emulator-harness.js';
 import { runVibes, startVibes } from './support/cli.js';
 import { CleanupRegistry, Ledger, StripeRateLimiter, appDatabases, type RemoverContext } from '../helpers/index.js';
+import { findRunningEmbeddedPostgres, openDatabase, stopEmbeddedPostgres } from '../postgres/index.js';
 
 const PLAYWRIGHT = fileURLToPath(new URL('../node_modules/@playwright/test/cli.js', import.meta.url));
 const CRASH_PROJECT = fileURLToPath(new URL('./crash-project/playwright.config.ts', import.meta.url));
@@ -173,6 +178,49 @@ test.describe('vibes sweep @db', () => {
     } finally {
       await ledger.close();
       await harness.close();
+    }
+  });
+});
+
+test.describe('vibes sweep, embedded Postgres', () => {
+  test('with no database URL: no ledger when nothing ran here; else starts the cluster a finished run stopped, sweeps it and stops it again', async () => {
+    test.setTimeout(90_000);
+    const dir = await mkdtemp(path.join(tmpdir(), 'vibes-sweep-test-'));
+    await chmod(dir, 0o711); // as root, the cluster runs as "postgres", which must get in
+    const dataDir = path.join(dir, 'pg');
+    const env = { VIBES_DATABASE_URL: undefined, DATABASE_URL: undefined };
+    const sweep = (...args: string[]) => runVibes(['sweep', '--older-than', '0s', '--data-dir', dataDir, ...args], { env });
+    try {
+      const nothing = await sweep();
+      expect(nothing.code, nothing.stderr).toBe(0);
+      expect(nothing.stdout).toContain(`no ledger: no database URL, and no embedded Postgres at ${dataDir}`);
+      expect(nothing.stdout).toContain('vibes sweep: removed 0, failed 0');
+      expect(existsSync(dataDir), 'a sweep never creates a cluster').toBe(false);
+
+      // What a finished run leaves: a stopped cluster whose ledger still names a user.
+      const run = await openDatabase({ dataDir });
+      await run.pool.query("create table users (email text primary key); insert into users values ('vibes+left@example.com'), ('someone@example.com')");
+      const ledger = await Ledger.open(run.url);
+      await ledger.register({ run_id: 'dead-run', worker: 0, test: 't', kind: 'app-user', resource_id: 'vibes+left@example.com', label: 'app user vibes+left@example.com' });
+      await ledger.close();
+      await run.close();
+
+      const swept = await sweep('--app-user-sql', 'delete from users where email = $1');
+      expect(swept.code, swept.stderr).toBe(0);
+      expect(swept.stdout).toContain('ledger at postgres://');
+      expect(swept.stdout).toContain('vibes sweep: removed 1, failed 0');
+      expect(await findRunningEmbeddedPostgres(dataDir), 'the sweep stops the cluster it started').toBeUndefined();
+
+      const after = await openDatabase({ dataDir });
+      try {
+        expect((await after.pool.query('select email from users')).rows).toEqual([{ email: 'someone@example.com' }]);
+        expect(await pendingLedgerRows(after.url)).toEqual([]);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await stopEmbeddedPostgres(dataDir).catch(() => {});
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

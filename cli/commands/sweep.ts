@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import {
-  Ledger, StripeRateLimiter, appDatabases, assertSafeTarget, defaultDatabaseUrl, findStrayStripeCustomers, loadTestEnv, removeStrays,
+  Ledger, StripeRateLimiter, appDatabases, assertSafeTarget, findStrayStripeCustomers, loadTestEnv, removeStrays,
   stripeClientFor, sweepEntries, type RemoverContext, type SweepResult,
 } from '../../helpers/index.js';
-import { redactUrl } from '../../postgres/index.js';
+import { databaseUrlFromEnv, defaultDataDir, redactUrl, type Database } from '../../postgres/index.js';
+import { openCommandDatabase } from '../database.js';
 import { ReplayClient } from '../../replay-server/index.js';
 import { parseDuration, progressLine } from '../progress.js';
 
@@ -16,6 +19,7 @@ interface SweepFlags {
   emailPrefix: string;
   appUserSql?: string;
   appDatabaseUrl?: string;
+  dataDir?: string;
 }
 
 /**
@@ -27,39 +31,29 @@ export function sweepCommand(): Command {
     .description('remove test data that earlier runs left behind (ledger, then tagged Stripe customers)')
     .option('--dry-run', 'list what would be removed; remove nothing')
     .option('--older-than <duration>', 'only what was created before this long ago (90s, 30m, 1h, 2d)', durationOption, 3_600_000)
-    .option('--database-url <url>', 'Postgres of the ledger (default: VIBES_DATABASE_URL, DATABASE_URL, the running embedded Postgres)')
+    .option('--database-url <url>', 'Postgres of the ledger (default: VIBES_DATABASE_URL, DATABASE_URL, else the embedded Postgres, started for the sweep if no run has it up)')
     .option('--rate <n>', 'Stripe requests per second (test mode allows 25)', rateOption, 20)
     .option('--no-strays', 'skip the search for tagged Stripe customers that no ledger entry names')
     .option('--email-prefix <prefix>', 'the test e-mail prefix of stray customers', 'vibes+')
     .option('--app-user-sql <sql>', "SQL that removes the app's record of a test user; $1 is the e-mail")
     .option('--app-database-url <url>', "Postgres the --app-user-sql runs on (default: DATABASE_URL, the app's, then the ledger's)")
+    .option('--data-dir <dir>', 'data directory of the embedded Postgres that holds the ledger (default: .vibes/postgres)')
     .action(async (flags: SweepFlags) => {
       loadTestEnv();
       if (flags.databaseUrl) process.env.VIBES_DATABASE_URL = flags.databaseUrl;
       assertSafeTarget({ databaseUrls: [{ name: '--app-database-url', url: flags.appDatabaseUrl }] });
-      const databaseUrl = await defaultDatabaseUrl();
-      const stripe = stripeOrUndefined();
-      const context: RemoverContext = {
-        stripe,
-        replay: process.env.VIBES_REPLAY_URL ? new ReplayClient(process.env.VIBES_REPLAY_URL, { token: process.env.VIBES_REPLAY_TOKEN }) : undefined,
-        limiter: new StripeRateLimiter({ perSecond: flags.rate, onBackoff: (ms) => process.stderr.write(`vibes sweep: Stripe asked to slow down; waiting ${Math.round(ms)} ms\n`) }),
-        appUser: flags.appUserSql ? { sql: flags.appUserSql } : undefined,
-        appDatabase: appDatabases({ db: { url: flags.appDatabaseUrl } }),
-      };
-      const ledger = await Ledger.open(databaseUrl);
+      const database = await openLedgerDatabase(flags.dataDir);
       try {
-        const pending = await ledger.pending({ olderThanMs: flags.olderThan });
-        // cleanup.defer() removals are functions of processes long gone: listed for a person, not retried.
-        const manual = pending.filter((e) => e.kind === 'custom');
-        const entries = pending.filter((e) => e.kind !== 'custom');
-        for (const e of manual) console.log(`  remove by hand: ${e.label} (run ${e.run_id}, ${e.test}${e.last_error ? `; failed with: ${e.last_error}` : ''})`);
-        console.log(`ledger at ${redactUrl(databaseUrl)}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} to remove`);
-        if (flags.dryRun) for (const e of entries) console.log(`  would remove ${e.label} (run ${e.run_id}, ${e.test})`);
-        const progress = progressLine('vibes sweep: ledger');
-        const fromLedger = await sweepEntries(entries, ledger, context, {
-          dryRun: flags.dryRun,
-          onProgress: (p) => progress.update(p.done, p.total, p.failed ? `(${p.failed} failed)` : ''),
-        });
+        const stripe = stripeOrUndefined();
+        const context: RemoverContext = {
+          stripe,
+          replay: process.env.VIBES_REPLAY_URL ? new ReplayClient(process.env.VIBES_REPLAY_URL, { token: process.env.VIBES_REPLAY_TOKEN }) : undefined,
+          limiter: new StripeRateLimiter({ perSecond: flags.rate, onBackoff: (ms) => process.stderr.write(`vibes sweep: Stripe asked to slow down; waiting ${Math.round(ms)} ms\n`) }),
+          appUser: flags.appUserSql ? { sql: flags.appUserSql } : undefined,
+          // The app's database, else the ledger's: the embedded cluster this command may have started.
+          appDatabase: appDatabases({ db: { url: flags.appDatabaseUrl || process.env.DATABASE_URL || database?.url } }),
+        };
+        const fromLedger = database ? await sweepLedger(database.url, context, flags) : { removed: 0, failed: [], strays: 0, listed: 0 };
         let fromStripe: SweepResult = { removed: 0, failed: [], strays: 0 };
         if (flags.strays && stripe) {
           const createdBefore = Math.floor((Date.now() - flags.olderThan) / 1000);
@@ -74,13 +68,49 @@ export function sweepCommand(): Command {
         const failed = [...fromLedger.failed, ...fromStripe.failed];
         for (const f of failed) console.error(`  failed: ${f.label}: ${f.error}`);
         const verb = flags.dryRun ? 'would remove' : 'removed';
-        const count = flags.dryRun ? entries.length : fromLedger.removed + fromStripe.removed;
+        const count = flags.dryRun ? fromLedger.listed : fromLedger.removed + fromStripe.removed;
         console.log(`vibes sweep: ${verb} ${count}, failed ${failed.length}`);
         if (failed.length > 0) process.exitCode = 1;
       } finally {
-        await ledger.close();
+        await database?.close();
       }
     });
+}
+
+/**
+ * The ledger's database: the configured one, else the embedded cluster under the data directory,
+ * joined when a run has it up and started (then stopped again) when not, since a run's ledger
+ * outlives the run. Undefined when there is neither: nothing has been recorded here.
+ */
+async function openLedgerDatabase(dataDir: string | undefined): Promise<Database | undefined> {
+  const url = databaseUrlFromEnv();
+  const dir = path.resolve(dataDir ?? defaultDataDir());
+  if (!url && !existsSync(path.join(dir, 'PG_VERSION'))) {
+    console.log(`no ledger: no database URL, and no embedded Postgres at ${dir}; no run has recorded anything here`);
+    return undefined;
+  }
+  return openCommandDatabase({ databaseUrl: url, dataDir: dir });
+}
+
+async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: SweepFlags): Promise<SweepResult & { listed: number }> {
+  const ledger = await Ledger.open(databaseUrl);
+  try {
+    const pending = await ledger.pending({ olderThanMs: flags.olderThan });
+    // cleanup.defer() removals are functions of processes long gone: listed for a person, not retried.
+    const manual = pending.filter((e) => e.kind === 'custom');
+    const entries = pending.filter((e) => e.kind !== 'custom');
+    for (const e of manual) console.log(`  remove by hand: ${e.label} (run ${e.run_id}, ${e.test}${e.last_error ? `; failed with: ${e.last_error}` : ''})`);
+    console.log(`ledger at ${redactUrl(databaseUrl)}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} to remove`);
+    if (flags.dryRun) for (const e of entries) console.log(`  would remove ${e.label} (run ${e.run_id}, ${e.test})`);
+    const progress = progressLine('vibes sweep: ledger');
+    const result = await sweepEntries(entries, ledger, context, {
+      dryRun: flags.dryRun,
+      onProgress: (p) => progress.update(p.done, p.total, p.failed ? `(${p.failed} failed)` : ''),
+    });
+    return { ...result, listed: entries.length };
+  } finally {
+    await ledger.close();
+  }
 }
 
 function stripeOrUndefined() {
