@@ -1,9 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test, expect } from '@playwright/test';
 import { checkTarget, loadTestEnv, type EnvSource } from '../helpers/index.js';
+import { redactUrl } from '../postgres/index.js';
 import { runVibes } from './support/cli.js';
+import { test, expect } from './support/fixtures.js';
 
 const process_ = (names: string[]) => new Map<string, EnvSource>(names.map((n) => [n, { kind: 'process' }]));
 
@@ -96,6 +97,15 @@ test.describe('environment files', () => {
     const { code, stdout } = await runVibes(['doctor'], { cwd: dir, env: { DATABASE_URL: undefined, VIBES_DATABASE_URL: undefined, STRIPE_EMULATOR_URL: undefined, STRIPE_SECRET_KEY: undefined } });
     expect(stdout).toContain('vibes doctor: all checks passed');
     expect(code).toBe(0);
+  });
+
+  test("`vibes doctor` checks the app's database too when DATABASE_URL is not the run's", async ({ databaseUrl }) => {
+    const unreachable = 'postgres://postgres:s3cret@127.0.0.1:1/app_test';
+    const { code, stdout } = await runVibes(['doctor'], { cwd: dir, env: { VIBES_DATABASE_URL: databaseUrl, DATABASE_URL: unreachable, STRIPE_EMULATOR_URL: undefined, STRIPE_SECRET_KEY: undefined } });
+    expect(stdout).toContain(`✓ database: reachable at ${redactUrl(databaseUrl)}`);
+    expect(stdout).toContain('✗ app database (DATABASE_URL): postgres://postgres:***@127.0.0.1:1/app_test is not reachable');
+    expect(stdout).not.toContain('s3cret');
+    expect(code).toBe(1);
   });
 
   test('defineVibesConfig refuses before any server starts', async () => {

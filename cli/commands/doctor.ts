@@ -19,7 +19,7 @@ export function doctorCommand(): Command {
       const lines: Line[] = [];
       const { checks, refusals } = checkTarget();
       for (const c of checks) lines.push({ ok: c.passed, name: `guard: ${c.name}`, detail: c.detail });
-      lines.push(browserLine(), await databaseLine(), await replayServerLine(flags.replayUrl ?? process.env.VIBES_REPLAY_URL), await stripeLine());
+      lines.push(browserLine(), ...(await databaseLines()), await replayServerLine(flags.replayUrl ?? process.env.VIBES_REPLAY_URL), await stripeLine());
       for (const l of lines) console.log(`${l.ok === 'skip' ? '-' : l.ok ? '✓' : '✗'} ${l.name}: ${l.detail}`);
       if (refusals.length > 0) console.log(`\n${formatRefusals(refusals)}\n`);
       const failed = lines.filter((l) => l.ok === false).length;
@@ -35,16 +35,23 @@ function browserLine(): Line {
   return { ok: true, name: 'browser', detail: `${what} at ${choice.executablePath}` };
 }
 
-async function databaseLine(): Promise<Line> {
+/** The run's database (replay store, ledger), and the app's when DATABASE_URL names another. */
+async function databaseLines(): Promise<Line[]> {
   const url = databaseUrlFromEnv() ?? (await findRunningEmbeddedPostgres())?.url;
-  if (!url) return { ok: true, name: 'database', detail: 'no database URL: an embedded Postgres starts with the run (.vibes/postgres)' };
+  const appUrl = process.env.DATABASE_URL;
+  const lines = [url ? await reachable('database', url) : { ok: true, name: 'database', detail: 'no database URL: an embedded Postgres starts with the run (.vibes/postgres)' }];
+  if (appUrl && appUrl !== url) lines.push(await reachable('app database (DATABASE_URL)', appUrl));
+  return lines;
+}
+
+async function reachable(name: string, url: string): Promise<Line> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
     await client.query('select 1');
-    return { ok: true, name: 'database', detail: `reachable at ${redactUrl(url)}` };
+    return { ok: true, name, detail: `reachable at ${redactUrl(url)}` };
   } catch (error) {
-    return { ok: false, name: 'database', detail: `${redactUrl(url)} is not reachable: ${(error as Error).message}` };
+    return { ok: false, name, detail: `${redactUrl(url)} is not reachable: ${(error as Error).message}` };
   } finally {
     await client.end().catch(() => {});
   }
