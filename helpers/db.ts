@@ -18,9 +18,9 @@ export class DbQueryError extends Error {
   readonly code: string | undefined;
 
   /** `label` names what ran the SQL: `db.query`, `entitlements.sql`, `cleanup.appUser.sql`… */
-  constructor(sql: string, cause: Error & { code?: string; position?: string }, label = 'db.query') {
+  constructor(sql: string, cause: Error & { code?: string; position?: string }, label = 'db.query', params: readonly unknown[] = []) {
     const at = cause.position ? pointAt(sql, Number(cause.position)) : `  sql: ${sql}`;
-    super(`${label} failed: ${cause.message}${cause.code ? ` (SQLSTATE ${cause.code})` : ''}\n${at}`, { cause });
+    super(`${label} failed: ${withoutParams(cause.message, params)}${cause.code ? ` (SQLSTATE ${cause.code})` : ''}\n${at}`, { cause });
     this.code = cause.code;
   }
 }
@@ -49,7 +49,7 @@ export class AppDatabase {
     try {
       return (await pool.query(sql, [...params])).rows as Row[];
     } catch (error) {
-      throw new DbQueryError(sql, error as Error, this.label);
+      throw new DbQueryError(sql, error as Error, this.label, params);
     }
   }
 
@@ -58,6 +58,11 @@ export class AppDatabase {
     const [row] = await this.query(sql, params);
     return row === undefined ? undefined : (Object.values(row)[0] as T);
   }
+}
+
+/** Postgres quotes a value it cannot read (`invalid input syntax for type integer: "…"`); a parameter may be a secret. */
+function withoutParams(message: string, params: readonly unknown[]): string {
+  return params.reduce<string>((text, param) => (param === null || param === undefined || String(param) === '' ? text : text.replaceAll(`"${String(param)}"`, '"<parameter>"')), message);
 }
 
 /** The SQL with a caret under the character Postgres named (its position counts from 1). */

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { isLoopbackHost } from '../core/index.js';
 import { ApiError } from './errors.js';
 
@@ -20,6 +21,16 @@ export function tokenPolicy(host: string, token: string | undefined, requireToke
   return required ? token : undefined;
 }
 
+/** What every /api call must pass: not from a web page, and with the token when there is one. */
+export function apiCallCheck(boundHost: string, token: string | undefined): (headers: IncomingHttpHeaders) => void {
+  const fromBrowser = browserCheck(boundHost);
+  const withToken = token ? bearerCheck(token) : undefined;
+  return (headers) => {
+    fromBrowser(headers);
+    withToken?.(headers.authorization);
+  };
+}
+
 /** A check of `Authorization: Bearer <token>` in constant time; throws a 401 ApiError. */
 export function bearerCheck(token: string): (authorization: string | undefined) => void {
   const expected = digest(token);
@@ -32,4 +43,37 @@ export function bearerCheck(token: string): (authorization: string | undefined) 
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
+}
+
+/**
+ * Refuses /api calls that a web page in the developer's browser made: /api can make the server
+ * POST anywhere and reads every stored event. A page on another origin can send a form-like POST
+ * without a preflight (its Origin gives it away), and a page that rebinds its own name to
+ * 127.0.0.1 is "same-origin" but names itself in Host. Programs (the fixtures, curl, `stripe`)
+ * send no Origin and the loopback Host they connected to; the dashboard's origin is the server's.
+ * Host is only checked on loopback: elsewhere the token is required, and a page cannot send it.
+ */
+export function browserCheck(boundHost: string): (headers: IncomingHttpHeaders) => void {
+  const loopback = isLoopbackHost(boundHost);
+  return ({ origin, host }) => {
+    if (origin !== undefined && originHost(origin) !== host?.toLowerCase()) {
+      throw new ApiError(403, 'cross_origin', `a request from the web page at ${origin} was refused: the replay server's API answers programs and its own dashboard only.`);
+    }
+    if (loopback && host !== undefined && !isLoopbackHost(hostname(host)) && hostname(host) !== boundHost.toLowerCase()) {
+      throw new ApiError(403, 'foreign_host', `Host ${host} is not this machine's loopback name; call the replay server at its own address (127.0.0.1 or localhost).`);
+    }
+  };
+}
+
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host.toLowerCase();
+  } catch {
+    return undefined; // "null" (a sandboxed page, a file): never this server's origin
+  }
+}
+
+/** The name in a Host header, without its port ("[::1]:4545" → "[::1]", "localhost:80" → "localhost"). */
+function hostname(host: string): string {
+  return host.toLowerCase().replace(/:\d+$/, '');
 }

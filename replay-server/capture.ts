@@ -1,6 +1,7 @@
 import { ApiError } from './errors.js';
 import type { ParsedEvent } from './event-body.js';
 import { sendCopy, type DeliveryContext } from './forward.js';
+import { publicTarget } from './replay.js';
 import { verifySignature } from './signing.js';
 import type { ReplayStore } from './store.js';
 import type { Delivery, EventSource, SignatureMode, SignatureVerdict } from './types.js';
@@ -71,5 +72,5 @@ function forwardMode(verdict: SignatureVerdict, original: string | undefined, se
 
 /** The answer to the sender when the forward failed: the event is stored, the app did not answer. */
 export function forwardFailure(delivery: Delivery, timedOut: boolean): ApiError {
-  return new ApiError(timedOut ? 504 : 502, timedOut ? 'forward_timeout' : 'forward_failed', `stored ${delivery.event_id}, but the forward to ${delivery.target} failed: ${delivery.error}`);
+  return new ApiError(timedOut ? 504 : 502, timedOut ? 'forward_timeout' : 'forward_failed', `stored ${delivery.event_id}, but the forward to ${publicTarget(delivery.target)} failed: ${delivery.error}`);
 }

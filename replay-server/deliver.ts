@@ -54,6 +54,7 @@ export function deliver(
   let flushedAt = start;
   return new Promise((resolve) => {
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (outcome: Omit<DeliveryOutcome, 'startedAt' | 'flushedAt'>) => {
       if (settled) return;
       settled = true;
@@ -64,12 +65,19 @@ export function deliver(
       finish({ latencyMs: null, status: null, error, timedOut, responseBody: null, responseContentType: null });
 
     const client = target.protocol === 'https:' ? https : http;
-    const request = client.request(target, {
-      method: 'POST',
-      headers: { ...headers, 'content-length': String(body.byteLength) },
-      ...(connection ? { createConnection: () => connection } : { agent: agents[target.protocol as 'http:' | 'https:'] }),
-    });
-    const timer = setTimeout(() => {
+    let request: http.ClientRequest;
+    try {
+      request = client.request(target, {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(body.byteLength) },
+        ...(connection ? { createConnection: () => connection } : { agent: agents[target.protocol as 'http:' | 'https:'] }),
+      });
+    } catch (error) {
+      // Node refuses to build the request (a header it will not send): nothing went out.
+      connection?.destroy();
+      return fail(`the request could not be sent: ${(error as Error).message}`);
+    }
+    timer = setTimeout(() => {
       fail(`no response from ${target.origin} within ${timeoutMs} ms`, true);
       request.destroy();
     }, timeoutMs);

@@ -18,8 +18,12 @@ export const badRequest = (code: string, message: string) => new ApiError(400, c
 export const eventNotFound = (id: string) =>
   new ApiError(404, 'event_not_found', `no event ${id} is stored; list events with GET /api/events.`);
 
-/** Answers with an error as JSON. Anything but an ApiError is unexpected: a 500, logged. */
-export function sendError(res: ServerResponse, error: unknown): void {
+/**
+ * Answers with an error as JSON. Anything but an ApiError, or a 4xx that express itself raised
+ * (a path it cannot decode), is unexpected: a 500, logged.
+ */
+export function sendError(res: ServerResponse, thrown: unknown): void {
+  const error = asClientError(thrown);
   const known = error instanceof ApiError;
   if (!known) console.error(`replay-server: ${(error as Error)?.stack ?? error}`);
   if (res.headersSent) return void res.destroy();
@@ -29,6 +33,12 @@ export function sendError(res: ServerResponse, error: unknown): void {
     ? { error: { message: error.message, code: error.code } }
     : { error: { message: `internal error: ${(error as Error)?.message ?? error}`, code: 'internal_error' } };
   sendJson(res, known ? error.status : 500, body);
+}
+
+function asClientError(error: unknown): unknown {
+  if (error instanceof ApiError || !(error instanceof Error)) return error;
+  const status = (error as { status?: unknown }).status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? new ApiError(status, 'bad_request', error.message) : error;
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {

@@ -43,15 +43,31 @@ export function parseJsonObject(raw: Uint8Array): Record<string, unknown> {
   return value;
 }
 
+/** Longest customer, email or run the store indexes: what the filters accept, well under Postgres's index row limit. */
+const MAX_INDEXED_CHARS = 500;
+const EVENT_ID = /^evt_[A-Za-z0-9_]{1,250}$/;
+
+/** Whether `id` can be an event id at all: anything else is not stored, so need not be looked up. */
+export function isEventId(id: string): boolean {
+  return EVENT_ID.test(id);
+}
+
+/**
+ * The columns, checked against what Postgres stores, so that an event the store would refuse is
+ * refused before anything is forwarded: text never holds NUL, an index row has a size limit,
+ * `created` is a bigint.
+ */
 export function eventFields(payload: Record<string, unknown>): EventFields {
-  const { id, type } = payload;
-  if (typeof id !== 'string' || !/^evt_[A-Za-z0-9_]{1,250}$/.test(id)) {
+  const { id, type, created = 0 } = payload;
+  if (typeof id !== 'string' || !isEventId(id)) {
     throw badRequest('invalid_event', 'the event needs an "id" like "evt_…" (letters, digits and underscores).');
   }
-  if (typeof type !== 'string' || type.length === 0 || type.length > 200) {
-    throw badRequest('invalid_event', 'the event needs a "type" such as "checkout.session.completed".');
+  if (typeof type !== 'string' || type.length === 0 || type.length > 200 || type.includes('\0')) {
+    throw badRequest('invalid_event', 'the event needs a "type" such as "checkout.session.completed" (at most 200 characters, no NUL).');
   }
-  const created = typeof payload.created === 'number' && Number.isInteger(payload.created) ? payload.created : 0;
+  if (typeof created !== 'number' || !Number.isSafeInteger(created)) {
+    throw badRequest('invalid_event', `the event's "created" must be a Unix time in whole seconds, like ${Math.floor(Date.now() / 1000)}.`);
+  }
   const data = isObject(payload.data) ? payload.data : {};
   const object = isObject(data.object) ? data.object : {};
   return {
@@ -59,10 +75,17 @@ export function eventFields(payload: Record<string, unknown>): EventFields {
     type,
     created,
     livemode: payload.livemode === true,
-    customer: customerOf(object),
-    email: emailOf(object),
-    run: runOf(object),
+    customer: indexable('customer', customerOf(object)),
+    email: indexable('email', emailOf(object)),
+    run: indexable('metadata.vibes_run', runOf(object)),
   };
+}
+
+function indexable(name: string, value: string | null): string | null {
+  if (value !== null && (value.length > MAX_INDEXED_CHARS || value.includes('\0'))) {
+    throw badRequest('invalid_event', `the event object's ${name} must be at most ${MAX_INDEXED_CHARS} characters, without NUL.`);
+  }
+  return value;
 }
 
 function customerOf(object: Record<string, unknown>): string | null {

@@ -79,6 +79,7 @@ function single(query: Record<string, unknown>, name: string): string | undefine
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length === 0) throw badRequest('invalid_filter', `give ${name} once, with a value.`);
   if (value.length > 500) throw badRequest('invalid_filter', `${name} is longer than 500 characters.`);
+  if (value.includes('\0')) throw badRequest('invalid_filter', `${name} contains a NUL character, which no stored event has.`);
   return value;
 }
 

@@ -57,10 +57,15 @@ function describeDelivery(copy: Copy, outcome: DeliveryOutcome): Omit<Delivery, 
     started_at: outcome.startedAt.toISOString(),
     latency_ms: outcome.latencyMs,
     status: outcome.status,
-    response_excerpt: outcome.responseBody ? outcome.responseBody.toString('utf8', 0, RESPONSE_EXCERPT_CHARS * 4).slice(0, RESPONSE_EXCERPT_CHARS) : null,
-    error: outcome.error,
+    response_excerpt: outcome.responseBody ? storableText(outcome.responseBody.toString('utf8', 0, RESPONSE_EXCERPT_CHARS * 4).slice(0, RESPONSE_EXCERPT_CHARS)) : null,
+    error: outcome.error === null ? null : storableText(outcome.error),
     batch: copy.batch,
   };
+}
+
+/** Postgres text cannot hold NUL, and an app's answer may: without this its delivery could not be stored. */
+function storableText(text: string): string {
+  return text.replaceAll('\0', '\uFFFD');
 }
 
 function failedBeforeSending(error: Error): DeliveryOutcome {

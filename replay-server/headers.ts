@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import { validateHeaderName, validateHeaderValue, type IncomingHttpHeaders } from 'node:http';
 
 /** Node's headers as a flat record (repeated headers joined, as Node does for most). */
 export function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
@@ -9,7 +9,22 @@ export function flattenHeaders(headers: IncomingHttpHeaders): Record<string, str
   return flat;
 }
 
-/** Header names as Node gives them (lower case), so lookups like `stripe-signature` work. */
-export function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+/**
+ * Headers given as JSON (an injection, an import), checked as HTTP checks them: a stored header
+ * that cannot be sent would fail every later delivery of its event. Throws with what is wrong.
+ */
+export function headersFromJson(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('must be an object of strings');
+  const headers: Record<string, string> = {};
+  for (const [name, text] of Object.entries(value)) {
+    if (typeof text !== 'string') throw new Error('must be an object of strings');
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, text);
+    } catch {
+      throw new Error(`has ${JSON.stringify(name)}, which is not a valid HTTP header (names are letters, digits and -; values are printable ASCII)`);
+    }
+    headers[name.toLowerCase()] = text;
+  }
+  return headers;
 }

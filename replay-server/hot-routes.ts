@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, parseJsonBody, requireBody } from './body.js';
 import { captureEvent, forwardFailure, type CaptureContext } from './capture.js';
 import { badRequest, sendError, sendJson } from './errors.js';
@@ -9,7 +9,8 @@ import { parseReplayOptions, replayEvent } from './replay.js';
 export interface HotRouteContext {
   capture: CaptureContext;
   bodyLimit: number;
-  checkToken: ((authorization: string | undefined) => void) | undefined;
+  /** Refuses an /api call from a web page, or without the token (see `apiCallCheck`). */
+  checkApiCall: (headers: IncomingHttpHeaders) => void;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -53,9 +54,9 @@ function captureHandler({ capture: context, bodyLimit }: HotRouteContext): Handl
   };
 }
 
-function replayHandler({ capture: context, bodyLimit, checkToken }: HotRouteContext) {
+function replayHandler({ capture: context, bodyLimit, checkApiCall }: HotRouteContext) {
   return async (req: IncomingMessage, res: ServerResponse, encodedId: string) => {
-    checkToken?.(req.headers.authorization);
+    checkApiCall(req.headers);
     let id: string;
     try {
       id = decodeURIComponent(encodedId);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { badRequest } from './errors.js';
 import { isObject, parseEventBody, parseJsonObject, type ParsedEvent } from './event-body.js';
-import { lowerCaseKeys } from './headers.js';
+import { headersFromJson } from './headers.js';
 
 /** The body of `POST /api/events`. */
 export interface Injection {
@@ -21,14 +21,17 @@ export function parseInjection(body: Uint8Array): { raw: Buffer; parsed: ParsedE
   }
   const { event, headers = {}, deliver = true } = envelope;
   if (typeof deliver !== 'boolean') throw badRequest('invalid_injection', '"deliver" must be true or false.');
-  if (!isObject(headers) || !Object.values(headers).every((v) => typeof v === 'string')) {
-    throw badRequest('invalid_injection', '"headers" must be an object of strings.');
+  let checked: Record<string, string>;
+  try {
+    checked = headersFromJson(headers);
+  } catch (error) {
+    throw badRequest('invalid_injection', `"headers" ${(error as Error).message}.`);
   }
   let raw: Buffer;
   if (typeof event === 'string') raw = Buffer.from(event, 'utf8');
   else if (isObject(event)) raw = Buffer.from(JSON.stringify(completeEvent(event), null, 2), 'utf8');
   else throw badRequest('invalid_injection', '"event" must be an object or a JSON string.');
-  return { raw, parsed: parseEventBody(raw), headers: lowerCaseKeys(headers as Record<string, string>), deliver };
+  return { raw, parsed: parseEventBody(raw), headers: checked, deliver };
 }
 
 /** Fills what Stripe always sends, so a test can inject `{ type, data }` and nothing more. */

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { ApiError } from './errors.js';
 import { isObject, parseEventBody } from './event-body.js';
-import { lowerCaseKeys } from './headers.js';
+import { headersFromJson } from './headers.js';
 import { filtersToQuery, parseFilters } from './filters.js';
 import { migrateReplaySchema } from './schema.js';
 import { insertEvents, type NewEvent } from './rows.js';
@@ -101,14 +101,18 @@ function parseExportedLine(line: string, number: number): NewEvent {
   if (Number.isNaN(receivedAt.getTime())) throw fail('received_at must be an ISO 8601 time.');
   const signature = value.signature ?? 'unchecked';
   if (!VERDICTS.includes(signature as SignatureVerdict)) throw fail(`signature must be one of ${VERDICTS.join(', ')}.`);
-  const headers = value.headers ?? {};
-  if (!isObject(headers) || !Object.values(headers).every((v) => typeof v === 'string')) throw fail('headers must be an object of strings.');
+  let headers: Record<string, string>;
+  try {
+    headers = headersFromJson(value.headers ?? {});
+  } catch (error) {
+    throw fail(`headers ${(error as Error).message}.`);
+  }
   return {
     fields: parsed.fields,
     source: 'imported',
     receivedAt,
     signature: signature as SignatureVerdict,
-    headers: lowerCaseKeys(headers as Record<string, string>),
+    headers,
     raw,
     teardown: value.teardown === true,
   };

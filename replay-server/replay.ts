@@ -64,6 +64,15 @@ export function parseTarget(value: unknown): URL | undefined {
   return url;
 }
 
+/**
+ * A target as callers without the token may see it (the health check, capture's answers to the
+ * sender): no credentials and no query, where an app's webhook URL may carry a key.
+ */
+export function publicTarget(target: URL | string): string {
+  const url = new URL(target);
+  return `${url.origin}${url.pathname}${url.search ? '?…' : ''}`;
+}
+
 export interface ReplayContext extends DeliveryContext {
   store: ReplayStore;
   forwardTo: URL | undefined;

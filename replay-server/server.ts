@@ -1,9 +1,9 @@
 import { once } from 'node:events';
-import http from 'node:http';
+import http, { type IncomingHttpHeaders } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import type pg from 'pg';
 import { listen } from '../core/index.js';
-import { bearerCheck, tokenPolicy } from './auth.js';
+import { apiCallCheck, tokenPolicy } from './auth.js';
 import { readBody, requireBody } from './body.js';
 import { captureEvent, type CaptureContext } from './capture.js';
 import { dashboardRoutes } from './dashboard/routes.js';
@@ -15,7 +15,7 @@ import { parseInjection } from './inject.js';
 import { parseTeardown } from './teardown.js';
 import { exportEvents, importEvents } from './ndjson.js';
 import { scheduleRoute } from './schedule.js';
-import { parseTarget } from './replay.js';
+import { parseTarget, publicTarget } from './replay.js';
 import { migrateReplaySchema } from './schema.js';
 import { ReplayStore } from './store.js';
 import type { Health } from './types.js';
@@ -66,9 +66,9 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     secret: options.secret || undefined,
     forwardTimeoutMs: options.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS,
   };
-  const checkToken = token ? bearerCheck(token) : undefined;
-  const app = createApp({ context, checkToken, bodyLimit, pool: options.pool });
-  const hot = hotRoutes({ capture: context, bodyLimit, checkToken });
+  const checkApiCall = apiCallCheck(host, token);
+  const app = createApp({ context, checkApiCall, bodyLimit, pool: options.pool });
+  const hot = hotRoutes({ capture: context, bodyLimit, checkApiCall });
   const server = http.createServer((req, res) => {
     if (!hot(req, res)) app(req, res);
   });
@@ -85,7 +85,7 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   };
 }
 
-function createApp({ context, checkToken, bodyLimit, pool }: { context: CaptureContext; checkToken?: (authorization: string | undefined) => void; bodyLimit: number; pool: pg.Pool }) {
+function createApp({ context, checkApiCall, bodyLimit, pool }: { context: CaptureContext; checkApiCall: (headers: IncomingHttpHeaders) => void; bodyLimit: number; pool: pg.Pool }) {
   const { store } = context;
   const app = express();
   app.disable('x-powered-by');
@@ -93,12 +93,12 @@ function createApp({ context, checkToken, bodyLimit, pool }: { context: CaptureC
 
   app.get('/healthz', async (_req, res) => {
     await pool.query('select 1');
-    const health: Health = { ok: true, forward_to: context.forwardTo?.toString() ?? null, signing: context.secret !== undefined };
+    const health: Health = { ok: true, forward_to: context.forwardTo ? publicTarget(context.forwardTo) : null, signing: context.secret !== undefined };
     res.json(health);
   });
 
   const api = express.Router();
-  if (checkToken) api.use((req, _res, next) => next(attempt(() => checkToken(req.get('authorization')))));
+  api.use((req, _res, next) => next(attempt(() => checkApiCall(req.headers))));
 
   api.get('/events', async (req, res) => {
     res.json(await store.list(parseFilters(req.query, { defaultLimit: DEFAULT_LIMIT })));

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ChangeFeed } from './changes.js';
+import { isEventId } from './event-body.js';
 import type { ParsedFilters } from './filters.js';
 import { DeliveryLog, type NewDelivery } from './delivery-log.js';
 import { GroupCommit } from './group-commit.js';
@@ -108,6 +109,7 @@ export class ReplayStore {
   }
 
   async get(id: string): Promise<EventDetail | undefined> {
+    if (!isEventId(id)) return undefined;
     await this.settled();
     const [{ rows }, deliveries] = await Promise.all([
       this.query(`select ${SUMMARY_COLUMNS}, e.headers, e.raw from vibes.replay_events e where e.id = $1`, [id]),
@@ -129,6 +131,7 @@ export class ReplayStore {
 
   /** The stored bytes and headers of an event, from memory after the first read. */
   async forReplay(id: string): Promise<EventForReplay | undefined> {
+    if (!isEventId(id)) return undefined;
     const cached = this.replayCache.get(id);
     if (cached) return cached;
     const { rows } = await this.query('select id, raw, headers from vibes.replay_events where id = $1', [id], 'replay-event');

@@ -1,4 +1,5 @@
 import { test, expect, rowsIn } from './support/replay-fixtures.js';
+import { AppDatabase, DbQueryError } from '../helpers/index.js';
 import { NO_VIBES_SERVERS, runPlaywright, tempProject } from './support/temp-project.js';
 
 // A user's project whose tests use `db`. No web server starts (NO_VIBES_SERVERS), and --no-deps
@@ -117,6 +118,16 @@ test.describe('the db fixture @db', () => {
     } finally {
       await project.remove();
     }
+  });
+});
+
+test.describe('AppDatabase @db', () => {
+  test('a parameter Postgres quotes back in its message is not printed: it may be a secret', async ({ databaseUrl }) => {
+    const db = new AppDatabase(async () => databaseUrl, 'entitlements.sql');
+    const error = (await db.query('select $1::int, $2::text', ['s3cret-token', 'x']).catch((e: Error) => e)) as Error;
+    expect(error).toBeInstanceOf(DbQueryError);
+    expect(error.message).toContain('entitlements.sql failed: invalid input syntax for type integer: "<parameter>" (SQLSTATE 22P02)');
+    expect(error.message).not.toContain('s3cret');
   });
 });
 

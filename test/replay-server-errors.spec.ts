@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { freePort } from '../core/index.js';
 import { ReplayClient, startReplayServer } from '../replay-server/index.js';
@@ -21,7 +23,7 @@ const json = (value: unknown) => JSON.stringify(value);
 
 test.describe('replay server: bad input @db', () => {
   test('every bad request gets a clear 4xx JSON error, changes nothing, and the server keeps serving', async ({ startHarness }) => {
-    const { url, client, secret, counts } = await startHarness({ bodyLimitBytes: BODY_LIMIT });
+    const { url, client, secret, counts, receiver } = await startHarness({ bodyLimitBytes: BODY_LIMIT });
     const stored = await client.inject({ type: 'invoice.paid', data: { object: { object: 'invoice' } } });
     const replay = `/api/events/${stored.id}/replay`;
     const cases: BadRequest[] = [
@@ -36,11 +38,32 @@ test.describe('replay server: bad input @db', () => {
         name: 'webhook compressed', method: 'POST', path: '/webhooks/stripe', body: new Uint8Array(gzipSync(stripeEvent('invoice.paid', 'invoice').raw)),
         headers: { 'content-encoding': 'gzip' }, status: 415, code: 'encoding_unsupported', message: /compressed/,
       },
+      // Each of these the store would refuse (text never holds NUL, an index row has a size limit,
+      // created is a bigint): they are refused before anything is forwarded.
+      { name: 'webhook type with NUL', method: 'POST', path: '/webhooks/stripe', body: json({ id: uniqueId('evt'), type: 'a\u0000b' }), status: 400, code: 'invalid_event', message: /no NUL/ },
+      { name: 'webhook created out of range', method: 'POST', path: '/webhooks/stripe', body: json({ id: uniqueId('evt'), type: 'invoice.paid', created: 1e20 }), status: 400, code: 'invalid_event', message: /"created" must be a Unix time/ },
+      {
+        name: 'webhook customer too long', method: 'POST', path: '/webhooks/stripe', body: json({ id: uniqueId('evt'), type: 'invoice.paid', data: { object: { customer: 'cus_'.padEnd(9000, 'x') } } }),
+        status: 400, code: 'invalid_event', message: /customer must be at most 500 characters/,
+      },
+      { name: 'webhook email with NUL', method: 'POST', path: '/webhooks/stripe', body: json({ id: uniqueId('evt'), type: 'invoice.paid', data: { object: { customer_email: 'a\u0000@example.com' } } }), status: 400, code: 'invalid_event', message: /email must be/ },
+      { name: 'inject run with NUL', method: 'POST', path: '/api/events', body: json({ event: { type: 'invoice.paid', data: { object: { metadata: { vibes_run: 'r\u0000' } } } } }), status: 400, code: 'invalid_event', message: /metadata.vibes_run must be/ },
+      { name: 'inject a header HTTP cannot send', method: 'POST', path: '/api/events', body: json({ event: { type: 'invoice.paid' }, headers: { 'user-agent': '\u2603' } }), status: 400, code: 'invalid_injection', message: /"user-agent", which is not a valid HTTP header/ },
+      { name: 'inject a header name HTTP cannot send', method: 'POST', path: '/api/events', body: json({ event: { type: 'invoice.paid' }, headers: { 'bad name': 'x' } }), status: 400, code: 'invalid_injection', message: /"bad name"/ },
+      {
+        name: 'import a header HTTP cannot send', method: 'POST', path: '/api/import',
+        body: json({ raw: stripeEvent('invoice.paid', 'invoice').raw, received_at: new Date().toISOString(), headers: { 'user-agent': '\u2603' } }),
+        status: 400, code: 'invalid_import', message: /line 1: headers has "user-agent", which is not a valid HTTP header/,
+      },
       { name: 'inject not JSON', method: 'POST', path: '/api/events', body: 'type=invoice.paid', status: 400, code: 'invalid_json', message: /not valid JSON/ },
       { name: 'inject without envelope', method: 'POST', path: '/api/events', body: json({ type: 'invoice.paid' }), status: 400, code: 'invalid_injection', message: /"event"/ },
       { name: 'inject without type', method: 'POST', path: '/api/events', body: json({ event: { data: {} } }), status: 400, code: 'invalid_event', message: /"type"/ },
       { name: 'inject over the limit', method: 'POST', path: '/api/events', body: json({ event: bigEvent() }), status: 413, code: 'body_too_large', message: /limit/ },
       { name: 'inject an existing id', method: 'POST', path: '/api/events', body: json({ event: stored.raw }), status: 409, code: 'event_exists', message: /already stored/ },
+      { name: 'event id with NUL', method: 'GET', path: '/api/events/evt_%00', status: 404, code: 'event_not_found', message: /no event/ },
+      { name: 'replay event id with NUL', method: 'POST', path: '/api/events/%00/replay', body: '{}', status: 404, code: 'event_not_found', message: /no event/ },
+      { name: 'event id not percent-decodable', method: 'GET', path: '/api/events/%E0%A4%A', status: 400, code: 'bad_request', message: /decode/ },
+      { name: 'list type with NUL', method: 'GET', path: '/api/events?type=%00', status: 400, code: 'invalid_filter', message: /NUL/ },
       { name: 'unknown event', method: 'GET', path: '/api/events/evt_nope', status: 404, code: 'event_not_found', message: /no event evt_nope/ },
       { name: 'replay unknown event', method: 'POST', path: '/api/events/evt_nope/replay', body: '{}', status: 404, code: 'event_not_found', message: /no event evt_nope/ },
       { name: 'replay negative times', method: 'POST', path: replay, body: json({ times: -1 }), status: 400, code: 'invalid_replay', message: /times must be a whole number from 1 to 1000/ },
@@ -60,6 +83,7 @@ test.describe('replay server: bad input @db', () => {
     ];
 
     const before = await counts();
+    const receivedBefore = receiver.received.length;
     for (const c of cases) {
       const response = await fetch(`${url}${c.path}`, {
         method: c.method,
@@ -71,6 +95,7 @@ test.describe('replay server: bad input @db', () => {
       expect(body.error.message, c.name).toMatch(c.message);
       expect(await counts(), `${c.name} changed nothing`).toEqual(before);
     }
+    expect(receiver.received, 'nothing refused reached the app').toHaveLength(receivedBefore);
 
     expect(await client.health()).toMatchObject({ ok: true });
     const event = stripeEvent('invoice.paid', 'invoice');
@@ -94,6 +119,72 @@ test.describe('replay server: bad input @db', () => {
     expect((await client.replay(stored.id, { signature: 'missing' })).deliveries).toHaveLength(1);
   });
 });
+
+test.describe('replay server: what only the API caller may see or do @db', () => {
+  test('a web page cannot drive the API: another Origin, or a Host that is not loopback (DNS rebinding), gets 403', async ({ startHarness }) => {
+    const { url, client, receiver, counts } = await startHarness();
+    const stored = await client.inject({ type: 'invoice.paid', data: { object: {} } });
+    const before = { counts: await counts(), received: receiver.received.length };
+    const { host, origin } = new URL(url);
+
+    const fromPage = await request(url, 'POST', `/api/events/${stored.id}/replay`, { origin: 'http://evil.example', 'content-type': 'text/plain' }, '{"times": 5}');
+    expect(fromPage).toMatchObject({ status: 403, body: { error: { code: 'cross_origin', message: expect.stringContaining('http://evil.example') } } });
+    const sandboxed = await request(url, 'POST', '/api/events', { origin: 'null', 'content-type': 'text/plain' }, JSON.stringify({ event: { type: 'invoice.paid' } }));
+    expect(sandboxed.status).toBe(403);
+    const rebound = await request(url, 'GET', '/api/events', { host: host.replace(/^[^:]+/, 'rebind.evil.example') });
+    expect(rebound).toMatchObject({ status: 403, body: { error: { code: 'foreign_host' } } });
+    const reboundReplay = await request(url, 'POST', `/api/events/${stored.id}/replay`, { host: 'rebind.evil.example', origin: 'http://rebind.evil.example' }, '{}');
+    expect(reboundReplay.status).toBe(403);
+    expect({ counts: await counts(), received: receiver.received.length }).toEqual(before);
+
+    // The dashboard's own origin, another loopback name, and programs (no Origin) are served.
+    expect((await request(url, 'POST', `/api/events/${stored.id}/replay`, { origin, 'content-type': 'application/json' }, '{}')).status).toBe(200);
+    expect((await request(url, 'GET', '/api/events', { host: host.replace(/^[^:]+/, 'localhost') })).status).toBe(200);
+    expect((await client.listEvents()).data).toHaveLength(1);
+    // Webhooks are not the API: whoever sends one, it is captured and the app judges its signature.
+    const received = receiver.received.length;
+    const unsigned = await request(url, 'POST', '/webhooks/stripe', { origin: 'http://evil.example' }, stripeEvent('invoice.paid', 'invoice').raw);
+    expect(unsigned.status, "the app's own answer to an unsigned webhook").toBe(400);
+    expect(receiver.received).toHaveLength(received + 1);
+  });
+
+  test('the health check and capture\'s answers show the forward target without credentials or query', async ({ startHarness }) => {
+    const port = await freePort();
+    const { url, client, secret } = await startHarness({ receiver: false, forwardTo: `http://hook:pa55word@127.0.0.1:${port}/webhook?key=s3cret` });
+    expect((await client.health()).forward_to).toBe(`http://127.0.0.1:${port}/webhook?…`);
+    const answer = await postWebhook(`${url}/webhooks/stripe`, stripeEvent('invoice.paid', 'invoice').raw, { secret });
+    expect(answer.status).toBe(502);
+    expect(answer.text).toContain(`the forward to http://127.0.0.1:${port}/webhook?… failed`);
+    expect(answer.text).not.toMatch(/s3cret|pa55word/);
+  });
+
+  test('an answer with a NUL byte is still recorded as a delivery', async ({ startHarness }) => {
+    const { client } = await startHarness();
+    const app = http.createServer((_req, res) => res.end('ok\u0000then'));
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    try {
+      const stored = await client.inject({ type: 'invoice.paid', data: { object: {} } }, { deliver: false });
+      const target = `http://127.0.0.1:${(app.address() as AddressInfo).port}/webhook`;
+      const { deliveries } = await client.replay(stored.id, { times: 2, target });
+      expect((await client.getEvent(stored.id)).deliveries).toEqual(deliveries.map((d) => expect.objectContaining({ id: d.id, status: 200, response_excerpt: 'ok\uFFFDthen' })));
+    } finally {
+      app.close();
+    }
+  });
+});
+
+/** A request with headers fetch will not let a caller set (Host), as a browser or a rebinding page sends them. */
+function request(base: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(path, base), { method, headers }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body: /json/.test(res.headers['content-type'] ?? '') ? JSON.parse(text) : text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 test.describe('replay server: an app that is down or hangs @db', () => {
   test('a target that is down is a failed delivery with its error, never a crash', async ({ startHarness }) => {
