@@ -4,6 +4,7 @@ import { captureEvent, forwardFailure, type CaptureContext } from './capture.js'
 import { badRequest, sendError, sendJson } from './errors.js';
 import { parseEventBody } from './event-body.js';
 import { flattenHeaders } from './headers.js';
+import type { InFlight } from './in-flight.js';
 import { parseReplayOptions, replayEvent } from './replay.js';
 
 export interface HotRouteContext {
@@ -11,6 +12,7 @@ export interface HotRouteContext {
   bodyLimit: number;
   /** Refuses an /api call from a web page, or without the token (see `apiCallCheck`). */
   checkApiCall: (headers: IncomingHttpHeaders) => void;
+  inFlight: InFlight;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -23,6 +25,10 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 export function hotRoutes(context: HotRouteContext): (req: IncomingMessage, res: ServerResponse) => boolean {
   const capture = captureHandler(context);
   const replay = replayHandler(context);
+  const run = (handler: Handler, req: IncomingMessage, res: ServerResponse): true => {
+    void context.inFlight.track(handler(req, res).catch((error: unknown) => sendError(res, error)));
+    return true;
+  };
   return (req, res) => {
     if (req.method !== 'POST' || !req.url) return false;
     const path = req.url.split('?', 1)[0]!.replace(/\/+$/, '');
@@ -31,11 +37,6 @@ export function hotRoutes(context: HotRouteContext): (req: IncomingMessage, res:
     if (match) return run((rq, rs) => replay(rq, rs, match[1]!), req, res);
     return false;
   };
-}
-
-function run(handler: Handler, req: IncomingMessage, res: ServerResponse): true {
-  handler(req, res).catch((error: unknown) => sendError(res, error));
-  return true;
 }
 
 function captureHandler({ capture: context, bodyLimit }: HotRouteContext): Handler {

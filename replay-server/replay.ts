@@ -94,18 +94,18 @@ export async function replayEvent(id: string, options: ValidReplay, context: Rep
   if (!event) throw eventNotFound(id);
 
   const copy: Copy = { event, target, signature: options.signature, kind: 'replay', batch: `rpl_${randomBytes(12).toString('base64url')}` };
-  const sent: Array<Omit<Delivery, 'id'>> = [];
+  const deliveries: Delivery[] = [];
   let spread = 0;
   for (let done = 0; done < options.times; done += options.concurrency) {
     const waveStart = Date.now();
     const size = Math.min(options.concurrency, options.times - done);
     const wave = size === 1 ? [await sendCopy(copy, context)] : await sendWave(copy, size, context);
-    sent.push(...wave.map((w) => w.delivery));
+    // Recorded wave by wave: what reached the app is kept even if the server stops mid-replay.
+    deliveries.push(...(await context.store.recordDeliveries(wave.map((w) => w.delivery))));
     const flushed = wave.map((w) => w.outcome.flushedAt).filter((t) => Number.isFinite(t));
     if (flushed.length > 1) spread = Math.max(spread, Math.max(...flushed) - Math.min(...flushed));
     if (done + size < options.times && options.spacingMs > 0) await sleep(Math.max(0, waveStart + options.spacingMs - Date.now()));
   }
-  const deliveries = await context.store.recordDeliveries(sent);
   return { deliveries, start_spread_ms: Math.round(spread * 1000) / 1000 };
 }
 

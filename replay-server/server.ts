@@ -11,6 +11,7 @@ import { ApiError, eventNotFound, sendError } from './errors.js';
 import { eventStream } from './events-stream.js';
 import { DEFAULT_LIMIT, parseFilters } from './filters.js';
 import { hotRoutes } from './hot-routes.js';
+import { InFlight } from './in-flight.js';
 import { parseInjection } from './inject.js';
 import { parseTeardown } from './teardown.js';
 import { exportEvents, importEvents } from './ndjson.js';
@@ -47,6 +48,8 @@ export interface ReplayServer {
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 export const DEFAULT_FORWARD_TIMEOUT_MS = 10_000;
+/** How long a stopping server waits for deliveries in flight to finish and be recorded. */
+const SHUTDOWN_GRACE_MS = 5_000;
 // Imports carry many events in one body.
 const IMPORT_LIMIT_FACTOR = 64;
 
@@ -67,8 +70,9 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     forwardTimeoutMs: options.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS,
   };
   const checkApiCall = apiCallCheck(host, token);
-  const app = createApp({ context, checkApiCall, bodyLimit, pool: options.pool });
-  const hot = hotRoutes({ capture: context, bodyLimit, checkApiCall });
+  const inFlight = new InFlight();
+  const app = createApp({ context, checkApiCall, inFlight, bodyLimit, pool: options.pool });
+  const hot = hotRoutes({ capture: context, bodyLimit, checkApiCall, inFlight });
   const server = http.createServer((req, res) => {
     if (!hot(req, res)) app(req, res);
   });
@@ -79,13 +83,16 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     url: listening.url,
     async close() {
       store.changes.close();
-      await listening.close();
+      // No new requests; those delivering get a while to finish and record what they sent.
+      const closing = listening.close();
+      await inFlight.drained(SHUTDOWN_GRACE_MS);
+      await closing;
       await store.settled();
     },
   };
 }
 
-function createApp({ context, checkApiCall, bodyLimit, pool }: { context: CaptureContext; checkApiCall: (headers: IncomingHttpHeaders) => void; bodyLimit: number; pool: pg.Pool }) {
+function createApp({ context, checkApiCall, inFlight, bodyLimit, pool }: { context: CaptureContext; checkApiCall: (headers: IncomingHttpHeaders) => void; inFlight: InFlight; bodyLimit: number; pool: pg.Pool }) {
   const { store } = context;
   const app = express();
   app.disable('x-powered-by');
@@ -113,11 +120,12 @@ function createApp({ context, checkApiCall, bodyLimit, pool }: { context: Captur
 
   api.post('/events', async (req, res) => {
     const { raw, parsed, headers, deliver } = parseInjection(requireBody(await readBody(req, bodyLimit)));
-    await captureEvent({ raw, parsed, headers, source: 'injected', receivedAt: new Date() }, deliver ? context : { ...context, forwardTo: undefined });
+    await inFlight.track(captureEvent({ raw, parsed, headers, source: 'injected', receivedAt: new Date() }, deliver ? context : { ...context, forwardTo: undefined }));
     res.status(201).json(await store.get(parsed.fields.id));
   });
 
-  api.post('/schedules', scheduleRoute(context, bodyLimit));
+  const schedule = scheduleRoute(context, bodyLimit);
+  api.post('/schedules', (req, res, next) => inFlight.track(Promise.resolve(schedule(req, res, next))));
 
   api.get('/events/:id', async (req, res) => {
     const event = await store.get(String(req.params.id));

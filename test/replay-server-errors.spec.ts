@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import pg from 'pg';
 import { freePort } from '../core/index.js';
 import { ReplayClient, startReplayServer } from '../replay-server/index.js';
 import { test, expect } from './support/replay-fixtures.js';
@@ -216,6 +217,25 @@ test.describe('replay server: an app that is down or hangs @db', () => {
     const { deliveries } = await client.replay(event.id, { times: 2, concurrency: 2 });
     expect(deliveries.map((d) => d.error)).toEqual(Array(2).fill(expect.stringMatching(/no response/)));
     expect(await client.health()).toMatchObject({ ok: true });
+  });
+});
+
+test.describe('replay server: stopping @db', () => {
+  test('a replay in progress when the server stops finishes within the grace period, and every copy is recorded', async ({ startHarness, databaseUrl }) => {
+    const { client, secret, receiver } = await startHarness();
+    const stored = await client.inject({ type: 'invoice.paid', data: { object: {} } }, { deliver: false });
+    // A pool of its own, ended right after the server closes, as `vibes replay-server` does on SIGTERM.
+    const pool = new pg.Pool({ connectionString: databaseUrl });
+    const server = await startReplayServer({ pool, secret, forwardTo: receiver.url });
+    const replaying = new ReplayClient(server.url).replay(stored.id, { times: 3, spacingMs: 800 }).catch(() => undefined);
+    await expect.poll(() => receiver.received.length).toBe(1);
+
+    await server.close();
+    await pool.end();
+    await replaying;
+
+    expect(receiver.received).toHaveLength(3);
+    expect((await client.getEvent(stored.id)).deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
   });
 });
 
