@@ -46,11 +46,17 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   };
 }
 
-/** A connection URL fit for logs and error messages: the password is never printed. */
+/**
+ * A connection URL fit for logs and error messages: the password is never printed, neither in
+ * `user:pass@` nor in the query parameters pg also takes secrets from.
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    for (const name of ['password', 'sslpassword']) {
+      if (u.searchParams.has(name)) u.searchParams.set(name, '***');
+    }
     return u.toString();
   } catch {
     return '<unparseable database URL>';

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../core/index.js';
 
 export interface EmbeddedOptions {
@@ -45,6 +46,14 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   const running = await findRunningEmbeddedPostgres(dataDir);
   if (running) return running;
 
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  return withInitLock(dataDir, async () => {
+    // The process that held the lock before this one may have started the cluster meanwhile.
+    return (await findRunningEmbeddedPostgres(dataDir)) ?? (await startCluster(dataDir, options));
+  });
+}
+
+async function startCluster(dataDir: string, options: EmbeddedOptions): Promise<EmbeddedServer> {
   const password = await ensureInitialised(dataDir, options);
   const port = await freePort();
   const EmbeddedPostgres = await loadEmbeddedPostgres();
@@ -63,7 +72,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   try {
     await pg.start();
   } catch (error) {
-    // Two processes raced to start the same cluster; the winner's is the one to use.
+    // Another process started the same cluster without our lock (an older vibes, or by hand):
+    // Postgres's own postmaster.pid lock refused this one; the winner's is the one to use.
     const winner = await findRunningEmbeddedPostgres(dataDir);
     if (winner) return winner;
     throw new Error(`embedded Postgres did not start in ${dataDir}: ${(error as Error)?.message ?? 'it exited early'}. ` +
@@ -94,46 +104,168 @@ function connectionUrl(password: string, port: number): string {
   return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 }
 
+/**
+ * The cluster's password, after initialising the cluster when the data directory holds none.
+ * initdb runs in a staging directory beside it (same parent, so the rename is atomic), which
+ * becomes the data directory only once the credentials file is in it too: a kill at any moment
+ * (Ctrl-C during the first run's initdb) leaves no data directory or a complete one, never one
+ * that every later start refuses. Runs with the init lock held.
+ */
 async function ensureInitialised(dataDir: string, options: EmbeddedOptions): Promise<string> {
-  const credentialsPath = path.join(dataDir, CREDENTIALS_FILE);
-  if (existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    const saved = JSON.parse(await readFile(credentialsPath, 'utf8')) as { password: string };
-    return saved.password;
-  }
-  // A directory left half-initialised by a killed initdb is useless; start it over.
-  await rm(dataDir, { recursive: true, force: true });
-  await mkdir(path.dirname(dataDir), { recursive: true });
-  const password = randomBytes(18).toString('base64url');
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    user: USER,
-    password,
-    authMethod: 'scram-sha-256',
-    createPostgresUser: isRoot(),
-    onLog: options.onLog ?? (() => {}),
-    onError: (e: unknown) => options.onLog?.(String(e)),
-  });
+  if (existsSync(path.join(dataDir, 'PG_VERSION'))) return readPassword(dataDir);
+  await removeAbandonedStaging(dataDir);
+  const staging = `${dataDir}${STAGING_INFIX}${randomBytes(6).toString('hex')}`;
   try {
-    await pg.initialise();
-  } catch (error) {
-    const message = (error as Error).message;
-    const hint = isRoot() && /Permission denied/.test(message)
-      ? ` As root, Postgres runs as the user "postgres", which must be able to enter every directory above ${dataDir}.`
-      : '';
-    throw new Error(`initdb failed in ${dataDir}: ${message.trim()}${hint}`);
+    const password = randomBytes(18).toString('base64url');
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
+    const pg = new EmbeddedPostgres({
+      databaseDir: staging,
+      user: USER,
+      password,
+      authMethod: 'scram-sha-256',
+      createPostgresUser: isRoot(),
+      onLog: options.onLog ?? (() => {}),
+      onError: (e: unknown) => options.onLog?.(String(e)),
+    });
+    try {
+      await pg.initialise();
+    } catch (error) {
+      const message = (error as Error).message;
+      const hint = isRoot() && /Permission denied/.test(message)
+        ? ` As root, Postgres runs as the user "postgres", which must be able to enter every directory above ${dataDir}.`
+        : '';
+      throw new Error(`initdb failed for ${dataDir}: ${message.trim()}${hint}`);
+    }
+    await writeFile(path.join(staging, CREDENTIALS_FILE), JSON.stringify({ password }), { mode: 0o600 });
+    try {
+      await rename(staging, dataDir); // onto nothing or an empty directory only: never over a cluster
+    } catch (error) {
+      if (!['ENOTEMPTY', 'EEXIST'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      // Another process put its cluster there first (see withInitLock): that one is used.
+      if (existsSync(path.join(dataDir, 'PG_VERSION'))) return readPassword(dataDir);
+      // Files but no cluster (what a killed initdb of an older vibes left): replaced, as always.
+      await rm(dataDir, { recursive: true, force: true });
+      await rename(staging, dataDir);
+    }
+    return password;
+  } finally {
+    // Nothing left after the rename; after a failure, no staging directory is left behind.
+    await rm(staging, { recursive: true, force: true });
   }
-  await writeFile(credentialsPath, JSON.stringify({ password }), { mode: 0o600 });
-  return password;
 }
 
-/** A cluster whose postmaster is alive answers here; a stale pid file (SIGKILL) does not. */
-export async function findRunningEmbeddedPostgres(dataDir: string = defaultDataDir()): Promise<EmbeddedServer | undefined> {
-  const running = await readPostmasterPid(dataDir);
-  if (!running) return undefined;
-  const { port } = running;
-  const saved = JSON.parse(await readFile(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as { password: string };
-  return { url: connectionUrl(saved.password, port), dataDir, owned: false, stop: async () => {} };
+const STAGING_INFIX = '.init-';
+
+/**
+ * Staging directories of inits that were killed. Only the lock holder initialises, so with the
+ * lock held every one of them is abandoned. (Their names carry no pid: in a container, a
+ * restarted `vibes` often gets the same pid as the one that was killed.)
+ */
+async function removeAbandonedStaging(dataDir: string): Promise<void> {
+  const prefix = path.basename(dataDir) + STAGING_INFIX;
+  for (const name of await readdir(path.dirname(dataDir))) {
+    if (name.startsWith(prefix)) await rm(path.join(path.dirname(dataDir), name), { recursive: true, force: true });
+  }
+}
+
+async function readPassword(dataDir: string): Promise<string> {
+  let saved: string;
+  try {
+    saved = await readFile(path.join(dataDir, CREDENTIALS_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new Error(
+      `${dataDir} holds a Postgres cluster but no ${CREDENTIALS_FILE}, the password vibes sets when it creates one: ` +
+        'the cluster was made by an older vibes or by hand. Remove the directory to let vibes create a new cluster (its data is lost), ' +
+        'or set VIBES_DATABASE_URL to use a Postgres server you run yourself.',
+    );
+  }
+  return (JSON.parse(saved) as { password: string }).password;
+}
+
+/** Lock files this process holds: a lock naming our own pid is otherwise stale (see withInitLock). */
+const heldLocks = new Set<string>();
+
+/**
+ * Runs `work` (initialise and start) holding `<dataDir>.lock`, so that two processes starting
+ * on a fresh data directory do not both initialise it: the second waits, then finds the first
+ * one's cluster running and joins it. The lock file holds its owner's pid; a lock whose owner is
+ * dead (killed during initdb) is stale and taken over. So is one naming this process's own pid
+ * that this process does not hold: a restarted container's `vibes` often gets the same pid as the
+ * killed one. Two processes taking over the same stale lock in the same instant could both
+ * proceed: the rename, which never replaces a cluster, and Postgres's own postmaster.pid lock
+ * still leave one cluster, which both use (or one fails, and a retry joins it).
+ */
+async function withInitLock<T>(dataDir: string, work: () => Promise<T>, { timeoutMs = 60_000 } = {}): Promise<T> {
+  const lockPath = `${dataDir}.lock`;
+  for (const until = Date.now() + timeoutMs; !(await tryLock(lockPath)); ) {
+    // Empty while its owner is between creating and writing it: not stale.
+    const owner = Number(await readFile(lockPath, 'utf8').catch(() => ''));
+    if (owner && (!isAlive(owner) || (owner === process.pid && !heldLocks.has(lockPath)))) {
+      await rm(lockPath, { force: true });
+      continue;
+    }
+    if (Date.now() > until) {
+      throw new Error(
+        `${lockPath} has been held for over ${timeoutMs / 1000} s by process ${owner || '(unknown)'}, which is initialising or starting Postgres in ${dataDir}. ` +
+          `If no such process is running, remove ${lockPath}.`,
+      );
+    }
+    await sleep(100);
+  }
+  try {
+    return await work();
+  } finally {
+    heldLocks.delete(lockPath);
+    await rm(lockPath, { force: true });
+  }
+}
+
+/** Creates the lock file holding this process's pid; false when it exists already. */
+async function tryLock(lockPath: string): Promise<boolean> {
+  let handle: FileHandle;
+  try {
+    handle = await open(lockPath, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  // Marked held before the pid is in the file, so no other call in this process takes it for stale.
+  heldLocks.add(lockPath);
+  try {
+    await handle.writeFile(String(process.pid));
+    return true;
+  } catch (error) {
+    heldLocks.delete(lockPath);
+    await rm(lockPath, { force: true });
+    throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A cluster whose postmaster is alive answers here; a stale pid file (SIGKILL) does not. The
+ * postmaster writes its pid file as it starts and marks it "ready" once it accepts connections;
+ * a cluster still starting (or recovering) is waited for, since connecting earlier fails with
+ * "the database system is starting up" (57P03) or is refused. One that is stopping is waited
+ * for until it has gone.
+ */
+export async function findRunningEmbeddedPostgres(dataDir: string = defaultDataDir(), { timeoutMs = 30_000 } = {}): Promise<EmbeddedServer | undefined> {
+  for (const until = Date.now() + timeoutMs; ; ) {
+    const running = await readPostmasterPid(dataDir);
+    if (!running) return undefined;
+    if (running.status === 'ready') {
+      return { url: connectionUrl(await readPassword(dataDir), running.port), dataDir, owned: false, stop: async () => {} };
+    }
+    if (Date.now() > until) {
+      throw new Error(
+        `the Postgres running from ${dataDir} (pid ${running.pid}) is not ready after ${timeoutMs / 1000} s (status: ${running.status || 'unknown'}). ` +
+          'Try again, or end it with `vibes postgres stop`.',
+      );
+    }
+    await sleep(100);
+  }
 }
 
 /**
@@ -159,18 +291,21 @@ export async function stopEmbeddedPostgres(dataDir: string = defaultDataDir(), {
   return pid;
 }
 
-/** The postmaster's pid and port from its pid file, when that postmaster is alive. */
-async function readPostmasterPid(dataDir: string): Promise<{ pid: number; port: number } | undefined> {
+/**
+ * The postmaster's pid, port and status ("starting", "ready", "stopping") from its pid file, when
+ * that postmaster is alive.
+ */
+async function readPostmasterPid(dataDir: string): Promise<{ pid: number; port: number; status: string } | undefined> {
   let pidFile: string;
   try {
     pidFile = await readFile(path.join(path.resolve(dataDir), 'postmaster.pid'), 'utf8');
   } catch {
     return undefined;
   }
-  const [pidLine, , , portLine] = pidFile.split('\n');
+  const [pidLine, , , portLine, , , , statusLine] = pidFile.split('\n');
   const pid = Number(pidLine);
   const port = Number(portLine);
-  return pid && port && isAlive(pid) ? { pid, port } : undefined;
+  return pid && port && isAlive(pid) ? { pid, port, status: statusLine?.trim() ?? '' } : undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -24,6 +24,52 @@ function testPool(connectionString: string, max = 10): pg.Pool {
   pool.on('error', () => {});
   return pool;
 }
+
+/** The built package, as a user's process imports it (the children below are separate processes). */
+const POSTGRES_MODULE = new URL('../dist/postgres/index.js', import.meta.url).href;
+
+/** A fresh directory for a cluster; as root, the cluster runs as "postgres", which must get in. */
+async function clusterDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'vibes-embedded-test-'));
+  await chmod(dir, 0o711);
+  return dir;
+}
+
+interface NodeChild {
+  child: ChildProcess;
+  /** The first line it prints on stdout; rejects when it exits first. */
+  firstLine: Promise<string>;
+  exited: Promise<number | null>;
+}
+
+/** Runs `script` (an ES module; `process.argv[1]` is POSTGRES_MODULE, then `args`) in its own node process. */
+function nodeScript(script: string, args: string[], { detached = false } = {}): NodeChild {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, POSTGRES_MODULE, ...args], { detached, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const firstLine = new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+      if (stdout.includes('\n')) resolve(stdout.slice(0, stdout.indexOf('\n')));
+    });
+    void exited.then((code) => reject(new Error(`child exited with ${code} before printing a line:\n${stdout}${stderr}`)));
+  });
+  firstLine.catch(() => {}); // a child killed on purpose is not an unhandled rejection
+  return { child, firstLine, exited };
+}
+
+/** Opens the database, writes a table named after argv[3], reports, and closes when stdin ends. */
+const OPEN_AND_WAIT = `
+  const { openDatabase } = await import(process.argv[1]);
+  const db = await openDatabase({ dataDir: process.argv[2] });
+  await db.pool.query(\`create table from_\${process.argv[3]} (v text); insert into from_\${process.argv[3]} values ('kept')\`);
+  const { rows } = await db.pool.query('select system_identifier::text as cluster from pg_control_system()');
+  console.log(JSON.stringify({ cluster: rows[0].cluster, owned: db.embedded.owned }));
+  process.stdin.resume();
+  process.stdin.on('end', () => db.close().then(() => process.exit(0)));
+`;
 
 test.describe('migrations @db', () => {
   test('apply once, then nothing on the next start', async ({ databaseUrl }) => {
@@ -155,8 +201,87 @@ test.describe('embedded Postgres', () => {
     expect(existsSync(server.dataDir)).toBe(false);
   });
 
+  test('processes starting at once on a fresh directory share one cluster, and its data stays', async () => {
+    const dir = await clusterDir();
+    const dataDir = path.join(dir, 'pg');
+    const children = ['a', 'b'].map((name) => nodeScript(OPEN_AND_WAIT, [dataDir, name]));
+    try {
+      const reports = (await Promise.all(children.map((c) => c.firstLine))).map((line) => JSON.parse(line) as { cluster: string; owned: boolean });
+      expect(reports[0]!.cluster).toBe(reports[1]!.cluster);
+      expect(reports.map((r) => r.owned).sort()).toEqual([false, true]);
+
+      // The joiner leaves first: the owner's leaving stops the cluster.
+      const byOwnership = reports[0]!.owned ? [children[1]!, children[0]!] : children;
+      for (const { child, exited } of byOwnership) {
+        child.stdin!.end();
+        expect(await exited).toBe(0);
+      }
+      expect(await findRunningEmbeddedPostgres(dataDir)).toBeUndefined();
+      expect(await readdir(dir), 'no lock file or staging directory is left').toEqual(['pg']);
+
+      const after = await openDatabase({ dataDir });
+      const { rows } = await after.pool.query('select (select v from from_a) as a, (select v from from_b) as b');
+      expect(rows).toEqual([{ a: 'kept', b: 'kept' }]);
+      await after.close();
+    } finally {
+      for (const { child } of children) child.kill('SIGKILL');
+      await stopEmbeddedPostgres(dataDir).catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a start killed during initdb leaves no data directory; the next start clears its leftovers', async () => {
+    const dir = await clusterDir();
+    const dataDir = path.join(dir, 'pg');
+    // Its own process group, so that the kill ends initdb too, as Ctrl-C in a terminal does.
+    const starter = nodeScript(OPEN_AND_WAIT, [dataDir, 'never'], { detached: true });
+    try {
+      const initialising = async () => (await readdir(dir)).find((name) => name.startsWith('pg.init-') && existsSync(path.join(dir, name, 'PG_VERSION')));
+      await expect.poll(initialising, { timeout: 30_000, intervals: [20] }).toBeTruthy();
+      process.kill(-starter.child.pid!, 'SIGKILL');
+      await starter.exited;
+      expect(existsSync(dataDir), 'the half-made cluster never became the data directory').toBe(false);
+      expect((await readdir(dir)).sort()).toEqual([await initialising(), 'pg.lock']);
+
+      const db = await openDatabase({ dataDir });
+      expect(db.embedded?.owned).toBe(true);
+      expect((await db.pool.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+      expect(await readdir(dir), 'the staging directory and the stale lock are gone').toEqual(['pg']);
+      await db.close();
+    } finally {
+      try {
+        process.kill(-starter.child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await stopEmbeddedPostgres(dataDir).catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a data directory with a cluster but no credentials file is refused with what to do', async () => {
+    const dir = await clusterDir();
+    const dataDir = path.join(dir, 'pg');
+    try {
+      // What an older vibes killed between initdb and writing the credentials left behind.
+      await mkdir(dataDir);
+      await writeFile(path.join(dataDir, 'PG_VERSION'), '18\n');
+      await expect(openDatabase({ dataDir })).rejects.toThrow(
+        /holds a Postgres cluster but no vibes-credentials\.json.*Remove the directory.*or set VIBES_DATABASE_URL/,
+      );
+      expect(await readdir(dir), 'the lock is released').toEqual(['pg']);
+      expect(await readdir(dataDir), 'nothing is removed').toEqual(['PG_VERSION']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a connection URL is never shown with its password', () => {
     expect(redactUrl('postgres://u:s3cret@db.example:5432/app')).toBe('postgres://u:***@db.example:5432/app');
+    expect(redactUrl('postgres://u@db.example/app?sslmode=require&password=s3cret&sslpassword=k3y')).toBe(
+      'postgres://u@db.example/app?sslmode=require&password=***&sslpassword=***',
+    );
+    expect(redactUrl('postgres://u:a@db.example/app?password=b')).toBe('postgres://u:***@db.example/app?password=***');
     expect(redactUrl('not a url')).not.toContain('not a url');
   });
 });
