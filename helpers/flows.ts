@@ -83,10 +83,13 @@ export class Flows {
   private async submitCredentials(path: string, button: TextMatch, user: Credentials): Promise<void> {
     const { page, config } = this;
     await page.goto(path);
+    // The form's own path, after any redirect: leaving it is the sign of success. (A prefix test
+    // would never end for a form at "/", nor let /signup go on to /signup/verify.)
+    const formPath = new URL(page.url()).pathname;
     await page.getByLabel(config.labels.email).fill(user.email);
     await page.getByLabel(config.labels.password).fill(user.password);
     await page.getByRole('button', { name: button }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith(path));
+    await page.waitForURL((url) => url.pathname !== formPath);
   }
 
   logout(): Promise<void> {
@@ -96,14 +99,23 @@ export class Flows {
     });
   }
 
-  /** Clicks "Upgrade" and waits for the payment page (Stripe Checkout or the app's own form). */
+  /**
+   * Clicks "Upgrade" and waits for the payment surface: another page (Stripe Checkout, the app's
+   * payment page) or Stripe's Elements mounted in place on this one.
+   */
   upgrade(): Promise<void> {
     return step('upgrade', async () => {
       const { page, config } = this;
       if (!(await page.getByRole('button', { name: config.buttons.upgrade }).isVisible())) await page.goto(config.paths.dashboard);
       const before = page.url();
       await page.getByRole('button', { name: config.buttons.upgrade }).click();
-      await page.waitForURL((url) => url.toString() !== before);
+      const navigated = page.waitForURL((url) => url.toString() !== before);
+      const mounted = this.elementFrames().first().waitFor();
+      // The loser never settles before the test ends; its rejection then is nobody's error.
+      navigated.catch(() => {});
+      mounted.catch(() => {});
+      // Neither: the navigation's timeout is the clearer message.
+      await Promise.any([navigated, mounted]).catch(() => navigated);
       await page.waitForLoadState('domcontentloaded');
     });
   }
@@ -142,11 +154,13 @@ export class Flows {
   private async detectSurface(): Promise<'checkout' | 'payment-element' | 'card-element'> {
     const page = this.page;
     if (isCheckoutUrl(new URL(page.url()))) return 'checkout';
-    // :visible, because Stripe.js also mounts hidden frames with these titles.
-    const paymentElement = page.locator(`${PAYMENT_INPUT_FRAME}:visible`);
-    const cardElement = page.locator(`${CARD_ELEMENT_FRAME}:visible`);
-    await paymentElement.or(cardElement).first().waitFor();
-    return (await cardElement.count()) > 0 ? 'card-element' : 'payment-element';
+    await this.elementFrames().first().waitFor();
+    return (await page.locator(`${CARD_ELEMENT_FRAME}:visible`).count()) > 0 ? 'card-element' : 'payment-element';
+  }
+
+  /** The visible frames of Stripe's Payment Element or Card Element (:visible, because Stripe.js also mounts hidden ones with these titles). */
+  private elementFrames() {
+    return this.page.locator(`${PAYMENT_INPUT_FRAME}:visible`).or(this.page.locator(`${CARD_ELEMENT_FRAME}:visible`));
   }
 
   private async fillCheckout(card: TestCard, options: PayOptions): Promise<void> {

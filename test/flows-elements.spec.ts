@@ -32,8 +32,9 @@ const test = base.extend<{ shop: Shop }>({
           const declined = payment.number?.replace(/\s/g, '') === '4000000000000002';
           return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ declined }));
         }
-        const page = req.url === '/card-element' ? cardElementPage() : paymentElementPage();
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+        const pages: Record<string, () => string> = { '/': signUpPage, '/welcome': welcomePage, '/card-element': cardElementPage, '/upgrade-in-place': upgradeInPlacePage };
+        const page = pages[new URL(req.url ?? '/', site.url).pathname] ?? paymentElementPage;
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page());
       }),
     );
     await use({ url: site.url, payments });
@@ -55,6 +56,21 @@ test('a declined card in the Payment Element waits for the decline message', asy
   await new Flows(page, defaultFlowsConfig).pay(cards.declined);
   await expect(page.getByRole('alert')).toHaveText('Your card was declined.');
   expect(shop.payments.map((p) => p.number)).toEqual([cards.declined.number]);
+});
+
+test('upgrade waits for the Payment Element mounted in place, where the URL does not change', async ({ page, shop }) => {
+  await page.goto(`${shop.url}/upgrade-in-place`);
+  const flows = new Flows(page, defaultFlowsConfig);
+  await flows.upgrade();
+  await flows.pay(cards.visa);
+  await expect.poll(() => shop.payments.map((p) => p.number)).toEqual([cards.visa.number]);
+  expect(new URL(page.url()).pathname).toBe('/upgrade-in-place');
+});
+
+test('sign-up at "/" is done once the page leaves "/"', async ({ page, shop }) => {
+  const flows = new Flows(page, { ...defaultFlowsConfig, paths: { ...defaultFlowsConfig.paths, signup: `${shop.url}/` } });
+  await flows.signup({ email: 'vibes+root@example.com', password: 'pw-root' });
+  await expect(page.getByRole('heading')).toHaveText('Welcome');
 });
 
 test('pays in the Card Element by its field names', async ({ page, shop }) => {
@@ -115,6 +131,27 @@ frame('<!doctype html><p></p>', 'Secure payment input frame', 'display:none');
 frame('<!doctype html><p></p>', 'Secure payment input frame', 'width:1px;height:1px;border:0');
 setTimeout(() => frame(${JSON.stringify(PAYMENT_FORM)}, 'Secure payment input frame'), 200);`;
   return shopPage('Payment Element', mount, { number: 'number', expiry: 'expiry', cvc: 'cvc', postal: 'postalCode' });
+}
+
+/** The Payment Element is mounted on this page when Upgrade is clicked: no navigation at all. */
+function upgradeInPlacePage(): string {
+  const mount = `
+const upgrade = document.createElement('button');
+upgrade.type = 'button';
+upgrade.textContent = 'Upgrade';
+document.body.prepend(upgrade);
+upgrade.addEventListener('click', () => setTimeout(() => frame(${JSON.stringify(PAYMENT_FORM)}, 'Secure payment input frame'), 200));`;
+  return shopPage('Upgrade in place', mount, { number: 'number', expiry: 'expiry', cvc: 'cvc', postal: 'postalCode' });
+}
+
+function signUpPage(): string {
+  return `<!doctype html><html lang="en"><title>Shop</title><body><form action="/welcome">
+<label>Email <input name="email" type="email"></label><label>Password <input name="password" type="password"></label>
+<button>Sign up</button></form></body></html>`;
+}
+
+function welcomePage(): string {
+  return '<!doctype html><html lang="en"><title>Welcome</title><body><h1>Welcome</h1></body></html>';
 }
 
 function cardElementPage(): string {
