@@ -9,7 +9,7 @@ import { formatTimeline } from './timeline.js';
 export type EventMatch = { email: string } | { customer: string } | { run: string };
 
 export interface WaitForOptions {
-  /** Milliseconds; default: the test's expect timeout. */
+  /** Milliseconds; default 15,000 (Stripe delivers within seconds; a webhook that takes longer is itself worth a failure). */
   timeout?: number;
 }
 
@@ -96,7 +96,7 @@ export class Webhooks {
     return formatTimeline(await this.timeline());
   }
 
-  /** Attached to every test's report: what was captured, forwarded and replayed. */
+  /** Attached to the report of every test whose user saw events: what was captured, forwarded and replayed. */
   async attachTimeline(testInfo: TestInfo): Promise<void> {
     const events = await this.timeline();
     if (events.length === 0) return;
