@@ -53,6 +53,9 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
     config: options.guard,
     baseURL,
     databaseUrls: configuredDatabaseUrls(options),
+    urls: configuredUrls(options),
+    // app.env goes to the app's command as it is: a live key or a production database there is refused too.
+    appEnv: userApp?.env,
   });
 
   // One secret signs what the replay server forwards and verifies what the app receives.
@@ -113,6 +116,20 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
     ],
   };
   return defineConfig(base, ...overrides);
+}
+
+/**
+ * URLs the options send requests to besides the browser's, under their option path: a production
+ * host in any is refused like one in the base URL (a removal there is a DELETE on production).
+ */
+function configuredUrls({ app, webhooks, entitlements, cleanup }: VibesOptions): { name: string; url: string | undefined }[] {
+  const appUser = cleanup?.appUser;
+  return [
+    { name: 'app.url', url: typeof app === 'object' ? app.url : undefined },
+    { name: 'webhooks.forwardTo', url: webhooks?.forwardTo },
+    { name: 'entitlements.url', url: entitlements && 'url' in entitlements ? entitlements.url : undefined },
+    { name: 'cleanup.appUser.url', url: appUser && 'url' in appUser ? appUser.url : undefined },
+  ];
 }
 
 function vibesServer(name: string, url: string, args: string[], env: Record<string, string> = {}) {

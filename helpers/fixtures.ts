@@ -135,7 +135,10 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
   ],
 
   _vibesLedger: [
-    async ({ vibes }, use) => {
+    async ({ vibes, guardConfig }, use) => {
+      // The ledger migrates and writes its database. defineVibesConfig's guard does not run when a
+      // plain Playwright config uses this `test`, so the worker checks before anything is opened.
+      assertSafeTarget({ config: guardConfig });
       const url = await defaultDatabaseUrl().catch(() => undefined);
       // Without a database the registry still cleans up after each test; only crash recovery needs it.
       const ledger = url ? await Ledger.open(url, { holdRun: vibes.runId }) : undefined;

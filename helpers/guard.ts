@@ -1,3 +1,4 @@
+import { parse as parseConnectionString } from 'pg-connection-string';
 import { isLoopbackHost } from '../core/index.js';
 import { describeSource, loadTestEnv, type EnvSource } from './env.js';
 
@@ -15,6 +16,10 @@ export interface GuardInput {
   /** Extra values the run will use that are not environment variables (config fields). */
   baseURL?: string;
   databaseUrls?: { name: string; url: string | undefined }[];
+  /** Other URLs the run sends requests to (config fields such as cleanup.appUser.url): refused on a production host. */
+  urls?: { name: string; url: string | undefined }[];
+  /** Variables the config adds to the app's environment (`app.env`): checked like the run's own, as `app.env.<NAME>`. */
+  appEnv?: Record<string, string>;
 }
 
 export interface Refusal {
@@ -34,7 +39,9 @@ export interface GuardCheck {
 /** Variables whose value is a database the run writes to or deletes from. */
 const DATABASE_VARIABLES = ['VIBES_DATABASE_URL', 'DATABASE_URL', 'VIBES_TEST_DATABASE_URL'];
 const BASE_URL_VARIABLES = ['BASE_URL', 'PLAYWRIGHT_BASE_URL'];
-const LIVE_KEY = /\b(sk|rk)_live_[0-9A-Za-z]+/;
+/** Not `\b`: a key glued on with an underscore (`x_sk_live_…`) is still a live key. */
+const LIVE_KEY = /(?:^|[^0-9A-Za-z])(sk|rk)_live_[0-9A-Za-z]+/;
+const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 
 export class GuardError extends Error {
   override name = 'GuardError';
@@ -60,7 +67,12 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
     checks.push({ name, passed: found.length === 0, detail: found.length ? found.map((r) => `${r.variable}: ${r.why}`).join('; ') : okDetail });
   };
 
-  record('no live Stripe key', Object.entries(env).flatMap(([name, value]) => {
+  // app.env reaches the app on top of this environment: its values are checked like the run's own,
+  // under their option path, and its database URLs with the PG* variables the app will see.
+  const appEnv = Object.entries(input.appEnv ?? {}).map(([name, value]) => ({ name: `app.env.${name}`, value }));
+  const appPgEnv = { ...env, ...input.appEnv };
+
+  record('no live Stripe key', [...Object.entries(env).map(([name, value]) => ({ name, value })), ...appEnv].flatMap(({ name, value }) => {
     if (!value || !LIVE_KEY.test(value)) return [];
     const kind = LIVE_KEY.exec(value)![1] === 'rk' ? 'restricted' : 'secret';
     return [{
@@ -72,20 +84,23 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
     }];
   }), 'every Stripe key the run can read is a test-mode key (or there is none)');
 
-  record('not production', env.NODE_ENV === 'production' ? [{
+  const nodeEnvs = [{ name: 'NODE_ENV', value: env.NODE_ENV }, { name: 'app.env.NODE_ENV', value: input.appEnv?.NODE_ENV }];
+  // Any case: frameworks differ in how they compare it, and "Production" means production.
+  record('not production', nodeEnvs.filter(({ value }) => value?.toLowerCase() === 'production').map(({ name, value }) => ({
     check: 'not production',
-    variable: 'NODE_ENV',
-    source: sourceOf('NODE_ENV'),
-    why: 'it is "production"',
+    variable: name,
+    source: sourceOf(name),
+    why: `it is "${value}"`,
     allow: 'run tests with NODE_ENV=test (or unset it); there is no override for production.',
-  }] : [], `NODE_ENV is ${env.NODE_ENV ? `"${env.NODE_ENV}"` : 'unset'}`);
+  })), `NODE_ENV is ${env.NODE_ENV ? `"${env.NODE_ENV}"` : 'unset'}`);
 
   const databases = [
-    ...DATABASE_VARIABLES.map((name) => ({ name, url: env[name] })),
-    ...(input.databaseUrls ?? []),
-  ].filter((d): d is { name: string; url: string } => !!d.url);
-  record('test database', databases.flatMap(({ name, url }) => {
-    const verdict = judgeDatabase(url, config.allowDatabaseHosts ?? []);
+    ...DATABASE_VARIABLES.map((name) => ({ name, url: env[name], pgEnv: env })),
+    ...(input.databaseUrls ?? []).map((d) => ({ ...d, pgEnv: env })),
+    ...appEnv.filter(({ value }) => POSTGRES_URL.test(value)).map(({ name, value }) => ({ name, url: value, pgEnv: appPgEnv })),
+  ].filter((d): d is { name: string; url: string; pgEnv: NodeJS.ProcessEnv } => !!d.url);
+  record('test database', databases.flatMap(({ name, url, pgEnv }) => {
+    const verdict = judgeDatabase(url, config.allowDatabaseHosts ?? [], pgEnv);
     if (verdict.ok) return [];
     return [{
       check: 'test database',
@@ -100,8 +115,9 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
   const baseUrls = [
     ...BASE_URL_VARIABLES.map((name) => ({ name, url: env[name] })),
     { name: 'baseURL', url: input.baseURL },
+    ...(input.urls ?? []),
   ].filter((b): b is { name: string; url: string } => !!b.url);
-  const production = new Set((config.productionHosts ?? []).map((h) => h.toLowerCase()));
+  const production = new Set((config.productionHosts ?? []).map(normaliseHost));
   record('not a production URL', baseUrls.flatMap(({ name, url }) => {
     const host = hostOf(url);
     if (!host || !production.has(host)) return [];
@@ -123,28 +139,46 @@ export function assertSafeTarget(input: GuardInput = {}): void {
   if (refusals.length > 0) throw new GuardError(refusals);
 }
 
-function judgeDatabase(url: string, allowed: string[]): { ok: true } | { ok: false; why: string; host: string } {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return { ok: false, why: 'it is not a valid connection URL, so the guard cannot tell where it points', host: '<unparseable>' };
-  }
-  const host = decodeURIComponent(parsed.hostname).toLowerCase() || 'localhost';
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || parsed.username || 'postgres';
-  const socket = parsed.searchParams.get('host');
-  if (isLoopbackHost(host) || (socket?.startsWith('/') ?? false)) return { ok: true };
+/**
+ * Judges the database pg will connect to, which is not always what the URL seems to say: pg parses
+ * it with pg-connection-string (`?host=` and `?user=` win over the URL's own parts), then fills what
+ * is left empty from PGHOST, PGUSER and PGDATABASE of `env`, then from its defaults (host localhost,
+ * user USER, database the user's name). `env` is the environment of the process that connects.
+ */
+function judgeDatabase(url: string, allowed: string[], env: NodeJS.ProcessEnv): { ok: true } | { ok: false; why: string; host: string } {
+  const parsed = parseConnection(url);
+  if (!parsed) return { ok: false, why: 'it is not a valid connection URL, so the guard cannot tell where it points', host: '<unparseable>' };
+  const user = parsed.user || env.PGUSER || (process.platform === 'win32' ? env.USERNAME : env.USER);
+  const host = normaliseHost(parsed.host || env.PGHOST || 'localhost');
+  const database = parsed.database || env.PGDATABASE || user || '';
+  // A host starting with / is a Unix socket directory: a server on this machine.
+  if (host.startsWith('/') || isLoopbackHost(host)) return { ok: true };
   if (/(^|[^a-z])test/i.test(database)) return { ok: true };
-  if (allowed.map((h) => h.toLowerCase()).includes(host)) return { ok: true };
+  if (allowed.map(normaliseHost).includes(host)) return { ok: true };
   return { ok: false, host, why: `it points at database "${database}" on ${host}, which is neither local nor named as a test database` };
+}
+
+function parseConnection(url: string): ReturnType<typeof parseConnectionString> | undefined {
+  // Without a scheme pg reads the string as a path under a placeholder host ("base"): a mistake, not a target.
+  if (!/^([a-z][a-z\d+.-]*:|\/)/i.test(url)) return undefined;
+  try {
+    return parseConnectionString(url);
+  } catch {
+    return undefined; // a malformed % escape (URIError), an sslrootcert file that cannot be read, …
+  }
 }
 
 function hostOf(url: string): string | undefined {
   try {
-    return new URL(url).hostname.toLowerCase();
+    return normaliseHost(new URL(url).hostname);
   } catch {
     return undefined;
   }
+}
+
+/** Hosts compare without case and without the trailing dot of a fully qualified name (`app.example.com.`). */
+function normaliseHost(host: string): string {
+  return host.toLowerCase().replace(/\.+$/, '');
 }
 
 function withEnvLists(config: GuardConfig, env: NodeJS.ProcessEnv): GuardConfig {

@@ -51,6 +51,7 @@ export interface VibesOptions {
 export interface AppServer {
   command: string;
   url: string;
+  /** Added to the app's environment; the safety guard checks them like the run's own (`app.env.<NAME>`). */
   env?: Record<string, string>;
   /** Milliseconds to wait for `url` to answer (default 60 s). */
   timeout?: number;

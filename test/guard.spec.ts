@@ -1,12 +1,17 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { checkTarget, loadTestEnv, type EnvSource } from '../helpers/index.js';
+import { checkTarget, loadTestEnv, type EnvSource, type GuardConfig } from '../helpers/index.js';
 import { redactUrl } from '../postgres/index.js';
 import { runVibes } from './support/cli.js';
 import { test, expect } from './support/fixtures.js';
+import { NO_VIBES_SERVERS, runPlaywright, tempProject } from './support/temp-project.js';
 
 const process_ = (names: string[]) => new Map<string, EnvSource>(names.map((n) => [n, { kind: 'process' }]));
+/** The refusals of `env` (all from the process) as `variable: why` lines. */
+const refused = (env: Record<string, string>, config?: GuardConfig) =>
+  checkTarget({ env, sources: process_(Object.keys(env)), config }).refusals.map((r) => `${r.variable}: ${r.why}`);
+const PRODUCTION_APP = 'it points at database "app" on db.prod.example.com, which is neither local nor named as a test database';
 
 test.describe('the safety guard refuses', () => {
   test('a live Stripe key, whatever the variable is called, without echoing it', () => {
@@ -38,6 +43,65 @@ test.describe('the safety guard refuses', () => {
     const { refusals } = checkTarget({ env: { BASE_URL: 'https://app.example.com/login' }, sources: process_(['BASE_URL']), config: { productionHosts: ['app.example.com'] } });
     expect(refusals.map((r) => `${r.variable}: ${r.why}`)).toEqual(['BASE_URL: its host app.example.com is listed as a production host']);
   });
+
+  test('the database pg connects to, not what the URL seems to say: ?host=, ?user= and the PG* variables', () => {
+    const url = 'postgres://app:s3cret@localhost/app?host=db.prod.example.com';
+    expect(refused({ DATABASE_URL: url })).toEqual([`DATABASE_URL: ${PRODUCTION_APP}`]);
+    expect(refused({ DATABASE_URL: 'postgres:///app', PGHOST: 'db.prod.example.com' })).toEqual([`DATABASE_URL: ${PRODUCTION_APP}`]);
+    // The database defaults to the user, and ?user= wins over the URL's user name.
+    expect(refused({ DATABASE_URL: 'postgres://test@db.prod.example.com?user=app' })).toEqual([`DATABASE_URL: ${PRODUCTION_APP}`]);
+    expect(refused({ DATABASE_URL: 'postgres://db.prod.example.com', PGUSER: 'app' })).toEqual([`DATABASE_URL: ${PRODUCTION_APP}`]);
+    expect(refused({ DATABASE_URL: 'postgres://u@db.prod.example.com', PGDATABASE: 'app' })).toEqual([`DATABASE_URL: ${PRODUCTION_APP}`]);
+    // What the URL names wins over the PG* variables, as in pg.
+    expect(refused({ DATABASE_URL: 'postgres://u@db.prod.example.com/app', PGDATABASE: 'app_test' })).toEqual([`DATABASE_URL: ${PRODUCTION_APP}`]);
+    expect(JSON.stringify(checkTarget({ env: { DATABASE_URL: url }, sources: process_(['DATABASE_URL']) }).refusals)).not.toContain('s3cret');
+  });
+
+  test('a malformed database URL, as a refusal instead of a crash', () => {
+    expect(refused({ DATABASE_URL: 'postgres://app:s3cret@db.prod.example.com/app%' })).toEqual(['DATABASE_URL: it is not a valid connection URL, so the guard cannot tell where it points']);
+    expect(refused({ DATABASE_URL: 'localhost/app' })).toEqual(['DATABASE_URL: it is not a valid connection URL, so the guard cannot tell where it points']);
+    // pg reads a stray % literally; the guard judges the host it names.
+    expect(refused({ DATABASE_URL: 'postgres://app@db%zz.prod.example.com/app' })).toEqual([
+      'DATABASE_URL: it points at database "app" on db%zz.prod.example.com, which is neither local nor named as a test database',
+    ]);
+  });
+
+  test('NODE_ENV=production in any case', () => {
+    expect(refused({ NODE_ENV: 'Production' })).toEqual(['NODE_ENV: it is "Production"']);
+    expect(refused({ NODE_ENV: 'PRODUCTION' })).toEqual(['NODE_ENV: it is "PRODUCTION"']);
+  });
+
+  test('a live key glued on with an underscore or another non-alphanumeric character', () => {
+    expect(refused({ TOKEN: 'x_sk_live_51Habc', HEADER: 'Bearer:rk_live_xyz', NOT_A_KEY: 'task_live_demo' })).toEqual([
+      'TOKEN: it holds a live Stripe secret key (sk_live_…); tests create and delete customers and must only ever see test-mode keys',
+      'HEADER: it holds a live Stripe restricted key (rk_live_…); tests create and delete customers and must only ever see test-mode keys',
+    ]);
+  });
+
+  test('a production host written with a trailing dot, in the URL or in the list', () => {
+    const production = 'BASE_URL: its host app.example.com is listed as a production host';
+    expect(refused({ BASE_URL: 'https://app.example.com./login' }, { productionHosts: ['App.Example.com'] })).toEqual([production]);
+    expect(refused({ BASE_URL: 'https://app.example.com/login' }, { productionHosts: ['app.example.com.'] })).toEqual([production]);
+  });
+
+  test("app.env's live keys, databases and NODE_ENV, under their option path; its databases with the app's PG* variables", () => {
+    const appEnv = { STRIPE_SECRET_KEY: 'sk_live_51Habc', NODE_ENV: 'production', DATABASE_URL: 'postgresql://app:s3cret@db.prod.example.com/app', REPLICA_URL: 'postgres:///app', PGHOST: 'db.prod.example.com', REDIS_URL: 'redis://cache.prod.example.com' };
+    const { refusals } = checkTarget({ env: {}, sources: new Map(), appEnv });
+    expect(refusals.map((r) => `${r.check}: ${r.variable}: ${r.why}`)).toEqual([
+      'no live Stripe key: app.env.STRIPE_SECRET_KEY: it holds a live Stripe secret key (sk_live_…); tests create and delete customers and must only ever see test-mode keys',
+      'not production: app.env.NODE_ENV: it is "production"',
+      `test database: app.env.DATABASE_URL: ${PRODUCTION_APP}`,
+      `test database: app.env.REPLICA_URL: ${PRODUCTION_APP}`,
+    ]);
+    expect(new Set(refusals.map((r) => r.source))).toEqual(new Set(['the playwright-vibes config']));
+    expect(JSON.stringify(refusals)).not.toMatch(/s3cret|51Habc/);
+  });
+
+  test('a production host in any URL the run sends requests to, named by its option path', () => {
+    const urls = [{ name: 'cleanup.appUser.url', url: 'https://app.example.com/api/test/users' }, { name: 'entitlements.url', url: 'http://localhost:3000/api/test/entitlements' }];
+    const { refusals } = checkTarget({ env: {}, sources: new Map(), urls, config: { productionHosts: ['app.example.com'] } });
+    expect(refusals.map((r) => `${r.variable}: ${r.why}`)).toEqual(['cleanup.appUser.url: its host app.example.com is listed as a production host']);
+  });
 });
 
 test.describe('the safety guard allows', () => {
@@ -52,6 +116,15 @@ test.describe('the safety guard allows', () => {
     const { refusals, checks } = checkTarget({ env, sources: process_(Object.keys(env)), config: { productionHosts: ['app.example.com'] } });
     expect(refusals).toEqual([]);
     expect(checks.map((c) => c.passed)).toEqual([true, true, true, true]);
+  });
+
+  test('what pg resolves to a local or test database: a socket, the PG* variables, the user as database', () => {
+    expect(refused({ DATABASE_URL: 'postgres://app:pw@/app?host=/var/run/postgresql' })).toEqual([]);
+    expect(refused({ DATABASE_URL: 'postgres://app@%2Fvar%2Frun%2Fpostgresql/app' })).toEqual([]);
+    expect(refused({ DATABASE_URL: 'postgres:///app' })).toEqual([]);
+    expect(refused({ DATABASE_URL: 'postgres:///app', PGHOST: 'localhost.' })).toEqual([]);
+    expect(refused({ DATABASE_URL: 'postgres://ci@db.internal', PGDATABASE: 'app_test' })).toEqual([]);
+    expect(refused({ DATABASE_URL: 'postgres://app_test@db.internal' })).toEqual([]);
   });
 
   test('a remote database host allowed by exact name, in config or VIBES_ALLOW_DATABASE_HOSTS', () => {
@@ -85,11 +158,18 @@ test.describe('environment files', () => {
 
   test('`vibes doctor` names the file a refused value came from and exits non-zero', async () => {
     await writeFile(path.join(dir, '.env.test'), 'DATABASE_URL=postgres://app@db.prod.example.com/app\n');
-    const { code, stdout } = await runVibes(['doctor'], { cwd: dir, env: { DATABASE_URL: undefined, VIBES_DATABASE_URL: undefined } });
+    const { code, stdout, stderr } = await runVibes(['doctor'], { cwd: dir, env: { DATABASE_URL: undefined, VIBES_DATABASE_URL: undefined } });
     expect(code).toBe(1);
-    expect(stdout).toContain('✗ guard: test database: DATABASE_URL: it points at database "app" on db.prod.example.com');
+    expect(stdout, stderr).toContain('✗ guard: test database: DATABASE_URL: it points at database "app" on db.prod.example.com');
     expect(stdout).toContain('where it came from: the file .env.test');
     expect(stdout).toMatch(/vibes doctor: \d+ checks? failed/);
+  });
+
+  test('`vibes doctor` reports a database URL with a malformed escape as a refusal, not a crash', async () => {
+    const { code, stdout, stderr } = await runVibes(['doctor'], { cwd: dir, env: { DATABASE_URL: 'postgres://app@db%zz.prod.example.com/app', VIBES_DATABASE_URL: undefined } });
+    expect(stdout, stderr).toContain('✗ guard: test database: DATABASE_URL: it points at database "app" on db%zz.prod.example.com');
+    expect(stdout).toMatch(/vibes doctor: \d+ checks? failed/);
+    expect(code).toBe(1);
   });
 
   test('`vibes doctor` passes a correct configuration', async () => {
@@ -129,6 +209,65 @@ test.describe('environment files', () => {
       expect(code, stderr).not.toBe(0);
       expect(stderr).toContain(`✗ test database: ${name} — it points at database "app" on db.prod.example.com`);
       expect(stderr).not.toContain('s3cret');
+    }
+  });
+});
+
+test.describe('defineVibesConfig refuses what its options hand on', () => {
+  test("app.env's live keys, production databases and NODE_ENV, named by option path", async () => {
+    const { code, stderr } = await runNode(
+      `import('playwright-vibes').then((m) => m.defineVibesConfig({ app: { command: 'npm start', url: 'http://127.0.0.1:3000', env: {
+        DATABASE_URL: 'postgres://app:s3cret@db.prod.example.com/app', STRIPE_SECRET_KEY: 'sk_live_51Habc', NODE_ENV: 'production' } } }))`,
+      {},
+    );
+    expect(code, stderr).not.toBe(0);
+    expect(stderr).toContain('✗ no live Stripe key: app.env.STRIPE_SECRET_KEY — it holds a live Stripe secret key (sk_live_…)');
+    expect(stderr).toContain('✗ not production: app.env.NODE_ENV — it is "production"');
+    expect(stderr).toContain(`✗ test database: app.env.DATABASE_URL — ${PRODUCTION_APP}`);
+    expect(stderr).toContain('where it came from: the playwright-vibes config');
+    expect(stderr).not.toMatch(/s3cret|51Habc/);
+  });
+
+  test('a production host in any URL the options send requests to', async () => {
+    const options = `{
+      guard: { productionHosts: ['app.example.com'] },
+      baseURL: 'http://127.0.0.1:3000',
+      app: { command: 'npm start', url: 'https://app.example.com' },
+      webhooks: { forwardTo: 'https://app.example.com/api/stripe/webhook' },
+      entitlements: { url: 'https://APP.example.com./api/test/entitlements' },
+      cleanup: { appUser: { url: 'https://app.example.com/api/test/users', method: 'DELETE' } },
+    }`;
+    const { code, stderr } = await runNode(`import('playwright-vibes').then((m) => m.defineVibesConfig(${options}))`, {});
+    expect(code, stderr).not.toBe(0);
+    for (const name of ['app.url', 'webhooks.forwardTo', 'entitlements.url', 'cleanup.appUser.url']) {
+      expect(stderr).toContain(`✗ not a production URL: ${name} — its host app.example.com is listed as a production host`);
+    }
+    expect(stderr).not.toContain('baseURL —');
+  });
+});
+
+test.describe('the worker', () => {
+  test('refuses before the cleanup ledger opens a database, also under a plain Playwright config', async () => {
+    test.setTimeout(60_000);
+    const project = await tempProject({
+      'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+      // No defineVibesConfig, so no config-time guard: only the worker's own.
+      'playwright.config.ts': "import { defineConfig } from '@playwright/test';\nexport default defineConfig({ testDir: './e2e', workers: 1 });\n",
+      'e2e/ledger.spec.ts': "import { test } from 'playwright-vibes';\ntest('registers a removal', async ({ cleanup }) => {\n  console.log('RAN ' + typeof cleanup);\n});\n",
+    });
+    try {
+      const run = await runPlaywright(project, ['--reporter=list'], {
+        VIBES_DATABASE_URL: 'postgres://app:s3cret@db.prod.example.com/app',
+        DATABASE_URL: undefined,
+        ...NO_VIBES_SERVERS,
+      });
+      expect(run.code, run.output).toBe(1);
+      expect(run.output).toContain('GuardError: playwright-vibes refused to run');
+      expect(run.output).toContain(`✗ test database: VIBES_DATABASE_URL — ${PRODUCTION_APP}`);
+      expect(run.output).not.toContain('RAN ');
+      expect(run.output).not.toContain('s3cret');
+    } finally {
+      await project.remove();
     }
   });
 });
