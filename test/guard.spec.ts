@@ -172,6 +172,14 @@ test.describe('environment files', () => {
     expect(code).toBe(1);
   });
 
+  test('`vibes doctor` reports a database URL pg cannot parse on its own lines, not as a crash', async () => {
+    const { code, stdout, stderr } = await runVibes(['doctor'], { cwd: dir, env: { DATABASE_URL: 'postgres://app:s3cret@db.prod.example.com/app%', VIBES_DATABASE_URL: undefined } });
+    expect(stdout, stderr).toContain('✗ guard: test database: DATABASE_URL: it is not a valid connection URL');
+    expect(stdout).toMatch(/✗ database: .* is not reachable: /);
+    expect(stdout + stderr).not.toContain('s3cret');
+    expect(code).toBe(1);
+  });
+
   test('`vibes doctor` passes a correct configuration', async () => {
     await writeFile(path.join(dir, '.env.test'), 'STRIPE_WEBHOOK_SECRET=whsec_local\n');
     const { code, stdout } = await runVibes(['doctor'], { cwd: dir, env: { DATABASE_URL: undefined, VIBES_DATABASE_URL: undefined, STRIPE_EMULATOR_URL: undefined, STRIPE_SECRET_KEY: undefined } });

@@ -45,15 +45,17 @@ async function databaseLines(): Promise<Line[]> {
 }
 
 async function reachable(name: string, url: string): Promise<Line> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  let client: pg.Client | undefined;
   try {
+    // Inside the try: pg parses the URL here, and throws on one it cannot read.
+    client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
     await client.connect();
     await client.query('select 1');
     return { ok: true, name, detail: `reachable at ${redactUrl(url)}` };
   } catch (error) {
     return { ok: false, name, detail: `${redactUrl(url)} is not reachable: ${(error as Error).message}` };
   } finally {
-    await client.end().catch(() => {});
+    await client?.end().catch(() => {});
   }
 }
 
