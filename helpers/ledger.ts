@@ -57,6 +57,16 @@ export class Ledger {
     let liveness: pg.PoolClient | undefined;
     if (options.holdRun) {
       liveness = await pool.connect();
+      // A checked-out client has no error listener (the pool's idle one is removed on checkout):
+      // without this, a Postgres restart, `vibes postgres stop` or idle_session_timeout during the
+      // run would crash the worker. The lock goes with the connection; said once, the run goes on.
+      let warned = false;
+      liveness.on('error', (error) => {
+        if (warned) return;
+        warned = true;
+        console.warn(`vibes: the cleanup ledger lost its connection to Postgres (${error.message}), and with it this run's liveness lock. ` +
+          'Tests and their cleanup go on; until this run ends, another run\'s setup or `vibes sweep` may take it for dead and remove what it left in the ledger.');
+      });
       await liveness.query('select pg_advisory_lock_shared($1)', [runLockKey(options.holdRun)]);
     }
     return new Ledger(pool, liveness);
@@ -95,7 +105,14 @@ export class Ledger {
 
   /** Pending entries of runs that no process holds any more (killed, crashed, timed out). */
   async pendingOfDeadRuns(currentRun: string): Promise<LedgerEntry[]> {
-    const entries = await this.pending({ exceptRun: currentRun });
+    return this.ofDeadRuns(await this.pending({ exceptRun: currentRun }));
+  }
+
+  /**
+   * The entries whose run no process holds any more: a run's lock that can be taken belongs to a
+   * dead run; one still going (another shard, a long run) keeps its lock and its entries.
+   */
+  async ofDeadRuns(entries: readonly LedgerEntry[]): Promise<LedgerEntry[]> {
     const runs = [...new Set(entries.map((e) => e.run_id))];
     const dead = new Set<string>();
     const client = await this.pool.connect();

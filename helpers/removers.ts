@@ -74,7 +74,11 @@ export async function removeStripeCustomers(ids: readonly string[], context: Rem
 
 async function removeAppUser(email: string, context: RemoverContext): Promise<void> {
   const config = context.appUser;
-  if (!config) return;
+  // Returning here would let the sweep mark the entry removed while the app's rows stay: the
+  // record would be lost. Thrown, the entry stays pending for a sweep that knows how.
+  if (!config) {
+    throw new Error(`no appUser removal configured: nothing says how to remove the app's record of ${email}; pass --app-user-sql to vibes sweep, or set cleanup.appUser in defineVibesConfig.`);
+  }
   if ('sql' in config) {
     if (!context.appDatabase) throw new Error('an appUser { sql } removal needs a database: pass appDatabase (appDatabases()) in the RemoverContext.');
     await context.appDatabase('cleanup.appUser.sql', { name: 'cleanup.appUser.databaseUrl', url: config.databaseUrl }).query(config.sql, [email]);

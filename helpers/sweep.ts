@@ -43,20 +43,32 @@ export async function sweepEntries(
 
 /**
  * The backstop for what no ledger recorded (a ledger on another machine, a database reset): Stripe
- * customers whose e-mail carries the test prefix, created before `createdBefore`.
+ * customers whose e-mail carries the test prefix, created before `createdBefore`. A customer that
+ * a `pending` ledger entry names (by id or e-mail) is no stray: it is the ledger sweep's to
+ * remove, or, for a run still going, that run's own.
  */
-export async function findStrayStripeCustomers(stripe: Stripe, context: RemoverContext, { emailPrefix = 'vibes+', createdBefore }: { emailPrefix?: string; createdBefore: number }): Promise<string[]> {
+export async function findStrayStripeCustomers(
+  stripe: Stripe,
+  context: RemoverContext,
+  { emailPrefix = 'vibes+', createdBefore, pending = [] }: { emailPrefix?: string; createdBefore: number; pending?: readonly LedgerEntry[] },
+): Promise<string[]> {
+  const named = new Set(pending.filter((e) => e.kind === 'stripe-customer' || e.kind === 'stripe-customers').map((e) => e.resource_id));
   const ids = new Set<string>();
   let page: string | undefined;
   for (let pages = 0; pages < 1000; pages++) {
-    const query = `email~'${emailPrefix}' AND created<${createdBefore}`;
+    const query = `email~${searchString(emailPrefix)} AND created<${createdBefore}`;
     const result = await context.limiter.call(() => stripe.customers.search({ query, limit: 100, page }));
     // Search matches substrings; only a true prefix is ours.
-    for (const c of result.data) if (c.email?.startsWith(emailPrefix)) ids.add(c.id);
+    for (const c of result.data) if (c.email?.startsWith(emailPrefix) && !named.has(c.id) && !named.has(c.email)) ids.add(c.id);
     if (!result.has_more || !result.next_page) break;
     page = result.next_page;
   }
   return [...ids];
+}
+
+/** A quoted string of Stripe's search query language: a quote or backslash in it is escaped with a backslash. */
+function searchString(value: string): string {
+  return `'${value.replace(/[\\']/g, '\\$&')}'`;
 }
 
 export async function removeStrays(ids: readonly string[], context: RemoverContext, onProgress?: (p: SweepProgress) => void): Promise<SweepResult> {

@@ -1,13 +1,14 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Stripe from 'stripe';
 import { test, expect, rowsIn } from './support/fixtures.js';
 import { startEmulatorHarness } from './support/emulator-harness.js';
 import { runVibes, startVibes } from './support/cli.js';
+import { NO_VIBES_SERVERS, REPO_ROOT, runPlaywright, tempProject } from './support/temp-project.js';
 import { CleanupRegistry, Ledger, StripeRateLimiter, appDatabases, type RemoverContext } from '../helpers/index.js';
 import { findRunningEmbeddedPostgres, openDatabase, stopEmbeddedPostgres } from '../postgres/index.js';
 
@@ -70,6 +71,34 @@ test.describe('cleanup registry @db', () => {
   });
 });
 
+test.describe('the ledger @db', () => {
+  test("a run whose liveness connection drops (Postgres restarted, the session killed) warns once and goes on, not crashes", async ({ databaseUrl }) => {
+    // A process of its own, as a worker is: an 'error' event nobody listens to would end it.
+    const helpers = pathToFileURL(path.join(REPO_ROOT, 'dist', 'helpers', 'index.js')).href;
+    const script = `
+      import { Ledger } from ${JSON.stringify(helpers)};
+      const ledger = await Ledger.open(process.env.LEDGER_URL, { holdRun: 'held-run' });
+      console.log('HOLDING');
+      process.stdin.resume();
+      process.stdin.once('end', async () => {
+        await ledger.register({ run_id: 'held-run', worker: 0, test: 't', kind: 'custom', resource_id: 'after', label: 'registered after the drop' });
+        await ledger.close();
+      });`;
+    const child = watch(spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, LEDGER_URL: databaseUrl }, stdio: ['pipe', 'pipe', 'pipe'] }));
+    await child.printed(/HOLDING/);
+    const [terminated] = await rowsIn<{ pg_terminate_backend: boolean }>(databaseUrl,
+      "select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and mode = 'ShareLock' and database = (select oid from pg_database where datname = current_database())");
+    expect(terminated?.pg_terminate_backend).toBe(true);
+    // The warning, or the crash this fix is about: whichever comes first.
+    await Promise.race([child.printed(/lost its connection to Postgres/), child.exited]);
+    if (child.process.exitCode === null) child.process.stdin!.end();
+    expect(await child.exited, child.output()).toBe(0);
+    expect(child.output().match(/lost its connection to Postgres/g), child.output()).toHaveLength(1);
+    // The pool's other connections still work: the run goes on recording.
+    expect(await rowsIn(databaseUrl, 'select label from vibes.cleanup_ledger')).toEqual([{ label: 'registered after the drop' }]);
+  });
+});
+
 test.describe('crash recovery @db', () => {
   test('a run killed with SIGKILL mid-test leaves nothing behind after the next run', async ({ databaseUrl }) => {
     test.setTimeout(120_000);
@@ -92,6 +121,62 @@ test.describe('crash recovery @db', () => {
     } finally {
       await replay.stop();
       await harness.close();
+    }
+  });
+
+  test('a leftover the next run cannot remove stays in the ledger and is reported, and the run goes on', async ({ databaseUrl }) => {
+    test.setTimeout(120_000);
+    const harness = await startEmulatorHarness();
+    const replay = await startVibes(['replay-server', '--port', '0', '--database-url', databaseUrl]);
+    const ledger = await Ledger.open(databaseUrl);
+    // Not under test-results: a run beside this one clears that folder when it starts.
+    const reportDir = await mkdtemp(path.join(tmpdir(), 'vibes-report-'));
+    const report = path.join(reportDir, 'report.json');
+    const env = { STRIPE_EMULATOR_URL: harness.emulator.url, VIBES_DATABASE_URL: databaseUrl, VIBES_REPLAY_URL: replay.url, PLAYWRIGHT_JSON_OUTPUT_FILE: report };
+    try {
+      // A dead run's leftovers: a customer, and an app user the crash project has no removal for.
+      const customer = await harness.stripe.customers.create({ email: 'vibes+dead@example.com' });
+      await ledger.register({ run_id: 'dead-run', worker: 0, test: 't', kind: 'stripe-customer', resource_id: customer.id, label: `Stripe customer ${customer.id}` });
+      await ledger.register({ run_id: 'dead-run', worker: 0, test: 't', kind: 'app-user', resource_id: 'vibes+dead@example.com', label: 'app user vibes+dead@example.com' });
+
+      const next = runCrashProject(env, ['--grep', 'ordinary', '--reporter=line,json']);
+      expect(await next.exited, next.output()).toBe(0);
+      expect(next.output()).toContain('removed 1 of 2 leftovers of killed runs');
+      expect(next.output()).toContain('1 leftover(s) of killed runs could not be removed; they stay in the ledger and the next run retries them. Remove them with `npx vibes sweep');
+      expect(next.output()).toContain('  app user vibes+dead@example.com: no appUser removal configured');
+      const annotations = annotationsIn(JSON.parse(await readFile(report, 'utf8')));
+      expect(annotations).toContainEqual({ type: 'vibes-cleanup-leftovers-failed', description: expect.stringContaining('app user vibes+dead@example.com: no appUser removal configured') });
+      expect(await liveCustomers(harness.stripe)).toEqual([]);
+      expect(await pendingLedgerRows(databaseUrl)).toEqual([{ kind: 'app-user', resource_id: 'vibes+dead@example.com', last_error: expect.stringContaining('pass --app-user-sql to vibes sweep, or set cleanup.appUser') }]);
+    } finally {
+      await ledger.close();
+      await replay.stop();
+      await harness.close();
+      await rm(reportDir, { recursive: true, force: true });
+    }
+  });
+
+  test("removes no leftover when the setup's safety guard refuses the target", async ({ databaseUrl }) => {
+    test.setTimeout(60_000);
+    // defineVibesConfig checks its own baseURL; this one comes from the Playwright `use`, which
+    // only the setup's guard sees.
+    const project = await tempProject({
+      'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+      'playwright.config.ts': `import { defineVibesConfig } from 'playwright-vibes';
+export default defineVibesConfig({ guard: { productionHosts: ['app.prod.example.com'] } }, { testDir: './e2e', use: { baseURL: 'https://app.prod.example.com' } });
+`,
+      'e2e/a.spec.ts': `import { test } from 'playwright-vibes';\ntest('a test', () => {});\n`,
+    });
+    const ledger = await Ledger.open(databaseUrl);
+    try {
+      await ledger.register({ run_id: 'dead-run', worker: 0, test: 't', kind: 'app-user', resource_id: 'vibes+dead@example.com', label: 'app user vibes+dead@example.com' });
+      const run = await runPlaywright(project, ['--reporter=list'], { VIBES_DATABASE_URL: databaseUrl, ...NO_VIBES_SERVERS });
+      expect(run.code, run.output).toBe(1);
+      expect(run.output).toContain('✗ not a production URL: baseURL — its host app.prod.example.com is listed as a production host');
+      expect(await rowsIn(databaseUrl, 'select attempts, removed_at from vibes.cleanup_ledger')).toEqual([{ attempts: 0, removed_at: null }]);
+    } finally {
+      await ledger.close();
+      await project.remove();
     }
   });
 });
@@ -159,6 +244,82 @@ test.describe('vibes sweep @db', () => {
       expect(await pendingLedgerRows(databaseUrl)).toEqual([]);
     } finally {
       await ledger.close();
+    }
+  });
+
+  test('an app-user entry stays pending, with a clear error, until the sweep is told how to remove it', async ({ databaseUrl }) => {
+    const ledger = await Ledger.open(databaseUrl);
+    try {
+      await rowsIn(databaseUrl, "create table users (email text primary key); insert into users values ('vibes+one@example.com')");
+      await ledger.register({ run_id: 'dead-run', worker: 0, test: 't', kind: 'app-user', resource_id: 'vibes+one@example.com', label: 'app user vibes+one@example.com' });
+      const env = { VIBES_DATABASE_URL: databaseUrl, DATABASE_URL: databaseUrl };
+
+      const untold = await runVibes(['sweep', '--older-than', '0s', '--no-strays'], { env });
+      expect(untold.code).toBe(1);
+      expect(untold.stderr).toContain('failed: app user vibes+one@example.com: no appUser removal configured');
+      expect(untold.stderr).toContain('pass --app-user-sql to vibes sweep, or set cleanup.appUser');
+      expect(untold.stdout).toContain('vibes sweep: removed 0, failed 1');
+      expect(await pendingLedgerRows(databaseUrl)).toEqual([{ kind: 'app-user', resource_id: 'vibes+one@example.com', last_error: expect.stringContaining('no appUser removal configured') }]);
+
+      const told = await runVibes(['sweep', '--older-than', '0s', '--no-strays', '--app-user-sql', 'delete from users where email = $1'], { env });
+      expect(told.code, told.stderr).toBe(0);
+      expect(await rowsIn(databaseUrl, 'select email from users')).toEqual([]);
+      expect(await pendingLedgerRows(databaseUrl)).toEqual([]);
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  test('leaves the entries of runs still going, and the customers they name, to those runs', async ({ databaseUrl }) => {
+    const harness = await startEmulatorHarness();
+    const ledger = await Ledger.open(databaseUrl);
+    // Another shard's run, still going: its process holds the run's lock.
+    const live = await Ledger.open(databaseUrl, { holdRun: 'live-run' });
+    try {
+      const byEmail = await harness.stripe.customers.create({ email: 'vibes+live@example.com' });
+      const byId = await harness.stripe.customers.create({ email: 'vibes+live2@example.com' });
+      const dead = await harness.stripe.customers.create({ email: 'vibes+dead@example.com' });
+      await live.register({ run_id: 'live-run', worker: 0, test: 't', kind: 'stripe-customers', resource_id: byEmail.email!, label: `Stripe customers of ${byEmail.email}` });
+      await live.register({ run_id: 'live-run', worker: 0, test: 't', kind: 'stripe-customer', resource_id: byId.id, label: `Stripe customer ${byId.id}` });
+      await ledger.register({ run_id: 'dead-run', worker: 0, test: 't', kind: 'stripe-customer', resource_id: dead.id, label: `Stripe customer ${dead.id}` });
+      const stray = await harness.stripe.customers.create({ email: 'vibes+stray@example.com' });
+      const env = { STRIPE_EMULATOR_URL: harness.emulator.url, VIBES_DATABASE_URL: databaseUrl };
+
+      const dry = await runVibes(['sweep', '--dry-run', '--older-than', '0s'], { env });
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain('1 entry to remove');
+      expect(dry.stdout).toContain('left 2 entries of runs still going');
+      expect(dry.stdout).toContain('Stripe: 1 customer with the test prefix vibes+ and no ledger entry');
+      expect(dry.stdout).toContain(`would remove Stripe customer ${stray.id}`);
+
+      const real = await runVibes(['sweep', '--older-than', '0s'], { env });
+      expect(real.code, real.stderr).toBe(0);
+      expect(real.stdout).toContain('left 2 entries of runs still going');
+      expect(real.stdout).toContain('vibes sweep: removed 2, failed 0');
+      expect((await liveCustomers(harness.stripe)).map((c) => c.id).sort()).toEqual([byEmail.id, byId.id].sort());
+      expect((await pendingLedgerRows(databaseUrl)).map((r) => r.resource_id)).toEqual([byEmail.email, byId.id]);
+    } finally {
+      await live.close();
+      await ledger.close();
+      await harness.close();
+    }
+  });
+
+  test('an --email-prefix with a quote or backslash is escaped in the Stripe search, not pasted into it', async ({ databaseUrl }) => {
+    const harness = await startEmulatorHarness();
+    try {
+      await harness.stripe.customers.create({ email: "o'brien+one@example.com" });
+      await harness.stripe.customers.create({ email: 'back\\slash+one@example.com' });
+      const other = await harness.stripe.customers.create({ email: 'obrien+one@example.com' });
+      const env = { STRIPE_EMULATOR_URL: harness.emulator.url, VIBES_DATABASE_URL: databaseUrl };
+      for (const prefix of ["o'brien+", 'back\\slash+']) {
+        const sweep = await runVibes(['sweep', '--older-than', '0s', '--email-prefix', prefix], { env });
+        expect(sweep.code, sweep.stderr).toBe(0);
+        expect(sweep.stdout).toContain(`1 customer with the test prefix ${prefix} and no ledger entry`);
+      }
+      expect((await liveCustomers(harness.stripe)).map((c) => c.id)).toEqual([other.id]);
+    } finally {
+      await harness.close();
     }
   });
 
@@ -230,19 +391,24 @@ function runCrashProject(env: NodeJS.ProcessEnv, args: string[]) {
   for (const name of ['VIBES_PORTS', 'VIBES_RUN_ID', 'CI', 'TEST_WORKER_INDEX', 'TEST_PARALLEL_INDEX']) delete childEnv[name];
   // Its own process group, so the kill takes the whole run (runner and workers) as a CI timeout does.
   const child = spawn(process.execPath, [PLAYWRIGHT, 'test', '--config', CRASH_PROJECT, ...args], { env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  return { ...watch(child), kill: () => process.kill(-child.pid!, 'SIGKILL') };
+}
+
+/** A child's output (stdout and stderr together), its exit code, and a wait for a line it prints. */
+function watch(child: ChildProcess) {
   let output = '';
   const listeners: (() => void)[] = [];
   const onData = (c: Buffer) => {
     output += c.toString();
     listeners.forEach((l) => l());
   };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
   return {
+    process: child,
     exited,
     output: () => output,
-    kill: () => process.kill(-child.pid!, 'SIGKILL'),
     printed: (pattern: RegExp) =>
       new Promise<RegExpExecArray>((resolve, reject) => {
         const check = () => {
@@ -250,8 +416,15 @@ function runCrashProject(env: NodeJS.ProcessEnv, args: string[]) {
           if (match) resolve(match);
         };
         listeners.push(check);
-        void exited.then(() => reject(new Error(`the run ended before printing ${pattern}:\n${output}`)));
+        void exited.then(() => reject(new Error(`the process ended before printing ${pattern}:\n${output}`)));
         check();
       }),
   };
+}
+
+/** Every annotation in a Playwright JSON report, whichever test or result carries it. */
+function annotationsIn(node: unknown): { type: string; description?: string }[] {
+  if (Array.isArray(node)) return node.flatMap(annotationsIn);
+  if (!node || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([key, value]) => (key === 'annotations' && Array.isArray(value) ? value : annotationsIn(value)));
 }

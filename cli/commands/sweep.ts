@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import {
   Ledger, StripeRateLimiter, appDatabases, assertSafeTarget, findStrayStripeCustomers, loadTestEnv, removeStrays,
-  stripeClientFor, sweepEntries, type RemoverContext, type SweepResult,
+  stripeClientFor, sweepEntries, type LedgerEntry, type RemoverContext, type SweepResult,
 } from '../../helpers/index.js';
 import { databaseUrlFromEnv, defaultDataDir, redactUrl, type Database } from '../../postgres/index.js';
 import { openCommandDatabase } from '../database.js';
@@ -53,11 +53,11 @@ export function sweepCommand(): Command {
           // The app's database, else the ledger's: the embedded cluster this command may have started.
           appDatabase: appDatabases({ db: { url: flags.appDatabaseUrl || process.env.DATABASE_URL || database?.url } }),
         };
-        const fromLedger = database ? await sweepLedger(database.url, context, flags) : { removed: 0, failed: [], strays: 0, listed: 0 };
+        const fromLedger = database ? await sweepLedger(database.url, context, flags) : { removed: 0, failed: [], strays: 0, listed: 0, pending: [] };
         let fromStripe: SweepResult = { removed: 0, failed: [], strays: 0 };
         if (flags.strays && stripe) {
           const createdBefore = Math.floor((Date.now() - flags.olderThan) / 1000);
-          const strays = await findStrayStripeCustomers(stripe, context, { emailPrefix: flags.emailPrefix, createdBefore });
+          const strays = await findStrayStripeCustomers(stripe, context, { emailPrefix: flags.emailPrefix, createdBefore, pending: fromLedger.pending });
           console.log(`Stripe: ${strays.length} customer${strays.length === 1 ? '' : 's'} with the test prefix ${flags.emailPrefix} and no ledger entry`);
           if (flags.dryRun) strays.forEach((id) => console.log(`  would remove Stripe customer ${id}`));
           else {
@@ -92,22 +92,30 @@ async function openLedgerDatabase(dataDir: string | undefined): Promise<Database
   return openCommandDatabase({ databaseUrl: url, dataDir: dir });
 }
 
-async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: SweepFlags): Promise<SweepResult & { listed: number }> {
+/**
+ * Removes the pending entries older than --older-than of runs no process holds any more; a run
+ * still going (another shard, a long run) holds its lock and keeps its entries, as in the setup
+ * sweep. Returns, with the counts, what stays pending afterwards: customers it names are no strays.
+ */
+async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: SweepFlags): Promise<SweepResult & { listed: number; pending: LedgerEntry[] }> {
   const ledger = await Ledger.open(databaseUrl);
   try {
-    const pending = await ledger.pending({ olderThanMs: flags.olderThan });
+    const old = await ledger.pending({ olderThanMs: flags.olderThan });
+    const pending = await ledger.ofDeadRuns(old);
+    const live = old.length - pending.length;
     // cleanup.defer() removals are functions of processes long gone: listed for a person, not retried.
     const manual = pending.filter((e) => e.kind === 'custom');
     const entries = pending.filter((e) => e.kind !== 'custom');
     for (const e of manual) console.log(`  remove by hand: ${e.label} (run ${e.run_id}, ${e.test}${e.last_error ? `; failed with: ${e.last_error}` : ''})`);
     console.log(`ledger at ${redactUrl(databaseUrl)}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} to remove`);
+    if (live > 0) console.log(`  left ${live} entr${live === 1 ? 'y' : 'ies'} of runs still going (their processes hold the run's lock); each run removes its own`);
     if (flags.dryRun) for (const e of entries) console.log(`  would remove ${e.label} (run ${e.run_id}, ${e.test})`);
     const progress = progressLine('vibes sweep: ledger');
     const result = await sweepEntries(entries, ledger, context, {
       dryRun: flags.dryRun,
       onProgress: (p) => progress.update(p.done, p.total, p.failed ? `(${p.failed} failed)` : ''),
     });
-    return { ...result, listed: entries.length };
+    return { ...result, listed: entries.length, pending: await ledger.pending() };
   } finally {
     await ledger.close();
   }

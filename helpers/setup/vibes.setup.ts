@@ -1,4 +1,4 @@
-import { test as setup, expect } from '../fixtures.js';
+import { test as setup } from '../fixtures.js';
 import { configuredDatabaseUrls } from '../databases.js';
 import { checkTarget, formatRefusals } from '../guard.js';
 import { sweepEntries } from '../sweep.js';
@@ -6,6 +6,10 @@ import { ReplayClient } from '../../replay-server/index.js';
 
 // The first project of every vibes run; the browser projects depend on it, so nothing of the
 // suite runs before the target is proven safe and dead runs' leftovers are gone.
+
+// In order, and a failure skips the rest: with `fullyParallel` these tests would otherwise run
+// independently, and the leftovers' removal must never run against a target the guard refused.
+setup.describe.configure({ mode: 'serial' });
 
 setup('the target is a test target (safety guard)', async ({ guardConfig, baseURL, entitlementsConfig, cleanupConfig, dbConfig }) => {
   const databaseUrls = configuredDatabaseUrls({ entitlements: entitlementsConfig, cleanup: cleanupConfig, db: dbConfig });
@@ -28,10 +32,19 @@ setup('what killed runs left behind is removed', async ({ vibes, _vibesLedger, _
   const leftovers = dead.filter((e) => e.kind !== 'custom');
   const result = await sweepEntries(leftovers, _vibesLedger!, _vibesRemovers);
   if (leftovers.length > 0) console.log(`vibes: removed ${result.removed} of ${leftovers.length} leftovers of killed runs`);
+  // A leftover that cannot be removed (its app-user SQL names a renamed table, no appUser is
+  // configured any more) must not fail setup: that would skip every project after it, in this
+  // run and each one after. It stays pending with its error, is retried by the next run, and is
+  // reported here, loudly.
+  if (result.failed.length > 0) {
+    const lines = result.failed.map((f) => `  ${f.label}: ${f.error}`).join('\n');
+    console.warn(`vibes: ${result.failed.length} leftover(s) of killed runs could not be removed; they stay in the ledger and the next run retries them. ` +
+      `Remove them with \`npx vibes sweep --older-than 0s\` (\`--app-user-sql\` for app users), or by hand:\n${lines}`);
+    setup.info().annotations.push({ type: 'vibes-cleanup-leftovers-failed', description: lines });
+  }
   if (unremovable.length > 0) {
     const labels = unremovable.map((e) => `  ${e.label} (${e.test})`).join('\n');
     console.warn(`vibes: ${unremovable.length} cleanup.defer() removal(s) of dead runs cannot run any more; remove these by hand (\`vibes sweep --dry-run\` lists them):\n${labels}`);
     setup.info().annotations.push({ type: 'vibes-cleanup-unremovable', description: labels });
   }
-  expect(result.failed, 'removals of leftovers that failed (they stay in the ledger for `vibes sweep`)').toEqual([]);
 });
