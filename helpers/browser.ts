@@ -3,7 +3,7 @@ import { chromium } from '@playwright/test';
 
 /**
  * The features Playwright disables (playwright-core's chromiumSwitches.ts, 1.65), then those
- * that earlier versions in our peer range (from 1.50) also disabled. Chromium keeps only the last
+ * that earlier versions in our peer range (from 1.52) also disabled. Chromium keeps only the last
  * --disable-features it is given, so a list of ours must carry Playwright's too.
  * test/browser.spec.ts fails, naming the missing ones, when a Playwright upgrade changes it.
  */
