@@ -113,6 +113,7 @@ function connectionUrl(password: string, port: number): string {
  */
 async function ensureInitialised(dataDir: string, options: EmbeddedOptions): Promise<string> {
   if (existsSync(path.join(dataDir, 'PG_VERSION'))) return readPassword(dataDir);
+  await refuseForeignDirectory(dataDir);
   await removeAbandonedStaging(dataDir);
   const staging = `${dataDir}${STAGING_INFIX}${randomBytes(6).toString('hex')}`;
   try {
@@ -143,9 +144,8 @@ async function ensureInitialised(dataDir: string, options: EmbeddedOptions): Pro
       if (!['ENOTEMPTY', 'EEXIST'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
       // Another process put its cluster there first (see withInitLock): that one is used.
       if (existsSync(path.join(dataDir, 'PG_VERSION'))) return readPassword(dataDir);
-      // Files but no cluster (what a killed initdb of an older vibes left): replaced, as always.
-      await rm(dataDir, { recursive: true, force: true });
-      await rename(staging, dataDir);
+      await refuseForeignDirectory(dataDir);
+      throw error;
     }
     return password;
   } finally {
@@ -155,6 +155,19 @@ async function ensureInitialised(dataDir: string, options: EmbeddedOptions): Pro
 }
 
 const STAGING_INFIX = '.init-';
+
+/**
+ * A directory with files in it but no cluster is not vibes's to replace: it may be anything (a
+ * mistyped --data-dir, a project folder), and a cluster can only be made by deleting what is there.
+ */
+async function refuseForeignDirectory(dataDir: string): Promise<void> {
+  const entries = await readdir(dataDir).catch(() => []);
+  if (entries.length === 0) return;
+  throw new Error(
+    `${dataDir} is not empty and holds no Postgres cluster, so no embedded Postgres is made there (it would have to delete what is in it). ` +
+      'Choose another data directory (--data-dir, VIBES_DATA_DIR), or, if it is a half-made cluster of an older vibes, remove it yourself.',
+  );
+}
 
 /**
  * Staging directories of inits that were killed. Only the lock holder initialises, so with the

@@ -42,7 +42,7 @@ async function eventRows(page: Page): Promise<string[][]> {
   );
 }
 
-test.describe('replay server dashboard @db', () => {
+test.describe('replay server dashboard @db @stack', () => {
   test('lists events newest first and shows new ones live, without a reload', async ({ page, startHarness }) => {
     const { url, secret } = await startHarness();
     await page.goto(url);

@@ -19,7 +19,7 @@ function show(result: FuzzResult): string {
   return result.passed ? `no counterexample in ${result.numRuns} runs (seed ${result.seed}, ${took})` : `${formatCounterexample(result)}\n  (${took})`;
 }
 
-test.describe('webhooks fuzz against the demo app @db', () => {
+test.describe('webhooks fuzz against the demo app @db @stack', () => {
   for (const { bug, says, steps } of plantedBugs) {
     test(`finds the planted bug ${bug} with its default runs, shrunk to ${steps} ${steps === 1 ? 'delivery' : 'deliveries'}`, async ({ databaseUrl }) => {
       test.setTimeout(120_000);

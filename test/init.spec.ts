@@ -147,7 +147,7 @@ test('bad input changes nothing: no package.json, broken package.json, a relativ
   }
 });
 
-test('the suite vibes init generates passes against a real app (the demo SaaS) @db', async ({ databaseUrl }) => {
+test('the suite vibes init generates passes against a real app (the demo SaaS) @db @stack', async ({ databaseUrl }) => {
   test.setTimeout(240_000);
   const port = await freePort();
   // Its dev script starts the demo SaaS. ("type": "module" because the package is linked here, not

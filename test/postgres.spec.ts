@@ -276,6 +276,21 @@ test.describe('embedded Postgres', () => {
     }
   });
 
+  test('a data directory with files but no cluster is refused, and nothing in it is deleted', async () => {
+    const dir = await clusterDir();
+    const dataDir = path.join(dir, 'project');
+    try {
+      // A mistyped --data-dir pointing at someone's work.
+      await mkdir(dataDir);
+      await writeFile(path.join(dataDir, 'notes.txt'), 'keep me\n');
+      await expect(openDatabase({ dataDir })).rejects.toThrow(/project is not empty and holds no Postgres cluster.*Choose another data directory/);
+      expect(await readdir(dataDir)).toEqual(['notes.txt']);
+      expect(await readdir(dir), 'no staging directory or lock is left').toEqual(['project']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a connection URL is never shown with its password', () => {
     expect(redactUrl('postgres://u:s3cret@db.example:5432/app')).toBe('postgres://u:***@db.example:5432/app');
     expect(redactUrl('postgres://u@db.example/app?sslmode=require&password=s3cret&sslpassword=k3y')).toBe(

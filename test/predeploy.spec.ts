@@ -170,7 +170,7 @@ test('misconfigurations exit 2 with a message that says what to do', async () =>
   }
 });
 
-test('bypass headers reach the deployment from the warm-up and from the browser @db', async ({ databaseUrl }) => {
+test('bypass headers reach the deployment from the warm-up and from the browser @db @stack', async ({ databaseUrl }) => {
   const vercelSecret = randomBytes(16).toString('hex');
   const customToken = randomBytes(16).toString('hex');
   const allowed = (headers: Record<string, string | string[] | undefined>) =>

@@ -52,7 +52,7 @@ const SUMMARY = [
   '                summary.spec.ts › retried › passes on its retry only',
 ].join('\n');
 
-test.describe('vibes reporter @db', () => {
+test.describe('vibes reporter @db @stack', () => {
   test('ends a run with events, replays, exactly-once checks, cleanup and flaky tests, beside list (and html on CI)', async ({ startHarness, databaseUrl, secondDatabaseUrl }) => {
     test.setTimeout(120_000);
     const replay = await startHarness();
