@@ -58,7 +58,10 @@ export class CleanupRegistry {
   private add(entry: Entry, kind: string, id: string): Promise<void> {
     this.entries.push(entry);
     const registered = this.ledger
-      ? this.ledger.register({ run_id: this.owner.run, worker: this.owner.worker, test: this.owner.test, kind, resource_id: id, label: entry.label })
+      ? this.ledger.register({
+          run_id: this.owner.run, worker: this.owner.worker, test: this.owner.test, kind, resource_id: id, label: entry.label,
+          stripe: kind.startsWith('stripe-') ? (this.removers.stripeMode ?? null) : null,
+        })
           .then((ledgerId) => void (entry.ledgerId = ledgerId))
       : Promise.resolve();
     this.registering.push(registered);

@@ -166,6 +166,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
         limiter: new StripeRateLimiter({ perSecond }),
         appUser: cleanupConfig.appUser,
         appDatabase: _vibesAppDatabase,
+        stripeMode: vibes.stripeMode,
       });
     },
     { scope: 'worker' },

@@ -10,7 +10,7 @@ export { findChromium, chromiumLaunchOptions, SYSTEM_CHROMIUM_ARGS, type Chromiu
 export type { VibesOptions, AppServer, UserOptions, VibesEnvironment } from './options.js';
 export { checkTarget, assertSafeTarget, formatRefusals, GuardError, type GuardConfig, type GuardCheck, type Refusal } from './guard.js';
 export { loadTestEnv, describeSource, TEST_ENV_FILES, type EnvSource } from './env.js';
-export { Ledger, type LedgerEntry } from './ledger.js';
+export { Ledger, type LedgerEntry, type StripeMode } from './ledger.js';
 export { sweepEntries, findStrayStripeCustomers, removeStrays, type SweepProgress, type SweepResult } from './sweep.js';
 export { StripeRateLimiter, type RateLimitOptions } from './rate-limit.js';
 export { removeStripeCustomers, type AppUserCleanup, type RemoverContext } from './removers.js';

@@ -21,7 +21,15 @@ const migrations: Migration[] = [
       );
       create index cleanup_ledger_pending on cleanup_ledger (run_id) where removed_at is null;`,
   },
+  {
+    version: 2,
+    name: 'the Stripe an entry was made in',
+    sql: `alter table cleanup_ledger add column stripe text check (stripe in ('emulator', 'test-mode'));`,
+  },
 ];
+
+/** Where a run's Stripe objects live: the emulator (gone with its process) or a test-mode account. */
+export type StripeMode = 'emulator' | 'test-mode';
 
 export interface LedgerEntry {
   id: number;
@@ -35,6 +43,8 @@ export interface LedgerEntry {
   removed_at: Date | null;
   attempts: number;
   last_error: string | null;
+  /** For Stripe kinds, the Stripe the object was made in; null for others and for older entries. */
+  stripe: StripeMode | null;
 }
 
 /**
@@ -72,10 +82,10 @@ export class Ledger {
     return new Ledger(pool, liveness);
   }
 
-  async register(entry: Pick<LedgerEntry, 'run_id' | 'worker' | 'test' | 'kind' | 'resource_id' | 'label'>): Promise<number> {
+  async register(entry: Pick<LedgerEntry, 'run_id' | 'worker' | 'test' | 'kind' | 'resource_id' | 'label'> & { stripe?: StripeMode | null }): Promise<number> {
     const { rows } = await this.pool.query<{ id: string }>(
-      `insert into vibes.cleanup_ledger (run_id, worker, test, kind, resource_id, label) values ($1, $2, $3, $4, $5, $6) returning id`,
-      [entry.run_id, entry.worker, entry.test, entry.kind, entry.resource_id, entry.label],
+      `insert into vibes.cleanup_ledger (run_id, worker, test, kind, resource_id, label, stripe) values ($1, $2, $3, $4, $5, $6, $7) returning id`,
+      [entry.run_id, entry.worker, entry.test, entry.kind, entry.resource_id, entry.label, entry.stripe ?? null],
     );
     return Number(rows[0]!.id);
   }
@@ -91,7 +101,7 @@ export class Ledger {
   /** Entries not removed yet, oldest first; `olderThanMs` leaves young ones to their own run. */
   async pending({ run, olderThanMs = 0, exceptRun }: { run?: string; olderThanMs?: number; exceptRun?: string } = {}): Promise<LedgerEntry[]> {
     const { rows } = await this.pool.query<LedgerEntry>(
-      `select id::int, run_id, worker, test, kind, resource_id, label, created_at, removed_at, attempts, last_error
+      `select id::int, run_id, worker, test, kind, resource_id, label, created_at, removed_at, attempts, last_error, stripe
          from vibes.cleanup_ledger
         where removed_at is null
           and ($1::text is null or run_id = $1)

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import type { ReplayClient } from '../replay-server/index.js';
 import type { OpenAppDatabase } from './databases.js';
+import type { LedgerEntry, StripeMode } from './ledger.js';
 import type { StripeRateLimiter } from './rate-limit.js';
 
 /** How the app's own records of a test user are removed: a SQL statement or an HTTP call. */
@@ -14,6 +15,8 @@ export interface RemoverContext {
   replay?: ReplayClient;
   limiter: StripeRateLimiter;
   appUser?: AppUserCleanup;
+  /** Which Stripe `stripe` talks to: recorded with each Stripe entry, so no sweep looks for an object in the wrong one. */
+  stripeMode?: StripeMode;
   /** Where an `appUser: { sql }` removal runs (see `appDatabases`); needed only for one. */
   appDatabase?: OpenAppDatabase;
 }
@@ -36,6 +39,20 @@ export async function removeByKind(kind: string, id: string, context: RemoverCon
     default:
       throw new Error(`a ${kind} removal is a function of the test that registered it; it cannot be run after that process died. Remove "${id}" by hand.`);
   }
+}
+
+/**
+ * Removes a ledger entry of an earlier run. A Stripe object lives where that run's Stripe was: an
+ * emulator's died with it (nothing to look for, and its ids and emails mean nothing in a
+ * test-mode account), and a test-mode one can only be removed with a test-mode key, never by
+ * asking an emulator, which would find nothing and count it removed.
+ */
+export async function removeLedgerEntry(entry: Pick<LedgerEntry, 'kind' | 'resource_id' | 'stripe'>, context: RemoverContext): Promise<void> {
+  if (entry.stripe === 'emulator' && context.stripeMode === 'test-mode') return;
+  if (entry.stripe === 'test-mode' && context.stripeMode !== 'test-mode') {
+    throw new Error('made in Stripe test mode, and this removal has no test-mode key: run `npx vibes sweep` with STRIPE_SECRET_KEY (sk_test_…) set and STRIPE_EMULATOR_URL unset.');
+  }
+  return removeByKind(entry.kind, entry.resource_id, context);
 }
 
 export async function removeStripeCustomersByEmail(email: string, context: RemoverContext): Promise<void> {

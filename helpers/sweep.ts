@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { Ledger, LedgerEntry } from './ledger.js';
-import { removeByKind, removeStripeCustomers, type RemoverContext } from './removers.js';
+import { removeLedgerEntry, removeStripeCustomers, type RemoverContext } from './removers.js';
 
 export interface SweepProgress {
   done: number;
@@ -27,7 +27,7 @@ export async function sweepEntries(
   for (const [i, entry] of entries.entries()) {
     if (!dryRun) {
       try {
-        await removeByKind(entry.kind, entry.resource_id, context);
+        await removeLedgerEntry(entry, context);
         await ledger.markRemoved(entry.id);
         result.removed++;
       } catch (error) {

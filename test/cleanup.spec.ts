@@ -9,7 +9,7 @@ import { test, expect, rowsIn } from './support/fixtures.js';
 import { startEmulatorHarness } from './support/emulator-harness.js';
 import { runVibes, startVibes } from './support/cli.js';
 import { NO_VIBES_SERVERS, REPO_ROOT, runPlaywright, tempProject } from './support/temp-project.js';
-import { CleanupRegistry, Ledger, StripeRateLimiter, appDatabases, type RemoverContext } from '../helpers/index.js';
+import { CleanupRegistry, Ledger, StripeRateLimiter, appDatabases, sweepEntries, type RemoverContext } from '../helpers/index.js';
 import { findRunningEmbeddedPostgres, openDatabase, stopEmbeddedPostgres } from '../postgres/index.js';
 
 const PLAYWRIGHT = fileURLToPath(new URL('../node_modules/@playwright/test/cli.js', import.meta.url));
@@ -66,6 +66,41 @@ test.describe('cleanup registry @db', () => {
       await Promise.all(created.map((c) => limiter.call(() => harness.stripe.customers.del(c.id))));
       expect(await limiter.call(() => liveCustomers(harness.stripe))).toEqual([]);
     } finally {
+      await harness.close();
+    }
+  });
+});
+
+test.describe('cleanup across Stripes @db', () => {
+  test('an entry remembers its Stripe: a test-mode one is never "removed" by asking an emulator, an emulator one is not looked for in test mode', async ({ databaseUrl }) => {
+    const harness = await startEmulatorHarness();
+    const ledger = await Ledger.open(databaseUrl);
+    try {
+      const inEmulator: RemoverContext = { stripe: harness.stripe, limiter: new StripeRateLimiter(), stripeMode: 'emulator' };
+      const registry = new CleanupRegistry(ledger, { run: 'this-run', worker: 0, test: 't' }, inEmulator);
+      await registry.track('stripe-customers', 'vibes+here@example.com');
+      await registry.track('app-user', 'vibes+here@example.com');
+      expect(await rowsIn(databaseUrl, "select kind, stripe from vibes.cleanup_ledger where run_id = 'this-run' order by id"))
+        .toEqual([{ kind: 'stripe-customers', stripe: 'emulator' }, { kind: 'app-user', stripe: null }]);
+
+      // A killed test-mode run's customer, and a lookalike in the emulator the next run talks to.
+      const lookalike = await harness.stripe.customers.create({ email: 'vibes+paid@example.com' });
+      await ledger.register({ run_id: 'test-mode-run', worker: 0, test: 't', kind: 'stripe-customers', resource_id: 'vibes+paid@example.com', label: 'Stripe customers of vibes+paid@example.com', stripe: 'test-mode' });
+      // A killed emulator run's customer; the next run is in test mode (here: told so).
+      const emulated = await harness.stripe.customers.create({ email: 'vibes+emulated@example.com' });
+      await ledger.register({ run_id: 'emulator-run', worker: 0, test: 't', kind: 'stripe-customer', resource_id: emulated.id, label: `Stripe customer ${emulated.id}`, stripe: 'emulator' });
+      const [testModeEntry, emulatorEntry] = (await ledger.pending()).filter((e) => e.run_id !== 'this-run');
+
+      const fromEmulator = await sweepEntries([testModeEntry!], ledger, inEmulator);
+      expect(fromEmulator.failed).toEqual([{ label: 'Stripe customers of vibes+paid@example.com', error: expect.stringContaining('made in Stripe test mode') }]);
+      const fromTestMode = await sweepEntries([emulatorEntry!], ledger, { ...inEmulator, stripeMode: 'test-mode' });
+      expect(fromTestMode).toMatchObject({ removed: 1, failed: [] });
+
+      expect((await liveCustomers(harness.stripe)).map((c) => c.id).sort()).toEqual([lookalike.id, emulated.id].sort());
+      expect((await pendingLedgerRows(databaseUrl)).filter((r) => r.resource_id === 'vibes+paid@example.com'))
+        .toEqual([{ kind: 'stripe-customers', resource_id: 'vibes+paid@example.com', last_error: expect.stringContaining('STRIPE_SECRET_KEY') }]);
+    } finally {
+      await ledger.close();
       await harness.close();
     }
   });

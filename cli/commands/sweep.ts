@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import {
   Ledger, StripeRateLimiter, appDatabases, assertSafeTarget, findStrayStripeCustomers, loadTestEnv, removeStrays,
-  stripeClientFor, sweepEntries, type LedgerEntry, type RemoverContext, type SweepResult,
+  stripeClientFor, sweepEntries, type LedgerEntry, type RemoverContext, type StripeMode, type SweepResult,
 } from '../../helpers/index.js';
 import { databaseUrlFromEnv, defaultDataDir, redactUrl, type Database } from '../../postgres/index.js';
 import { openCommandDatabase } from '../database.js';
@@ -44,9 +44,11 @@ export function sweepCommand(): Command {
       assertSafeTarget({ databaseUrls: [{ name: '--app-database-url', url: flags.appDatabaseUrl }] });
       const database = await openLedgerDatabase(flags.dataDir);
       try {
-        const stripe = stripeOrUndefined();
+        const stripeMode = stripeModeFromEnv();
+        const stripe = stripeMode && stripeClientFor({ runId: 'sweep', replayServerUrl: '', stripeMode, emulatorUrl: process.env.STRIPE_EMULATOR_URL });
         const context: RemoverContext = {
           stripe,
+          stripeMode,
           replay: process.env.VIBES_REPLAY_URL ? new ReplayClient(process.env.VIBES_REPLAY_URL, { token: process.env.VIBES_REPLAY_TOKEN }) : undefined,
           limiter: new StripeRateLimiter({ perSecond: flags.rate, onBackoff: (ms) => process.stderr.write(`vibes sweep: Stripe asked to slow down; waiting ${Math.round(ms)} ms\n`) }),
           appUser: flags.appUserSql ? { sql: flags.appUserSql } : undefined,
@@ -121,14 +123,10 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
   }
 }
 
-function stripeOrUndefined() {
-  if (!process.env.STRIPE_EMULATOR_URL && !process.env.STRIPE_SECRET_KEY) return undefined;
-  return stripeClientFor({
-    runId: 'sweep',
-    replayServerUrl: '',
-    stripeMode: process.env.STRIPE_EMULATOR_URL ? 'emulator' : 'test-mode',
-    emulatorUrl: process.env.STRIPE_EMULATOR_URL,
-  });
+/** The Stripe this sweep can reach: an emulator that is running, else test mode with a key, else none. */
+function stripeModeFromEnv(): StripeMode | undefined {
+  if (process.env.STRIPE_EMULATOR_URL) return 'emulator';
+  return process.env.STRIPE_SECRET_KEY ? 'test-mode' : undefined;
 }
 
 function durationOption(value: string): number {
