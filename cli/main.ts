@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { shutdown } from '../core/index.js';
 import { UsageError } from './usage-error.js';
 import { readVersion } from './version.js';
 
@@ -26,16 +27,31 @@ const commands: Record<string, () => Promise<Command>> = {
 // Help, `help <command>` and a mistyped name need every command, to list or suggest them.
 const named = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
 const needed = named !== undefined && Object.hasOwn(commands, named) ? [named] : Object.keys(commands);
-for (const command of await Promise.all(needed.map((name) => commands[name]!()))) program.addCommand(command);
+for (const command of await Promise.all(needed.map((name) => commands[name]!()))) program.addCommand(command.showHelpAfterError());
+// Subcommands do not inherit exitOverride: without this, a bad flag ends the process inside
+// Commander, with 1, where every other usage error of `vibes` exits 2.
+overrideExits(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode);
+  // Help and --version end here too, with 0.
+  if (error instanceof CommanderError) await exit(error.exitCode === 0 ? 0 : 2);
   if (error instanceof UsageError) {
     console.error(`vibes: ${error.message}`);
-    process.exit(2);
+    await exit(2);
   }
   console.error(`vibes: ${(error as Error).message ?? error}`);
-  process.exit(1);
+  await exit(1);
+}
+
+function overrideExits(command: Command): void {
+  command.exitOverride();
+  command.commands.forEach(overrideExits);
+}
+
+/** process.exit runs no shutdown handler: what a command started (an ephemeral Postgres, servers) is stopped first. */
+async function exit(code: number): Promise<never> {
+  await shutdown();
+  process.exit(code);
 }

@@ -35,7 +35,8 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   const replayPort = options.webhooks?.port ?? ports.replay!;
   // A replay server or an app that already runs (docker compose, a preview deployment) is used as
   // it is: VIBES_REPLAY_URL and BASE_URL name them, and no web server is started in their place.
-  const externalReplayUrl = options.webhooks?.replayServerUrl ?? env.VIBES_REPLAY_URL;
+  // Without a trailing slash: URLs are built on it (`${url}/webhooks/stripe`), and the replay server has no `//webhooks` route.
+  const externalReplayUrl = (options.webhooks?.replayServerUrl ?? env.VIBES_REPLAY_URL)?.replace(/\/+$/, '');
   const replayServerUrl = externalReplayUrl ?? `http://127.0.0.1:${replayPort}`;
   const appRunsElsewhere = !!env.BASE_URL;
   const emulatorUrl = stripeMode === 'emulator' ? env.STRIPE_EMULATOR_URL ?? `http://127.0.0.1:${ports.emulator}` : undefined;

@@ -20,9 +20,18 @@ test.describe('vibes', () => {
     expect(viaFlag.stdout).toBe(viaHelp.stdout);
   });
 
+  test("a subcommand's bad flag exits 2, as every usage error does, with the command's help", async () => {
+    for (const args of [['init', '--bogus'], ['sweep', '--rate', 'fast'], ['doctor', '--bogus']]) {
+      const { code, stderr } = await runVibes(args);
+      expect({ args, code }).toEqual({ args, code: 2 });
+      expect(stderr, args.join(' ')).toMatch(/error: /);
+      expect(stderr, args.join(' ')).toContain(`Usage: vibes ${args[0]}`);
+    }
+  });
+
   test('a mistyped command is refused with the nearest name', async () => {
     const { code, stderr } = await runVibes(['replay-servr']);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toContain("unknown command 'replay-servr'");
     expect(stderr).toContain('Did you mean replay-server?');
   });

@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { runVibes } from './support/cli.js';
-import { NESTED_RUN_ENV, tempProject, type TempProject } from './support/temp-project.js';
+import { NESTED_RUN_ENV, tempProject, VIBES_CLI, type TempProject } from './support/temp-project.js';
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -100,5 +103,63 @@ test('misconfigurations exit 2', async () => {
     expect(nothing.stderr).toContain('nothing matches --grep @no-such-tag');
   } finally {
     await Promise.all([project.remove(), empty.remove()]);
+  }
+});
+
+test('a run Playwright fails outside every test (a worker fixture whose teardown throws) exits 1 and says so', async () => {
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    'playwright.config.ts': `import { defineConfig } from '@playwright/test';
+export default defineConfig({ testDir: './e2e', workers: 1 });
+`,
+    'e2e/teardown.spec.ts': `import { test as base, expect } from '@playwright/test';
+const test = base.extend<{}, { server: number }>({
+  server: [async ({}, use) => {
+    await use(1);
+    throw new Error('the server would not stop');
+  }, { scope: 'worker' }],
+});
+test('passes', async ({ server }) => {
+  expect(server).toBe(1);
+});
+`,
+  });
+  try {
+    const result = await flake(project, ['--repeat', '2']);
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout).toContain('no failures in 2 attempts');
+    expect(result.stderr).toContain('vibes flake: Playwright failed a run where no test failed: an error outside the tests');
+    expect(result.stderr).toContain('the server would not stop');
+  } finally {
+    await project.remove();
+  }
+});
+
+test('a SIGTERM sent to vibes flake alone reaches Playwright: no run goes on without it', async () => {
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    'playwright.config.ts': `import { defineConfig } from '@playwright/test';
+export default defineConfig({ testDir: './e2e', workers: 1 });
+`,
+    'e2e/slow.spec.ts': `import { writeFileSync } from 'node:fs';
+import { test } from '@playwright/test';
+test('waits', async () => {
+  writeFileSync(new URL('../worker.pid', import.meta.url), String(process.pid));
+  await new Promise((resolve) => setTimeout(resolve, 60_000));
+});
+`,
+  });
+  const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+  try {
+    const vibes = spawn(process.execPath, [VIBES_CLI, 'flake', '--repeat', '1'], { cwd: project.dir, env: { ...process.env, ...NESTED_RUN_ENV }, stdio: 'ignore' });
+    const exited = new Promise((resolve) => vibes.once('close', resolve));
+    const pidFile = path.join(project.dir, 'worker.pid');
+    await expect.poll(() => existsSync(pidFile), { timeout: 30_000 }).toBe(true);
+    const worker = Number(readFileSync(pidFile, 'utf8'));
+    vibes.kill('SIGTERM');
+    await exited;
+    await expect.poll(() => alive(worker), { message: 'the Playwright worker outlived vibes', timeout: 15_000 }).toBe(false);
+  } finally {
+    await project.remove();
   }
 });

@@ -75,6 +75,25 @@ test('detects a Next.js app: pnpm from packageManager, its port flag, an app-rou
   }
 });
 
+test('detects a Remix folder route, and keeps a CRLF package.json in CRLF with its indentation', async () => {
+  const crlf = JSON.stringify({ name: 'remix-shop', scripts: { dev: 'remix dev' }, dependencies: { '@remix-run/node': '^2.0.0' } }, null, 2).replace(/\n/g, '\r\n');
+  const project = await tempProject({
+    'package.json': `${crlf}\r\n`,
+    'app/routes/api.stripe-webhook/route.ts': 'export async function action({ request }) { stripe.webhooks.constructEvent(await request.text(), sig, secret); }\n',
+  });
+  try {
+    const result = await init(project);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('/api/stripe-webhook (app/routes/api.stripe-webhook/route.ts)');
+    const pkg = await read(project, 'package.json');
+    expect(pkg.split('\r\n')[1]).toBe('  "name": "remix-shop",');
+    expect(pkg.replace(/\r\n/g, ''), 'every line ends in CRLF').not.toContain('\n');
+    expect(JSON.parse(pkg).scripts['test:e2e']).toBe('playwright test');
+  } finally {
+    await project.remove();
+  }
+});
+
 test('never overwrites without --force; an existing Playwright config is kept and its testDir used', async () => {
   const existingConfig = "import { defineConfig } from '@playwright/test';\nexport default defineConfig({ testDir: './tests' });\n";
   const project = await tempProject({

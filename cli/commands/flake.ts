@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { loadTestEnv } from '../../helpers/index.js';
 import { formatTable, tally } from '../flake/table.js';
 import { parsePositiveInt } from '../options.js';
@@ -30,9 +30,6 @@ export function flakeCommand(): Command {
     .option('--verbose', "also print Playwright's own output")
     .argument('[playwright-args...]', 'more arguments for `playwright test`, after --')
     .addHelpText('after', '\nExit codes: 0 no test failed, 1 a test failed at least once, 2 misconfigured (bad flags, no config, the run did not start).')
-    .exitOverride((error) => {
-      throw error.exitCode === 0 ? error : new CommanderError(2, error.code, error.message);
-    })
     .action(async (playwrightArgs: string[], flags: FlakeFlags) => {
       process.exitCode = await flake(flags, playwrightArgs);
     });
@@ -50,7 +47,10 @@ async function flake(flags: FlakeFlags, playwrightArgs: string[]): Promise<numbe
   const runs = flags.separateRuns ? flags.repeat : 1;
   const progress = progressLine('vibes flake: tests run');
   let failures = 0;
+  // Runs that Playwright failed though no test did: an error outside every test.
+  const brokenRuns: string[] = [];
   for (let run = 1; run <= runs; run++) {
+    const failuresBefore = failures;
     let done = 0;
     let total = 0;
     const outcome: SuiteOutcome = await runSuite({
@@ -76,6 +76,7 @@ async function flake(flags: FlakeFlags, playwrightArgs: string[]): Promise<numbe
       return 2;
     }
     attempts.push(...outcome.attempts);
+    if (outcome.exitCode !== 0 && failures === failuresBefore) brokenRuns.push(outcome.output);
   }
   const rows = tally(attempts);
   const flaky = rows.filter((r) => r.failures > 0);
@@ -85,5 +86,10 @@ async function flake(flags: FlakeFlags, playwrightArgs: string[]): Promise<numbe
   console.log(flaky.length === 0
     ? `\nvibes flake: no failures in ${attempts.length} attempts`
     : `\nvibes flake: ${flaky.length} test${flaky.length === 1 ? '' : 's'} failed at least once (${failures} failures in ${attempts.length} attempts)`);
+  if (brokenRuns.length > 0) {
+    if (!flags.verbose) process.stderr.write(brokenRuns.at(-1)!);
+    console.error(`vibes flake: Playwright failed ${brokenRuns.length === 1 ? 'a run' : `${brokenRuns.length} runs`} where no test failed: an error outside the tests (a fixture's teardown, global setup or teardown, a reporter); see its output${flags.verbose ? ' above' : ' just above'}.`);
+    return 1;
+  }
   return flaky.length === 0 ? 0 : 1;
 }

@@ -115,13 +115,15 @@ function init(flags: InitFlags): void {
   if (skipped.length > 0) say(`\nLeft as they were (${skipped.length}): ${skipped.join(', ')}. Nothing was overwritten.`);
 }
 
-/** Rewrites only "scripts", keeping the file's indentation and key order. */
+/** Rewrites only "scripts", keeping the file's indentation, line endings and key order. */
 function updatePackageScripts(file: string, scripts: Record<string, string>): void {
   const text = readFileSync(file, 'utf8');
-  const indent = /^(\s+)"/m.exec(text)?.[1] ?? '  ';
+  // Spaces and tabs only: \s would take a CRLF file's "\r\n  " for the indentation.
+  const indent = /^([ \t]+)"/m.exec(text)?.[1] ?? '  ';
+  const newline = text.includes('\r\n') ? '\r\n' : '\n';
   const pkg = JSON.parse(text) as Record<string, unknown>;
   pkg.scripts = scripts;
-  writeFileSync(file, `${JSON.stringify(pkg, null, indent)}\n`);
+  writeFileSync(file, `${JSON.stringify(pkg, null, indent)}\n`.replace(/\n/g, newline));
 }
 
 function needsNewline(file: string): boolean {

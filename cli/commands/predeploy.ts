@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { checkTarget, formatRefusals, loadTestEnv } from '../../helpers/index.js';
 import { parseDuration } from '../progress.js';
 import { bypassHeaders, EXTRA_HEADERS_ENV, VERCEL_BYPASS_ENV } from '../predeploy/headers.js';
@@ -39,10 +39,6 @@ export function predeployCommand(): Command {
     .option('--header <name: value>', 'another header every request carries, e.g. a custom protection bypass (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .argument('[playwright-args...]', 'more arguments for `playwright test`, after --')
     .addHelpText('after', '\nExit codes: 0 all passed, 1 tests failed, 2 misconfigured (bad flags, guard refusal, no config or tests), 3 deployment unreachable.')
-    .exitOverride((error) => {
-      // Bad flags are a misconfiguration: exit 2, not commander's 1, so pipelines can tell them from failed tests.
-      throw error.exitCode === 0 ? error : new CommanderError(PREDEPLOY_EXIT.misconfigured, error.code, error.message);
-    })
     .action(async (playwrightArgs: string[], flags: PredeployFlags) => {
       process.exitCode = await predeploy(flags, playwrightArgs);
     });

@@ -128,14 +128,15 @@ function detectWebhookPath(dir: string): ProjectFacts['webhookPath'] {
 
 function routeFromFile(file: string): string | undefined {
   const f = file.split(path.sep).join('/').replace(/^src\//, '');
+  // Before Next's app router, whose pattern app/…/route.ts also matches Remix's folder routes.
+  const remix = /^app\/routes\/(.+)\.[jt]sx?$/.exec(f);
+  if (remix) return `/${remix[1]!.replace(/\./g, '/').replace(/\/route$/, '')}`;
   const nextApp = /^app\/(.+)\/route\.[cm]?[jt]sx?$/.exec(f);
   if (nextApp) return `/${nextApp[1]!.split('/').filter((s) => !/^\(.*\)$/.test(s)).join('/')}`;
   const nextPages = /^pages\/(api\/.+)\.[cm]?[jt]sx?$/.exec(f);
   if (nextPages) return `/${nextPages[1]!.replace(/\/index$/, '')}`;
   const svelte = /^routes\/(.+)\/\+server\.[jt]s$/.exec(f);
   if (svelte) return `/${svelte[1]}`;
-  const remix = /^app\/routes\/(.+)\.[jt]sx?$/.exec(f);
-  if (remix) return `/${remix[1]!.replace(/\./g, '/').replace(/\/route$/, '')}`;
   return undefined;
 }
 

@@ -104,9 +104,15 @@ export function runSuite(run: SuiteRun): Promise<SuiteOutcome> {
   child.stdout.on('data', (c: Buffer) => out.push(c));
   child.stderr.on('data', (c: Buffer) => err.push(c));
   // A Ctrl-C of `vibes` reaches the child through the process group; it shuts its web servers down.
+  // A signal sent to `vibes` alone (a CI job cancelled, `kill <pid>`) is passed on, so Playwright
+  // does not go on without us, holding its servers and Postgres.
+  const passOn = (signal: NodeJS.Signals) => child.kill(signal);
+  const signals = ['SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, passOn);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code, signal) => {
+      for (const s of signals) process.off(s, passOn);
       out.flush();
       err.flush();
       outcome.exitCode = code ?? (signal ? 128 + 15 : 1);

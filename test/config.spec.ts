@@ -1,0 +1,22 @@
+import { spawn } from 'node:child_process';
+import { test, expect } from '@playwright/test';
+
+/** defineVibesConfig in a process of its own: it reserves ports and sets variables for the run. */
+async function configWith(env: NodeJS.ProcessEnv): Promise<{ webServer: { name: string; command: string }[] }> {
+  const source = "const { defineVibesConfig } = await import('playwright-vibes'); process.stdout.write(JSON.stringify(defineVibesConfig({})));";
+  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { env: { ...process.env, VIBES_PORTS: '', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  expect(code, stderr).toBe(0);
+  return JSON.parse(stdout);
+}
+
+test('an external replay server named with a trailing slash gets the emulator\'s webhooks at /webhooks/stripe, not //webhooks/stripe', async () => {
+  const config = await configWith({ VIBES_REPLAY_URL: 'http://127.0.0.1:4545/', STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' });
+  const emulator = config.webServer.find((s) => s.name === 'Stripe emulator');
+  expect(emulator?.command).toMatch(/--webhook-url http:\/\/127\.0\.0\.1:4545\/webhooks\/stripe$/);
+  expect(config.webServer.map((s) => s.name)).not.toContain('replay server');
+});
