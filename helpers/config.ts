@@ -43,7 +43,9 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   const demo = options.app === 'demo';
   const userApp = options.app === 'demo' ? undefined : options.app;
   const appUrl = demo ? (env.BASE_URL ?? `http://127.0.0.1:${ports.app}`) : userApp?.url;
-  const baseURL = options.baseURL ?? env.BASE_URL ?? appUrl;
+  // BASE_URL wins: it names an app that runs elsewhere (a preview under `vibes predeploy`), and
+  // then no app is started here, so a configured local baseURL would test whatever listens there.
+  const baseURL = env.BASE_URL ?? options.baseURL ?? appUrl;
   const forwardTo = options.webhooks?.forwardTo ?? (demo ? `${appUrl}${DEMO_WEBHOOK_PATH}` : undefined);
 
   if (options.database?.url) env.VIBES_DATABASE_URL = options.database.url;

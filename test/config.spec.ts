@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { test, expect } from '@playwright/test';
 
 /** defineVibesConfig in a process of its own: it reserves ports and sets variables for the run. */
-async function configWith(env: NodeJS.ProcessEnv): Promise<{ webServer: { name: string; command: string }[] }> {
-  const source = "const { defineVibesConfig } = await import('playwright-vibes'); process.stdout.write(JSON.stringify(defineVibesConfig({})));";
+async function configWith(env: NodeJS.ProcessEnv, options = '{}'): Promise<{ webServer: { name: string; command: string }[]; use: { baseURL?: string } }> {
+  const source = `const { defineVibesConfig } = await import('playwright-vibes'); process.stdout.write(JSON.stringify(defineVibesConfig(${options})));`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', source], { env: { ...process.env, VIBES_PORTS: '', ...env } });
   let stdout = '';
   let stderr = '';
@@ -19,4 +19,14 @@ test('an external replay server named with a trailing slash gets the emulator\'s
   const emulator = config.webServer.find((s) => s.name === 'Stripe emulator');
   expect(emulator?.command).toMatch(/--webhook-url http:\/\/127\.0\.0\.1:4545\/webhooks\/stripe$/);
   expect(config.webServer.map((s) => s.name)).not.toContain('replay server');
+});
+
+test('BASE_URL beats a configured baseURL: under vibes predeploy the preview is tested, not whatever listens locally', async () => {
+  const options = "{ app: { command: 'npm run dev', url: 'http://localhost:3000' }, baseURL: 'http://localhost:3000' }";
+  const preview = await configWith({ BASE_URL: 'https://shop-git-main.example.app', STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' }, options);
+  expect(preview.use.baseURL).toBe('https://shop-git-main.example.app');
+  expect(preview.webServer.map((s) => s.name)).not.toContain('app');
+  const local = await configWith({ BASE_URL: undefined, STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' }, options);
+  expect(local.use.baseURL).toBe('http://localhost:3000');
+  expect(local.webServer.map((s) => s.name)).toContain('app');
 });
