@@ -29,7 +29,8 @@ function expandPath(store: Store, node: unknown, segments: string[]): void {
   const [head, ...rest] = segments as [string, ...string[]];
   let child = node[head];
   if (typeof child === 'string') {
-    const found = store.find(child);
+    // A deleted customer expands to the stub Stripe answers for it, not to what it was.
+    const found = store.deletedCustomers.has(child) ? { id: child, object: 'customer', deleted: true } : store.find(child);
     if (!found) return;
     child = structuredClone(found);
     node[head] = child;

@@ -6,7 +6,7 @@ import { EventBus } from './events.js';
 import { createApp } from './http/app.js';
 import { IdempotencyCache } from './http/idempotency.js';
 import { SlidingWindowLimiter } from './http/rate-limit.js';
-import { createWebhookEndpoint } from './resources/webhook-endpoints.js';
+import { createWebhookEndpoint, type WebhookEndpoint } from './resources/webhook-endpoints.js';
 import { Store } from './store.js';
 import { registerVibesRoutes } from './vibes-routes.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_SCHEDULE, WebhookDeliverer } from './webhooks.js';
@@ -86,6 +86,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     retrySchedule: options.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
     timeoutMs: options.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS,
     onDelivered: (eventId) => events?.delivered(eventId),
+    isEnabled: (endpointId) => (store.collections.webhookEndpoints.get(endpointId) as WebhookEndpoint | undefined)?.status === 'enabled',
   });
   events = new EventBus(store, clock, deliverer, (id) => store.webhookSecrets.get(id));
   const emulator: Emulator = { store, clock, events, config };

@@ -107,6 +107,11 @@ export class Params {
     return value as T;
   }
 
+  /** Whether `key` was sent as a hash (`key[gte]=…`) rather than a plain value. */
+  isHash(key: string): boolean {
+    return isRecord(this.raw[key]);
+  }
+
   /** A nested hash such as `subscription_data[...]`; its own unknown keys are refused by its `done()`. */
   object(key: string, opts: { required?: boolean } = {}): Params | undefined {
     this.known.add(key);

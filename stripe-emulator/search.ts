@@ -38,7 +38,8 @@ export function parseQuery(query: string, fields: SearchFields): { clauses: Clau
     const [whole, negated, mdSingle, mdDouble, field, operator, single, double, number, isNull] = match;
     const metadataKey = mdSingle ?? mdDouble;
     const name = metadataKey !== undefined ? 'metadata' : field!;
-    if (!(name in fields)) {
+    // Own fields only: `in` would also find inherited names such as constructor or __proto__.
+    if (!Object.hasOwn(fields, name)) {
       throw errors.invalidValue('query', `Invalid query: the field "${name}" is not searchable here. Searchable fields: ${Object.keys(fields).join(', ')}.`);
     }
     const value = single !== undefined ? unescape(single) : double !== undefined ? unescape(double) : number !== undefined ? Number(number) : isNull ? null : null;

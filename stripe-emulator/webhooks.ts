@@ -35,6 +35,8 @@ export interface WebhookDeliveryOptions {
   timeoutMs: number;
   /** Called when an endpoint has acknowledged an event (for `pending_webhooks`). */
   onDelivered(eventId: string): void;
+  /** Whether the endpoint still exists and is enabled; asked before every attempt. */
+  isEnabled(endpointId: string): boolean;
 }
 
 /**
@@ -94,6 +96,8 @@ export class WebhookDeliverer {
 
   private async attempt(event: StripeObject, target: WebhookTarget, attempt: number, generation: number): Promise<void> {
     if (generation !== this.generation) return;
+    // Like Stripe, stop (retries included) once the endpoint has been deleted or disabled.
+    if (!this.options.isEnabled(target.endpointId)) return;
     const record: DeliveryAttempt = {
       id: newId('whdel', 16),
       event_id: event.id,

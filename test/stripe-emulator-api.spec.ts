@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import { test, expect } from '@playwright/test';
+import express from 'express';
 import Stripe from 'stripe';
+import { listen } from '../core/index.js';
+import { errorHandler } from '../stripe-emulator/http/app.js';
+import { IdempotencyCache } from '../stripe-emulator/http/idempotency.js';
 import { emulatorStripeConfig } from '../stripe-emulator/index.js';
 import { monthlyPrice, oneTimePrice, startEmulatorHarness, submitCheckoutForm, type EmulatorHarness } from './support/emulator-harness.js';
 
@@ -75,6 +80,48 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     expect((await stripe.customers.list({ email: 'u5@example.com' })).data.map((c) => c.id)).toEqual([ids[5]]);
   });
 
+  test('created filters: an exact timestamp or a range; a bad one is parameter_invalid_integer', async () => {
+    const { stripe } = h;
+    const customer = await stripe.customers.create({ email: 'when@example.com' });
+    const exact = await stripe.customers.list({ created: customer.created });
+    expect(exact.data.map((c) => c.id)).toEqual([customer.id]);
+    expect((await stripe.customers.list({ created: customer.created - 1 })).data).toHaveLength(0);
+    expect((await stripe.customers.list({ created: { gte: customer.created, lte: customer.created } })).data.map((c) => c.id)).toEqual([customer.id]);
+    const bad = await rejection(stripe.customers.list({ created: 'soon' as unknown as number }));
+    expect(bad).toMatchObject({ statusCode: 400, code: 'parameter_invalid_integer', param: 'created' });
+  });
+
+  test('a cursor that no longer matches the filter still pages on from where it stood', async () => {
+    const { stripe } = h;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await stripe.products.create({ name: `Plan ${i}` })).id);
+    // The usual cleanup loop: auto-page through active products, archiving each one seen. Each
+    // next page's cursor (the last product of the page) is archived by then.
+    const seen: string[] = [];
+    for await (const product of stripe.products.list({ active: true, limit: 2 })) {
+      seen.push(product.id);
+      await stripe.products.update(product.id, { active: false });
+    }
+    expect(seen).toEqual([...ids].reverse());
+
+    await stripe.products.update(ids[0]!, { active: true });
+    await stripe.products.update(ids[2]!, { active: true });
+    const before = await stripe.products.list({ active: true, ending_before: ids[1]! });
+    expect(before.data.map((p) => p.id)).toEqual([ids[2]]);
+    const after = await stripe.products.list({ active: true, starting_after: ids[1]! });
+    expect(after.data.map((p) => p.id)).toEqual([ids[0]]);
+
+    // A customer deleted while a client pages through customers is still a valid cursor.
+    const customers: string[] = [];
+    for (let i = 0; i < 3; i++) customers.push((await stripe.customers.create({ email: `c${i}@example.com` })).id);
+    const first = await stripe.customers.list({ limit: 1 });
+    expect(first.data.map((c) => c.id)).toEqual([customers[2]]);
+    await stripe.customers.del(customers[2]!);
+    const next = await stripe.customers.list({ limit: 1, starting_after: customers[2]! });
+    expect(next.data.map((c) => c.id)).toEqual([customers[1]]);
+    expect(next.has_more).toBe(true);
+  });
+
   test('list limits outside 1–100 and unknown cursors are Stripe errors', async () => {
     const { stripe } = h;
     for (const limit of [0, 101]) {
@@ -119,6 +166,12 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     const bad = await rejection(stripe.customers.search({ query: 'favourite_colour:blue' }));
     expect(bad).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(bad.param).toBe('query');
+    // Names every object inherits are no search fields either.
+    for (const query of ["__proto__:'x'", "constructor:'x'"]) {
+      const inherited = await rejection(stripe.customers.search({ query }));
+      expect(inherited, query).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+      expect(inherited, query).toMatchObject({ statusCode: 400, param: 'query' });
+    }
   });
 
   test('bad parameters are 400s in Stripe\'s shape and change nothing', async () => {
@@ -206,6 +259,31 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     const raceKey = `key_${randomBytes(8).toString('hex')}`;
     const racers = await Promise.all(Array.from({ length: 5 }, () => stripe.customers.create({ email: 'race@example.com' }, { idempotencyKey: raceKey })));
     expect(new Set(racers.map((c) => c.id)).size).toBe(1);
+  });
+
+  test('Idempotency-Key: a 500 is saved, so the client\'s retry with the same key does not run the handler again', async () => {
+    // No emulator route fails on purpose, so a stand-in route sits behind the emulator's own
+    // idempotency layer and error handler: it changes state, then throws, as a bug would.
+    let runs = 0;
+    const app = express();
+    app.use('/v1', express.urlencoded({ extended: true }), new IdempotencyCache().middleware());
+    app.post('/v1/customers', () => {
+      runs++;
+      throw new Error('failed after creating the customer');
+    });
+    app.use(errorHandler);
+    const server = await listen(createServer(app));
+    try {
+      // stripe-node retries a 500 with the same Idempotency-Key.
+      const stripe = new Stripe('sk_test_retry', { ...emulatorStripeConfig(server.url), maxNetworkRetries: 2 });
+      const error = await rejection(stripe.customers.create({ email: 'once@example.com' }));
+      expect(error).toBeInstanceOf(Stripe.errors.StripeAPIError);
+      expect(error.statusCode).toBe(500);
+      expect(error.headers?.['idempotent-replayed']).toBe('true');
+      expect(runs).toBe(1);
+    } finally {
+      await server.close();
+    }
   });
 
   test('rate limit: beyond N requests a second, 429 rate_limit surfaces as StripeRateLimitError', async () => {
@@ -318,6 +396,28 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     expect((await stripe.checkout.sessions.list()).data).toHaveLength(0);
   });
 
+  test('a refused checkout session with price_data creates no products, prices or events', async () => {
+    const { stripe } = h;
+    const monthly = await monthlyPrice(stripe);
+    const before = (await stripe.events.list({ limit: 100 })).data.length;
+    const inline = (currency: string) => ({ price_data: { currency, unit_amount: 500, product_data: { name: 'Inline item' } }, quantity: 1 });
+    const base = { success_url: 'https://app.example/ok' };
+    const recurring = await rejection(stripe.checkout.sessions.create({ ...base, mode: 'payment', line_items: [inline('usd'), { price: monthly.id, quantity: 1 }] }));
+    expect(recurring).toMatchObject({ statusCode: 400, message: expect.stringContaining('recurring price') });
+    const currencies = await rejection(stripe.checkout.sessions.create({ ...base, mode: 'payment', line_items: [inline('usd'), inline('eur')] }));
+    expect(currencies).toMatchObject({ statusCode: 400, message: expect.stringContaining('same currency') });
+    const unknown = await rejection(stripe.checkout.sessions.create({ ...base, mode: 'payment', line_items: [inline('usd')], colour: 'blue' } as Stripe.Checkout.SessionCreateParams));
+    expect(unknown).toMatchObject({ statusCode: 400, code: 'parameter_unknown' });
+    expect((await stripe.products.list({ limit: 100 })).data).toHaveLength(1);
+    expect((await stripe.prices.list({ limit: 100 })).data.map((p) => p.id)).toEqual([monthly.id]);
+    expect((await stripe.events.list({ limit: 100 })).data).toHaveLength(before);
+
+    // The same line items in a valid request do create the inline product and price.
+    const session = await stripe.checkout.sessions.create({ ...base, mode: 'payment', line_items: [inline('usd')] });
+    expect(session.amount_total).toBe(500);
+    expect((await stripe.products.list({ limit: 100 })).data).toHaveLength(2);
+  });
+
   test('subscriptions: from a paid session, retrieve, list by customer, update metadata, cancel', async () => {
     const { stripe } = h;
     const monthly = await monthlyPrice(stripe);
@@ -353,6 +453,12 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     const again = await rejection(stripe.subscriptions.cancel(sub.id));
     expect(again.code).toBe('resource_missing');
 
+    // A canceled subscription still takes metadata and cancellation_details, and nothing else.
+    const noted = await stripe.subscriptions.update(sub.id, { metadata: { churn: 'price' }, cancellation_details: { comment: 'Too expensive', feedback: 'too_expensive' } });
+    expect(noted).toMatchObject({ status: 'canceled', metadata: { churn: 'price' }, cancellation_details: { comment: 'Too expensive', feedback: 'too_expensive', reason: 'cancellation_requested' } });
+    const described = await rejection(stripe.subscriptions.update(sub.id, { description: 'changed' }));
+    expect(described).toMatchObject({ statusCode: 400, message: expect.stringContaining('canceled subscription') });
+
     const intents = await stripe.paymentIntents.list({ customer: customer.id });
     expect(intents.data).toEqual([expect.objectContaining({ status: 'succeeded', amount: 2000 })]);
     const charge = await stripe.charges.retrieve(intents.data[0]!.latest_charge as string);
@@ -370,7 +476,10 @@ test.describe('stripe-emulator API through the real stripe client', () => {
 
     const deletion = await stripe.customers.del(customer as string);
     expect(deletion.deleted).toBe(true);
-    expect((await stripe.subscriptions.retrieve(subscription as string)).status).toBe('canceled');
+    const canceled = await stripe.subscriptions.retrieve(subscription as string, { expand: ['customer'] });
+    expect(canceled.status).toBe('canceled');
+    // Expanding a deleted customer gives the stub Stripe answers for it.
+    expect(canceled.customer).toEqual({ id: customer, object: 'customer', deleted: true });
     const events = (await stripe.events.list({ limit: 100 })).data;
     const subDeleted = events.find((e) => e.type === 'customer.subscription.deleted')!;
     const customerDeleted = events.find((e) => e.type === 'customer.deleted')!;

@@ -56,7 +56,7 @@ async function paymentSession(h: EmulatorHarness, app: Listening): Promise<Strip
 }
 
 /** What a person does on Stripe Checkout: type the card, the name, the ZIP, press the button. */
-async function payWith(page: Page, cardNumber: string, button: 'Pay' | 'Subscribe'): Promise<void> {
+async function payWith(page: Page, cardNumber: string, button: 'Pay' | 'Subscribe' | 'Start trial'): Promise<void> {
   await page.getByPlaceholder('1234 1234 1234 1234').fill(cardNumber);
   await page.getByPlaceholder('MM / YY').fill('12 / 34');
   await page.getByPlaceholder('CVC').fill('123');
@@ -157,6 +157,32 @@ test.describe('stripe-emulator hosted checkout page in Chromium', () => {
     const failed = (await h.stripe.events.list({ type: 'payment_intent.payment_failed' })).data[0]!.data.object as Stripe.PaymentIntent;
     expect(failed.last_payment_error?.code).toBe('payment_intent_authentication_failure');
     expect(await eventTypes(h)).not.toContain('checkout.session.completed');
+  });
+
+  test('a free trial still checks the card: a decline and a failed 3-D Secure stay on the page; a completed one starts the trial', async ({ page, h, app }) => {
+    // Nothing is charged today, but Stripe validates the card (a SetupIntent) and applies its behaviour.
+    const session = await subscriptionSession(h, app, { subscription_data: { trial_period_days: 14 } });
+    await page.goto(session.url!);
+    await payWith(page, '4000 0000 0000 0002', 'Start trial');
+    await expect(page.getByRole('alert')).toHaveText('Your card has been declined.');
+    await expect(page).toHaveURL(session.url!);
+    expect((await h.stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
+
+    const challenge = page.frameLocator('iframe[name^="__privateStripeFrame"]').frameLocator('iframe[name="stripe-challenge-frame"]');
+    await payWith(page, '4000 0025 0000 3155', 'Start trial');
+    await challenge.getByRole('button', { name: 'Fail' }).click();
+    await expect(page.getByRole('alert')).toHaveText('We are unable to authenticate your payment method. Please choose a different payment method and try again.');
+    expect((await h.stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
+    expect(await eventTypes(h)).not.toContain('checkout.session.completed');
+
+    await payWith(page, '4000 0025 0000 3155', 'Start trial');
+    await expect(challenge.getByRole('heading', { name: '3D Secure 2 Test Page' })).toBeVisible();
+    expect((await h.stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
+    await challenge.getByRole('button', { name: 'Complete' }).click();
+    await expect(page).toHaveURL(`${app.url}/success?session_id=${session.id}`);
+    const done = await h.stripe.checkout.sessions.retrieve(session.id, { expand: ['subscription'] });
+    expect(done).toMatchObject({ status: 'complete', payment_status: 'no_payment_required' });
+    expect((done.subscription as Stripe.Subscription).status).toBe('trialing');
   });
 
   test('the back arrow returns to cancel_url; invalid fields are refused before any charge', async ({ page, h, app }) => {

@@ -185,6 +185,24 @@ test.describe('stripe-emulator webhook delivery', () => {
     expect(event!.pending_webhooks).toBe(1);
   });
 
+  test('retries stop once the endpoint is deleted or disabled', async () => {
+    const deleted = await receiver({ failFirst: 1_000 });
+    const disabled = await receiver({ failFirst: 1_000 });
+    const h = await harness({ retrySchedule: [1_000] });
+    const gone = await h.stripe.webhookEndpoints.create({ url: deleted.url, enabled_events: ['*'], secret: deleted.secret } as Stripe.WebhookEndpointCreateParams);
+    const off = await h.stripe.webhookEndpoints.create({ url: disabled.url, enabled_events: ['*'], secret: disabled.secret } as Stripe.WebhookEndpointCreateParams);
+    await h.stripe.customers.create({ email: 'unheard@example.com' });
+    await deleted.waitFor((d) => d.length === 1);
+    await disabled.waitFor((d) => d.length === 1);
+    await h.stripe.webhookEndpoints.del(gone.id);
+    await h.stripe.webhookEndpoints.update(off.id, { disabled: true });
+    // Nothing pending means each scheduled retry has come due and been dropped (or sent).
+    await expect.poll(async () => ((await fetch(`${h.emulator.url}/_vibes/state`).then((r) => r.json())) as { deliveries: { pending: number } }).deliveries.pending).toBe(0);
+    expect(deleted.deliveries).toHaveLength(1);
+    expect(disabled.deliveries).toHaveLength(1);
+    expect((await deliveries(h)).map((d) => d.attempt)).toEqual([1, 1]);
+  });
+
   test('endpoints created through the API get their enabled events, each signed with its own secret', async () => {
     const all = await receiver();
     const some = await receiver();

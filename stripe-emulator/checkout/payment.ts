@@ -94,9 +94,11 @@ export function submitPayment(emu: Emulator, session: CheckoutSession, details: 
   const attempt = prepare(emu, session, flow, details);
   const behaviour = details.card.behaviour;
   if (behaviour.kind === 'requires_authentication') {
-    const intent = attempt.intent;
-    if (!intent) return finish(emu, attempt);
     const attemptId = newId('3ds', 20);
+    flow.pendingAuthentication = { attemptId, paymentMethodId: attempt.method.id, details };
+    // Without a PaymentIntent (a free trial) Stripe still authenticates the card, on its SetupIntent.
+    const intent = attempt.intent;
+    if (!intent) return { kind: 'requires_action', attemptId };
     intent.status = 'requires_action';
     intent.payment_method = attempt.method.id;
     intent.last_payment_error = null;
@@ -104,7 +106,6 @@ export function submitPayment(emu: Emulator, session: CheckoutSession, details: 
       type: 'use_stripe_sdk',
       use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: `${emu.config.publicUrl}/c/pay/${session.id}/3ds/${attemptId}`, source: newId('src', 24) },
     };
-    flow.pendingAuthentication = { attemptId, paymentMethodId: attempt.method.id, details };
     emu.events.emit('payment_intent.requires_action', intent);
     if (attempt.invoice) emu.events.emit('invoice.payment_action_required', attempt.invoice);
     return { kind: 'requires_action', attemptId };
@@ -120,14 +121,17 @@ export function completeAuthentication(emu: Emulator, session: CheckoutSession, 
   delete flow.pendingAuthentication;
   const method = emu.store.collections.paymentMethods.require(pending.paymentMethodId) as PaymentMethod;
   const attempt = restore(emu, session, flow, pending.details, method);
-  const intent = attempt.intent!;
-  intent.next_action = null;
+  const intent = attempt.intent;
   if (outcome === 'fail') {
-    intent.status = 'requires_payment_method';
-    intent.last_payment_error = lastPaymentError(DECLINE_AUTH_FAILED, null, method);
-    intent.payment_method = null;
-    emu.events.emit('payment_intent.payment_failed', intent);
-    if (attempt.invoice) failInvoice(emu, attempt.invoice);
+    // No intent (a free trial): nothing was to be paid, so only the session refuses the card.
+    if (intent) {
+      intent.next_action = null;
+      intent.status = 'requires_payment_method';
+      intent.last_payment_error = lastPaymentError(DECLINE_AUTH_FAILED, null, method);
+      intent.payment_method = null;
+      emu.events.emit('payment_intent.payment_failed', intent);
+      if (attempt.invoice) failInvoice(emu, attempt.invoice);
+    }
     return { kind: 'declined', message: DECLINE_AUTH_FAILED.message };
   }
   const after = cardFor(pending.details.number).behaviour;
@@ -198,7 +202,11 @@ function failInvoice(emu: Emulator, invoice: Invoice): void {
 
 function charge(emu: Emulator, attempt: Attempt, decline: Decline | null, threeDSecure: 'authenticated' | null): AttemptResult {
   const { intent, method } = attempt;
-  if (!intent) return finish(emu, attempt);
+  if (!intent) {
+    // Nothing to pay now (a free trial): Stripe still validates the card with a SetupIntent, and
+    // the issuer's decline keeps the session open with the same message a charge would show.
+    return decline ? { kind: 'declined', message: decline.message } : finish(emu, attempt);
+  }
   const result = createCharge(emu, { intent, method, ...(decline ? { decline } : {}), threeDSecure });
   intent.latest_charge = result.id;
   intent.next_action = null;

@@ -39,7 +39,8 @@ const stripeHeaders: RequestHandler = (req, res, next) => {
   next();
 };
 
-const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
+/** Answers any error in Stripe's shape; an unexpected one is a 500 `api_error`. */
+export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   let failure: StripeApiError;
   if (error instanceof StripeApiError) failure = error;
   else if (typeof error === 'object' && error !== null && 'type' in error && typeof (error as { status?: unknown }).status === 'number' && (error as { status: number }).status < 500) {

@@ -15,7 +15,9 @@ const MAX_KEYS = 50_000;
  * `Idempotency-Key` on POST as Stripe honours it: the first result is saved for 24 hours and
  * replayed (with `Idempotent-Replayed: true`) for the same key and parameters; the same key with
  * other parameters is an `idempotency_error`. Like Stripe, results of requests that failed
- * validation are not saved, so a corrected retry with the same key runs.
+ * validation are not saved, so a corrected retry with the same key runs. A 5xx is saved: the
+ * handler may have changed state before it failed, and the stripe client retries a 5xx with the
+ * same key, which must not run the handler a second time.
  */
 export class IdempotencyCache {
   private readonly saved = new Map<string, Saved>();
@@ -39,7 +41,7 @@ export class IdempotencyCache {
       }
       const json = res.json.bind(res);
       res.json = (body: unknown) => {
-        if (res.statusCode < 400 || res.statusCode === 402) {
+        if (res.statusCode < 400 || res.statusCode === 402 || res.statusCode >= 500) {
           this.saved.set(key, { fingerprint, status: res.statusCode, body, savedAt: now });
           if (this.saved.size > MAX_KEYS) this.saved.delete(this.saved.keys().next().value!);
         }

@@ -130,7 +130,7 @@ export function registerCharges(router: Router, emu: Emulator): void {
     const items = (charges.newestFirst() as Charge[]).filter(
       (c) => (customer === undefined || c.customer === customer) && (paymentIntent === undefined || c.payment_intent === paymentIntent) && created(c),
     );
-    const page = paginate(items, params, '/v1/charges', 'charge');
+    const page = paginate(items, params, '/v1/charges', 'charge', charges.newestFirst());
     params.done();
     send(emu, res, page, params);
   });

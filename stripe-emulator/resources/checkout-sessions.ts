@@ -102,11 +102,19 @@ function readUrl(params: Params, key: string, required: boolean): string | null 
   return value;
 }
 
-function readLineItems(emu: Emulator, params: Params, request: EventRequest): { price: Price; quantity: number }[] {
+/** A validated line item: an existing price, or a `price_data` definition not created yet. */
+interface LineRequest {
+  quantity: number;
+  currency: string;
+  recurring: boolean;
+  price?: Price;
+  definition?: ReturnType<typeof readPriceDefinition>;
+}
+
+function readLineItems(emu: Emulator, params: Params): LineRequest[] {
   const raw = params.array('line_items', { required: true })!;
   if (raw.length === 0) throw errors.parameterMissing('line_items');
-  // Validate every item before creating inline prices, so a bad request changes nothing.
-  const parsed = raw.map((item, index) => {
+  return raw.map((item, index) => {
     const p = Params.of(item, `line_items[${index}]`);
     const priceId = p.string('price');
     const priceData = p.object('price_data');
@@ -114,21 +122,19 @@ function readLineItems(emu: Emulator, params: Params, request: EventRequest): { 
     if (priceId === undefined && !priceData) throw errors.parameterMissing(`line_items[${index}][price]`);
     const quantity = p.integer('quantity', { min: 1, max: 999_999 }) ?? 1;
     p.accept('adjustable_quantity', 'tax_rates', 'dynamic_tax_rates', 'metadata');
-    let definition: ReturnType<typeof readPriceDefinition> | undefined;
+    let line: LineRequest;
     if (priceData) {
-      definition = readPriceDefinition(emu, priceData);
+      const definition = readPriceDefinition(emu, priceData);
       priceData.done();
+      line = { quantity, currency: definition.currency, recurring: definition.recurring !== null, definition };
     } else {
       const price = emu.store.collections.prices.require(priceId!, `line_items[${index}][price]`) as Price;
       if (!price.active) throw errors.invalidValue(`line_items[${index}][price]`, `The price \`${price.id}\` is not active. Activate it or use another price.`);
+      line = { quantity, currency: price.currency, recurring: price.type === 'recurring', price };
     }
     p.done();
-    return { priceId, definition, quantity };
+    return line;
   });
-  return parsed.map(({ priceId, definition, quantity }) => ({
-    price: definition ? createPriceFromDefinition(emu, definition, { active: false }, request) : (emu.store.collections.prices.get(priceId!) as Price),
-    quantity,
-  }));
 }
 
 function readSessionRequest(emu: Emulator, params: Params, request: EventRequest): SessionRequest {
@@ -177,18 +183,24 @@ function readSessionRequest(emu: Emulator, params: Params, request: EventRequest
     'saved_payment_method_options', 'discounts', 'currency', 'payment_method_options', 'payment_method_configuration', 'after_expiration',
     'adaptive_pricing', 'optional_items', 'wallet_options', 'branding_settings', 'name_collection', 'origin_context', 'permissions',
   );
-  const lines = readLineItems(emu, params, request);
+  const lineRequests = readLineItems(emu, params);
   params.done();
 
-  const currencies = new Set(lines.map((l) => l.price.currency));
+  const currencies = new Set(lineRequests.map((l) => l.currency));
   if (currencies.size > 1) throw errors.invalidValue('line_items', 'All line items must use the same currency.');
-  const recurring = lines.some((l) => l.price.type === 'recurring');
+  const recurring = lineRequests.some((l) => l.recurring);
   if (mode === 'subscription' && !recurring) {
     throw errors.invalidValue('line_items', 'You must provide at least one recurring price in `subscription` mode when using prices.');
   }
   if (mode === 'payment' && recurring) {
     throw errors.invalidValue('line_items', 'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.');
   }
+  // Everything is valid: only now make the inline prices (and products), so that a refused
+  // request leaves no objects and no events behind.
+  const lines = lineRequests.map((l) => ({
+    price: l.price ?? createPriceFromDefinition(emu, l.definition!, { active: false }, request),
+    quantity: l.quantity,
+  }));
   return {
     mode,
     lines,
@@ -329,7 +341,7 @@ export function registerCheckoutSessions(router: Router, emu: Emulator): void {
           (email === undefined || s.customer_details?.email === email) &&
           created(s),
       );
-    const page = paginate(items, params, '/v1/checkout/sessions', 'checkout.session');
+    const page = paginate(items, params, '/v1/checkout/sessions', 'checkout.session', sessions.newestFirst());
     params.done();
     send(emu, res, page, params);
   });

@@ -145,7 +145,7 @@ export function registerCustomers(router: Router, emu: Emulator): void {
     const created = createdFilter(params);
     params.accept('test_clock');
     const items = live().filter((c) => (email === undefined || c.email === email) && created(c));
-    const page = paginate(items, params, '/v1/customers', 'customer');
+    const page = paginate(items, params, '/v1/customers', 'customer', customers.newestFirst());
     params.done();
     send(emu, res, page, params);
   });

@@ -26,7 +26,7 @@ export function registerEvents(router: Router, emu: Emulator): void {
         (types === undefined || types.some((t) => eventTypeMatches(t, e.type))) &&
         created(e),
     );
-    const page = paginate(items, params, '/v1/events', 'event');
+    const page = paginate(items, params, '/v1/events', 'event', events.newestFirst());
     params.done();
     send(emu, res, page, params);
   });

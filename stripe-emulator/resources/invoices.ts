@@ -176,7 +176,7 @@ export function registerInvoices(router: Router, emu: Emulator): void {
     const items = (invoices.newestFirst() as Invoice[]).filter(
       (i) => (customer === undefined || i.customer === customer) && (subscription === undefined || i.subscription === subscription) && (status === undefined || i.status === status) && created(i),
     );
-    const page = paginate(items, params, '/v1/invoices', 'invoice');
+    const page = paginate(items, params, '/v1/invoices', 'invoice', invoices.newestFirst());
     params.done();
     send(emu, res, page, params);
   });

@@ -84,7 +84,7 @@ export function registerPaymentIntents(router: Router, emu: Emulator): void {
     const customer = params.string('customer');
     const created = createdFilter(params);
     const items = (intents.newestFirst() as PaymentIntent[]).filter((pi) => (customer === undefined || pi.customer === customer) && created(pi));
-    const page = paginate(items, params, '/v1/payment_intents', 'payment_intent');
+    const page = paginate(items, params, '/v1/payment_intents', 'payment_intent', intents.newestFirst());
     params.done();
     send(emu, res, page, params);
   });

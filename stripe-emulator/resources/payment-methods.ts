@@ -70,7 +70,7 @@ export function registerPaymentMethods(router: Router, emu: Emulator): void {
     const customer = params.string('customer');
     params.accept('type', 'allow_redisplay');
     const items = (methods.newestFirst() as PaymentMethod[]).filter((pm) => customer === undefined || pm.customer === customer);
-    const page = paginate(items, params, '/v1/payment_methods', 'payment_method');
+    const page = paginate(items, params, '/v1/payment_methods', 'payment_method', methods.newestFirst());
     params.done();
     send(emu, res, page, params);
   });

@@ -187,7 +187,7 @@ export function registerPrices(router: Router, emu: Emulator): void {
         (lookupKeys === undefined || (p.lookup_key !== null && lookupKeys.includes(p.lookup_key))) &&
         created(p),
     );
-    const page = paginate(items, params, '/v1/prices', 'price');
+    const page = paginate(items, params, '/v1/prices', 'price', prices.newestFirst());
     params.done();
     send(emu, res, page, params);
   });

@@ -116,7 +116,7 @@ export function registerProducts(router: Router, emu: Emulator): void {
     const items = (products.newestFirst() as Product[]).filter(
       (p) => (active === undefined || p.active === active) && (ids === undefined || ids.includes(p.id)) && created(p),
     );
-    const page = paginate(items, params, '/v1/products', 'product');
+    const page = paginate(items, params, '/v1/products', 'product', products.newestFirst());
     params.done();
     send(emu, res, page, params);
   });

@@ -167,7 +167,7 @@ export function registerSubscriptions(router: Router, emu: Emulator): void {
         status === 'all' ? true : status === undefined ? s.status !== 'canceled' : status === 'ended' ? s.status === 'canceled' || s.status === 'incomplete_expired' : s.status === status;
       return statusOk && (customer === undefined || s.customer === customer) && (price === undefined || s.items.data.some((i) => i.price.id === price)) && created(s);
     });
-    const page = paginate(items, params, '/v1/subscriptions', 'subscription');
+    const page = paginate(items, params, '/v1/subscriptions', 'subscription', subscriptions.newestFirst());
     params.done();
     send(emu, res, page, params);
   });
@@ -191,7 +191,9 @@ export function registerSubscriptions(router: Router, emu: Emulator): void {
     }
     params.accept('proration_behavior', 'payment_behavior', 'off_session');
     params.done();
-    if (sub.status === 'canceled') {
+    // As on Stripe, a canceled subscription still takes metadata and cancellation_details (apps
+    // record why a customer left); anything else is refused.
+    if (sub.status === 'canceled' && (description !== undefined || cancelAtPeriodEnd !== undefined)) {
       throw errors.invalidState(`A canceled subscription can only update its cancellation_details and metadata.`);
     }
     if (cancelAtPeriodEnd !== undefined) {
