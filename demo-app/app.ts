@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type Stripe from 'stripe';
 import type pg from 'pg';
 import type { BugSwitches } from './bugs.js';
-import { createProCheckout, deleteStripeCustomer, type ProPrice } from './billing.js';
+import { createProCheckout, createStripeCustomer, deleteStripeCustomer, type ProPrice } from './billing.js';
 import { csrfTokenFor, hasValidCsrfToken } from './csrf.js';
 import { clearCookie } from './cookies.js';
 import {
@@ -17,7 +17,7 @@ import {
 } from './pages.js';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.js';
 import { endSession, findSession, SESSION_COOKIE, startSession, type Session } from './sessions.js';
-import { createUser, deleteUser, findUserByEmail, findUserById, hasActiveEntitlement, markUpgradeRequested, type User } from './users.js';
+import { createUser, deleteUser, findUserByEmail, findUserById, hasActiveEntitlement, markUpgradeRequested, storeStripeCustomer, type User } from './users.js';
 import { stripeWebhookHandler } from './webhook.js';
 
 export interface DemoAppContext {
@@ -43,6 +43,11 @@ const CHECKOUT_NOTICES: Record<string, string> = {
 
 function one(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The text for a query value: own keys only, so `?notice=constructor` finds nothing, not Object's. */
+function lookUp(texts: Record<string, string>, key: string | undefined): string | undefined {
+  return key !== undefined && Object.hasOwn(texts, key) ? texts[key] : undefined;
 }
 
 function field(req: Request, name: string): string {
@@ -118,7 +123,7 @@ export function createDemoApp(ctx: DemoAppContext): express.Express {
     const { user, session } = signedIn;
     const pro = await isPro(user);
     const checkout = one(req.query.checkout);
-    let message = extra.message ?? (checkout ? CHECKOUT_NOTICES[checkout] : undefined);
+    let message = extra.message ?? lookUp(CHECKOUT_NOTICES, checkout);
     if (!message && checkout === 'success' && pro) message = 'Payment confirmed. Welcome to Pro!';
     res.status(extra.status ?? 200).type('html').send(
       dashboardPage({ csrfToken: csrfTokenFor(req, res, session), email: user.email, pro, message, error: extra.error }),
@@ -126,8 +131,7 @@ export function createDemoApp(ctx: DemoAppContext): express.Express {
   }
 
   app.get('/', (req, res) => {
-    const notice = one(req.query.notice);
-    res.type('html').send(landingPage({ message: notice ? NOTICES[notice] : undefined }));
+    res.type('html').send(landingPage({ message: lookUp(NOTICES, one(req.query.notice)) }));
   });
 
   app.get('/signup', (req: Request, res: Response<unknown, Locals>) => {
@@ -150,8 +154,7 @@ export function createDemoApp(ctx: DemoAppContext): express.Express {
 
   app.get('/login', (req: Request, res: Response<unknown, Locals>) => {
     if (res.locals.session) return res.redirect(303, '/dashboard');
-    const notice = one(req.query.notice);
-    res.type('html').send(loginPage({ csrfToken: csrfTokenFor(req, res, undefined), message: notice ? NOTICES[notice] : undefined }));
+    res.type('html').send(loginPage({ csrfToken: csrfTokenFor(req, res, undefined), message: lookUp(NOTICES, one(req.query.notice)) }));
   });
 
   app.post('/login', async (req: Request, res: Response<unknown, Locals>) => {
@@ -187,9 +190,12 @@ export function createDemoApp(ctx: DemoAppContext): express.Express {
     const signedIn = await requireUser(res);
     if (!signedIn) return;
     if (await hasActiveEntitlement(pool, signedIn.user.id)) return res.redirect(303, '/dashboard');
+    const { user } = signedIn;
     let checkoutUrl: string;
     try {
-      checkoutUrl = await createProCheckout(stripe, await proPrice.id(), signedIn.user, ctx.publicUrl());
+      // Stored before Checkout can use it: a customer the account does not know of would outlive it.
+      const customerId = user.stripeCustomerId ?? (await storeStripeCustomer(pool, user.id, await createStripeCustomer(stripe, user)));
+      checkoutUrl = await createProCheckout(stripe, await proPrice.id(), user, customerId, ctx.publicUrl());
     } catch (error) {
       console.error(`demo-app: creating a Checkout Session failed: ${(error as Error).message}`);
       return sendDashboard(req, res, signedIn, { status: 502, error: 'We could not start checkout with Stripe. Nothing was charged; please try again.' });

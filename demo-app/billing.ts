@@ -50,13 +50,26 @@ export class ProPrice {
   }
 }
 
+/**
+ * The user's Stripe customer, made before their first Checkout Session instead of by Checkout, so
+ * that the account knows it from the start: deleting the account deletes it (and with it every
+ * subscription) even when checkout.session.completed has not arrived, or never will (a declined
+ * card). The idempotency key makes a double-clicked upgrade make one customer, not two.
+ */
+export async function createStripeCustomer(stripe: Stripe, user: User): Promise<string> {
+  const customer = await stripe.customers.create(
+    { email: user.email, metadata: { user_id: user.id } },
+    { idempotencyKey: `vibes-demo-customer-${user.id}` },
+  );
+  return customer.id;
+}
+
 /** A hosted Checkout Session for the Pro subscription; resolves with the URL to send the user to. */
-export async function createProCheckout(stripe: Stripe, priceId: string, user: User, publicUrl: string): Promise<string> {
+export async function createProCheckout(stripe: Stripe, priceId: string, user: User, customerId: string, publicUrl: string): Promise<string> {
   const session = await stripe.checkout.sessions.create({
     mode: 'subscription',
     line_items: [{ price: priceId, quantity: 1 }],
-    // Stripe refuses both at once; a returning customer keeps their customer object.
-    ...(user.stripeCustomerId ? { customer: user.stripeCustomerId } : { customer_email: user.email }),
+    customer: customerId,
     client_reference_id: user.id,
     metadata: { user_id: user.id },
     // Subscription events then name the user even before checkout.session.completed arrives.
@@ -68,13 +81,26 @@ export async function createProCheckout(stripe: Stripe, priceId: string, user: U
   return session.url;
 }
 
+/** Stripe answers 404 for what is already gone: a deleted customer, a subscription canceled before. */
+function isGone(error: unknown): boolean {
+  const { code, statusCode } = error as { code?: string; statusCode?: number };
+  return code === 'resource_missing' || statusCode === 404;
+}
+
 /** Deletes the customer; one that is already gone counts as deleted. */
 export async function deleteStripeCustomer(stripe: Stripe, customerId: string): Promise<void> {
   try {
     await stripe.customers.del(customerId);
   } catch (error) {
-    const { code, statusCode } = error as { code?: string; statusCode?: number };
-    if (code === 'resource_missing' || statusCode === 404) return;
-    throw error;
+    if (!isGone(error)) throw error;
+  }
+}
+
+/** Cancels the subscription now; one that is already canceled (or gone) counts as canceled. */
+export async function cancelStripeSubscription(stripe: Stripe, subscriptionId: string): Promise<void> {
+  try {
+    await stripe.subscriptions.cancel(subscriptionId);
+  } catch (error) {
+    if (!isGone(error)) throw error;
   }
 }

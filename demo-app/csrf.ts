@@ -23,13 +23,17 @@ export function csrfTokenFor(req: Request, res: Response, session: Session | und
   return token;
 }
 
-/** True when the posted `_csrf` field matches a token this browser was given. */
+/**
+ * True when the posted `_csrf` field matches the token this browser was given: the session's once
+ * signed in, the double-submit cookie only before. Signed in, the cookie is not accepted: anyone
+ * who can plant a cookie (a sibling subdomain can) could then forge every signed-in form.
+ */
 export function hasValidCsrfToken(req: Request, session: Session | undefined): boolean {
   const body = req.body as Record<string, unknown> | undefined;
   const sent = body?.[CSRF_FIELD];
   if (typeof sent !== 'string' || sent === '') return false;
-  const expected = [session?.csrfToken, readCookie(req, CSRF_COOKIE)];
-  return expected.some((token) => token !== undefined && token !== '' && sameString(sent, token));
+  const expected = session ? session.csrfToken : readCookie(req, CSRF_COOKIE);
+  return expected !== undefined && expected !== '' && sameString(sent, expected);
 }
 
 function sameString(a: string, b: string): boolean {

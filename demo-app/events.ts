@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Stripe from 'stripe';
 import type pg from 'pg';
 import type { BugSwitches } from './bugs.js';
+import { cancelStripeSubscription } from './billing.js';
 import { grantForCheckout } from './grants.js';
 import { applySubscriptionEvent } from './subscriptions.js';
 import { inTransaction } from '../postgres/index.js';
@@ -29,7 +30,7 @@ export const RACE_WINDOW_MS = 150;
  * applies the event in one transaction: a duplicate, sequential or concurrent, waits on the key,
  * finds it taken and changes nothing. The planted bugs replace that with what real apps get wrong.
  */
-export async function processEvent(pool: pg.Pool, event: Stripe.Event, bugs: BugSwitches): Promise<EventOutcome> {
+export async function processEvent(pool: pg.Pool, stripe: Stripe, event: Stripe.Event, bugs: BugSwitches): Promise<EventOutcome> {
   if (!GRANTING_EVENTS.has(event.type) && !SUBSCRIPTION_EVENTS.has(event.type)) return 'ignored';
 
   const checkThenInsert = bugs.has('race');
@@ -45,6 +46,12 @@ export async function processEvent(pool: pg.Pool, event: Stripe.Event, bugs: Bug
     if (!fresh && !checkThenInsert && !ignoreDuplicates) return 'duplicate';
     if (GRANTING_EVENTS.has(event.type)) {
       const result = await grantForCheckout(client, event, event.data.object as Stripe.Checkout.Session);
+      if (typeof result === 'object') {
+        // Paid for by an account deleted since. Inside the transaction: if Stripe fails, the event
+        // is not recorded, the webhook answers 500 and Stripe's retry cancels again.
+        await cancelStripeSubscription(stripe, result.cancelSubscription);
+        return 'processed';
+      }
       return result === 'granted' ? 'processed' : 'ignored';
     }
     const result = await applySubscriptionEvent(client, event, { followArrivalOrder: bugs.has('out-of-order') });

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type pg from 'pg';
-import { findUserByEmail, findUserById, type User } from './users.js';
+import { findUserByEmail, findUserById, isUserId, type User } from './users.js';
 
 /** Subscription statuses in which the customer keeps Pro, and those in which Pro ends. */
 export const LIVE_STATUSES = ['active', 'trialing', 'past_due'];
@@ -11,26 +11,42 @@ export function idOf(ref: string | { id: string } | null | undefined): string | 
   return typeof ref === 'string' ? ref : ref.id;
 }
 
-/** The user a Checkout Session was for: our own id first, the email only as a last resort. */
-async function findCheckoutUser(client: pg.PoolClient, session: Stripe.Checkout.Session): Promise<User | undefined> {
-  for (const id of [session.client_reference_id, session.metadata?.user_id]) {
-    const user = id ? await findUserById(client, id) : undefined;
+/**
+ * The user a Checkout Session was for, or `deleted`. Our sessions name the user (client_reference_id,
+ * metadata.user_id); when they do, only that user can get the grant: a retried event for a deleted
+ * account must not go to whoever signed up later with the same email. The email is the last resort
+ * for sessions that name nobody.
+ */
+async function findCheckoutUser(client: pg.PoolClient, session: Stripe.Checkout.Session): Promise<User | 'deleted' | undefined> {
+  const named = [session.client_reference_id, session.metadata?.user_id].filter((id): id is string => Boolean(id));
+  for (const id of named) {
+    const user = await findUserById(client, id);
     if (user) return user;
   }
+  // Only a uuid can have been one of our accounts; a session naming something else is not ours.
+  if (named.some(isUserId)) return 'deleted';
+  if (named.length > 0) return undefined;
   const email = session.customer_details?.email ?? session.customer_email;
   return email ? findUserByEmail(client, email) : undefined;
 }
+
+export type GrantOutcome = 'granted' | 'ignored' | { cancelSubscription: string };
 
 /**
  * Grants Pro for a paid Checkout Session: one entitlement row, citing the event. The caller has
  * already recorded the event id in the same transaction; that is what makes it exactly once.
  * Locks: the subscription row before the user row, the same order as subscription events take,
- * so the two never deadlock.
+ * so the two never deadlock. A paid subscription of a deleted account is for the caller to cancel:
+ * nobody would get Pro for it, yet Stripe would keep charging.
  */
-export async function grantForCheckout(client: pg.PoolClient, event: Stripe.Event, session: Stripe.Checkout.Session): Promise<'granted' | 'ignored'> {
+export async function grantForCheckout(client: pg.PoolClient, event: Stripe.Event, session: Stripe.Checkout.Session): Promise<GrantOutcome> {
   // An async payment method is not paid yet; checkout.session.async_payment_succeeded grants then.
   if (session.payment_status === 'unpaid') return 'ignored';
   const user = await findCheckoutUser(client, session);
+  if (user === 'deleted') {
+    const subscriptionId = idOf(session.subscription);
+    return subscriptionId ? { cancelSubscription: subscriptionId } : 'ignored';
+  }
   if (!user) return 'ignored';
 
   const subscriptionId = idOf(session.subscription);

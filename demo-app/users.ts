@@ -70,6 +70,19 @@ export async function hasActiveEntitlement(pool: pg.Pool, userId: string): Promi
   return rows[0]?.pro === true;
 }
 
+/**
+ * Records the user's Stripe customer and answers the one recorded: a concurrent upgrade may have
+ * stored its own first (with the same idempotency key it is the same customer anyway).
+ */
+export async function storeStripeCustomer(pool: pg.Pool, userId: string, customerId: string): Promise<string> {
+  const { rows } = await pool.query<{ stripe_customer_id: string }>(
+    'update demo.users set stripe_customer_id = coalesce(stripe_customer_id, $2) where id = $1 returning stripe_customer_id',
+    [userId, customerId],
+  );
+  if (!rows[0]) throw new Error(`user ${userId} was deleted while upgrading`);
+  return rows[0].stripe_customer_id;
+}
+
 export async function markUpgradeRequested(pool: pg.Pool, userId: string): Promise<void> {
   await pool.query('update demo.users set upgrade_requested_at = now() where id = $1', [userId]);
 }

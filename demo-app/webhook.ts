@@ -28,7 +28,7 @@ export function stripeWebhookHandler(ctx: WebhookContext) {
       return;
     }
     try {
-      const outcome = await processEvent(ctx.pool, event, ctx.bugs);
+      const outcome = await processEvent(ctx.pool, ctx.stripe, event, ctx.bugs);
       res.status(200).json({ received: true, outcome });
     } catch (error) {
       console.error(`demo-app: webhook ${event.id} (${event.type}) failed: ${(error as Error).message}`);

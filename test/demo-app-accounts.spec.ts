@@ -116,9 +116,12 @@ test.describe('demo app accounts @db', () => {
     expect((await login.post('/login', { email, password: PASSWORD }, { csrf: 'forged-token' })).status).toBe(403);
     expect(login.cookie('demo_session')).toBeUndefined();
 
-    // Signed in: no token, a forged one, or a token given to another browser all fail.
+    // Signed in: no token, a forged one, a token given to another browser, or this browser's own
+    // signed-out cookie token (which a sibling subdomain could plant) all fail.
     await user.get('/dashboard');
-    for (const csrf of [null, 'forged-token', visitor.csrf!]) {
+    const ownCookieToken = user.cookie('demo_csrf');
+    expect(ownCookieToken).toBeDefined();
+    for (const csrf of [null, 'forged-token', visitor.csrf!, ownCookieToken!]) {
       expect((await user.post('/account/delete', { confirm: 'yes' }, { csrf })).status).toBe(403);
       expect((await user.post('/logout', {}, { csrf })).status).toBe(403);
       expect((await user.post('/billing/upgrade', {}, { csrf })).status).toBe(403);
@@ -126,6 +129,18 @@ test.describe('demo app accounts @db', () => {
     expect(await user.plan()).toBe('Free plan');
     const { rows } = await demo.pool.query('select upgrade_requested_at from demo.users where email = $1', [email]);
     expect(rows).toEqual([{ upgrade_requested_at: null }]);
+  });
+
+  test('a query value naming a property of every object shows no notice', async ({ demo }) => {
+    const { browser } = await demo.signedUp('proto');
+    expect(await demo.browser().get('/?notice=logged-out').then((page) => page.body)).toContain('<p role="status">You have been logged out.</p>');
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      for (const page of [await demo.browser().get(`/?notice=${name}`), await demo.browser().get(`/login?notice=${name}`), await browser.get(`/dashboard?checkout=${name}`)]) {
+        expect(page.status, name).toBe(200);
+        expect(page.body, name).not.toContain('role="status"');
+        expect(page.body, name).not.toContain('native code');
+      }
+    }
   });
 
   test('account deletion removes the user and all their rows, and logs out', async ({ demo }) => {

@@ -1,7 +1,8 @@
 import { test, expect, payOnCheckout, VISA, DECLINED } from './support/demo-stripe.js';
 import { alertText, planText } from './support/demo-browser.js';
 import type Stripe from 'stripe';
-import type { DemoApp, SignedUp } from './support/demo-fixtures.js';
+import type { DemoApp, DemoStripe, SignedUp } from './support/demo-fixtures.js';
+import { checkoutCompleted } from './support/demo-events.js';
 
 /** The upgrade flow end to end over HTTP: the app, the unmodified stripe client, the emulator's Checkout and its webhooks. */
 
@@ -24,6 +25,31 @@ async function proUser(demo: DemoApp, stripe: Stripe, name: string): Promise<{ u
   return { user, customerId: (await stripe.checkout.sessions.retrieve(sessionId)).customer as string };
 }
 
+async function storedCustomer(demo: DemoApp, user: SignedUp): Promise<string | null> {
+  const { rows } = await demo.pool.query<{ stripe_customer_id: string | null }>('select stripe_customer_id from demo.users where id = $1', [user.userId]);
+  return rows[0]!.stripe_customer_id;
+}
+
+async function deleteAccount(demo: DemoApp, user: SignedUp): Promise<void> {
+  await user.browser.get('/dashboard');
+  const res = await user.browser.post('/account/delete', { confirm: 'yes' });
+  expect(res.status).toBe(303);
+  expect(res.location).toBe(`${demo.url}/account/deleted`);
+}
+
+/** Resolves once the emulator has delivered the subscription's cancellation and the app answered 2xx. */
+async function cancellationDelivered(demoStripe: DemoStripe, stripe: Stripe, subscriptionId: string): Promise<void> {
+  await expect
+    .poll(async () => {
+      const events = await stripe.events.list({ type: 'customer.subscription.deleted', limit: 100 });
+      const event = events.data.find((e) => (e.data.object as Stripe.Subscription).id === subscriptionId);
+      if (!event) return false;
+      const res = await fetch(`${demoStripe.url}/_vibes/deliveries?event_id=${event.id}`);
+      return ((await res.json()) as { data: { succeeded: boolean }[] }).data.some((d) => d.succeeded);
+    })
+    .toBe(true);
+}
+
 async function planStatus(user: SignedUp): Promise<string> {
   return (JSON.parse((await user.browser.get('/billing/status')).body) as { plan: string }).plan;
 }
@@ -34,10 +60,13 @@ test.describe('demo app upgrade through Stripe Checkout @db', () => {
     const { checkoutUrl, sessionId } = await startUpgrade(demo, user);
     expect(new URL(checkoutUrl).origin).toBe(new URL(demoStripe.url).origin);
 
+    // The customer is made and stored before Checkout, so the account knows it from the start.
+    const stored = await storedCustomer(demo, user);
+    expect(await stripe.customers.retrieve(stored!)).toMatchObject({ email: user.email, metadata: { user_id: user.userId } });
     const session = await stripe.checkout.sessions.retrieve(sessionId);
     expect(session).toMatchObject({
       mode: 'subscription',
-      customer_email: user.email,
+      customer: stored,
       client_reference_id: user.userId,
       metadata: { user_id: user.userId },
       success_url: `${demo.url}/billing/success?session_id={CHECKOUT_SESSION_ID}`,
@@ -98,6 +127,69 @@ test.describe('demo app upgrade through Stripe Checkout @db', () => {
     expect(res.location).toBe(`${demo.url}/account/deleted`);
     expect((await stripe.customers.retrieve(customerId)).deleted).toBe(true);
     expect((await demo.pool.query('select 1 from demo.users where id = $1', [user.userId])).rows).toHaveLength(0);
+    expect(await demo.grants(user.email)).toBe(0);
+  });
+
+  test('deleting the account right after starting checkout deletes the customer made for it', async ({ demo, stripe }) => {
+    const user = await demo.signedUp('delete-early');
+    await startUpgrade(demo, user);
+    const customerId = await storedCustomer(demo, user);
+    expect(customerId).toMatch(/^cus_/);
+    // No checkout.session.completed has arrived: the customer is known all the same.
+    expect(await demo.grants(user.email)).toBe(0);
+
+    await deleteAccount(demo, user);
+    expect((await stripe.customers.retrieve(customerId!)).deleted).toBe(true);
+    expect((await stripe.customers.search({ query: `metadata['user_id']:'${user.userId}'` })).data).toEqual([]);
+  });
+
+  test('after a declined card, account deletion leaves no customer and no open subscription', async ({ demo, stripe }) => {
+    const user = await demo.signedUp('delete-declined');
+    const { checkoutUrl } = await startUpgrade(demo, user);
+    await payOnCheckout(checkoutUrl, DECLINED);
+    const customerId = (await storedCustomer(demo, user))!;
+    // The declined attempt made an incomplete subscription on the customer the app made.
+    const before = await stripe.subscriptions.list({ customer: customerId, status: 'all' });
+    expect(before.data.map((sub) => sub.status)).toEqual(['incomplete']);
+
+    await deleteAccount(demo, user);
+    expect((await stripe.customers.retrieve(customerId)).deleted).toBe(true);
+    const after = await stripe.subscriptions.list({ customer: customerId, status: 'all' });
+    expect(after.data.map((sub) => sub.status)).toEqual(['canceled']);
+  });
+
+  test('account deletion leaves no subscription row behind once the cancellation from Stripe arrives', async ({ demo, demoStripe, stripe }) => {
+    const { user } = await proUser(demo, stripe, 'delete-rows');
+    const [row] = (await demo.pool.query<{ id: string }>('select stripe_subscription_id as id from demo.subscriptions where user_id = $1', [user.userId])).rows;
+    expect(row).toBeDefined();
+
+    await deleteAccount(demo, user);
+    await cancellationDelivered(demoStripe, stripe, row!.id);
+    expect((await stripe.subscriptions.retrieve(row!.id)).status).toBe('canceled');
+    expect((await demo.pool.query('select 1 from demo.subscriptions where stripe_subscription_id = $1', [row!.id])).rows).toEqual([]);
+  });
+
+  test('a paid checkout for a deleted account cancels its subscription and grants nobody, not a newcomer with its email', async ({ demo, stripe }) => {
+    const { user, customerId } = await proUser(demo, stripe, 'gone');
+    const [{ id: subscriptionId }] = (await stripe.subscriptions.list({ customer: customerId })).data as [Stripe.Subscription];
+    // The account is gone but Stripe was never told (its first checkout.session.completed failed,
+    // say): the subscription is still live, and someone has since signed up with the same email.
+    await demo.pool.query('delete from demo.users where id = $1', [user.userId]);
+    const newcomer = demo.browser();
+    expect((await newcomer.signup(user.email, 'another password')).status).toBe(303);
+
+    const late = checkoutCompleted({ userId: user.userId, email: user.email, customer: customerId, subscription: subscriptionId });
+    const res = await demo.deliver(late);
+    expect(res.status, res.body).toBe(200);
+    expect((await stripe.subscriptions.retrieve(subscriptionId)).status).toBe('canceled');
+    expect(await demo.grants(user.email)).toBe(0);
+    expect(await newcomer.plan()).toBe('Free plan');
+
+    // Delivered again (Stripe retries until it sees a 2xx): a duplicate, nothing more to cancel.
+    expect(JSON.parse((await demo.deliver(late)).body)).toEqual({ received: true, outcome: 'duplicate' });
+    // Another one for a subscription already canceled at Stripe is fine too.
+    const again = await demo.deliver(checkoutCompleted({ userId: user.userId, email: user.email, customer: customerId, subscription: subscriptionId }));
+    expect(JSON.parse(again.body)).toEqual({ received: true, outcome: 'processed' });
     expect(await demo.grants(user.email)).toBe(0);
   });
 

@@ -130,7 +130,7 @@ test.describe('demo app webhook @db', () => {
     expect(await demo.grants(email)).toBe(1);
   });
 
-  test('a cancellation that waits on the account being deleted is applied, not failed on the deleted user', async ({ demo }) => {
+  test('a cancellation that waits on the account being deleted is answered 200 and leaves no orphan row', async ({ demo }) => {
     const { userId, customer, subscription, t0 } = await demo.subscribed('deleting');
     // The deletion as the app runs it (subscriptions locked, then the user), held open while
     // the cancellation it set off at Stripe arrives and has to wait for it.
@@ -149,8 +149,44 @@ test.describe('demo app webhook @db', () => {
       // Destroyed, not returned to the pool: a failure above would leave its transaction open.
       deletion.release(true);
     }
-    const { rows } = await demo.pool.query('select status, user_id from demo.subscriptions where stripe_subscription_id = $1', [subscription]);
-    expect(rows).toEqual([{ status: 'canceled', user_id: null }]);
+    // The deleted account owned it, and the cascade took its row: nothing ownerless is put back.
+    const { rows } = await demo.pool.query('select 1 from demo.subscriptions where stripe_subscription_id = $1', [subscription]);
+    expect(rows).toEqual([]);
+  });
+
+  test('an event for a deleted account updates nothing and inserts no ownerless row', async ({ demo }) => {
+    const { userId, customer, subscription, t0 } = await demo.subscribed('gone');
+    await demo.deliver(subscriptionEvent('created', { subscription, customer, userId, status: 'active', created: t0 }));
+    await demo.pool.query('delete from demo.users where id = $1', [userId]);
+
+    const cancelled = await demo.deliver(subscriptionEvent('deleted', { subscription, customer, userId, status: 'canceled', created: t0 + 20 }));
+    expect(cancelled.status).toBe(200);
+    expect(JSON.parse(cancelled.body)).toEqual({ received: true, outcome: 'ignored' });
+    expect((await demo.pool.query('select 1 from demo.subscriptions where stripe_subscription_id = $1', [subscription])).rows).toEqual([]);
+  });
+
+  test('events of one second are ordered by status, not arrival: a cancellation is never undone', async ({ demo }) => {
+    const { browser, email, userId, customer, subscription, t0 } = await demo.subscribed('tie');
+    const at = (type: 'created' | 'updated' | 'deleted', status: string, created: number) =>
+      demo.deliver(subscriptionEvent(type, { subscription, customer, userId, status, created }));
+    const stored = async () =>
+      (await demo.pool.query('select status, event_created::int as created from demo.subscriptions where stripe_subscription_id = $1', [subscription])).rows;
+
+    // Checkout's own pair, arriving the wrong way round: the late "incomplete" does not win.
+    await at('updated', 'active', t0 + 1);
+    await at('created', 'incomplete', t0 + 1);
+    expect(await stored()).toEqual([{ status: 'active', created: t0 + 1 }]);
+
+    // Cancelled, then an "active" of the same second arrives: still cancelled, still Free.
+    await at('deleted', 'canceled', t0 + 10);
+    expect(await browser.plan()).toBe('Free plan');
+    expect(JSON.parse((await at('updated', 'active', t0 + 10)).body)).toEqual({ received: true, outcome: 'ignored' });
+    expect(await browser.plan()).toBe('Free plan');
+    // Canceled is terminal at Stripe: even a newer event cannot bring it back.
+    await at('updated', 'active', t0 + 30);
+    expect(await stored()).toEqual([{ status: 'canceled', created: t0 + 10 }]);
+    expect(await browser.plan()).toBe('Free plan');
+    expect(await demo.grants(email)).toBe(1);
   });
 
   test('in order, a newer cancellation revokes Pro and a newer reactivation restores it without a new grant', async ({ demo }) => {
