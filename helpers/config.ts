@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, devices, type PlaywrightTestConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './browser.js';
 import { loadTestEnv } from './env.js';
-import { configuredDatabaseUrls } from './databases.js';
+import { configuredDatabaseUrls, configuredUrls } from './databases.js';
 import { assertSafeTarget } from './guard.js';
 import { reservePorts } from './ports.js';
 import { DEFAULT_DATA_DIR } from '../postgres/index.js';
@@ -119,20 +119,6 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
     ],
   };
   return defineConfig(base, ...overrides);
-}
-
-/**
- * URLs the options send requests to besides the browser's, under their option path: a production
- * host in any is refused like one in the base URL (a removal there is a DELETE on production).
- */
-function configuredUrls({ app, webhooks, entitlements, cleanup }: VibesOptions): { name: string; url: string | undefined }[] {
-  const appUser = cleanup?.appUser;
-  return [
-    { name: 'app.url', url: typeof app === 'object' ? app.url : undefined },
-    { name: 'webhooks.forwardTo', url: webhooks?.forwardTo },
-    { name: 'entitlements.url', url: entitlements && 'url' in entitlements ? entitlements.url : undefined },
-    { name: 'cleanup.appUser.url', url: appUser && 'url' in appUser ? appUser.url : undefined },
-  ];
 }
 
 function vibesServer(name: string, url: string, args: string[], env: Record<string, string> = {}) {

@@ -2,6 +2,7 @@ import { databaseUrlFromEnv, findRunningEmbeddedPostgres } from '../postgres/ind
 import { AppDatabase, type DbConfig } from './db.js';
 import type { EntitlementsConfig } from './entitlements.js';
 import { assertSafeTarget, type GuardConfig } from './guard.js';
+import type { VibesOptions } from './options.js';
 import type { AppUserCleanup } from './removers.js';
 
 export interface DatabaseSettings {
@@ -26,6 +27,20 @@ export function configuredDatabaseUrls({ entitlements, cleanup, db }: DatabaseSe
     { name: 'db.url', url: db?.url },
     { name: 'entitlements.databaseUrl', url: entitlements && 'sql' in entitlements ? entitlements.databaseUrl : undefined },
     { name: 'cleanup.appUser.databaseUrl', url: appUser && 'sql' in appUser ? appUser.databaseUrl : undefined },
+  ];
+}
+
+/**
+ * URLs the options send requests to besides the browser's, under their option path: a production
+ * host in any is refused like one in the base URL (a removal there is a DELETE on production).
+ */
+export function configuredUrls({ app, webhooks, entitlements, cleanup }: Pick<VibesOptions, 'app' | 'webhooks' | 'entitlements' | 'cleanup'>): { name: string; url: string | undefined }[] {
+  const appUser = cleanup?.appUser;
+  return [
+    { name: 'app.url', url: typeof app === 'object' ? app.url : undefined },
+    { name: 'webhooks.forwardTo', url: webhooks?.forwardTo },
+    { name: 'entitlements.url', url: entitlements && 'url' in entitlements ? entitlements.url : undefined },
+    { name: 'cleanup.appUser.url', url: appUser && 'url' in appUser ? appUser.url : undefined },
   ];
 }
 

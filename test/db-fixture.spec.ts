@@ -71,21 +71,34 @@ test('a user whose removal would run on production', async ({ user }) => {
 });
 `;
 
+// The removal's host (a DELETE), named in \`test.use\`: a production host is refused there too.
+const PRODUCTION_REMOVAL_HOST_SUITE = `import { test } from 'playwright-vibes';
+
+test.use({ cleanupConfig: { appUser: { url: 'https://app.prod.example.com/api/test/users' } } });
+
+test('a user whose removal would go to a production host', async ({ user }) => {
+  console.log('USER ' + user.email);
+});
+`;
+
 test.describe('the db fixture @db', () => {
   test("queries the app's database (DATABASE_URL, not the replay server's), names refused SQL; the guard sees test.use's databases", async ({ databaseUrl, secondDatabaseUrl }) => {
     test.setTimeout(60_000);
     const project = await tempProject({ 'package.json': JSON.stringify({ name: 'shop', type: 'module' }), 'playwright.config.ts': CONFIG, 'e2e/db.spec.ts': SUITE, 'e2e/production.spec.ts': PRODUCTION_SUITE,
-      'e2e/production-cleanup.spec.ts': PRODUCTION_CLEANUP_SUITE, 'e2e/probe.spec.ts': PROBE_SUITE,
+      'e2e/production-cleanup.spec.ts': PRODUCTION_CLEANUP_SUITE, 'e2e/probe.spec.ts': PROBE_SUITE, 'e2e/production-removal-host.spec.ts': PRODUCTION_REMOVAL_HOST_SUITE,
     });
     try {
       const run = await runPlaywright(project, ['--project=chromium', '--no-deps', '--reporter=list'], {
         DATABASE_URL: databaseUrl,
         // The store's own database: the app's data must not land here.
         VIBES_DATABASE_URL: secondDatabaseUrl,
+        VIBES_PRODUCTION_HOSTS: 'app.prod.example.com',
         ...NO_VIBES_SERVERS,
       });
       expect(run.code, run.output).toBe(1);
-      expect(run.output).toMatch(/1 failed\n.*production-cleanup\.spec\.ts.*a user whose removal would run on production/);
+      // The two whose cleanup the guard stopped, and no other.
+      expect(run.output).toMatch(/2 failed\n.*production-cleanup\.spec\.ts.*a user whose removal would run on production.*\n.*production-removal-host\.spec\.ts.*a user whose removal would go to a production host/);
+      expect(run.output).toContain('✗ not a production URL: cleanup.appUser.url — its host app.prod.example.com is listed as a production host');
       expect(run.output).toMatch(/5 passed/);
       // Its cleanup stopped at the guard, before any removal ran.
       expect(run.output).toContain('✗ test database: cleanup.appUser.databaseUrl — it points at database "app" on db.prod.example.com');
