@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, devices, type PlaywrightTestConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './browser.js';
 import { loadTestEnv } from './env.js';
-import { configuredDatabaseUrls, configuredUrls } from './databases.js';
+import { configuredTargets } from './databases.js';
 import { assertSafeTarget } from './guard.js';
 import { reservePorts } from './ports.js';
 import { DEFAULT_DATA_DIR } from '../postgres/index.js';
@@ -55,8 +55,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   assertSafeTarget({
     config: options.guard,
     baseURL,
-    databaseUrls: configuredDatabaseUrls(options),
-    urls: configuredUrls(options),
+    ...configuredTargets(options),
     // app.env goes to the app's command as it is: a live key or a production database there is refused too.
     appEnv: userApp?.env,
   });

@@ -1,7 +1,7 @@
 import { databaseUrlFromEnv, findRunningEmbeddedPostgres } from '../postgres/index.js';
 import { AppDatabase, type DbConfig } from './db.js';
 import type { EntitlementsConfig } from './entitlements.js';
-import { assertSafeTarget, type GuardConfig } from './guard.js';
+import { assertSafeTarget, type GuardConfig, type GuardInput, type NamedUrl } from './guard.js';
 import type { VibesOptions } from './options.js';
 import type { AppUserCleanup } from './removers.js';
 
@@ -11,17 +11,20 @@ export interface DatabaseSettings {
   db?: DbConfig;
 }
 
-/** A database URL under the name of the setting that gave it, as a refusal should show it. */
-export interface NamedDatabaseUrl {
-  name: string;
-  url: string | undefined;
+/**
+ * What the guard must see of the options, besides the environment: every database they name and
+ * every URL they send requests to. The config, the setup project and the cleanup fixture (where
+ * `test.use` may have named others) each check it.
+ */
+export function configuredTargets(settings: DatabaseSettings & Pick<VibesOptions, 'app' | 'webhooks'>): Pick<GuardInput, 'databaseUrls' | 'urls'> {
+  return { databaseUrls: configuredDatabaseUrls(settings), urls: configuredUrls(settings) };
 }
 
 /**
  * Every database URL a vibes config names, under the name a refusal should show: the safety
  * guard must see each of them, not only the environment's, before anything is written or deleted.
  */
-export function configuredDatabaseUrls({ entitlements, cleanup, db }: DatabaseSettings): NamedDatabaseUrl[] {
+function configuredDatabaseUrls({ entitlements, cleanup, db }: DatabaseSettings): NamedUrl[] {
   const appUser = cleanup?.appUser;
   return [
     { name: 'db.url', url: db?.url },
@@ -34,7 +37,7 @@ export function configuredDatabaseUrls({ entitlements, cleanup, db }: DatabaseSe
  * URLs the options send requests to besides the browser's, under their option path: a production
  * host in any is refused like one in the base URL (a removal there is a DELETE on production).
  */
-export function configuredUrls({ app, webhooks, entitlements, cleanup }: Pick<VibesOptions, 'app' | 'webhooks' | 'entitlements' | 'cleanup'>): { name: string; url: string | undefined }[] {
+function configuredUrls({ app, webhooks, entitlements, cleanup }: Pick<VibesOptions, 'app' | 'webhooks' | 'entitlements' | 'cleanup'>): NamedUrl[] {
   const appUser = cleanup?.appUser;
   return [
     { name: 'app.url', url: typeof app === 'object' ? app.url : undefined },
@@ -50,7 +53,7 @@ export function configuredUrls({ app, webhooks, entitlements, cleanup }: Pick<Vi
  * ('entitlements.sql failed: …'). Nothing connects before the first statement, and the guard
  * checks the database first.
  */
-export type OpenAppDatabase = (label: string, own?: NamedDatabaseUrl) => AppDatabase;
+export type OpenAppDatabase = (label: string, own?: NamedUrl) => AppDatabase;
 
 /** The app's databases for one worker or command, under its `db` config and guard config. */
 export function appDatabases({ db = {}, guard = {} }: { db?: DbConfig; guard?: GuardConfig } = {}): OpenAppDatabase {

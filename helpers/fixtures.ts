@@ -6,7 +6,7 @@ import { emulatorStripeConfig } from '../stripe-emulator/index.js';
 import { findChromium } from './browser.js';
 import { cards, type Cards } from './cards.js';
 import { CleanupRegistry } from './cleanup.js';
-import { appDatabases, configuredDatabaseUrls, configuredUrls, defaultDatabaseUrl, type OpenAppDatabase } from './databases.js';
+import { appDatabases, configuredTargets, defaultDatabaseUrl, type OpenAppDatabase } from './databases.js';
 import type { AppDatabase, DbConfig } from './db.js';
 import { assertSafeTarget, type GuardConfig } from './guard.js';
 import { Ledger } from './ledger.js';
@@ -177,9 +177,8 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
       const owner = { run: vibes.runId, worker: testInfo.workerIndex, test: testInfo.titlePath.join(' › ') };
       // Checked again here, not only in defineVibesConfig: `test.use` can name another database,
       // or another host for the app-user removal (a DELETE).
-      const databaseUrls = configuredDatabaseUrls({ cleanup: cleanupConfig, db: dbConfig });
-      const urls = configuredUrls({ cleanup: cleanupConfig });
-      const registry = new CleanupRegistry(_vibesLedger, owner, _vibesRemovers, () => assertSafeTarget({ config: guardConfig, databaseUrls, urls }));
+      const targets = configuredTargets({ cleanup: cleanupConfig, db: dbConfig });
+      const registry = new CleanupRegistry(_vibesLedger, owner, _vibesRemovers, () => assertSafeTarget({ config: guardConfig, ...targets }));
       await use(registry);
       await registry.runAndReport(testInfo);
     },

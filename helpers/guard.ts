@@ -9,15 +9,21 @@ export interface GuardConfig {
   allowDatabaseHosts?: string[];
 }
 
+/** A URL under the name of the setting that gave it (`db.url`, `cleanup.appUser.url`), as a refusal shows it. */
+export interface NamedUrl {
+  name: string;
+  url: string | undefined;
+}
+
 export interface GuardInput {
   env?: NodeJS.ProcessEnv;
   sources?: Map<string, EnvSource>;
   config?: GuardConfig;
   /** Extra values the run will use that are not environment variables (config fields). */
   baseURL?: string;
-  databaseUrls?: { name: string; url: string | undefined }[];
+  databaseUrls?: NamedUrl[];
   /** Other URLs the run sends requests to (config fields such as cleanup.appUser.url): refused on a production host. */
-  urls?: { name: string; url: string | undefined }[];
+  urls?: NamedUrl[];
   /** Variables the config adds to the app's environment (`app.env`): checked like the run's own, as `app.env.<NAME>`. */
   appEnv?: Record<string, string>;
 }

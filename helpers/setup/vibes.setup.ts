@@ -1,5 +1,5 @@
 import { test as setup } from '../fixtures.js';
-import { configuredDatabaseUrls } from '../databases.js';
+import { configuredTargets } from '../databases.js';
 import { checkTarget, formatRefusals } from '../guard.js';
 import { sweepEntries } from '../sweep.js';
 import { ReplayClient } from '../../replay-server/index.js';
@@ -12,8 +12,8 @@ import { ReplayClient } from '../../replay-server/index.js';
 setup.describe.configure({ mode: 'serial' });
 
 setup('the target is a test target (safety guard)', async ({ guardConfig, baseURL, entitlementsConfig, cleanupConfig, dbConfig }) => {
-  const databaseUrls = configuredDatabaseUrls({ entitlements: entitlementsConfig, cleanup: cleanupConfig, db: dbConfig });
-  const { checks, refusals } = checkTarget({ config: guardConfig, baseURL, databaseUrls });
+  const targets = configuredTargets({ entitlements: entitlementsConfig, cleanup: cleanupConfig, db: dbConfig });
+  const { checks, refusals } = checkTarget({ config: guardConfig, baseURL, ...targets });
   for (const check of checks) {
     await setup.step(`${check.passed ? '✓' : '✗'} ${check.name}: ${check.detail}`, async () => {});
   }
