@@ -43,8 +43,8 @@ export function parseJsonObject(raw: Uint8Array): Record<string, unknown> {
   return value;
 }
 
-/** Longest customer, email or run the store indexes: what the filters accept, well under Postgres's index row limit. */
-const MAX_INDEXED_CHARS = 500;
+/** Longest customer, email or run the store indexes (and a filter may name): well under Postgres's index row limit. */
+export const MAX_INDEXED_CHARS = 500;
 const EVENT_ID = /^evt_[A-Za-z0-9_]{1,250}$/;
 
 /** Whether `id` can be an event id at all: anything else is not stored, so need not be looked up. */

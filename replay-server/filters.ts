@@ -1,4 +1,5 @@
 import { badRequest } from './errors.js';
+import { MAX_INDEXED_CHARS } from './event-body.js';
 import { DELIVERY_OUTCOME_FILTERS, type DeliveryOutcomeFilter, type EventFilters, type EventSource } from './types.js';
 
 export interface ParsedFilters {
@@ -78,7 +79,7 @@ function single(query: Record<string, unknown>, name: string): string | undefine
   const value = query[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length === 0) throw badRequest('invalid_filter', `give ${name} once, with a value.`);
-  if (value.length > 500) throw badRequest('invalid_filter', `${name} is longer than 500 characters.`);
+  if (value.length > MAX_INDEXED_CHARS) throw badRequest('invalid_filter', `${name} is longer than ${MAX_INDEXED_CHARS} characters.`);
   if (value.includes('\0')) throw badRequest('invalid_filter', `${name} contains a NUL character, which no stored event has.`);
   return value;
 }
