@@ -18,7 +18,7 @@ export { stripeClientFor, type CleanupConfig } from './fixtures.js';
 export { appDatabases, defaultDatabaseUrl, type OpenAppDatabase } from './databases.js';
 export { fuzzWebhooks, DEFAULT_SETTLE_MS, type WebhookFuzzOptions, type FuzzSetup, type FuzzSetupContext, type FuzzCheck, type FuzzEnvironment, type QueryFn } from './fuzz/run.js';
 export { fuzzHandler, type AsyncFunctions, type HandlerFuzzOptions, type HandlerSetupContext, type InProcessRequest } from './fuzz/in-process.js';
-export { RunFacts, InvariantViolation, statusOf, type EventFate, type EventRef, type FuzzEvent, type DeliveryRecord } from './fuzz/facts.js';
+export { RunFacts, InvariantViolation, statusOf, stripeFinalStatus, type EventFate, type EventRef, type FuzzEvent, type DeliveryRecord } from './fuzz/facts.js';
 export { stripeEvents, stripeId, StripeEventBuilder, type StripeEvent, type StripeEventsOptions } from './fuzz/stripe-events.js';
 export { FORGED_SIGNATURES } from './fuzz/plan.js';
 export { FuzzCounterexampleError, formatCounterexample, assertNoCounterexample } from './fuzz/report.js';

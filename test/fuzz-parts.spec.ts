@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { InvariantViolation, RunFacts, stripeEvents, type DeliveryRecord, type FuzzEvent, type StripeEvent } from '../helpers/index.js';
+import { InvariantViolation, RunFacts, statusOf, stripeEvents, stripeFinalStatus, type DeliveryRecord, type FuzzEvent, type StripeEvent } from '../helpers/index.js';
 import { resolveSettings, seedFromName } from '../helpers/fuzz/settings.js';
-import { resolvePlan, type Draw } from '../helpers/fuzz/plan.js';
+import fc from 'fast-check';
+import { MAX_SAME_SECOND_EVENTS, DEFAULT_PLAN, planArbitrary, resolvePlan, sameSecondAs, type Draw } from '../helpers/fuzz/plan.js';
 import { formatScheduleFile, parseScheduleFile, ScheduleFileError, type ScheduleFile } from '../replay-server/index.js';
 import { test, expect } from '@playwright/test';
 import { NO_VIBES_SERVERS, runPlaywright, tempProject } from './support/temp-project.js';
@@ -79,6 +80,39 @@ test.describe('fuzz: what a run tells about each event', () => {
     expect(() => forged.expectNewestState(lifecycle, null)).not.toThrow();
     expect(() => forged.expectNewestState(lifecycle, 'canceled')).toThrow(/is "canceled" \(as in #3 .*, undelivered\), but should be none: the app acknowledged none of these events/);
     expect(() => reversed.expectNewestState(lifecycle, null)).toThrow(/is none, but should be "canceled"/);
+  });
+
+  test('expectNewestState: events of one second are equally new, but a final status, once acknowledged, is never left', () => {
+    const subscription = (index: number, type: string, created: number, status: string): FuzzEvent => ({ ...event(index, type, created, status), object: { object: 'subscription', status } });
+    // Stripe sent "updated: past_due" and "deleted" in the same second.
+    const lifecycle = [subscription(1, 'customer.subscription.created', 101, 'active'), subscription(2, 'customer.subscription.updated', 102, 'past_due'), subscription(3, 'customer.subscription.deleted', 102, 'canceled')];
+    const facts = (...copies: DeliveryRecord[]) => new RunFacts([checkout, ...lifecycle], copies);
+
+    // The deletion arrived first and the late past_due must not undo it.
+    const cancelledFirst = facts(delivery(1, 'fresh', 200), delivery(3, 'fresh', 200, 1), delivery(2, 'fresh', 200, 2));
+    expect(() => cancelledFirst.expectNewestState(lifecycle, 'canceled')).not.toThrow();
+    expect(() => cancelledFirst.expectNewestState(lifecycle, 'past_due', statusOf, 'the subscription status')).toThrow(
+      new InvariantViolation(
+        'the subscription status is "past_due" (as in #2 customer.subscription.updated (created 00:01:42), acknowledged), but should be "canceled" (#3 customer.subscription.deleted (created 00:01:42)): the app acknowledged #3 customer.subscription.deleted (created 00:01:42), whose "canceled" is final.',
+      ),
+    );
+    // Only the past_due acknowledged, the deletion cut off: either may stand.
+    const deletionCut = facts(delivery(2, 'fresh', 200), delivery(3, 'fresh', 'cut off', 1));
+    expect(() => deletionCut.expectNewestState(lifecycle, 'past_due')).not.toThrow();
+    expect(() => deletionCut.expectNewestState(lifecycle, 'canceled')).not.toThrow();
+
+    // Two states of one second, neither final: either stands.
+    const tied = [subscription(1, 'customer.subscription.created', 101, 'incomplete'), subscription(2, 'customer.subscription.updated', 101, 'active')];
+    const both = new RunFacts([checkout, ...tied], [delivery(2, 'fresh', 200), delivery(1, 'fresh', 200, 1)]);
+    expect(() => both.expectNewestState(tied, 'incomplete')).not.toThrow();
+    expect(() => both.expectNewestState(tied, 'active')).not.toThrow();
+
+    // Another state function knows no final states unless told which.
+    const upper = (e: FuzzEvent) => String(e.object.status).toUpperCase();
+    expect(() => cancelledFirst.expectNewestState(lifecycle, 'PAST_DUE', upper)).not.toThrow();
+    expect(() => cancelledFirst.expectNewestState(lifecycle, 'PAST_DUE', upper, 'the status', { terminal: (state) => state === 'CANCELED' })).toThrow(/whose "CANCELED" is final/);
+    expect(stripeFinalStatus('paid', { ...checkout, object: { object: 'invoice' } })).toBe(true);
+    expect(stripeFinalStatus('canceled', { ...checkout, object: { object: 'customer' } })).toBe(false);
   });
 });
 
@@ -238,5 +272,23 @@ test.describe('fuzz: Stripe events for a subject', () => {
       [events.subscription, events.customer, 'canceled'],
     ]);
     expect(built[2]!.data.previous_attributes).toEqual({ status: 'active' });
+  });
+
+  test('events can share their created second where the fuzzer draws a tie, as Stripe\'s often do', () => {
+    const ties = new Set([2, 3]);
+    const events = stripeEvents({ start: 1_000, sameSecond: (index) => ties.has(index) });
+    const built = [events.checkoutCompleted(), events.subscriptionCreated(), events.subscriptionUpdated('past_due'), events.subscriptionDeleted(), events.custom('invoice.paid', {})];
+    expect(built.map((e) => e.created)).toEqual([1_000, 1_001, 1_001, 1_001, 1_002]);
+
+    // The fuzzer draws ties for the first events, fast-check's seed pinned; both kinds of pair occur.
+    const drawn = fc.sample(planArbitrary(DEFAULT_PLAN), { seed: 42, numRuns: 50 });
+    for (const plan of drawn) expect(plan.sameSecond).toHaveLength(MAX_SAME_SECOND_EVENTS - 1);
+    const pairs = drawn.flatMap((plan) => plan.sameSecond);
+    expect(pairs.filter(Boolean).length, 'seed 42: some ties').toBeGreaterThan(0);
+    expect(pairs.filter((tie) => !tie).length, 'seed 42: mostly a second apart').toBeGreaterThan(pairs.length / 2);
+    expect(sameSecondAs({ sameSecond: [true, false] })(1)).toBe(true);
+    expect(sameSecondAs({ sameSecond: [true, false] })(2)).toBe(false);
+    expect(sameSecondAs({ sameSecond: [true, false] })(9)).toBe(false);
+    expect(fc.sample(planArbitrary({ ...DEFAULT_PLAN, sameSecond: false }), { seed: 42, numRuns: 5 }).map((plan) => plan.sameSecond)).toEqual([[], [], [], [], []]);
   });
 });

@@ -85,23 +85,39 @@ export class RunFacts {
    * Fails unless `actual` is the state of the newest event (by `created`) among `refs` that the
    * app must or may have applied: no older than the newest acknowledged one, never from an event
    * only forged copies carried. `null`/`undefined` means "no state": right when none is acknowledged.
+   * Events of the same second are equally new, except that a final state (`terminal`; by default,
+   * with `statusOf`, Stripe's: a canceled subscription, a paid invoice) is never left once acknowledged.
    */
-  expectNewestState<T>(refs: readonly EventRef[], actual: T | null | undefined, stateOf: (event: FuzzEvent) => T = statusOf as (event: FuzzEvent) => T, what = 'the state'): void {
+  expectNewestState<T>(
+    refs: readonly EventRef[],
+    actual: T | null | undefined,
+    stateOf: (event: FuzzEvent) => T = statusOf as (event: FuzzEvent) => T,
+    what = 'the state',
+    { terminal = stateOf === statusOf ? stripeFinalStatus : () => false }: { terminal?: (state: T, event: FuzzEvent) => boolean } = {},
+  ): void {
     const events = refs.map((ref) => this.event(ref));
     const acknowledged = events.filter((e) => this.fate(e) === 'acknowledged');
     const floor = Math.max(-Infinity, ...acknowledged.map((e) => e.created));
-    const candidates = events.filter((e) => this.fate(e) !== 'undelivered' && e.created >= floor);
+    const isFinal = (e: FuzzEvent) => terminal(stateOf(e), e);
+    const ended = acknowledged.filter(isFinal);
+    const endedAt = Math.min(...ended.map((e) => e.created));
+    // Once a final state is acknowledged, only a final state at least as new may stand.
+    const candidates = events.filter((e) => this.fate(e) !== 'undelivered' && (ended.length === 0 ? e.created >= floor : isFinal(e) && e.created >= endedAt));
     const absentAllowed = acknowledged.length === 0;
     if (actual === null || actual === undefined ? absentAllowed : candidates.some((e) => isDeepStrictEqual(stateOf(e), actual))) return;
 
     const newest = acknowledged.reduce<FuzzEvent | undefined>((a, e) => (a && a.created >= e.created ? a : e), undefined);
     const allowed = [...candidates.map((e) => `${JSON.stringify(stateOf(e))} (${this.label(e)})`), ...(absentAllowed ? ['none'] : [])];
     const source = events.filter((e) => isDeepStrictEqual(stateOf(e), actual)).map((e) => `${this.label(e)}, ${this.fate(e)}`);
+    const reason =
+      ended.length > 0
+        ? `: the app acknowledged ${this.label(ended[0]!)}, whose ${JSON.stringify(stateOf(ended[0]!))} is final`
+        : newest
+          ? `: the newest event the app acknowledged is ${this.label(newest)}`
+          : ': the app acknowledged none of these events';
     throw new InvariantViolation(
       `${what} is ${actual === null || actual === undefined ? 'none' : JSON.stringify(actual)}${source.length ? ` (as in ${source.join('; ')})` : ''}, ` +
-        `but should be ${allowed.join(' or ')}` +
-        (newest ? `: the newest event the app acknowledged is ${this.label(newest)}` : ': the app acknowledged none of these events') +
-        '.',
+        `but should be ${allowed.join(' or ')}${reason}.`,
     );
   }
 
@@ -135,6 +151,21 @@ export class RunFacts {
 /** `data.object.status`: the state of subscriptions, invoices, payment intents. */
 export function statusOf(event: FuzzEvent): unknown {
   return event.object.status;
+}
+
+/** Statuses Stripe never moves an object out of, by `data.object.object`. */
+const FINAL_STATUSES: Readonly<Record<string, readonly unknown[]>> = {
+  subscription: ['canceled', 'incomplete_expired'],
+  invoice: ['paid', 'void'],
+  payment_intent: ['succeeded', 'canceled'],
+  setup_intent: ['succeeded', 'canceled'],
+  'checkout.session': ['complete', 'expired'],
+};
+
+/** Whether `status` is one Stripe never leaves, for the kind of object the event carries. */
+export function stripeFinalStatus(status: unknown, event: FuzzEvent): boolean {
+  const kind = event.object.object;
+  return typeof kind === 'string' && Object.hasOwn(FINAL_STATUSES, kind) && FINAL_STATUSES[kind]!.includes(status);
 }
 
 function describeRef(ref: EventRef): string {

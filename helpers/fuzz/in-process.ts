@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import Stripe from 'stripe';
 import { CUT_OFF_ERROR, type SignatureMode } from '../../replay-server/index.js';
 import { RunFacts, type DeliveryRecord, type FuzzEvent } from './facts.js';
-import { planArbitrary, planOptions, resolvePlan, type DeliveryPlan, type DrawnPlan, type PlanChoices } from './plan.js';
+import { planArbitrary, planOptions, resolvePlan, sameSecondAs, type DeliveryPlan, type DrawnPlan, type PlanChoices } from './plan.js';
 import { FuzzSetupError, searchCounterexample, type Execution, type FuzzResult } from './search.js';
 import { resolveSettings, type FuzzConfig, type RunChoices } from './settings.js';
 import { stripeEvents, type StripeEvent, type StripeEventBuilder } from './stripe-events.js';
@@ -70,7 +70,7 @@ export async function fuzzHandler<S, D extends AsyncFunctions<D>>(options: Handl
     const email = `fuzz+${tag}r${index}@example.com`;
     let prepared: Awaited<ReturnType<typeof options.setup>>;
     try {
-      prepared = await options.setup({ index, tag: `${tag}r${index}`, email, stripeEvents: stripeEvents({ email }), secret });
+      prepared = await options.setup({ index, tag: `${tag}r${index}`, email, stripeEvents: stripeEvents({ email, sameSecond: sameSecondAs(drawn) }), secret });
     } catch (error) {
       throw new FuzzSetupError(`${name}: setup threw: ${(error as Error)?.message ?? error}`, { cause: error });
     }

@@ -16,9 +16,11 @@ export interface PlanOptions {
   cutOffs: boolean;
   /** Whether deliveries may start together. */
   concurrency: boolean;
+  /** Whether consecutive events setup builds may share their `created` second. */
+  sameSecond: boolean;
 }
 
-export const DEFAULT_PLAN: PlanOptions = { maxDeliveries: 10, forgeries: FORGED_SIGNATURES, cutOffs: true, concurrency: true };
+export const DEFAULT_PLAN: PlanOptions = { maxDeliveries: 10, forgeries: FORGED_SIGNATURES, cutOffs: true, concurrency: true, sameSecond: true };
 
 /** One delivery of a resolved plan: which event (its index in setup's list), how it is signed, whether it is cut off. */
 export interface PlannedDelivery {
@@ -58,7 +60,16 @@ export interface Draw {
 export interface DrawnPlan {
   deliveries: Draw[];
   forgedOnly: number | null;
+  /**
+   * `sameSecond[i]`: the event setup builds after the i-th one gets the same `created`. Stripe's
+   * `created` is whole seconds and one change sends several events at once, so ties are common;
+   * an app that breaks them by arrival order can let a late "active" undo a cancellation.
+   */
+  sameSecond: boolean[];
 }
+
+/** Ties are drawn for the first this many events a setup builds; later ones are a second apart. */
+export const MAX_SAME_SECOND_EVENTS = 16;
 
 // Divisible by every count from 1 to 8: the modulo below picks among up to 8 events evenly.
 const EVENT_DRAW_MAX = 839;
@@ -90,7 +101,16 @@ export function planArbitrary(options: PlanOptions): fc.Arbitrary<DrawnPlan> {
     forgedOnly: forging
       ? fc.oneof(SHRINK_TO_FIRST, { arbitrary: fc.constant(null), weight: 75 }, { arbitrary: fc.nat({ max: EVENT_DRAW_MAX }), weight: 25 })
       : fc.constant(null),
+    // A fixed length, so that shrinking clears ties one by one instead of shifting them along.
+    sameSecond: options.sameSecond
+      ? fc.array(sometimes(25), { minLength: MAX_SAME_SECOND_EVENTS - 1, maxLength: MAX_SAME_SECOND_EVENTS - 1 })
+      : fc.constant([]),
   });
+}
+
+/** The builder's `sameSecond` for a run's draws: event `index` ties with the one before it. */
+export function sameSecondAs(drawn: Pick<DrawnPlan, 'sameSecond'>): (index: number) => boolean {
+  return (index) => drawn.sameSecond[index - 1] ?? false;
 }
 
 /**
@@ -98,7 +118,7 @@ export function planArbitrary(options: PlanOptions): fc.Arbitrary<DrawnPlan> {
  * dropped). The count is only known once a run's setup has returned its events, so draws carry
  * a number that is reduced here.
  */
-export function resolvePlan({ deliveries, forgedOnly }: DrawnPlan, eventCount: number, options: Pick<PlanOptions, 'maxDeliveries' | 'forgeries'> = DEFAULT_PLAN): DeliveryPlan {
+export function resolvePlan({ deliveries, forgedOnly }: Pick<DrawnPlan, 'deliveries' | 'forgedOnly'>, eventCount: number, options: Pick<PlanOptions, 'maxDeliveries' | 'forgeries'> = DEFAULT_PLAN): DeliveryPlan {
   if (eventCount < 1) throw new Error('resolvePlan needs at least one event.');
   const forged = forgedOnly === null || options.forgeries.length === 0 ? undefined : forgedOnly % eventCount;
   const groups: DeliveryPlan = [];
@@ -130,6 +150,8 @@ export interface PlanChoices {
   cutOffs?: boolean;
   /** Start deliveries together (default true). */
   concurrency?: boolean;
+  /** Let consecutive events from `stripeEvents` share their `created` second, as Stripe's often do (default true). */
+  sameSecond?: boolean;
 }
 
 /** The plan options a property asked for, defaults filled in and checked. */
@@ -139,6 +161,7 @@ export function planOptions(choices: PlanChoices): PlanOptions {
     forgeries: choices.forgeries === false ? [] : (choices.forgeries ?? DEFAULT_PLAN.forgeries),
     cutOffs: choices.cutOffs ?? DEFAULT_PLAN.cutOffs,
     concurrency: choices.concurrency ?? DEFAULT_PLAN.concurrency,
+    sameSecond: choices.sameSecond ?? DEFAULT_PLAN.sameSecond,
   };
   if (!Number.isInteger(options.maxDeliveries) || options.maxDeliveries < 1 || options.maxDeliveries > 200) {
     throw new RangeError(`maxDeliveries must be a whole number from 1 to 200; got ${options.maxDeliveries}.`);

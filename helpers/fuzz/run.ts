@@ -12,7 +12,7 @@ import {
   type ScheduledDelivery,
 } from '../../replay-server/index.js';
 import { RunFacts, type DeliveryRecord, type FuzzEvent } from './facts.js';
-import { planArbitrary, planOptions, resolvePlan, type DeliveryPlan, type DrawnPlan, type PlanChoices } from './plan.js';
+import { planArbitrary, planOptions, resolvePlan, sameSecondAs, type DeliveryPlan, type DrawnPlan, type PlanChoices } from './plan.js';
 import { FuzzSetupError, describeExecution, searchCounterexample, type Execution, type FuzzResult } from './search.js';
 import { resolveSettings, type FuzzConfig, type RunChoices } from './settings.js';
 import { stripeEvents, type StripeEvent, type StripeEventBuilder } from './stripe-events.js';
@@ -25,7 +25,7 @@ export interface FuzzSetupContext {
   tag: string;
   /** A unique email for this run's user. */
   email: string;
-  /** Builds this subject's Stripe events, with `email` filled in and increasing `created`. */
+  /** Builds this subject's Stripe events, with `email` filled in and `created` increasing or, where the fuzzer draws a tie, the same second. */
   stripeEvents: StripeEventBuilder;
 }
 
@@ -102,9 +102,12 @@ export async function fuzzWebhooks<S>(options: WebhookFuzzOptions<S>, environmen
   const runner = new ScheduleRunner(options, environment, settleMs);
   if (settings.replaySchedule) return runner.replayFile(name, settings.replaySchedule, settings);
   const planFor = (drawn: DrawnPlan) => (count: number) => resolvePlan(drawn, count, plan);
-  return searchCounterexample(name, planArbitrary(plan), (draws) => runner.execute(planFor(draws)), settings, {
-    // Values that resolve to one schedule are one run (once the number of events is known).
-    key: (draws) => (runner.eventCount === undefined ? JSON.stringify(draws) : JSON.stringify(planFor(draws)(runner.eventCount))),
+  return searchCounterexample(name, planArbitrary(plan), (draws) => runner.execute(planFor(draws), sameSecondAs(draws)), settings, {
+    // Values that resolve to one schedule and the same ties among the events setup built are one run.
+    key: (draws) =>
+      runner.eventCount === undefined
+        ? JSON.stringify(draws)
+        : JSON.stringify([planFor(draws)(runner.eventCount), draws.sameSecond.slice(0, Math.max(0, runner.eventsBuilt - 1))]),
     memoize: true,
   });
 }
@@ -112,6 +115,8 @@ export async function fuzzWebhooks<S>(options: WebhookFuzzOptions<S>, environmen
 class ScheduleRunner<S> {
   /** How many events setup returns; known after the first run. */
   eventCount: number | undefined;
+  /** The most events a setup built with `stripeEvents`: the ties beyond them change nothing. */
+  eventsBuilt = 0;
   private runs = 0;
   private readonly tag = randomBytes(4).toString('hex');
 
@@ -122,8 +127,8 @@ class ScheduleRunner<S> {
   ) {}
 
   /** One run: a fresh subject, its events stored, the plan delivered, the invariant checked. */
-  async execute(planFor: (eventCount: number) => DeliveryPlan): Promise<Execution> {
-    const { subject, stored } = await this.setUp();
+  async execute(planFor: (eventCount: number) => DeliveryPlan, sameSecond: (index: number) => boolean): Promise<Execution> {
+    const { subject, stored } = await this.setUp(sameSecond);
     const events = stored.map(toFuzzEvent);
     this.eventCount = events.length;
     const plan = planFor(events.length);
@@ -142,12 +147,15 @@ class ScheduleRunner<S> {
   async replayFile(name: string, file: string, settings: { seed: number; seedSource: string }): Promise<FuzzResult> {
     const schedule = await readScheduleFile(file);
     const steps = groupSteps(schedule.steps);
+    // The file's events tell which of them shared a second: the fresh subject's events do too.
+    const created = schedule.events.map((event) => event.created);
+    const sameSecond = (index: number) => created[index] !== undefined && created[index] === created[index - 1];
     const start = performance.now();
     const execution = await this.execute((count) => {
       const beyond = schedule.steps.find((step) => step.event >= count);
       if (beyond) throw new FuzzSetupError(`${file} delivers event #${beyond.event}, but setup returned ${count} events: the schedule belongs to a setup that returns more.`);
       return steps.map((group) => group.map(({ event, signature, cutOff }) => ({ event, signature, cutOff })));
-    });
+    }, sameSecond);
     const elapsed = performance.now() - start;
     const failed = execution.error !== undefined;
     const pinned = { name, seed: schedule.header.seed ?? settings.seed, path: schedule.header.path };
@@ -164,11 +172,15 @@ class ScheduleRunner<S> {
     };
   }
 
-  private async setUp(): Promise<{ subject: S; stored: EventDetail[] }> {
+  private async setUp(sameSecond: (index: number) => boolean): Promise<{ subject: S; stored: EventDetail[] }> {
     const index = this.runs++;
     const tag = `${this.tag}r${index}`;
     const email = this.environment.emailFor?.(index, tag) ?? `fuzz+${tag}@example.com`;
-    const context: FuzzSetupContext = { index, tag, email, stripeEvents: stripeEvents({ email }) };
+    const counted = (event: number) => {
+      this.eventsBuilt = Math.max(this.eventsBuilt, event + 1);
+      return sameSecond(event);
+    };
+    const context: FuzzSetupContext = { index, tag, email, stripeEvents: stripeEvents({ email, sameSecond: counted }) };
     await this.environment.onSubject?.(context);
     const { subject, events } = await this.options.setup(context);
     if (!Array.isArray(events) || events.length === 0) throw new FuzzSetupError('setup must return { subject, events } with at least one event (an event object, or the id of a stored one).');

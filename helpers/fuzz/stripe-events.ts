@@ -25,6 +25,11 @@ export interface StripeEventsOptions {
   metadata?: Record<string, string>;
   /** `created` of the first event built, unix seconds (default ten minutes ago); each next one is a second later. */
   start?: number;
+  /**
+   * Whether the event built `index`-th (1 for the second) gets the same `created` as the one built
+   * before it, as the events of one change at Stripe often do (default never). The fuzzer draws these ties.
+   */
+  sameSecond?: (index: number) => boolean;
   /** The monthly price in the smallest currency unit (default 2000) and its currency (default usd). */
   unitAmount?: number;
   currency?: string;
@@ -36,8 +41,9 @@ export function stripeId(prefix: string): string {
 
 /**
  * Builds the events of one customer's subscription, in Stripe's shapes, with one customer and
- * subscription id throughout and strictly increasing `created`: the order Stripe made them in,
- * which is not the order it delivers them in. Every method returns a new event.
+ * subscription id throughout and `created` increasing (or the same second, where `sameSecond`
+ * says so): the order Stripe made them in, which is not the order it delivers them in. Every
+ * method returns a new event.
  */
 export class StripeEventBuilder {
   readonly email: string | undefined;
@@ -50,7 +56,9 @@ export class StripeEventBuilder {
   private readonly price = stripeId('price');
   private readonly product = stripeId('prod');
   private readonly item = stripeId('si');
+  private readonly sameSecond: (index: number) => boolean;
   private next: number;
+  private built = 0;
   private subscriptionStart: number | undefined;
 
   constructor(options: StripeEventsOptions = {}) {
@@ -62,6 +70,7 @@ export class StripeEventBuilder {
     this.unitAmount = options.unitAmount ?? 2000;
     this.currency = options.currency ?? 'usd';
     this.next = options.start ?? Math.floor(Date.now() / 1000) - 600;
+    this.sameSecond = options.sameSecond ?? (() => false);
   }
 
   /** `checkout.session.completed` of a paid subscription Checkout. */
@@ -127,6 +136,8 @@ export class StripeEventBuilder {
   }
 
   private tick(): number {
+    const index = this.built++;
+    if (index > 0 && this.sameSecond(index)) return this.next - 1;
     return this.next++;
   }
 
