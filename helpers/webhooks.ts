@@ -46,9 +46,21 @@ export class Webhooks {
     );
   }
 
-  /** Delivers a captured event again (Stripe's retries, a concurrent burst, signature variants). */
-  replay(event: EventSummary | string, options: ReplayOptions = {}): Promise<ReplayResult> {
-    return this.client.replay(typeof event === 'string' ? event : event.id, options);
+  /**
+   * Delivers a captured event again (Stripe's retries, a concurrent burst, signature variants).
+   * Throws when the replay server stopped before sending every copy (its run limit passed).
+   */
+  async replay(event: EventSummary | string, options: ReplayOptions = {}): Promise<ReplayResult> {
+    const id = typeof event === 'string' ? event : event.id;
+    const result = await this.client.replay(id, options);
+    if (result.stopped) {
+      const errors = [...new Set(result.deliveries.map((d) => d.error ?? String(d.status)))].join('; ');
+      throw new Error(
+        `The replay of ${id} stopped after ${result.deliveries.length} of ${result.deliveries.length + result.stopped.not_sent} copies: ${result.stopped.reason}. ` +
+          `What the copies sent got: ${errors || 'nothing'}. Is the app answering at its webhook URL?`,
+      );
+    }
+    return result;
   }
 
   /**

@@ -1,14 +1,15 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, parseJsonBody, requireBody } from './body.js';
-import { captureEvent, forwardFailure, type CaptureContext } from './capture.js';
+import { captureEvent, forwardFailure } from './capture.js';
 import { badRequest, sendError, sendJson } from './errors.js';
 import { parseEventBody } from './event-body.js';
 import { flattenHeaders } from './headers.js';
 import type { InFlight } from './in-flight.js';
-import { parseReplayOptions, replayEvent } from './replay.js';
+import { parseReplayOptions, replayEvent, type ReplayContext } from './replay.js';
+import { callerGone } from './run-limit.js';
 
 export interface HotRouteContext {
-  capture: CaptureContext;
+  capture: ReplayContext;
   bodyLimit: number;
   /** Refuses an /api call from a web page, or without the token (see `apiCallCheck`). */
   checkApiCall: (headers: IncomingHttpHeaders) => void;
@@ -65,6 +66,6 @@ function replayHandler({ capture: context, bodyLimit, checkApiCall }: HotRouteCo
       throw badRequest('invalid_id', `"${encodedId}" is not a valid event id.`);
     }
     const options = parseReplayOptions(parseJsonBody(await readBody(req, bodyLimit)));
-    sendJson(res, 200, await replayEvent(id, options, context));
+    sendJson(res, 200, await replayEvent(id, options, context, callerGone(res)));
   };
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { openConnections } from './deliver.js';
 import { badRequest, eventNotFound } from './errors.js';
 import { isObject } from './event-body.js';
 import { prepareCopy, sendCopy, type Copy, type DeliveryContext } from './forward.js';
+import { RunLimit } from './run-limit.js';
 import { signingProblem } from './signing.js';
 import type { ReplayStore } from './store.js';
 import { SIGNATURE_MODES, type Delivery, type ReplayResult, type SignatureMode } from './types.js';
@@ -76,6 +76,10 @@ export function publicTarget(target: URL | string): string {
 export interface ReplayContext extends DeliveryContext {
   store: ReplayStore;
   forwardTo: URL | undefined;
+  /** How long a replay or schedule may go on starting copies (see RunLimit). */
+  runLimitMs: number;
+  /** Aborted when the server begins to stop: replays and schedules start nothing more. */
+  stopping: AbortSignal;
 }
 
 /**
@@ -83,7 +87,7 @@ export interface ReplayContext extends DeliveryContext {
  * opened and its signatures computed before any copy is sent, so the copies leave together:
  * the smaller their start spread, the likelier they race inside the app.
  */
-export async function replayEvent(id: string, options: ValidReplay, context: ReplayContext): Promise<ReplayResult> {
+export async function replayEvent(id: string, options: ValidReplay, context: ReplayContext, caller?: AbortSignal): Promise<ReplayResult> {
   const target = options.target ?? context.forwardTo;
   if (!target) {
     throw badRequest('no_target', 'no target to replay to: start the server with --forward-to <url> or pass "target" in the replay body.');
@@ -95,8 +99,11 @@ export async function replayEvent(id: string, options: ValidReplay, context: Rep
 
   const copy: Copy = { event, target, signature: options.signature, kind: 'replay', batch: `rpl_${randomBytes(12).toString('base64url')}` };
   const deliveries: Delivery[] = [];
+  const limit = new RunLimit(context.runLimitMs, { caller, stopping: context.stopping });
   let spread = 0;
+  let stopped: string | null = null;
   for (let done = 0; done < options.times; done += options.concurrency) {
+    if (done > 0 && (stopped = limit.reason())) break;
     const waveStart = Date.now();
     const size = Math.min(options.concurrency, options.times - done);
     const wave = size === 1 ? [await sendCopy(copy, context)] : await sendWave(copy, size, context);
@@ -104,9 +111,13 @@ export async function replayEvent(id: string, options: ValidReplay, context: Rep
     deliveries.push(...(await context.store.recordDeliveries(wave.map((w) => w.delivery))));
     const flushed = wave.map((w) => w.outcome.flushedAt).filter((t) => Number.isFinite(t));
     if (flushed.length > 1) spread = Math.max(spread, Math.max(...flushed) - Math.min(...flushed));
-    if (done + size < options.times && options.spacingMs > 0) await sleep(Math.max(0, waveStart + options.spacingMs - Date.now()));
+    if (done + size < options.times && options.spacingMs > 0) await limit.pause(waveStart + options.spacingMs - Date.now());
   }
-  return { deliveries, start_spread_ms: Math.round(spread * 1000) / 1000 };
+  return {
+    deliveries,
+    start_spread_ms: Math.round(spread * 1000) / 1000,
+    stopped: stopped === null ? null : { reason: stopped, not_sent: options.times - deliveries.length },
+  };
 }
 
 async function sendWave(copy: Copy, size: number, context: ReplayContext) {

@@ -6,6 +6,7 @@ import { ApiError, badRequest } from './errors.js';
 import { isObject } from './event-body.js';
 import { prepareCopy, sendCopy, type Copy } from './forward.js';
 import { parseTarget, type ReplayContext } from './replay.js';
+import { callerGone, RunLimit, type Stopped } from './run-limit.js';
 import { signingProblem } from './signing.js';
 import type { EventForReplay } from './store.js';
 import { SIGNATURE_MODES, type Delivery, type SignatureMode } from './types.js';
@@ -47,6 +48,8 @@ export interface ScheduleResult {
   start_spread_ms: number;
   /** The `batch` of every delivery of this schedule (`sch_…`). */
   batch: string;
+  /** Why later groups were left unsent (the run limit passed, the caller hung up); null when every step went. */
+  stopped: Stopped | null;
 }
 
 interface ValidStep {
@@ -64,7 +67,7 @@ interface ValidSchedule {
 export function scheduleRoute(context: ReplayContext, bodyLimit: number): RequestHandler {
   return async (req, res) => {
     const schedule = parseSchedule(parseJsonBody(await readBody(req, bodyLimit)));
-    res.json(await runSchedule(schedule, context));
+    res.json(await runSchedule(schedule, context, callerGone(res)));
   };
 }
 
@@ -110,7 +113,7 @@ function rejectUnknown(value: Record<string, unknown>, known: string[], where: s
  * cut off) before the next starts. Every event is looked up, and every signature mode checked,
  * before the first request leaves.
  */
-export async function runSchedule(schedule: ValidSchedule, context: ReplayContext): Promise<ScheduleResult> {
+export async function runSchedule(schedule: ValidSchedule, context: ReplayContext, caller?: AbortSignal): Promise<ScheduleResult> {
   const target = schedule.target ?? context.forwardTo;
   if (!target) {
     throw badRequest('no_target', 'no target to deliver to: start the server with --forward-to <url> or pass "target" in the schedule.');
@@ -124,8 +127,11 @@ export async function runSchedule(schedule: ValidSchedule, context: ReplayContex
 
   const batch = `sch_${randomBytes(12).toString('base64url')}`;
   const sent: Array<Omit<ScheduledDelivery, 'id'>> = [];
+  const limit = new RunLimit(context.runLimitMs, { caller, stopping: context.stopping });
   let spread = 0;
+  let stopped: string | null = null;
   for (const [g, group] of schedule.groups.entries()) {
+    if (g > 0 && (stopped = limit.reason())) break;
     const copies: Copy[] = group.map((step) => ({ event: events.get(step.event)!, target, signature: step.signature, kind: 'replay', batch, cutOff: step.cutOff }));
     const results = copies.length === 1 ? [await sendCopy(copies[0]!, context)] : await sendGroup(copies, target, context);
     results.forEach(({ delivery }, s) => sent.push({ ...delivery, group: g, step: s, cut_off: group[s]!.cutOff }));
@@ -134,7 +140,12 @@ export async function runSchedule(schedule: ValidSchedule, context: ReplayContex
   }
   const named = await context.store.recordDeliveries(sent.map(({ group: _g, step: _s, cut_off: _c, ...delivery }) => delivery));
   const deliveries = named.map((delivery, i) => ({ ...delivery, group: sent[i]!.group, step: sent[i]!.step, cut_off: sent[i]!.cut_off }));
-  return { deliveries, start_spread_ms: Math.round(spread * 1000) / 1000, batch };
+  return {
+    deliveries,
+    start_spread_ms: Math.round(spread * 1000) / 1000,
+    batch,
+    stopped: stopped === null ? null : { reason: stopped, not_sent: steps.length - deliveries.length },
+  };
 }
 
 async function loadEvents(ids: string[], context: ReplayContext): Promise<Map<string, EventForReplay>> {

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { listen } from '../core/index.js';
 import { apiCallCheck, tokenPolicy } from './auth.js';
 import { readBody, requireBody } from './body.js';
-import { captureEvent, type CaptureContext } from './capture.js';
+import { captureEvent } from './capture.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { ApiError, eventNotFound, sendError } from './errors.js';
 import { eventStream } from './events-stream.js';
@@ -16,7 +16,8 @@ import { parseInjection } from './inject.js';
 import { parseTeardown } from './teardown.js';
 import { exportEvents, importEvents } from './ndjson.js';
 import { scheduleRoute } from './schedule.js';
-import { parseTarget, publicTarget } from './replay.js';
+import { parseTarget, publicTarget, type ReplayContext } from './replay.js';
+import { DEFAULT_RUN_LIMIT_MS } from './run-limit.js';
 import { migrateReplaySchema } from './schema.js';
 import { ReplayStore } from './store.js';
 import type { Health } from './types.js';
@@ -39,6 +40,8 @@ export interface ReplayServerOptions {
   bodyLimitBytes?: number;
   /** How long a forward or replay waits for the app; default 10 s. */
   forwardTimeoutMs?: number;
+  /** How long one replay or schedule may go on starting copies; default 5 min. */
+  runLimitMs?: number;
 }
 
 export interface ReplayServer {
@@ -62,12 +65,17 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1) throw new Error(`bodyLimitBytes must be a positive whole number, got ${bodyLimit}.`);
   await migrateReplaySchema(options.pool);
 
+  const runLimitMs = options.runLimitMs ?? DEFAULT_RUN_LIMIT_MS;
+  if (!Number.isInteger(runLimitMs) || runLimitMs < 1) throw new Error(`runLimitMs must be a positive whole number, got ${runLimitMs}.`);
   const store = new ReplayStore(options.pool);
-  const context: CaptureContext = {
+  const stopping = new AbortController();
+  const context: ReplayContext = {
     store,
     forwardTo,
     secret: options.secret || undefined,
     forwardTimeoutMs: options.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS,
+    runLimitMs,
+    stopping: stopping.signal,
   };
   const checkApiCall = apiCallCheck(host, token);
   const inFlight = new InFlight();
@@ -83,7 +91,8 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     url: listening.url,
     async close() {
       store.changes.close();
-      // No new requests; those delivering get a while to finish and record what they sent.
+      stopping.abort();
+      // No new requests and no new waves; those delivering get a while to finish and record what they sent.
       const closing = listening.close();
       await inFlight.drained(SHUTDOWN_GRACE_MS);
       await closing;
@@ -92,7 +101,7 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   };
 }
 
-function createApp({ context, checkApiCall, inFlight, bodyLimit, pool }: { context: CaptureContext; checkApiCall: (headers: IncomingHttpHeaders) => void; inFlight: InFlight; bodyLimit: number; pool: pg.Pool }) {
+function createApp({ context, checkApiCall, inFlight, bodyLimit, pool }: { context: ReplayContext; checkApiCall: (headers: IncomingHttpHeaders) => void; inFlight: InFlight; bodyLimit: number; pool: pg.Pool }) {
   const { store } = context;
   const app = express();
   app.disable('x-powered-by');

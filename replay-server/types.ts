@@ -1,3 +1,4 @@
+import type { Stopped } from './run-limit.js';
 /** Where a stored event came from. */
 export type EventSource = 'captured' | 'injected' | 'imported';
 
@@ -102,6 +103,8 @@ export interface ReplayResult {
   deliveries: Delivery[];
   /** Largest gap between the first and the last start of copies meant to start together. */
   start_spread_ms: number;
+  /** Why copies were left unsent (the run limit passed, the caller hung up); null when every copy went. */
+  stopped: Stopped | null;
 }
 
 export interface ImportResult {

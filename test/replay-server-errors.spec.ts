@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { freePort } from '../core/index.js';
 import { ReplayClient, startReplayServer } from '../replay-server/index.js';
+import { Webhooks } from '../helpers/index.js';
 import { test, expect } from './support/replay-fixtures.js';
 import { postWebhook, stripeEvent, uniqueId } from './support/replay-events.js';
 
@@ -220,22 +221,84 @@ test.describe('replay server: an app that is down or hangs @db', () => {
   });
 });
 
+test.describe('replay server: the run limit @db', () => {
+  test('a replay against a hung app stops starting copies at the run limit; what was sent is recorded, the answer says what was not', async ({ startHarness }) => {
+    const { client, receiver } = await startHarness({ receiver: { hang: true }, forwardTimeoutMs: 200, runLimitMs: 700 });
+    const stored = await client.inject({ type: 'invoice.paid', data: { object: {} } }, { deliver: false });
+
+    const result = await client.replay(stored.id, { times: 1000 });
+
+    // Each copy waits 200 ms for the hung app: a few copies fit in 700 ms, not 1,000.
+    const sent = result.deliveries.length;
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(100);
+    expect(result.stopped).toEqual({ reason: "it reached the replay server's run limit of 0.7 s (--run-limit)", not_sent: 1000 - sent });
+    expect(receiver.received).toHaveLength(sent);
+    expect((await client.getEvent(stored.id)).deliveries).toHaveLength(sent);
+    // A schedule stops between groups the same way.
+    const schedule = await client.runSchedule({ groups: Array.from({ length: 50 }, () => [{ event: stored.id }]) });
+    expect(schedule.stopped).toEqual({ reason: expect.stringMatching(/run limit of 0\.7 s/), not_sent: 50 - schedule.deliveries.length });
+    expect(schedule.deliveries.length).toBeLessThan(50);
+    // The `webhooks` fixture makes it the test's failure, with what the copies got.
+    await expect(new Webhooks(client, 1_000, { run: 'run-limit' }).replay(stored.id, { times: 1000 })).rejects.toThrow(
+      new RegExp(`^The replay of ${stored.id} stopped after \\d+ of 1000 copies: it reached the replay server's run limit of 0\\.7 s \\(--run-limit\\)\\. What the copies sent got: no response from http://127\\.0\\.0\\.1:\\d+ within 200 ms\\. Is the app answering`),
+    );
+    expect(await client.health()).toMatchObject({ ok: true });
+  });
+
+  test('a replay whose caller hangs up sends no further copies', async ({ startHarness }) => {
+    const { url, client, receiver } = await startHarness();
+    const stored = await client.inject({ type: 'invoice.paid', data: { object: {} } }, { deliver: false });
+    const caller = new AbortController();
+    const replaying = fetch(`${url}/api/events/${stored.id}/replay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ times: 100, spacingMs: 100 }),
+      signal: caller.signal,
+    }).catch((error: Error) => error);
+    await expect.poll(() => receiver.received.length).toBeGreaterThanOrEqual(2);
+    caller.abort();
+    expect(await replaying).toMatchObject({ name: 'AbortError' });
+
+    // Ten more spacings: a replay still going would have sent ten more copies by now.
+    const atAbort = receiver.received.length;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(receiver.received.length).toBeLessThanOrEqual(atAbort + 1);
+    await expect.poll(async () => (await client.getEvent(stored.id)).deliveries.length).toBe(receiver.received.length);
+  });
+});
+
 test.describe('replay server: stopping @db', () => {
-  test('a replay in progress when the server stops finishes within the grace period, and every copy is recorded', async ({ startHarness, databaseUrl }) => {
+  test('a replay in progress when the server stops starts no further copy, answers why, and every copy sent is recorded', async ({ startHarness, databaseUrl }) => {
     const { client, secret, receiver } = await startHarness();
     const stored = await client.inject({ type: 'invoice.paid', data: { object: {} } }, { deliver: false });
     // A pool of its own, ended right after the server closes, as `vibes replay-server` does on SIGTERM.
     const pool = new pg.Pool({ connectionString: databaseUrl });
     const server = await startReplayServer({ pool, secret, forwardTo: receiver.url });
-    const replaying = new ReplayClient(server.url).replay(stored.id, { times: 3, spacingMs: 800 }).catch(() => undefined);
+    const replaying = new ReplayClient(server.url).replay(stored.id, { times: 3, spacingMs: 800 });
     await expect.poll(() => receiver.received.length).toBe(1);
 
     await server.close();
     await pool.end();
-    await replaying;
 
-    expect(receiver.received).toHaveLength(3);
-    expect((await client.getEvent(stored.id)).deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
+    expect(await replaying).toMatchObject({ deliveries: [{ status: 200 }], stopped: { reason: 'the replay server is stopping', not_sent: 2 } });
+    expect(receiver.received).toHaveLength(1);
+    expect((await client.getEvent(stored.id)).deliveries.map((d) => d.status)).toEqual([200]);
+  });
+
+  test('a capture whose forward is under way when the server stops finishes within the grace period, and is recorded', async ({ startHarness, databaseUrl }) => {
+    const { client, secret, receiver } = await startHarness({ receiver: { hang: true } });
+    const pool = new pg.Pool({ connectionString: databaseUrl });
+    const server = await startReplayServer({ pool, secret, forwardTo: receiver.url, forwardTimeoutMs: 1_500 });
+    const event = stripeEvent('invoice.paid', 'invoice');
+    const capturing = postWebhook(`${server.url}/webhooks/stripe`, event.raw, { secret }).catch((error: Error) => error);
+    await expect.poll(() => receiver.received.length).toBe(1);
+
+    await server.close();
+    await pool.end();
+    await capturing;
+
+    expect((await client.getEvent(event.id)).deliveries).toEqual([expect.objectContaining({ status: null, error: expect.stringMatching(/within 1500 ms/) })]);
   });
 });
 

@@ -48,6 +48,7 @@ export async function replaySchedule(file: string, flags: ReplayScheduleFlags): 
   }));
   console.log(formatScheduleTable(rows));
   console.log(`${result.deliveries.length} deliveries in ${schedule.steps.at(-1)!.group + 1} groups (batch ${result.batch}); see them with GET /api/events/<id>.`);
+  if (result.stopped) throw new Error(`the replay server stopped the schedule: ${result.stopped.reason}; ${result.stopped.not_sent} steps were not sent.`);
 }
 
 async function readScheduleFile(file: string): Promise<ScheduleFile> {

@@ -6,6 +6,7 @@ import { redactUrl } from '../../postgres/index.js';
 import {
   DEFAULT_BODY_LIMIT_BYTES,
   DEFAULT_FORWARD_TIMEOUT_MS,
+  DEFAULT_RUN_LIMIT_MS,
   exportEvents,
   importEvents,
   startReplayServer,
@@ -26,6 +27,7 @@ interface StartFlags extends DatabaseFlags {
   token?: string;
   bodyLimit: number;
   forwardTimeout: number;
+  runLimit: number;
   import?: string;
 }
 
@@ -55,6 +57,7 @@ export function replayServerCommand(): Command {
     .addOption(new Option('--token <token>', 'token every /api call must carry as "Authorization: Bearer <token>"').env('VIBES_REPLAY_TOKEN'))
     .option('--body-limit <size>', 'largest body accepted, e.g. 1mb, 512kb or bytes', parseSize, DEFAULT_BODY_LIMIT_BYTES)
     .option('--forward-timeout <ms>', 'how long a forward or replay waits for the app', parsePositiveInt, DEFAULT_FORWARD_TIMEOUT_MS)
+    .option('--run-limit <seconds>', 'how long one replay or schedule may go on starting copies (then the rest are not sent)', parsePositiveInt, DEFAULT_RUN_LIMIT_MS / 1000)
     .option('--import <file.ndjson>', 'import a recorded run before listening')
     .action(async (flags: StartFlags) => {
       checkSecret(flags.secret);
@@ -75,6 +78,7 @@ export function replayServerCommand(): Command {
         token: flags.token || undefined,
         bodyLimitBytes: flags.bodyLimit,
         forwardTimeoutMs: flags.forwardTimeout,
+        runLimitMs: flags.runLimit * 1000,
       });
       onShutdown(() => server.close());
       console.log(`database: ${redactUrl(db.url)}`);

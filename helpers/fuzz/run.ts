@@ -204,7 +204,9 @@ class ScheduleRunner<S> {
     const groups = plan.map((group) => group.map((d) => ({ event: events[d.event]!.id, signature: d.signature, cutOff: d.cutOff })));
     let delivered: ScheduledDelivery[];
     try {
-      delivered = (await this.environment.client.runSchedule({ groups })).deliveries;
+      const result = await this.environment.client.runSchedule({ groups });
+      if (result.stopped) throw new Error(`it stopped after ${result.deliveries.length} deliveries: ${result.stopped.reason}`);
+      delivered = result.deliveries;
     } catch (error) {
       const hint = error instanceof ReplayServerError && error.code === 'no_secret' ? ' (start the replay server with the webhook secret your app verifies with)' : '';
       throw new FuzzSetupError(`the replay server could not run the schedule: ${(error as Error).message}${hint}`, { cause: error });

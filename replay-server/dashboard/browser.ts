@@ -560,7 +560,8 @@ export function describeReplay(outcome: ReplayResult, concurrency: number, signa
   const statuses = [...counts].map(([status, n]) => `${status} × ${n}`).join(', ');
   const n = outcome.deliveries.length;
   const spread = n > 1 && concurrency > 1 ? ` Start spread ${outcome.start_spread_ms} ms.` : '';
-  return `Replayed ${n} ${n === 1 ? 'copy' : 'copies'} (${concurrency} at once, signature ${signature}): ${statuses}.${spread}`;
+  const stopped = outcome.stopped ? ` Stopped, ${outcome.stopped.not_sent} not sent: ${outcome.stopped.reason}.` : '';
+  return `Replayed ${n} ${n === 1 ? 'copy' : 'copies'} (${concurrency} at once, signature ${signature}): ${statuses}.${spread}${stopped}`;
 }
 
 export function statusBadge(status: number | null, delivered: boolean): HTMLElement {

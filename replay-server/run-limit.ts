@@ -1,0 +1,58 @@
+/** How long one replay or schedule may go on starting copies; `--run-limit` changes it. */
+export const DEFAULT_RUN_LIMIT_MS = 300_000;
+
+/** Why a replay or schedule stopped before sending every copy, as its answer tells the caller. */
+export interface Stopped {
+  reason: string;
+  not_sent: number;
+}
+
+/**
+ * What keeps a replay of 1,000 copies against a hung app from running for hours: no further
+ * wave or group starts once the limit has passed, the caller has hung up or the server is
+ * stopping. A wave under way finishes (each copy within the forward timeout), and what it sent
+ * is recorded.
+ */
+export class RunLimit {
+  private readonly deadline: number;
+  private readonly interrupted: AbortSignal;
+
+  constructor(
+    private readonly limitMs: number,
+    private readonly signals: { caller?: AbortSignal; stopping: AbortSignal },
+  ) {
+    this.deadline = Date.now() + limitMs;
+    this.interrupted = signals.caller ? AbortSignal.any([signals.caller, signals.stopping]) : signals.stopping;
+  }
+
+  /** Why nothing more may start, or null while it may. */
+  reason(): string | null {
+    if (this.signals.stopping.aborted) return 'the replay server is stopping';
+    if (this.signals.caller?.aborted) return 'the caller closed the connection';
+    if (Date.now() >= this.deadline) return `it reached the replay server's run limit of ${this.limitMs / 1000} s (--run-limit)`;
+    return null;
+  }
+
+  /** Waits `ms`, less if the limit passes or the run is interrupted meanwhile. */
+  async pause(ms: number): Promise<void> {
+    if (ms <= 0 || this.interrupted.aborted) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.interrupted.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(ms, Math.max(0, this.deadline - Date.now())));
+      this.interrupted.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+/** An AbortSignal that fires when the client hangs up before its answer was sent. */
+export function callerGone(res: import('node:http').ServerResponse): AbortSignal {
+  const caller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableEnded) caller.abort();
+  });
+  return caller.signal;
+}
