@@ -125,6 +125,10 @@ function vibesServer(name: string, url: string, args: string[], env: Record<stri
     name,
     command: [process.execPath, CLI, ...args].map(shellQuote).join(' '),
     url: `${url}${args[0] === 'stripe-emulator' ? '/_vibes/state' : '/healthz'}`,
+    // Each prints this once it serves. Playwright polls the URL at 100, 250, 500 ms and then every
+    // second, so the line saves up to a second a server, and the servers start one after another.
+    // (Playwright before 1.57 ignores `wait` and polls.)
+    wait: { stdout: /^listening on http/m },
     env: { ...stringEnv(process.env), ...env },
     reuseExistingServer: false,
     stdout: 'pipe' as const,
