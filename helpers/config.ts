@@ -62,6 +62,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
 
   // One secret signs what the replay server forwards and verifies what the app receives.
   // With `stripe listen`, it is the secret the Stripe CLI prints; otherwise one per run.
+  const ownSecret = !!env.STRIPE_WEBHOOK_SECRET;
   env.STRIPE_WEBHOOK_SECRET ||= `whsec_${randomBytes(24).toString('base64url')}`;
 
   const environment: VibesEnvironment = { runId, replayServerUrl, stripeMode, emulatorUrl };
@@ -81,7 +82,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   } else if (demo) {
     webServer.push(vibesServer('demo app', appUrl!, ['demo-app', '--port', String(ports.app)], appEnv));
   } else if (userApp) {
-    webServer.push(appServer(userApp, appEnv, ci));
+    webServer.push(appServer(userApp, appEnv, !ci && ownSecret && stripeMode === 'test-mode'));
   }
 
   const base: VibesConfig = {
@@ -138,14 +139,14 @@ function vibesServer(name: string, url: string, args: string[], env: Record<stri
   };
 }
 
-function appServer(app: AppServer, env: Record<string, string>, ci: boolean) {
+function appServer(app: AppServer, env: Record<string, string>, reusable: boolean) {
   return {
     name: 'app',
     command: app.command,
     url: app.url,
     cwd: app.cwd,
     env: { ...stringEnv(process.env), ...env, ...app.env },
-    reuseExistingServer: app.reuseExistingServer ?? !ci,
+    reuseExistingServer: app.reuseExistingServer ?? reusable,
     timeout: app.timeout ?? 60_000,
     gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 5_000 },
   };

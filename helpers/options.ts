@@ -55,6 +55,12 @@ export interface AppServer {
   env?: Record<string, string>;
   /** Milliseconds to wait for `url` to answer (default 60 s). */
   timeout?: number;
+  /**
+   * Use an app already answering at `url` instead of starting one. Default: outside CI, and only
+   * when a server started elsewhere can take part in the run: Stripe test mode with your own
+   * STRIPE_WEBHOOK_SECRET. With the emulator (a new port each run) or a secret made for the run,
+   * a dev server you started yourself could not reach the one or verify the other.
+   */
   reuseExistingServer?: boolean;
   cwd?: string;
 }

@@ -30,3 +30,17 @@ test('BASE_URL beats a configured baseURL: under vibes predeploy the preview is 
   expect(local.use.baseURL).toBe('http://localhost:3000');
   expect(local.webServer.map((s) => s.name)).toContain('app');
 });
+
+test('an app already running locally is reused only when it can take part: Stripe test mode and your own webhook secret', async () => {
+  const options = "{ app: { command: 'npm run dev', url: 'http://localhost:3000' } }";
+  const reuse = async (env: NodeJS.ProcessEnv, given = options) =>
+    ((await configWith({ BASE_URL: undefined, CI: '', ...env }, given)).webServer.find((s) => s.name === 'app') as { reuseExistingServer?: boolean } | undefined)?.reuseExistingServer;
+  // The emulator's port and a run's own secret are new each run: a dev server started earlier knows neither.
+  expect(await reuse({ STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' })).toBe(false);
+  expect(await reuse({ STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: 'whsec_from_env_test' })).toBe(false);
+  expect(await reuse({ STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: '' })).toBe(false);
+  expect(await reuse({ STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: 'whsec_from_env_test' })).toBe(true);
+  expect(await reuse({ STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: 'whsec_from_env_test', CI: 'true' })).toBe(false);
+  // Said outright, it is what the config says.
+  expect(await reuse({ STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' }, "{ app: { command: 'npm run dev', url: 'http://localhost:3000', reuseExistingServer: true } }")).toBe(true);
+});
