@@ -1,5 +1,6 @@
 import type { OpenAppDatabase } from './databases.js';
 import type { AppDatabase } from './db.js';
+import type { NamedUrl } from './guard.js';
 
 /**
  * How the preset asks the app how many times it granted an entitlement to an email:
@@ -32,9 +33,14 @@ export class EntitlementProbe {
   /** The test's webhook timeline, which a failed matcher prints (set by the `entitlements` fixture). */
   timelineText?: () => Promise<string>;
 
+  /**
+   * `assertSafeUrl` is the safety guard for the endpoint: a `test.use` can name one that
+   * defineVibesConfig never saw.
+   */
   constructor(
     private readonly config: EntitlementsConfig | undefined,
     openDatabase: OpenAppDatabase,
+    private readonly assertSafeUrl: (target: NamedUrl) => void = () => {},
   ) {
     this.database = probeDatabase(config, openDatabase);
   }
@@ -52,6 +58,7 @@ export class EntitlementProbe {
   }
 
   private async countOverHttp(config: { url: string; headers?: Record<string, string> }, email: string): Promise<number> {
+    this.assertSafeUrl({ name: 'entitlements.url', url: config.url });
     const url = new URL(config.url);
     url.searchParams.set('email', email);
     const response = await fetch(url, { headers: config.headers });

@@ -240,8 +240,8 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
 
   // One probe, counted by `webhooks` (fuzz grants) and by the matchers through `entitlements`.
   _vibesEntitlementProbe: [
-    async ({ entitlementsConfig, _vibesAppDatabase }, use) => {
-      await use(new EntitlementProbe(entitlementsConfig, _vibesAppDatabase));
+    async ({ entitlementsConfig, _vibesAppDatabase, guardConfig }, use) => {
+      await use(new EntitlementProbe(entitlementsConfig, _vibesAppDatabase, (target) => assertSafeTarget({ config: guardConfig, urls: [target] })));
     },
     { box: true },
   ],

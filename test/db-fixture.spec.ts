@@ -52,6 +52,14 @@ test.describe('a probe whose SQL Postgres refuses', () => {
   });
 });
 
+test.describe('a probe endpoint on a production host', () => {
+  test.use({ entitlementsConfig: { url: 'https://app.prod.example.com/api/test/entitlements' } });
+  test('counts', async ({ entitlements, user }) => {
+    const error = await entitlements.count(user.email).catch((e: Error) => e);
+    console.log('PROBE_URL_GUARD ' + JSON.stringify({ name: error.name, message: error.message }));
+  });
+});
+
 test.describe('a probe on production', () => {
   test.use({ entitlementsConfig: { sql: 'select count(*) from grants where email = $1', databaseUrl: 'postgres://app:s3cret@db.prod.example.com/app' } });
   test('counts', async ({ entitlements, user }) => {
@@ -99,7 +107,7 @@ test.describe('the db fixture @db', () => {
       // The two whose cleanup the guard stopped, and no other.
       expect(run.output).toMatch(/2 failed\n.*production-cleanup\.spec\.ts.*a user whose removal would run on production.*\n.*production-removal-host\.spec\.ts.*a user whose removal would go to a production host/);
       expect(run.output).toContain('✗ not a production URL: cleanup.appUser.url — its host app.prod.example.com is listed as a production host');
-      expect(run.output).toMatch(/5 passed/);
+      expect(run.output).toMatch(/6 passed/);
       // Its cleanup stopped at the guard, before any removal ran.
       expect(run.output).toContain('✗ test database: cleanup.appUser.databaseUrl — it points at database "app" on db.prod.example.com');
 
@@ -128,6 +136,11 @@ test.describe('the db fixture @db', () => {
       expect(probeGuard.name).toBe('GuardError');
       expect(probeGuard.message).toContain('✗ test database: entitlements.databaseUrl — it points at database "app" on db.prod.example.com');
       expect(probeGuard.message).not.toContain('s3cret');
+
+      // A probe endpoint in test.use is checked before its request goes out.
+      const probeUrlGuard = printed(run.output, 'PROBE_URL_GUARD');
+      expect(probeUrlGuard.name).toBe('GuardError');
+      expect(probeUrlGuard.message).toContain('✗ not a production URL: entitlements.url — its host app.prod.example.com is listed as a production host');
     } finally {
       await project.remove();
     }
