@@ -74,24 +74,50 @@ test('the schema check is not vacuous: a broken workflow is refused', async () =
   expect(loadWorkflow(text.replace('cancel-in-progress: true', 'cancel-in-progress: [true]')).errors).not.toEqual([]);
 });
 
-for (const pm of ['npm', 'pnpm', 'yarn', 'bun'] as const) {
-  test(`the workflows vibes init writes for ${pm} are valid and have the gate's facts`, async () => {
-    const lockfiles = { npm: 'package-lock.json', pnpm: 'pnpm-lock.yaml', yarn: 'yarn.lock', bun: 'bun.lock' };
-    const project = await tempProject({ 'package.json': JSON.stringify({ name: 'shop', scripts: { dev: 'node server.js' } }), [lockfiles[pm]]: '' });
+/** Each package manager, and the set-ups whose CI installs differently: what init must write for it. */
+const projects = [
+  { name: 'npm', files: { 'package-lock.json': '' }, install: /^npm ci$/, cache: 'npm' },
+  // No "packageManager": pnpm/action-setup needs a version, here from the lockfile's format.
+  { name: 'pnpm', files: { 'pnpm-lock.yaml': "lockfileVersion: '6.0'\n" }, install: /^pnpm install --frozen-lockfile$/, cache: 'pnpm', pnpmVersion: 8 },
+  // With it, a version in the action too is an error ("Multiple versions of pnpm specified").
+  { name: 'pnpm with packageManager', files: { 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" }, packageManager: 'pnpm@9.12.0', install: /^pnpm install --frozen-lockfile$/, cache: 'pnpm', pnpmVersion: null },
+  { name: 'yarn 1', files: { 'yarn.lock': '# yarn lockfile v1\n' }, install: /^yarn install --frozen-lockfile$/, cache: 'yarn', corepack: false },
+  // Yarn 4: setup-node's cache step would run the runner's Yarn 1, which refuses the project.
+  { name: 'yarn 4', files: { 'yarn.lock': '__metadata:\n  version: 8\n', '.yarnrc.yml': 'nodeLinker: node-modules\n' }, install: /^yarn install --immutable$/, cache: 'yarn', corepack: true },
+  { name: 'yarn 4 from packageManager', files: { 'yarn.lock': '' }, packageManager: 'yarn@4.5.0', install: /^yarn install --immutable$/, cache: 'yarn', corepack: true },
+  { name: 'bun', files: { 'bun.lock': '' }, install: /^bun install --frozen-lockfile$/, cache: undefined },
+] as const;
+
+for (const project of projects) {
+  test(`the workflows vibes init writes for ${project.name} are valid and have the gate's facts`, async () => {
+    const packageManager = 'packageManager' in project ? { packageManager: project.packageManager } : {};
+    const dir = await tempProject({ 'package.json': JSON.stringify({ name: 'shop', ...packageManager, scripts: { dev: 'node server.js' } }), ...project.files });
     try {
-      const result = await runVibes(['init'], { cwd: project.dir });
+      const result = await runVibes(['init'], { cwd: dir.dir });
       expect(result.code, result.stderr).toBe(0);
 
-      const smoke = loadWorkflow(await readFile(path.join(project.dir, '.github/workflows/smoke.yml'), 'utf8'));
+      const smoke = loadWorkflow(await readFile(path.join(dir.dir, '.github/workflows/smoke.yml'), 'utf8'));
       expect(smoke.errors).toEqual([]);
-      const install = { npm: /^npm ci$/, pnpm: /^pnpm install --frozen-lockfile$/, yarn: /^yarn install --frozen-lockfile$/, bun: /^bun install --frozen-lockfile$/ }[pm];
-      expectShardedSmokeGate(smoke.workflow, { install, cache: pm === 'bun' ? undefined : pm });
-
-      const predeploy = loadWorkflow(await readFile(path.join(project.dir, '.github/workflows/predeploy.yml'), 'utf8'));
+      const { testJob } = expectShardedSmokeGate(smoke.workflow, { install: project.install, cache: project.cache });
+      const predeploy = loadWorkflow(await readFile(path.join(dir.dir, '.github/workflows/predeploy.yml'), 'utf8'));
       expect(predeploy.errors).toEqual([]);
       expectPredeployWorkflow(predeploy.workflow);
+
+      for (const job of [testJob, Object.values(predeploy.workflow.jobs)[0]!]) {
+        const setupNode = stepIndex(job, (s) => s.uses?.startsWith('actions/setup-node@') ?? false, 'setting up Node');
+        if ('pnpmVersion' in project) {
+          const setupPnpm = job.steps[stepIndex(job, (s) => s.uses?.startsWith('pnpm/action-setup@') ?? false, 'setting up pnpm')]!;
+          expect(setupPnpm.with?.version ?? null).toBe(project.pnpmVersion);
+        }
+        if ('corepack' in project) {
+          const corepack = job.steps.findIndex((s) => s.run === 'corepack enable');
+          if (project.corepack) expect(corepack, 'corepack is on before setup-node caches with yarn').toBeGreaterThanOrEqual(0);
+          if (project.corepack) expect(corepack).toBeLessThan(setupNode);
+          else expect(corepack).toBe(-1);
+        }
+      }
     } finally {
-      await project.remove();
+      await dir.remove();
     }
   });
 }

@@ -17,11 +17,24 @@ export interface Framework {
   defaultPort: number;
 }
 
+/** The package manager, where that came from, and what a CI machine needs to install it. */
+export interface PackageManagerFacts {
+  name: PackageManager;
+  source: string;
+  /**
+   * pnpm without "packageManager" in package.json: the major to install, from the lockfile's
+   * format (pnpm/action-setup fails with no version at all, and also when given one beside "packageManager").
+   */
+  pnpmMajor?: number;
+  /** Yarn 2 or later: corepack must be on before setup-node's cache step runs `yarn`, and installs are `--immutable`. */
+  yarnBerry?: boolean;
+}
+
 /** What `vibes init` can tell about an app without asking, and where each fact came from. */
 export interface ProjectFacts {
   dir: string;
   pkg: PackageJson;
-  packageManager: { name: PackageManager; source: string };
+  packageManager: PackageManagerFacts;
   framework: Framework | undefined;
   port: { value: number; source: string };
   /** The script that starts the app for a local run (`dev`, else `start`). */
@@ -90,12 +103,34 @@ export function detectProject(dir: string, pkg: PackageJson): ProjectFacts {
   };
 }
 
-function detectPackageManager(dir: string, pkg: PackageJson): ProjectFacts['packageManager'] {
-  const declared = /^(npm|pnpm|yarn|bun)@/.exec(pkg.packageManager ?? '')?.[1] as PackageManager | undefined;
-  if (declared) return { name: declared, source: `"packageManager" in package.json` };
+function detectPackageManager(dir: string, pkg: PackageJson): PackageManagerFacts {
+  const declared = /^(npm|pnpm|yarn|bun)@(\d+)?/.exec(pkg.packageManager ?? '');
   const lock = LOCKFILES.find(([file]) => existsSync(path.join(dir, file)));
-  if (lock) return { name: lock[1], source: lock[0] };
-  return { name: 'npm', source: 'default (no lockfile)' };
+  const name = (declared?.[1] as PackageManager | undefined) ?? lock?.[1] ?? 'npm';
+  const facts: PackageManagerFacts = { name, source: declared ? '"packageManager" in package.json' : (lock?.[0] ?? 'default (no lockfile)') };
+  if (name === 'pnpm' && !declared) facts.pnpmMajor = pnpmMajorForLockfile(readText(path.join(dir, 'pnpm-lock.yaml')));
+  if (name === 'yarn') {
+    const major = declared?.[2] === undefined ? undefined : Number(declared[2]);
+    facts.yarnBerry = major !== undefined ? major >= 2 : existsSync(path.join(dir, '.yarnrc.yml')) || /^__metadata:/m.test(readText(path.join(dir, 'yarn.lock')));
+  }
+  return facts;
+}
+
+/**
+ * The pnpm major that reads a lockfile without rewriting it: format 9 is written by pnpm 9 and
+ * 10, 6 by pnpm 8, 5.x by pnpm 7. Without a lockfile, the current major.
+ */
+function pnpmMajorForLockfile(lockfile: string): number {
+  const format = /^lockfileVersion:\s*'?(\d+)/m.exec(lockfile)?.[1];
+  return format === '6' ? 8 : format === '5' ? 7 : 10;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 function detectPort(pkg: PackageJson, startScript: string | undefined, framework: Framework | undefined): ProjectFacts['port'] {

@@ -49,7 +49,7 @@ export function appChoice(facts: ProjectFacts, choices: InitChoices): AppChoice 
 }
 
 export function planFiles(facts: ProjectFacts, app: AppChoice, choices: InitChoices): PlannedFile[] {
-  const pm = facts.packageManager.name;
+  const pm = facts.packageManager;
   return [
     { path: 'playwright.config.ts', content: playwrightConfig(app) },
     { path: path.posix.join(facts.testDir.value, 'checkout.smoke.spec.ts'), content: smokeSpec() },

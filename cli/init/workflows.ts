@@ -1,22 +1,27 @@
-import { exec, type PackageManager } from './detect.js';
+import { exec, type PackageManagerFacts } from './detect.js';
 
 /** A GitHub Actions expression, written out: `${{ expr }}`. */
 const gh = (expr: string) => `\${{ ${expr} }}`;
 
 /** Steps that check out the app and install its dependencies with its own package manager, cached. */
-function installSteps(pm: PackageManager): string {
+function installSteps(facts: PackageManagerFacts): string {
+  const pm = facts.name;
   const setupPm = {
     npm: '',
-    // pnpm's action reads the version from "packageManager" in package.json.
-    pnpm: '      - uses: pnpm/action-setup@v4\n',
-    yarn: '',
+    // pnpm's action reads the version from "packageManager" in package.json; without it, it needs one.
+    pnpm:
+      facts.pnpmMajor === undefined
+        ? '      - uses: pnpm/action-setup@v4\n'
+        : `      - uses: pnpm/action-setup@v4\n        with:\n          version: ${facts.pnpmMajor} # ADAPT: your pnpm major (or set "packageManager" in package.json and remove this)\n`,
+    // setup-node's cache step runs \`yarn\`: without corepack that is the runner's Yarn 1, which refuses a Yarn 4 project.
+    yarn: facts.yarnBerry ? '      - run: corepack enable\n' : '',
     bun: '      - uses: oven-sh/setup-bun@v2\n',
   }[pm];
   const cache = pm === 'bun' ? '' : `\n          cache: ${pm}`;
   const install = {
     npm: 'npm ci',
     pnpm: 'pnpm install --frozen-lockfile',
-    yarn: 'yarn install --frozen-lockfile',
+    yarn: facts.yarnBerry ? 'yarn install --immutable' : 'yarn install --frozen-lockfile',
     bun: 'bun install --frozen-lockfile',
   }[pm];
   return `      - uses: actions/checkout@v4
@@ -30,8 +35,8 @@ ${setupPm}      - uses: actions/setup-node@v4
 }
 
 /** The smoke gate on every pull request: sharded, blob reports merged into one HTML report. */
-export function smokeWorkflow(pm: PackageManager, shards = 2): string {
-  const x = exec(pm);
+export function smokeWorkflow(pm: PackageManagerFacts, shards = 2): string {
+  const x = exec(pm.name);
   return `# The vibes smoke gate (written by \`vibes init\`): every pull request runs the e2e suite,
 # sharded over ${shards} machines; the shards' blob reports are merged into one HTML report.
 name: smoke
@@ -118,8 +123,8 @@ ${installSteps(pm).split('      - name: Chromium')[0]}      - uses: actions/down
  * The check before a deploy goes live: when a deployment (a Vercel, Netlify or Render preview)
  * reports success, `vibes predeploy` runs the @smoke tests against its URL.
  */
-export function predeployWorkflow(pm: PackageManager): string {
-  const x = exec(pm);
+export function predeployWorkflow(pm: PackageManagerFacts): string {
+  const x = exec(pm.name);
   return `# The vibes pre-deploy check (written by \`vibes init\`): when a deployment reports success,
 # the @smoke tests run against its URL. Production deployments are skipped: the suite signs up
 # and pays with test cards, so it only ever runs against previews backed by Stripe test mode.
