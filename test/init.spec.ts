@@ -3,7 +3,7 @@ import path from 'node:path';
 import { test, expect } from './support/fixtures.js';
 import { freePort } from '../core/index.js';
 import { runVibes } from './support/cli.js';
-import { NESTED_RUN_ENV, runPlaywright, tempProject, VIBES_CLI, type TempProject } from './support/temp-project.js';
+import { NESTED_RUN_ENV, NO_VIBES_SERVERS, runPlaywright, tempProject, VIBES_CLI, type TempProject } from './support/temp-project.js';
 
 const read = (project: TempProject, file: string) => readFile(path.join(project.dir, file), 'utf8');
 const exists = (project: TempProject, file: string) => stat(path.join(project.dir, file)).then(() => true, () => false);
@@ -97,7 +97,8 @@ test('detects a Remix folder route, and keeps a CRLF package.json in CRLF with i
 test('never overwrites without --force; an existing Playwright config is kept and its testDir used', async () => {
   const existingConfig = "import { defineConfig } from '@playwright/test';\nexport default defineConfig({ testDir: './tests' });\n";
   const project = await tempProject({
-    'package.json': JSON.stringify({ name: 'shop', scripts: { dev: 'vite', 'test:e2e': 'my own e2e' }, devDependencies: { vite: '^6.0.0', '@playwright/test': '^1.50.0' } }),
+    // "type": "module", as in the init suite test below: the package is linked here, not installed.
+    'package.json': JSON.stringify({ name: 'shop', type: 'module', scripts: { dev: 'vite', 'test:e2e': 'my own e2e' }, devDependencies: { vite: '^6.0.0', '@playwright/test': '^1.50.0' } }),
     'playwright.config.js': existingConfig,
     '.env.test.example': 'MINE=1\n',
   });
@@ -129,6 +130,11 @@ test('never overwrites without --force; an existing Playwright config is kept an
     const forced = await init(project, ['--force']);
     expect(forced.code).toBe(0);
     expect(await read(project, 'tests/checkout.smoke.spec.ts')).toContain('@smoke');
+    // The new config (Playwright loads the .ts before the .js) keeps the old one's testDir, where the spec is.
+    expect(await read(project, 'playwright.config.ts')).toMatch(/\}, \{\n.*\n  testDir: '\.\/tests',\n\}\);\n$/);
+    expect(forced.stdout).toContain('wrote playwright.config.ts (replaces playwright.config.js, which Playwright no longer loads');
+    const listed = await runPlaywright(project, ['--list'], NO_VIBES_SERVERS);
+    expect(listed.output, 'the new config finds the smoke spec').toContain('checkout.smoke.spec.ts');
     expect(await read(project, '.env.test.example')).toContain('VIBES_DATABASE_URL');
     expect(JSON.parse(await read(project, 'package.json')).scripts['test:e2e']).toBe('playwright test');
   } finally {

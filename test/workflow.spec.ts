@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { runVibes } from './support/cli.js';
@@ -37,7 +38,7 @@ function expectShardedSmokeGate(workflow: Workflow, { install, cache }: { instal
   expect(command).toContain(`--shard=\${{ matrix.shard }}/${shards.length}`);
   expect(command).toContain('--fail-on-flaky-tests');
 
-  const upload = testJob.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.path === 'blob-report');
+  const upload = testJob.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@') && /(^|\/)blob-report$/.test(String(s.with?.path)));
   expect(upload, 'each shard uploads its blob report').toBeDefined();
   expect(runsOnFailure(upload!.if), 'the blob report is uploaded even when tests failed').toBe(true);
   expect(upload!.with?.name).toContain('${{ matrix.shard }}');
@@ -50,8 +51,10 @@ function expectShardedSmokeGate(workflow: Workflow, { install, cache }: { instal
   const uploadedName = String(upload!.with!.name).replace('${{ matrix.shard }}', '');
   expect(String(download.with?.pattern)).toBe(`${uploadedName}*`);
   const merge = mergeJob.steps.find((s) => /playwright merge-reports/.test(s.run ?? ''))!;
-  expect(merge.run).toMatch(new RegExp(`--reporter[= ]html .*${String(download.with?.path).replace(/^\.\//, '')}`));
-  const htmlUpload = mergeJob.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.path === 'playwright-report');
+  // The run step reads from its working directory; the action wrote from the checkout's root.
+  const read = /--reporter[= ]html (\S+)/.exec(merge.run ?? '')?.[1] ?? '';
+  expect(path.posix.join(mergeJob.defaults?.run?.['working-directory'] ?? '.', read)).toBe(path.posix.normalize(String(download.with?.path)));
+  const htmlUpload = mergeJob.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@') && /(^|\/)playwright-report$/.test(String(s.with?.path)));
   expect(htmlUpload, 'the merged HTML report is uploaded').toBeDefined();
   expect(runsOnFailure(htmlUpload!.if)).toBe(true);
   return { testJob };
@@ -121,6 +124,59 @@ for (const project of projects) {
     }
   });
 }
+
+test('in a monorepo, init writes the workflows at the repository root, where GitHub reads them, running in the app\'s folder', async () => {
+  const repo = await tempProject({
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    // A pnpm workspace: one lockfile and the "packageManager" at the top, the app in apps/web.
+    'package.json': JSON.stringify({ name: 'monorepo', private: true, packageManager: 'pnpm@9.12.0' }),
+    'pnpm-lock.yaml': "lockfileVersion: '9.0'\n",
+    'pnpm-workspace.yaml': "packages: ['apps/*']\n",
+    'apps/web/package.json': JSON.stringify({ name: 'web', scripts: { dev: 'node server.js' } }),
+    // Not a workspace member: its own lockfile, installed in its own folder.
+    'apps/admin/package.json': JSON.stringify({ name: 'admin', scripts: { dev: 'node server.js' } }),
+    'apps/admin/package-lock.json': '{}',
+  });
+  try {
+    const web = await runVibes(['init', '--dir', 'apps/web'], { cwd: repo.dir });
+    expect(web.code, web.stderr).toBe(0);
+    expect(web.stdout).toContain('wrote ../../.github/workflows/smoke.yml');
+    expect(web.stdout).toContain('package manager: pnpm ("packageManager" in package.json)');
+    expect(existsSync(path.join(repo.dir, 'apps/web/.github'))).toBe(false);
+
+    const smoke = loadWorkflow(await readFile(path.join(repo.dir, '.github/workflows/smoke.yml'), 'utf8'));
+    expect(smoke.errors).toEqual([]);
+    const { testJob } = expectShardedSmokeGate(smoke.workflow, { install: /^pnpm install --frozen-lockfile$/, cache: 'pnpm' });
+    const predeploy = loadWorkflow(await readFile(path.join(repo.dir, '.github/workflows/predeploy.yml'), 'utf8'));
+    expect(predeploy.errors).toEqual([]);
+    expectPredeployWorkflow(predeploy.workflow);
+    const predeployJob = Object.values(predeploy.workflow.jobs)[0]!;
+    for (const job of [...Object.values(smoke.workflow.jobs), predeployJob]) {
+      expect(job.defaults?.run?.['working-directory']).toBe('apps/web');
+      // The workspace installs at its top; the action finds "packageManager" there.
+      const install = job.steps.find((s) => s.run === 'pnpm install --frozen-lockfile')!;
+      expect(install['working-directory']).toBe('.');
+      expect(job.steps.find((s) => s.uses?.startsWith('pnpm/action-setup@'))!.with).toBeUndefined();
+      expect(job.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))!.with?.['cache-dependency-path']).toBeUndefined();
+    }
+    // Actions take paths from the checkout's root, not from working-directory.
+    const paths = (job: Job) => job.steps.flatMap((s) => (s.uses?.includes('-artifact@') ? String(s.with?.path).trim().split('\n').map((p) => p.trim()) : []));
+    expect(paths(testJob)).toEqual(['apps/web/blob-report']);
+    expect(paths(smoke.workflow.jobs.report!)).toEqual(['apps/web/all-blob-reports', 'apps/web/playwright-report']);
+    expect(paths(predeployJob)).toEqual(['apps/web/test-results/', 'apps/web/playwright-report/']);
+
+    const admin = await runVibes(['init', '--dir', 'apps/admin', '--force'], { cwd: repo.dir });
+    expect(admin.code, admin.stderr).toBe(0);
+    const adminSmoke = loadWorkflow(await readFile(path.join(repo.dir, '.github/workflows/smoke.yml'), 'utf8'));
+    expect(adminSmoke.errors).toEqual([]);
+    const adminJob = expectShardedSmokeGate(adminSmoke.workflow, { install: /^npm ci$/, cache: 'npm' }).testJob;
+    expect(adminJob.defaults?.run?.['working-directory']).toBe('apps/admin');
+    expect(adminJob.steps.find((s) => s.run === 'npm ci')!['working-directory']).toBeUndefined();
+    expect(adminJob.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))!.with?.['cache-dependency-path']).toBe('apps/admin/package-lock.json');
+  } finally {
+    await repo.remove();
+  }
+});
 
 function expectPredeployWorkflow(workflow: Workflow) {
   expect(Object.keys(workflow.on)).toEqual(['deployment_status']);

@@ -51,6 +51,7 @@ function init(flags: InitFlags): void {
 
   say(`vibes init in ${dir}`);
   say(`  package manager: ${facts.packageManager.name} (${facts.packageManager.source})`);
+  if (facts.repository.appDir) say(`  repository:      ${facts.repository.root} (GitHub reads workflows only from its root; they run in ${facts.repository.appDir})`);
   say(`  framework:       ${facts.framework?.name ?? 'none recognised'}`);
   say(`  app:             ${app.command} → ${app.url}`);
   say(`  webhook:         ${app.webhookUrl} (${flags.webhookPath ? 'given' : facts.webhookPath.source})`);
@@ -70,7 +71,8 @@ function init(flags: InitFlags): void {
       mkdirSync(path.dirname(full), { recursive: true });
       writeFileSync(full, file.content);
     }
-    say(`  ${verb} ${file.path}${existing ? ' (overwritten)' : ''}`);
+    const replaced = existing && existing !== file.path ? ` (replaces ${existing}, which Playwright no longer loads: move what you still need from it into defineVibesConfig's second argument, then delete it)` : '';
+    say(`  ${verb} ${file.path}${replaced || (existing ? ' (overwritten)' : '')}`);
   }
 
   const scripts = { ...pkg.scripts };

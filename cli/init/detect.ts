@@ -28,6 +28,21 @@ export interface PackageManagerFacts {
   pnpmMajor?: number;
   /** Yarn 2 or later: corepack must be on before setup-node's cache step runs `yarn`, and installs are `--immutable`. */
   yarnBerry?: boolean;
+  /** The lockfile, relative to the repository's root (a workspace's is above the app). */
+  lockfile?: string;
+  /** The package.json that says "packageManager", relative to the root, when it is not the root's own. */
+  declaredIn?: string;
+}
+
+/**
+ * Where the app sits in its git repository. GitHub reads workflows only from the repository's
+ * root, so in a monorepo they go there and run in the app's folder.
+ */
+export interface RepositoryFacts {
+  /** The repository's root: the nearest folder up with `.git`, else the app's own. */
+  root: string;
+  /** The app's folder relative to the root, POSIX-style; '' when it is the root. */
+  appDir: string;
 }
 
 /** What `vibes init` can tell about an app without asking, and where each fact came from. */
@@ -35,6 +50,7 @@ export interface ProjectFacts {
   dir: string;
   pkg: PackageJson;
   packageManager: PackageManagerFacts;
+  repository: RepositoryFacts;
   framework: Framework | undefined;
   port: { value: number; source: string };
   /** The script that starts the app for a local run (`dev`, else `start`). */
@@ -88,11 +104,13 @@ export function detectProject(dir: string, pkg: PackageJson): ProjectFacts {
   const deps = { ...pkg.dependencies, ...pkg.devDependencies };
   const framework = FRAMEWORKS.find((f) => f.dependency in deps)?.framework;
   const startScript = ['dev', 'start'].find((name) => pkg.scripts?.[name]);
+  const repository = detectRepository(dir);
   const existingConfig = PLAYWRIGHT_CONFIGS.find((name) => existsSync(path.join(dir, name)));
   return {
     dir,
     pkg,
-    packageManager: detectPackageManager(dir, pkg),
+    packageManager: detectPackageManager(dir, pkg, repository.root),
+    repository,
     framework,
     port: detectPort(pkg, startScript, framework),
     startScript,
@@ -103,15 +121,38 @@ export function detectProject(dir: string, pkg: PackageJson): ProjectFacts {
   };
 }
 
-function detectPackageManager(dir: string, pkg: PackageJson): PackageManagerFacts {
-  const declared = /^(npm|pnpm|yarn|bun)@(\d+)?/.exec(pkg.packageManager ?? '');
-  const lock = LOCKFILES.find(([file]) => existsSync(path.join(dir, file)));
-  const name = (declared?.[1] as PackageManager | undefined) ?? lock?.[1] ?? 'npm';
-  const facts: PackageManagerFacts = { name, source: declared ? '"packageManager" in package.json' : (lock?.[0] ?? 'default (no lockfile)') };
-  if (name === 'pnpm' && !declared) facts.pnpmMajor = pnpmMajorForLockfile(readText(path.join(dir, 'pnpm-lock.yaml')));
+function detectRepository(dir: string): RepositoryFacts {
+  for (let folder = dir; ; folder = path.dirname(folder)) {
+    if (existsSync(path.join(folder, '.git'))) return { root: folder, appDir: path.relative(folder, dir).split(path.sep).join('/') };
+    if (path.dirname(folder) === folder) return { root: dir, appDir: '' };
+  }
+}
+
+/** The nearest lockfile from the app's folder up to the repository's root: a workspace keeps one at its top. */
+function findLockfile(dir: string, root: string): { file: string; name: PackageManager; folder: string } | undefined {
+  for (let folder = dir; ; folder = path.dirname(folder)) {
+    const lock = LOCKFILES.find(([file]) => existsSync(path.join(folder, file)));
+    if (lock) return { file: lock[0], name: lock[1], folder };
+    if (folder === root || path.dirname(folder) === folder) return undefined;
+  }
+}
+
+function detectPackageManager(dir: string, pkg: PackageJson, root: string): PackageManagerFacts {
+  const lock = findLockfile(dir, root);
+  // A workspace (its lockfile above the app) says it once, at its root, where the action reads it.
+  const rootPkg = lock?.folder === dir || root === dir ? undefined : readRootPackageJson(root);
+  const declaration = pkg.packageManager ? { value: pkg.packageManager, inApp: root !== dir } : rootPkg?.packageManager ? { value: rootPkg.packageManager, inApp: false } : undefined;
+  const declared = /^(npm|pnpm|yarn|bun)@(\d+)?/.exec(declaration?.value ?? '');
+  const name = (declared?.[1] as PackageManager | undefined) ?? lock?.name ?? 'npm';
+  const lockPath = lock && path.relative(dir, path.join(lock.folder, lock.file)).split(path.sep).join('/');
+  const facts: PackageManagerFacts = { name, source: declared ? '"packageManager" in package.json' : (lockPath ?? 'default (no lockfile)') };
+  if (lock) facts.lockfile = path.relative(root, path.join(lock.folder, lock.file)).split(path.sep).join('/');
+  if (declared && declaration?.inApp) facts.declaredIn = `${path.relative(root, dir).split(path.sep).join('/')}/package.json`;
+  const lockText = lock ? readText(path.join(lock.folder, lock.file)) : '';
+  if (name === 'pnpm' && !declared) facts.pnpmMajor = pnpmMajorForLockfile(lockText);
   if (name === 'yarn') {
     const major = declared?.[2] === undefined ? undefined : Number(declared[2]);
-    facts.yarnBerry = major !== undefined ? major >= 2 : existsSync(path.join(dir, '.yarnrc.yml')) || /^__metadata:/m.test(readText(path.join(dir, 'yarn.lock')));
+    facts.yarnBerry = major !== undefined ? major >= 2 : existsSync(path.join(lock?.folder ?? dir, '.yarnrc.yml')) || /^__metadata:/m.test(lockText);
   }
   return facts;
 }
@@ -123,6 +164,15 @@ function detectPackageManager(dir: string, pkg: PackageJson): PackageManagerFact
 function pnpmMajorForLockfile(lockfile: string): number {
   const format = /^lockfileVersion:\s*'?(\d+)/m.exec(lockfile)?.[1];
   return format === '6' ? 8 : format === '5' ? 7 : 10;
+}
+
+/** The repository root's package.json; one that cannot be read says nothing (it is not the app's). */
+function readRootPackageJson(root: string): PackageJson | undefined {
+  try {
+    return readPackageJson(root);
+  } catch {
+    return undefined;
+  }
 }
 
 function readText(file: string): string {

@@ -51,12 +51,18 @@ export function appChoice(facts: ProjectFacts, choices: InitChoices): AppChoice 
 export function planFiles(facts: ProjectFacts, app: AppChoice, choices: InitChoices): PlannedFile[] {
   const pm = facts.packageManager;
   return [
-    { path: 'playwright.config.ts', content: playwrightConfig(app) },
+    { path: 'playwright.config.ts', content: playwrightConfig(app, facts.testDir.value) },
     { path: path.posix.join(facts.testDir.value, 'checkout.smoke.spec.ts'), content: smokeSpec() },
     { path: '.env.test.example', content: envTestExample(facts) },
-    { path: '.github/workflows/smoke.yml', content: smokeWorkflow(pm, choices.shards) },
-    { path: '.github/workflows/predeploy.yml', content: predeployWorkflow(pm) },
+    // GitHub reads workflows from the repository's root only: in a monorepo that is above the app.
+    { path: workflowPath(facts, 'smoke.yml'), content: smokeWorkflow(pm, facts.repository, choices.shards) },
+    { path: workflowPath(facts, 'predeploy.yml'), content: predeployWorkflow(pm, facts.repository) },
   ];
+}
+
+/** A workflow's path, relative to the app's folder: `.github/workflows/<name>` at the repository's root. */
+function workflowPath({ dir, repository }: ProjectFacts, name: string): string {
+  return path.relative(dir, path.join(repository.root, '.github', 'workflows', name)).split(path.sep).join('/');
 }
 
 /** The lines of .gitignore that are missing, so test output and local secrets stay out of git. */

@@ -14,7 +14,12 @@ export const EXAMPLE_ENTITLEMENTS_SQL = 'select count(*) from entitlements e joi
 
 const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-export function playwrightConfig(app: AppChoice): string {
+/** The config; `testDir` is the folder the smoke spec goes to (an existing config's), when not the preset's e2e/. */
+export function playwrightConfig(app: AppChoice, testDir = 'e2e'): string {
+  const overrides = testDir === 'e2e' ? '' : `, {
+  // Where your tests already were: the smoke spec went there too.
+  testDir: ${quote(`./${testDir}`)},
+}`;
   return `// The vibes e2e config (written by \`vibes init\`). Lines marked ADAPT are guesses about your app.
 ${app.notes.map((n) => `// ${n}`).join('\n')}
 import { defineVibesConfig } from 'playwright-vibes';
@@ -36,7 +41,7 @@ export default defineVibesConfig({
   // cleanup: { appUser: { sql: 'delete from users where lower(email) = lower($1)' } },
   // Hosts of your production app: the safety guard refuses to run against them.
   // guard: { productionHosts: ['app.example.com'] },
-});
+}${overrides});
 `;
 }
 

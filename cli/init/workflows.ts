@@ -1,42 +1,61 @@
-import { exec, type PackageManagerFacts } from './detect.js';
+import { exec, type PackageManagerFacts, type RepositoryFacts } from './detect.js';
 
 /** A GitHub Actions expression, written out: `${{ expr }}`. */
 const gh = (expr: string) => `\${{ ${expr} }}`;
 
+/** Where the workflow runs: the app's folder, which in a monorepo is not the checkout's root. */
+interface Place {
+  /** `defaults.run.working-directory`, as a job's YAML lines; empty at the root. */
+  defaults: string;
+  /** Paths the actions take from the checkout's root (artifacts) start with this. */
+  prefix: string;
+}
+
+function place({ appDir }: RepositoryFacts): Place {
+  if (!appDir) return { defaults: '', prefix: '' };
+  return { defaults: `    defaults:\n      run:\n        working-directory: ${appDir}\n`, prefix: `${appDir}/` };
+}
+
 /** Steps that check out the app and install its dependencies with its own package manager, cached. */
-function installSteps(facts: PackageManagerFacts): string {
+function installSteps(facts: PackageManagerFacts, { appDir }: RepositoryFacts): string {
   const pm = facts.name;
+  const pnpmWith = [
+    ...(facts.pnpmMajor === undefined ? [] : [`          version: ${facts.pnpmMajor} # ADAPT: your pnpm major (or set "packageManager" in package.json and remove this)`]),
+    ...(facts.declaredIn ? [`          package_json_file: ${facts.declaredIn}`] : []),
+  ];
   const setupPm = {
     npm: '',
     // pnpm's action reads the version from "packageManager" in package.json; without it, it needs one.
-    pnpm:
-      facts.pnpmMajor === undefined
-        ? '      - uses: pnpm/action-setup@v4\n'
-        : `      - uses: pnpm/action-setup@v4\n        with:\n          version: ${facts.pnpmMajor} # ADAPT: your pnpm major (or set "packageManager" in package.json and remove this)\n`,
+    pnpm: `      - uses: pnpm/action-setup@v4\n${pnpmWith.length ? `        with:\n${pnpmWith.join('\n')}\n` : ''}`,
     // setup-node's cache step runs \`yarn\`: without corepack that is the runner's Yarn 1, which refuses a Yarn 4 project.
     yarn: facts.yarnBerry ? '      - run: corepack enable\n' : '',
     bun: '      - uses: oven-sh/setup-bun@v2\n',
   }[pm];
-  const cache = pm === 'bun' ? '' : `\n          cache: ${pm}`;
+  // setup-node looks for the lockfile at the checkout's root.
+  const lockDir = facts.lockfile?.includes('/') ? facts.lockfile.slice(0, facts.lockfile.lastIndexOf('/')) : '';
+  const cache = pm === 'bun' ? '' : `\n          cache: ${pm}${lockDir ? `\n          cache-dependency-path: ${facts.lockfile}` : ''}`;
   const install = {
     npm: 'npm ci',
     pnpm: 'pnpm install --frozen-lockfile',
     yarn: facts.yarnBerry ? 'yarn install --immutable' : 'yarn install --frozen-lockfile',
     bun: 'bun install --frozen-lockfile',
   }[pm];
+  // A workspace installs where its lockfile is, which may be above the app.
+  const installIn = lockDir === appDir ? '' : `\n        working-directory: ${lockDir || '.'}`;
   return `      - uses: actions/checkout@v4
 ${setupPm}      - uses: actions/setup-node@v4
         with:
           node-version: 20${cache}
-      - run: ${install}
+      - run: ${install}${installIn}
       - name: Chromium and its system libraries
         run: ${exec(pm)} playwright install --with-deps chromium
 `;
 }
 
 /** The smoke gate on every pull request: sharded, blob reports merged into one HTML report. */
-export function smokeWorkflow(pm: PackageManagerFacts, shards = 2): string {
+export function smokeWorkflow(pm: PackageManagerFacts, repository: RepositoryFacts, shards = 2): string {
   const x = exec(pm.name);
+  const { defaults, prefix } = place(repository);
   return `# The vibes smoke gate (written by \`vibes init\`): every pull request runs the e2e suite,
 # sharded over ${shards} machines; the shards' blob reports are merged into one HTML report.
 name: smoke
@@ -59,7 +78,7 @@ jobs:
     name: e2e (shard ${gh('matrix.shard')}/${shards})
     runs-on: ubuntu-latest
     timeout-minutes: 30
-    strategy:
+${defaults}    strategy:
       fail-fast: false
       matrix:
         shard: [${Array.from({ length: shards }, (_, i) => i + 1).join(', ')}]
@@ -85,7 +104,7 @@ jobs:
       # For real Stripe test mode, add a repository secret and uncomment:
       # STRIPE_SECRET_KEY: ${gh('secrets.STRIPE_TEST_SECRET_KEY')}
     steps:
-${installSteps(pm)}      # If your app does not migrate its database on start, run the migrations here.
+${installSteps(pm, repository)}      # If your app does not migrate its database on start, run the migrations here.
       - name: Smoke suite
         run: ${x} playwright test --shard=${gh('matrix.shard')}/${shards} --fail-on-flaky-tests
       - name: Upload the blob report, also when tests failed
@@ -93,7 +112,7 @@ ${installSteps(pm)}      # If your app does not migrate its database on start, r
         uses: actions/upload-artifact@v4
         with:
           name: blob-report-${gh('matrix.shard')}
-          path: blob-report
+          path: ${prefix}blob-report
           retention-days: 7
 
   report:
@@ -101,10 +120,10 @@ ${installSteps(pm)}      # If your app does not migrate its database on start, r
     if: ${gh('!cancelled()')}
     needs: [e2e]
     runs-on: ubuntu-latest
-    steps:
-${installSteps(pm).split('      - name: Chromium')[0]}      - uses: actions/download-artifact@v4
+${defaults}    steps:
+${installSteps(pm, repository).split('      - name: Chromium')[0]}      - uses: actions/download-artifact@v4
         with:
-          path: all-blob-reports
+          path: ${prefix}all-blob-reports
           pattern: blob-report-*
           merge-multiple: true
       - name: Merge the shards into one HTML report
@@ -114,7 +133,7 @@ ${installSteps(pm).split('      - name: Chromium')[0]}      - uses: actions/down
         uses: actions/upload-artifact@v4
         with:
           name: html-report-attempt-${gh('github.run_attempt')}
-          path: playwright-report
+          path: ${prefix}playwright-report
           retention-days: 14
 `;
 }
@@ -123,8 +142,9 @@ ${installSteps(pm).split('      - name: Chromium')[0]}      - uses: actions/down
  * The check before a deploy goes live: when a deployment (a Vercel, Netlify or Render preview)
  * reports success, `vibes predeploy` runs the @smoke tests against its URL.
  */
-export function predeployWorkflow(pm: PackageManagerFacts): string {
+export function predeployWorkflow(pm: PackageManagerFacts, repository: RepositoryFacts): string {
   const x = exec(pm.name);
+  const { defaults, prefix } = place(repository);
   return `# The vibes pre-deploy check (written by \`vibes init\`): when a deployment reports success,
 # the @smoke tests run against its URL. Production deployments are skipped: the suite signs up
 # and pays with test cards, so it only ever runs against previews backed by Stripe test mode.
@@ -143,14 +163,14 @@ jobs:
     if: ${gh("github.event.deployment_status.state == 'success' && !startsWith(github.event.deployment_status.environment, 'production')")}
     runs-on: ubuntu-latest
     timeout-minutes: 20
-    env:
+${defaults}    env:
       CI: true
       # Vercel's Protection Bypass for Automation, if your previews are protected (Settings → Deployment Protection).
       VERCEL_AUTOMATION_BYPASS_SECRET: ${gh('secrets.VERCEL_AUTOMATION_BYPASS_SECRET')}
       # Hosts the safety guard refuses as a target, comma-separated, e.g. app.example.com.
       VIBES_PRODUCTION_HOSTS: ${gh('vars.VIBES_PRODUCTION_HOSTS')}
     steps:
-${installSteps(pm)}      - name: Guard, warm-up, then the @smoke tests against the deployment
+${installSteps(pm, repository)}      - name: Guard, warm-up, then the @smoke tests against the deployment
         run: ${x} vibes predeploy --base-url "${gh('github.event.deployment_status.environment_url || github.event.deployment_status.target_url')}" --junit test-results/predeploy-junit.xml
       - name: Upload the JUnit and HTML reports, also when tests failed
         if: ${gh('!cancelled()')}
@@ -158,8 +178,8 @@ ${installSteps(pm)}      - name: Guard, warm-up, then the @smoke tests against t
         with:
           name: predeploy-report-attempt-${gh('github.run_attempt')}
           path: |
-            test-results/
-            playwright-report/
+            ${prefix}test-results/
+            ${prefix}playwright-report/
           retention-days: 14
 `;
 }

@@ -7,6 +7,7 @@ export interface Step {
   run?: string;
   if?: string;
   with?: Record<string, unknown>;
+  'working-directory'?: string;
 }
 
 export interface Job {
@@ -17,6 +18,7 @@ export interface Job {
   strategy?: { matrix?: Record<string, unknown[]> };
   services?: Record<string, { image: string; ports?: string[]; options?: string; env?: Record<string, string> }>;
   env?: Record<string, string>;
+  defaults?: { run?: { 'working-directory'?: string } };
   steps: Step[];
 }
 
