@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test, expect } from './support/fixtures.js';
 import { freePort } from '../core/index.js';
@@ -170,7 +170,7 @@ test('misconfigurations exit 2 with a message that says what to do', async () =>
   }
 });
 
-test('bypass headers reach the deployment from the warm-up and from the browser @db @stack', async ({ databaseUrl }) => {
+test('bypass headers reach the deployment from the warm-up and from the browser, and no trace records them @db @stack', async ({ databaseUrl }) => {
   const vercelSecret = randomBytes(16).toString('hex');
   const customToken = randomBytes(16).toString('hex');
   const allowed = (headers: Record<string, string | string[] | undefined>) =>
@@ -186,13 +186,22 @@ test('the home page welcomes @smoke', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByText('Welcome to the shop')).toBeVisible();
 });
+// Fails, so its retry would record a trace (on-first-retry): with the headers in it.
+test('the home page offers a discount @smoke', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByText('50% off')).toBeVisible({ timeout: 300 });
+});
 `,
   });
   try {
-    const result = await predeploy(project, ['--base-url', site.url, '--vercel-bypass-secret', vercelSecret, '--header', `X-Preview-Token: ${customToken}`], {
+    const result = await predeploy(project, ['--base-url', site.url, '--vercel-bypass-secret', vercelSecret, '--header', `X-Preview-Token: ${customToken}`, '--', '--retries', '1'], {
       VIBES_DATABASE_URL: databaseUrl,
     });
-    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout).toMatch(/tests: +1 passed, 1 failed/);
+    const files = await readdir(path.join(project.dir, 'test-results'), { recursive: true });
+    expect(files.filter((file) => file.endsWith('trace.zip'))).toEqual([]);
+    expect(result.stdout).toContain('traces are off: they would record the bypass headers');
     const fromBrowser = site.requests.filter((r) => /Chrome/.test(String(r.headers['user-agent'])));
     expect(fromBrowser.length, 'the browser loaded the page').toBeGreaterThan(0);
     expect(site.requests.filter((r) => r.status !== 200)).toEqual([]);

@@ -70,10 +70,13 @@ async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promi
   if (warmup.kind !== 'ready') return warmupFailed(warmup, healthUrl, Object.keys(headers), timeoutMs);
   console.log(`vibes predeploy: ${healthUrl} answered ${warmup.status} after ${warmup.attempts} attempt${warmup.attempts === 1 ? '' : 's'} (${(warmup.elapsedMs / 1000).toFixed(1)} s)`);
 
+  // A trace records every request's headers, the bypass secret too, and CI uploads test-results/.
+  const noTraces = Object.keys(headers).length > 0 ? ['--trace', 'off'] : [];
+  if (noTraces.length) console.log('vibes predeploy: traces are off: they would record the bypass headers');
   const run = await runSuite({
     cwd,
     config,
-    args: ['--grep', flags.grep, '--reporter', `list,junit,${EVENT_REPORTER}`, ...playwrightArgs],
+    args: ['--grep', flags.grep, '--reporter', `list,junit,${EVENT_REPORTER}`, ...noTraces, ...playwrightArgs],
     env: {
       ...process.env,
       BASE_URL: baseUrl,
