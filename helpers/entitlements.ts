@@ -6,10 +6,18 @@ import type { NamedUrl } from './guard.js';
  * How the preset asks the app how many times it granted an entitlement to an email:
  * a SQL count through `pg`, an HTTP endpoint, or a function of your own.
  */
-export type EntitlementsConfig =
+export type EntitlementsConfig = (
   | { sql: string; databaseUrl?: string }
   | { url: string; headers?: Record<string, string> }
-  | { count: (email: string) => Promise<number> };
+  | { count: (email: string) => Promise<number> }
+) & {
+  /**
+   * How long toGrantExactlyOnce and toGrantNothing keep watching once they hold (default 0: they
+   * pass at once). An app that grants from a queue after answering Stripe can grant again, or
+   * late, after the first look; a window catches that, at its cost in every such assertion.
+   */
+  stableForMs?: number;
+};
 
 export class EntitlementsNotConfiguredError extends Error {
   override name = 'EntitlementsNotConfiguredError';
@@ -43,6 +51,11 @@ export class EntitlementProbe {
     private readonly assertSafeUrl: (target: NamedUrl) => void = () => {},
   ) {
     this.database = probeDatabase(config, openDatabase);
+  }
+
+  /** The configured watch window of the matchers (see EntitlementsConfig.stableForMs). */
+  get stableForMs(): number {
+    return this.config?.stableForMs ?? 0;
   }
 
   /** How many grants the app has recorded for this email right now. */

@@ -10,23 +10,55 @@ interface Explained {
 
 const POLL_INTERVALS = [100, 250, 500, 1000];
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /**
  * Polls like Playwright's own web-first assertions: passes as soon as the condition holds,
- * fails at the timeout, or at once when `settled` says waiting cannot help.
+ * fails at the timeout, or at once when `settled` says waiting cannot help. With `stableForMs`,
+ * a condition that holds is watched that much longer and fails if it stops holding; `firstHeld`
+ * then says when it first held.
  */
 async function poll<T>(
   state: ExpectMatcherState,
   read: () => Promise<T>,
   holds: (value: T) => boolean,
   settled: (value: T) => boolean = () => false,
-): Promise<{ value: T; pass: boolean }> {
+  stableForMs = 0,
+): Promise<{ value: T; pass: boolean; firstHeld?: { value: T; afterMs: number } }> {
   const deadline = Date.now() + state.timeout;
   for (let i = 0; ; i++) {
     const value = await read();
     const ok = holds(value) !== state.isNot;
+    if (ok && !state.isNot && stableForMs > 0) return watch(read, holds, value, stableForMs);
     if (ok || (!state.isNot && settled(value)) || Date.now() >= deadline) return { value, pass: holds(value) };
-    await new Promise((r) => setTimeout(r, Math.min(POLL_INTERVALS[Math.min(i, POLL_INTERVALS.length - 1)]!, Math.max(0, deadline - Date.now()))));
+    await sleep(Math.min(POLL_INTERVALS[Math.min(i, POLL_INTERVALS.length - 1)]!, Math.max(0, deadline - Date.now())));
   }
+}
+
+/** Keeps reading a value that holds until `ms` have passed, or until it no longer holds. */
+async function watch<T>(read: () => Promise<T>, holds: (value: T) => boolean, first: T, ms: number) {
+  const start = Date.now();
+  for (let i = 0; Date.now() - start < ms; i++) {
+    await sleep(Math.min(POLL_INTERVALS[Math.min(i, POLL_INTERVALS.length - 1)]!, Math.max(0, start + ms - Date.now())));
+    const value = await read();
+    if (!holds(value)) return { value, pass: false, firstHeld: { value: first, afterMs: Date.now() - start } };
+  }
+  return { value: first, pass: true };
+}
+
+/** The matchers' watch window: the call's, else the probe's configured one; a bad one is the caller's error. */
+function stableFor(options: { stableForMs?: number } | undefined, probe: EntitlementProbe, matcher: string): number {
+  const ms = options?.stableForMs ?? probe.stableForMs;
+  if (!Number.isInteger(ms) || ms < 0 || ms > 600_000) {
+    throw new RangeError(`${matcher}: stableForMs must be a whole number of milliseconds from 0 to 600000; got ${JSON.stringify(ms)}.`);
+  }
+  return ms;
+}
+
+/** "\n\nIt was 1 at first; 2 came 340 ms later, within the 1000 ms it was watched." */
+function lateChange(firstHeld: { value: number; afterMs: number } | undefined, value: number, ms: number): string {
+  if (!firstHeld) return '';
+  return `\n\nIt was ${firstHeld.value} at first; ${value} came ${firstHeld.afterMs} ms later, within the ${ms} ms it was watched (stableForMs): the app granted after answering.`;
 }
 
 async function timelineOf(subject: Explained): Promise<string> {
@@ -45,11 +77,12 @@ function assertProbe(subject: unknown, matcher: string): asserts subject is Enti
 
 export const vibesMatchers = {
   /** The app granted the entitlement to `email` exactly once (not zero, not twice). */
-  async toGrantExactlyOnce(this: ExpectMatcherState, probe: EntitlementProbe, email: string): Promise<MatcherReturnType> {
+  async toGrantExactlyOnce(this: ExpectMatcherState, probe: EntitlementProbe, email: string, options?: { stableForMs?: number }): Promise<MatcherReturnType> {
     assertProbe(probe, 'toGrantExactlyOnce');
     const name = 'toGrantExactlyOnce';
+    const ms = stableFor(options, probe, name);
     // Grants never go away on their own: above one, waiting longer cannot make it pass.
-    const { value, pass } = await poll(this, () => probe.count(email), (n) => n === 1, (n) => n > 1);
+    const { value, pass, firstHeld } = await poll(this, () => probe.count(email), (n) => n === 1, (n) => n > 1, ms);
     if (!this.isNot) annotate(ANNOTATIONS.exactlyOnce, pass ? `passed ${email}` : `failed ${email}: granted ${value} times`);
     const timeline = pass === this.isNot ? await timelineOf(probe) : '';
     return {
@@ -62,15 +95,17 @@ export const vibesMatchers = {
         `\n\nEmail: ${email}\nExpected: ${this.isNot ? 'not ' : ''}granted exactly once\n` +
         `Received: granted ${value} time${value === 1 ? '' : 's'}` +
         (value > 1 ? '\n\nThe app granted more than once: a duplicate or concurrent delivery of one event was not deduplicated.' : '') +
+        lateChange(firstHeld, value, ms) +
         timeline,
     };
   },
 
   /** The app granted nothing to `email` (a declined card, a refused signature). */
-  async toGrantNothing(this: ExpectMatcherState, probe: EntitlementProbe, email: string): Promise<MatcherReturnType> {
+  async toGrantNothing(this: ExpectMatcherState, probe: EntitlementProbe, email: string, options?: { stableForMs?: number }): Promise<MatcherReturnType> {
     assertProbe(probe, 'toGrantNothing');
     const name = 'toGrantNothing';
-    const { value, pass } = await poll(this, () => probe.count(email), (n) => n === 0);
+    const ms = stableFor(options, probe, name);
+    const { value, pass, firstHeld } = await poll(this, () => probe.count(email), (n) => n === 0, undefined, ms);
     const timeline = pass === this.isNot ? await timelineOf(probe) : '';
     return {
       name,
@@ -80,6 +115,7 @@ export const vibesMatchers = {
       message: () =>
         this.utils.matcherHint(name, 'entitlements', 'email', { isNot: this.isNot }) +
         `\n\nEmail: ${email}\nExpected: ${this.isNot ? 'some' : 'no'} grant\nReceived: granted ${value} time${value === 1 ? '' : 's'}` +
+        lateChange(firstHeld, value, ms) +
         timeline,
     };
   },
