@@ -40,6 +40,15 @@ export function loadTestEnv(cwd = process.cwd(), env: NodeJS.ProcessEnv = proces
   return result;
 }
 
+/**
+ * The environment as the shell gave it, without what the files added: for a child run in the
+ * same folder, which loads the files itself and so names them as the source of their values
+ * (given them ready-made, it would blame "the process environment").
+ */
+export function shellEnvironment({ sources }: LoadedEnv, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => sources.get(name)?.kind !== 'file'));
+}
+
 export function describeSource(source: EnvSource | undefined): string {
   if (!source || source.kind === 'process') return 'the process environment (your shell or CI)';
   return `the file ${source.file}`;

@@ -45,6 +45,8 @@ export interface GuardCheck {
 /** Variables whose value is a database the run writes to or deletes from. */
 const DATABASE_VARIABLES = ['VIBES_DATABASE_URL', 'DATABASE_URL', 'VIBES_TEST_DATABASE_URL'];
 const BASE_URL_VARIABLES = ['BASE_URL', 'PLAYWRIGHT_BASE_URL'];
+/** What pg fills a connection's missing parts from. */
+const PG_VARIABLES = ['PGHOST', 'PGDATABASE', 'PGUSER'] as const;
 /** Not `\b`: a key glued on with an underscore (`x_sk_live_…`) is still a live key. */
 const LIVE_KEY = /(?:^|[^0-9A-Za-z])(sk|rk)_live_[0-9A-Za-z]+/;
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
@@ -100,20 +102,28 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
     allow: 'run tests with NODE_ENV=test (or unset it); there is no override for production.',
   })), `NODE_ENV is ${env.NODE_ENV ? `"${env.NODE_ENV}"` : 'unset'}`);
 
+  // An app given PG* variables and no URL connects with them alone, as pg does with `new Pool()`.
+  const appPgOnly = appEnv.some(({ value }) => POSTGRES_URL.test(value)) ? undefined : PG_VARIABLES.find((name) => input.appEnv?.[name]);
   const databases = [
-    ...DATABASE_VARIABLES.map((name) => ({ name, url: env[name], pgEnv: env })),
-    ...(input.databaseUrls ?? []).map((d) => ({ ...d, pgEnv: env })),
-    ...appEnv.filter(({ value }) => POSTGRES_URL.test(value)).map(({ name, value }) => ({ name, url: value, pgEnv: appPgEnv })),
-  ].filter((d): d is { name: string; url: string; pgEnv: NodeJS.ProcessEnv } => !!d.url);
-  record('test database', databases.flatMap(({ name, url, pgEnv }) => {
+    ...DATABASE_VARIABLES.map((name) => ({ name, url: env[name], pgEnv: env, pgPrefix: '' })),
+    ...(input.databaseUrls ?? []).map((d) => ({ ...d, pgEnv: env, pgPrefix: '' })),
+    ...appEnv.filter(({ value }) => POSTGRES_URL.test(value)).map(({ name, value }) => ({ name, url: value, pgEnv: appPgEnv, pgPrefix: 'app.env.' })),
+    ...(appPgOnly ? [{ name: `app.env.${appPgOnly}`, url: 'postgres://', pgEnv: appPgEnv, pgPrefix: 'app.env.' }] : []),
+  ].filter((d): d is { name: string; url: string; pgEnv: NodeJS.ProcessEnv; pgPrefix: string } => !!d.url);
+  record('test database', databases.flatMap(({ name, url, pgEnv, pgPrefix }) => {
     const verdict = judgeDatabase(url, config.allowDatabaseHosts ?? [], pgEnv);
     if (verdict.ok) return [];
+    // A part the URL leaves out comes from a PG* variable: the refusal names that one too.
+    const filled = verdict.filledBy.filter((pg) => `${pgPrefix}${pg}` !== name).map((pg) => {
+      const variable = pgPrefix && input.appEnv?.[pg] ? `${pgPrefix}${pg}` : pg;
+      return { variable, source: sourceOf(variable) };
+    });
     return [{
       check: 'test database',
       variable: name,
-      source: sourceOf(name),
-      why: verdict.why,
-      allow: `point ${name} at a local or test database; or, if ${verdict.host} really is a test server, allow it by exact name: ` +
+      source: [sourceOf(name), ...filled.filter((f) => f.source !== sourceOf(name)).map((f) => `${f.variable} from ${f.source}`)].join('; '),
+      why: verdict.why + (filled.length ? ` (${filled.map((f) => f.variable).join(' and ')} filled in what the URL leaves out)` : ''),
+      allow: `point ${name} at a local or test database${filled.length ? ` (or unset ${filled.map((f) => f.variable).join(' and ')})` : ''}; or, if ${verdict.host} really is a test server, allow it by exact name: ` +
         `guard: { allowDatabaseHosts: ['${verdict.host}'] } in defineVibesConfig, or VIBES_ALLOW_DATABASE_HOSTS=${verdict.host}.`,
     }];
   }), databases.length ? databases.map((d) => `${d.name} is a test database`).join(', ') : 'no database URL set (embedded Postgres)');
@@ -151,9 +161,9 @@ export function assertSafeTarget(input: GuardInput = {}): void {
  * is left empty from PGHOST, PGUSER and PGDATABASE of `env`, then from its defaults (host localhost,
  * user USER, database the user's name). `env` is the environment of the process that connects.
  */
-function judgeDatabase(url: string, allowed: string[], env: NodeJS.ProcessEnv): { ok: true } | { ok: false; why: string; host: string } {
+function judgeDatabase(url: string, allowed: string[], env: NodeJS.ProcessEnv): { ok: true } | { ok: false; why: string; host: string; filledBy: string[] } {
   const parsed = parseConnection(url);
-  if (!parsed) return { ok: false, why: 'it is not a valid connection URL, so the guard cannot tell where it points', host: '<unparseable>' };
+  if (!parsed) return { ok: false, why: 'it is not a valid connection URL, so the guard cannot tell where it points', host: '<unparseable>', filledBy: [] };
   const user = parsed.user || env.PGUSER || (process.platform === 'win32' ? env.USERNAME : env.USER);
   const host = normaliseHost(parsed.host || env.PGHOST || 'localhost');
   const database = parsed.database || env.PGDATABASE || user || '';
@@ -161,7 +171,12 @@ function judgeDatabase(url: string, allowed: string[], env: NodeJS.ProcessEnv): 
   if (host.startsWith('/') || isLoopbackHost(host)) return { ok: true };
   if (/(^|[^a-z])test/i.test(database)) return { ok: true };
   if (allowed.map(normaliseHost).includes(host)) return { ok: true };
-  return { ok: false, host, why: `it points at database "${database}" on ${host}, which is neither local nor named as a test database` };
+  const filledBy = [
+    ...(!parsed.host && env.PGHOST ? ['PGHOST'] : []),
+    ...(!parsed.database && env.PGDATABASE ? ['PGDATABASE'] : []),
+    ...(!parsed.database && !env.PGDATABASE && !parsed.user && env.PGUSER ? ['PGUSER'] : []),
+  ];
+  return { ok: false, host, filledBy, why: `it points at database "${database}" on ${host}, which is neither local nor named as a test database` };
 }
 
 function parseConnection(url: string): ReturnType<typeof parseConnectionString> | undefined {

@@ -9,7 +9,7 @@ export { AppDatabase, DbQueryError, type DbConfig } from './db.js';
 export { findChromium, chromiumLaunchOptions, SYSTEM_CHROMIUM_ARGS, type ChromiumChoice } from './browser.js';
 export type { VibesOptions, AppServer, UserOptions, VibesEnvironment } from './options.js';
 export { checkTarget, assertSafeTarget, formatRefusals, GuardError, type GuardConfig, type GuardCheck, type NamedUrl, type Refusal } from './guard.js';
-export { loadTestEnv, describeSource, TEST_ENV_FILES, type EnvSource } from './env.js';
+export { loadTestEnv, describeSource, shellEnvironment, TEST_ENV_FILES, type EnvSource } from './env.js';
 export { Ledger, type LedgerEntry, type StripeMode } from './ledger.js';
 export { sweepEntries, findStrayStripeCustomers, removeStrays, type SweepProgress, type SweepResult } from './sweep.js';
 export { StripeRateLimiter, type RateLimitOptions } from './rate-limit.js';

@@ -106,6 +106,24 @@ test('misconfigurations exit 2', async () => {
   }
 });
 
+test('the guard in the runs names .env.test as where a value came from, not the process environment', async () => {
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    'playwright.config.ts': "import { defineVibesConfig } from 'playwright-vibes';\nexport default defineVibesConfig({});\n",
+    'e2e/home.spec.ts': "import { test } from 'playwright-vibes';\ntest('home', async () => {});\n",
+    '.env.test': 'DATABASE_URL=postgres://app@db.prod.example.com/app\n',
+  });
+  try {
+    const result = await flake(project, ['--repeat', '1']);
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(result.stderr).toContain('✗ test database: DATABASE_URL — it points at database "app" on db.prod.example.com');
+    expect(result.stderr).toContain('where it came from: the file .env.test');
+    expect(result.stderr).not.toContain('the process environment');
+  } finally {
+    await project.remove();
+  }
+});
+
 test('a run Playwright fails outside every test (a worker fixture whose teardown throws) exits 1 and says so', async () => {
   const project = await tempProject({
     'package.json': JSON.stringify({ name: 'shop', type: 'module' }),

@@ -47,14 +47,33 @@ test.describe('the safety guard refuses', () => {
   test('the database pg connects to, not what the URL seems to say: ?host=, ?user= and the PG* variables', () => {
     const url = 'postgres://app:s3cret@localhost/app?host=db.prod.example.com';
     expect(refused({ DATABASE_URL: url })).toEqual([`DATABASE_URL: ${PRODUCTION_APP}`]);
-    expect(refused({ DATABASE_URL: 'postgres:///app', PGHOST: 'db.prod.example.com' })).toEqual([`DATABASE_URL: ${PRODUCTION_APP}`]);
+    expect(refused({ DATABASE_URL: 'postgres:///app', PGHOST: 'db.prod.example.com' })).toEqual([`DATABASE_URL: ${PRODUCTION_APP} (PGHOST filled in what the URL leaves out)`]);
     // The database defaults to the user, and ?user= wins over the URL's user name.
     expect(refused({ DATABASE_URL: 'postgres://test@db.prod.example.com?user=app' })).toEqual([`DATABASE_URL: ${PRODUCTION_APP}`]);
-    expect(refused({ DATABASE_URL: 'postgres://db.prod.example.com', PGUSER: 'app' })).toEqual([`DATABASE_URL: ${PRODUCTION_APP}`]);
-    expect(refused({ DATABASE_URL: 'postgres://u@db.prod.example.com', PGDATABASE: 'app' })).toEqual([`DATABASE_URL: ${PRODUCTION_APP}`]);
+    expect(refused({ DATABASE_URL: 'postgres://db.prod.example.com', PGUSER: 'app' })).toEqual([`DATABASE_URL: ${PRODUCTION_APP} (PGUSER filled in what the URL leaves out)`]);
+    expect(refused({ DATABASE_URL: 'postgres://u@db.prod.example.com', PGDATABASE: 'app' })).toEqual([`DATABASE_URL: ${PRODUCTION_APP} (PGDATABASE filled in what the URL leaves out)`]);
     // What the URL names wins over the PG* variables, as in pg.
     expect(refused({ DATABASE_URL: 'postgres://u@db.prod.example.com/app', PGDATABASE: 'app_test' })).toEqual([`DATABASE_URL: ${PRODUCTION_APP}`]);
     expect(JSON.stringify(checkTarget({ env: { DATABASE_URL: url }, sources: process_(['DATABASE_URL']) }).refusals)).not.toContain('s3cret');
+  });
+
+  test('a refusal that a PG* variable caused names that variable, where it came from, and how to undo it', () => {
+    const env = { DATABASE_URL: 'postgres:///app', PGHOST: 'db.prod.example.com' };
+    const sources = new Map<string, EnvSource>([['DATABASE_URL', { kind: 'file', file: '.env.test' }], ['PGHOST', { kind: 'process' }]]);
+    const [refusal] = checkTarget({ env, sources }).refusals;
+    expect(refusal).toMatchObject({
+      variable: 'DATABASE_URL',
+      source: 'the file .env.test; PGHOST from the process environment (your shell or CI)',
+      why: `${PRODUCTION_APP} (PGHOST filled in what the URL leaves out)`,
+    });
+    expect(refusal!.allow).toMatch(/^point DATABASE_URL at a local or test database \(or unset PGHOST\); or, if db\.prod\.example\.com/);
+  });
+
+  test("an app given PG* variables in app.env and no URL: pg connects with them alone", () => {
+    const check = (appEnv: Record<string, string>) => checkTarget({ env: {}, sources: new Map(), appEnv }).refusals.map((r) => `${r.variable}: ${r.why}`);
+    expect(check({ PGHOST: 'db.prod.example.com', PGDATABASE: 'app' })).toEqual([`app.env.PGHOST: ${PRODUCTION_APP} (app.env.PGDATABASE filled in what the URL leaves out)`]);
+    expect(check({ PGHOST: 'db.prod.example.com', PGDATABASE: 'app_test' })).toEqual([]);
+    expect(check({ PGHOST: 'localhost', PGDATABASE: 'app' })).toEqual([]);
   });
 
   test('a malformed database URL, as a refusal instead of a crash', () => {
@@ -91,7 +110,7 @@ test.describe('the safety guard refuses', () => {
       'no live Stripe key: app.env.STRIPE_SECRET_KEY: it holds a live Stripe secret key (sk_live_…); tests create and delete customers and must only ever see test-mode keys',
       'not production: app.env.NODE_ENV: it is "production"',
       `test database: app.env.DATABASE_URL: ${PRODUCTION_APP}`,
-      `test database: app.env.REPLICA_URL: ${PRODUCTION_APP}`,
+      `test database: app.env.REPLICA_URL: ${PRODUCTION_APP} (app.env.PGHOST filled in what the URL leaves out)`,
     ]);
     expect(new Set(refusals.map((r) => r.source))).toEqual(new Set(['the playwright-vibes config']));
     expect(JSON.stringify(refusals)).not.toMatch(/s3cret|51Habc/);

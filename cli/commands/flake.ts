@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { loadTestEnv } from '../../helpers/index.js';
+import { loadTestEnv, shellEnvironment } from '../../helpers/index.js';
 import { formatTable, tally } from '../flake/table.js';
 import { parsePositiveInt } from '../options.js';
 import { progressLine } from '../progress.js';
@@ -37,7 +37,7 @@ export function flakeCommand(): Command {
 
 async function flake(flags: FlakeFlags, playwrightArgs: string[]): Promise<number> {
   const cwd = process.cwd();
-  loadTestEnv(cwd);
+  const loaded = loadTestEnv(cwd);
   const config = resolveConfig(cwd, flags.config);
   // Every attempt counts: a retry would hide exactly what this command looks for.
   const common = ['--retries=0', '--reporter', EVENT_REPORTER, ...(flags.grep ? ['--grep', flags.grep] : []),
@@ -57,7 +57,7 @@ async function flake(flags: FlakeFlags, playwrightArgs: string[]): Promise<numbe
       cwd,
       config,
       args: flags.separateRuns ? common : ['--repeat-each', String(flags.repeat), ...common],
-      env: process.env,
+      env: shellEnvironment(loaded),
       onLine,
       onEvent: (event) => {
         if (event.type === 'begin') total = event.total;

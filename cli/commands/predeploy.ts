@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { checkTarget, formatRefusals, loadTestEnv } from '../../helpers/index.js';
+import { checkTarget, formatRefusals, loadTestEnv, shellEnvironment } from '../../helpers/index.js';
 import { parseDuration } from '../progress.js';
 import { bypassHeaders, EXTRA_HEADERS_ENV, VERCEL_BYPASS_ENV } from '../predeploy/headers.js';
 import { formatSummary } from '../predeploy/summary.js';
@@ -46,7 +46,7 @@ export function predeployCommand(): Command {
 
 async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promise<number> {
   const cwd = process.cwd();
-  loadTestEnv(cwd);
+  const loaded = loadTestEnv(cwd);
   const baseUrl = checkedBaseUrl(flags.baseUrl);
   const healthUrl = checkedHealthUrl(flags.healthUrl, baseUrl);
   const timeoutMs = checkedDuration(flags.warmupTimeout);
@@ -78,7 +78,7 @@ async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promi
     config,
     args: ['--grep', flags.grep, '--reporter', `list,junit,${EVENT_REPORTER}`, ...noTraces, ...playwrightArgs],
     env: {
-      ...process.env,
+      ...shellEnvironment(loaded),
       BASE_URL: baseUrl,
       PLAYWRIGHT_JUNIT_OUTPUT_FILE: junit,
       ...(Object.keys(headers).length ? { [EXTRA_HEADERS_ENV]: JSON.stringify(headers) } : {}),
