@@ -52,7 +52,8 @@ export async function findStrayStripeCustomers(
   context: RemoverContext,
   { emailPrefix = 'vibes+', createdBefore, pending = [] }: { emailPrefix?: string; createdBefore: number; pending?: readonly LedgerEntry[] },
 ): Promise<string[]> {
-  const named = new Set(pending.filter((e) => e.kind === 'stripe-customer' || e.kind === 'stripe-customers').map((e) => e.resource_id));
+  // An app user's entry names an e-mail whose Stripe customer the app made (a fuzz subject's): it is that run's too.
+  const named = new Set(pending.filter((e) => e.kind === 'stripe-customer' || e.kind === 'stripe-customers' || e.kind === 'app-user').map((e) => e.resource_id));
   const ids = new Set<string>();
   let page: string | undefined;
   for (let pages = 0; pages < 1000; pages++) {

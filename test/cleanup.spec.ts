@@ -317,22 +317,25 @@ test.describe('vibes sweep @db', () => {
       await live.register({ run_id: 'live-run', worker: 0, test: 't', kind: 'stripe-customers', resource_id: byEmail.email!, label: `Stripe customers of ${byEmail.email}` });
       await live.register({ run_id: 'live-run', worker: 0, test: 't', kind: 'stripe-customer', resource_id: byId.id, label: `Stripe customer ${byId.id}` });
       await ledger.register({ run_id: 'dead-run', worker: 0, test: 't', kind: 'stripe-customer', resource_id: dead.id, label: `Stripe customer ${dead.id}` });
+      // A fuzz subject is recorded as an app user only; the customer its app made for it is the live run's too.
+      const subject = await harness.stripe.customers.create({ email: 'vibes+fuzz@example.com' });
+      await live.register({ run_id: 'live-run', worker: 0, test: 't', kind: 'app-user', resource_id: subject.email!, label: `fuzz subject ${subject.email}` });
       const stray = await harness.stripe.customers.create({ email: 'vibes+stray@example.com' });
       const env = { STRIPE_EMULATOR_URL: harness.emulator.url, VIBES_DATABASE_URL: databaseUrl };
 
       const dry = await runVibes(['sweep', '--dry-run', '--older-than', '0s'], { env });
       expect(dry.code, dry.stderr).toBe(0);
       expect(dry.stdout).toContain('1 entry to remove');
-      expect(dry.stdout).toContain('left 2 entries of runs still going');
+      expect(dry.stdout).toContain('left 3 entries of runs still going');
       expect(dry.stdout).toContain('Stripe: 1 customer with the test prefix vibes+ and no ledger entry');
       expect(dry.stdout).toContain(`would remove Stripe customer ${stray.id}`);
 
       const real = await runVibes(['sweep', '--older-than', '0s'], { env });
       expect(real.code, real.stderr).toBe(0);
-      expect(real.stdout).toContain('left 2 entries of runs still going');
+      expect(real.stdout).toContain('left 3 entries of runs still going');
       expect(real.stdout).toContain('vibes sweep: removed 2, failed 0');
-      expect((await liveCustomers(harness.stripe)).map((c) => c.id).sort()).toEqual([byEmail.id, byId.id].sort());
-      expect((await pendingLedgerRows(databaseUrl)).map((r) => r.resource_id)).toEqual([byEmail.email, byId.id]);
+      expect((await liveCustomers(harness.stripe)).map((c) => c.id).sort()).toEqual([byEmail.id, byId.id, subject.id].sort());
+      expect((await pendingLedgerRows(databaseUrl)).map((r) => r.resource_id)).toEqual([byEmail.email, byId.id, subject.email]);
     } finally {
       await live.close();
       await ledger.close();
