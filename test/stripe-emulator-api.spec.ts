@@ -456,6 +456,9 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     // A canceled subscription still takes metadata and cancellation_details, and nothing else.
     const noted = await stripe.subscriptions.update(sub.id, { metadata: { churn: 'price' }, cancellation_details: { comment: 'Too expensive', feedback: 'too_expensive' } });
     expect(noted).toMatchObject({ status: 'canceled', metadata: { churn: 'price' }, cancellation_details: { comment: 'Too expensive', feedback: 'too_expensive', reason: 'cancellation_requested' } });
+    // '' clears a field; one left out stays.
+    const cleared = await stripe.subscriptions.update(sub.id, { cancellation_details: { comment: '' } });
+    expect(cleared.cancellation_details).toEqual({ comment: null, feedback: 'too_expensive', reason: 'cancellation_requested' });
     const described = await rejection(stripe.subscriptions.update(sub.id, { description: 'changed' }));
     expect(described).toMatchObject({ statusCode: 400, message: expect.stringContaining('canceled subscription') });
 

@@ -186,7 +186,14 @@ export function registerSubscriptions(router: Router, emu: Emulator): void {
     const details = params.object('cancellation_details');
     let cancellation: Subscription['cancellation_details'] | undefined;
     if (details) {
-      cancellation = { ...sub.cancellation_details, comment: details.nullableString('comment') ?? sub.cancellation_details.comment, feedback: details.nullableString('feedback') ?? sub.cancellation_details.feedback };
+      // Left out keeps a field; '' clears it (null), as on Stripe.
+      const comment = details.nullableString('comment');
+      const feedback = details.nullableString('feedback');
+      cancellation = {
+        ...sub.cancellation_details,
+        comment: comment === undefined ? sub.cancellation_details.comment : comment,
+        feedback: feedback === undefined ? sub.cancellation_details.feedback : feedback,
+      };
       details.done();
     }
     params.accept('proration_behavior', 'payment_behavior', 'off_session');
