@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+
 /** How long one replay or schedule may go on starting copies; `--run-limit` changes it. */
 export const DEFAULT_RUN_LIMIT_MS = 300_000;
 
@@ -15,14 +17,15 @@ export interface Stopped {
  */
 export class RunLimit {
   private readonly deadline: number;
-  private readonly interrupted: AbortSignal;
+  private readonly interrupters: AbortSignal[];
 
   constructor(
     private readonly limitMs: number,
     private readonly signals: { caller?: AbortSignal; stopping: AbortSignal },
   ) {
     this.deadline = Date.now() + limitMs;
-    this.interrupted = signals.caller ? AbortSignal.any([signals.caller, signals.stopping]) : signals.stopping;
+    // Not AbortSignal.any: it is newer than the Node 20.0 that engines allows.
+    this.interrupters = [signals.stopping, ...(signals.caller ? [signals.caller] : [])];
   }
 
   /** Why nothing more may start, or null while it may. */
@@ -35,21 +38,21 @@ export class RunLimit {
 
   /** Waits `ms`, less if the limit passes or the run is interrupted meanwhile. */
   async pause(ms: number): Promise<void> {
-    if (ms <= 0 || this.interrupted.aborted) return;
+    if (ms <= 0 || this.interrupters.some((signal) => signal.aborted)) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.interrupted.removeEventListener('abort', done);
+        for (const signal of this.interrupters) signal.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, Math.min(ms, Math.max(0, this.deadline - Date.now())));
-      this.interrupted.addEventListener('abort', done, { once: true });
+      for (const signal of this.interrupters) signal.addEventListener('abort', done, { once: true });
     });
   }
 }
 
 /** An AbortSignal that fires when the client hangs up before its answer was sent. */
-export function callerGone(res: import('node:http').ServerResponse): AbortSignal {
+export function callerGone(res: ServerResponse): AbortSignal {
   const caller = new AbortController();
   res.once('close', () => {
     if (!res.writableEnded) caller.abort();
