@@ -89,6 +89,9 @@ const projects = [
   { name: 'yarn 4', files: { 'yarn.lock': '__metadata:\n  version: 8\n', '.yarnrc.yml': 'nodeLinker: node-modules\n' }, install: /^yarn install --immutable$/, cache: 'yarn', corepack: true },
   { name: 'yarn 4 from packageManager', files: { 'yarn.lock': '' }, packageManager: 'yarn@4.5.0', install: /^yarn install --immutable$/, cache: 'yarn', corepack: true },
   { name: 'bun', files: { 'bun.lock': '' }, install: /^bun install --frozen-lockfile$/, cache: undefined },
+  // npm ci and setup-node's cache both need a lockfile: without one, a plain install, uncached.
+  { name: 'npm without a lockfile', files: {}, install: /^npm install$/, cache: undefined, uncached: true },
+  { name: 'pnpm without a lockfile', files: {}, packageManager: 'pnpm@9.12.0', install: /^pnpm install --no-frozen-lockfile$/, cache: undefined, uncached: true },
 ] as const;
 
 for (const project of projects) {
@@ -108,6 +111,7 @@ for (const project of projects) {
 
       for (const job of [testJob, Object.values(predeploy.workflow.jobs)[0]!]) {
         const setupNode = stepIndex(job, (s) => s.uses?.startsWith('actions/setup-node@') ?? false, 'setting up Node');
+        if ('uncached' in project) expect(job.steps[setupNode]!.with?.cache).toBeUndefined();
         if ('pnpmVersion' in project) {
           const setupPnpm = job.steps[stepIndex(job, (s) => s.uses?.startsWith('pnpm/action-setup@') ?? false, 'setting up pnpm')]!;
           expect(setupPnpm.with?.version ?? null).toBe(project.pnpmVersion);

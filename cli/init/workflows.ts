@@ -31,22 +31,22 @@ function installSteps(facts: PackageManagerFacts, { appDir }: RepositoryFacts): 
     yarn: facts.yarnBerry ? '      - run: corepack enable\n' : '',
     bun: '      - uses: oven-sh/setup-bun@v2\n',
   }[pm];
-  // setup-node looks for the lockfile at the checkout's root.
+  const locked = facts.lockfile !== undefined;
+  // setup-node looks for the lockfile at the checkout's root, and its cache needs one.
   const lockDir = facts.lockfile?.includes('/') ? facts.lockfile.slice(0, facts.lockfile.lastIndexOf('/')) : '';
-  const cache = pm === 'bun' ? '' : `\n          cache: ${pm}${lockDir ? `\n          cache-dependency-path: ${facts.lockfile}` : ''}`;
-  const install = {
-    npm: 'npm ci',
-    pnpm: 'pnpm install --frozen-lockfile',
-    yarn: facts.yarnBerry ? 'yarn install --immutable' : 'yarn install --frozen-lockfile',
-    bun: 'bun install --frozen-lockfile',
-  }[pm];
+  const cache = pm === 'bun' || !locked ? '' : `\n          cache: ${pm}${lockDir ? `\n          cache-dependency-path: ${facts.lockfile}` : ''}`;
+  const install = locked
+    ? { npm: 'npm ci', pnpm: 'pnpm install --frozen-lockfile', yarn: facts.yarnBerry ? 'yarn install --immutable' : 'yarn install --frozen-lockfile', bun: 'bun install --frozen-lockfile' }[pm]
+    : // Each of those refuses to run without a lockfile (pnpm freezes it by default in CI).
+      { npm: 'npm install', pnpm: 'pnpm install --no-frozen-lockfile', yarn: 'yarn install', bun: 'bun install' }[pm];
+  const unlocked = locked ? '' : '      # ADAPT: no lockfile was found. Commit one, then install from it (npm ci, --frozen-lockfile) and add setup-node\'s cache.\n';
   // A workspace installs where its lockfile is, which may be above the app.
-  const installIn = lockDir === appDir ? '' : `\n        working-directory: ${lockDir || '.'}`;
+  const installIn = !locked || lockDir === appDir ? '' : `\n        working-directory: ${lockDir || '.'}`;
   return `      - uses: actions/checkout@v4
 ${setupPm}      - uses: actions/setup-node@v4
         with:
           node-version: 20${cache}
-      - run: ${install}${installIn}
+${unlocked}      - run: ${install}${installIn}
       - name: Chromium and its system libraries
         run: ${exec(pm)} playwright install --with-deps chromium
 `;
