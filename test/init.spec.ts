@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { test, expect } from './support/fixtures.js';
 import { freePort } from '../core/index.js';
-import { runVibes } from './support/cli.js';
+import { runVibes, startVibes } from './support/cli.js';
 import { NESTED_RUN_ENV, NO_VIBES_SERVERS, runPlaywright, tempProject, VIBES_CLI, type TempProject } from './support/temp-project.js';
 
 const read = (project: TempProject, file: string) => readFile(path.join(project.dir, file), 'utf8');
@@ -42,7 +43,7 @@ test('detects an Express app: package manager, port, start script and the route 
       'test:e2e': 'playwright test',
       'test:smoke': 'playwright test --grep @smoke',
       'test:flake': 'vibes flake',
-      'check:predeploy': 'vibes predeploy',
+      'check:predeploy': 'vibes predeploy --grep @predeploy',
     });
     expect(pkg.dependencies).toEqual({ express: '^5.0.0' });
     expect(await read(project, '.gitignore')).toContain('.env.test.local');
@@ -193,9 +194,26 @@ test('the suite vibes init generates passes against a real app (the demo SaaS) @
     const run = await runPlaywright(project, ['--workers', '2', '--reporter', 'list', '--retries', '0']);
     expect(run.code, run.output).toBe(0);
     expect(run.output).toMatch(/✓ .*\[chromium\] › e2e\/checkout\.smoke\.spec\.ts:\d+:\d+ › sign up, pay, Pro exactly once through retries and a race @smoke/);
+    expect(run.output).toMatch(/✓ .*\[chromium\] › e2e\/checkout\.smoke\.spec\.ts:\d+:\d+ › a visitor signs up, pays and gets the paid plan @smoke @predeploy/);
     expect(run.output).toMatch(/✓ .*\[chromium\] › e2e\/checkout\.smoke\.spec\.ts:\d+:\d+ › a declined card stays on Free @smoke/);
     expect(run.output).toMatch(/\b\d+ passed\b/);
     expect(run.output).not.toMatch(/\b\d+ (failed|flaky|skipped)\b/);
+
+    // What predeploy.yml runs, against a deployment: an app of its own, whose Stripe (here an
+    // emulator) sends its events to it directly, never to this machine's replay server.
+    const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+    const deploymentPort = await freePort();
+    const stripe = await startVibes(['stripe-emulator', '--port', '0', '--webhook-url', `http://127.0.0.1:${deploymentPort}/api/stripe/webhook`, '--webhook-secret', secret]);
+    const deployment = await startVibes(['demo-app', '--port', String(deploymentPort), '--stripe-emulator-url', stripe.url, '--webhook-secret', secret, '--database-url', databaseUrl]);
+    try {
+      const workflow = await read(project, '.github/workflows/predeploy.yml');
+      expect(workflow).toContain('vibes predeploy --base-url "${{ github.event.deployment_status.environment_url || github.event.deployment_status.target_url }}" --grep @predeploy');
+      const check = await runVibes(['predeploy', '--base-url', deployment.url, '--grep', '@predeploy'], { cwd: project.dir, env: NESTED_RUN_ENV });
+      expect(check.code, check.stdout + check.stderr).toBe(0);
+      expect(check.stdout).toMatch(/tests: +1 passed, 0 failed/);
+    } finally {
+      await Promise.all([deployment.stop(), stripe.stop()]);
+    }
   } finally {
     await project.remove();
   }

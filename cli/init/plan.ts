@@ -23,7 +23,7 @@ export const SCRIPTS: Record<string, string> = {
   'test:e2e': 'playwright test',
   'test:smoke': 'playwright test --grep @smoke',
   'test:flake': 'vibes flake',
-  'check:predeploy': 'vibes predeploy',
+  'check:predeploy': 'vibes predeploy --grep @predeploy',
 };
 
 const GITIGNORE_LINES = ['.env.test.local', 'test-results/', 'playwright-report/', 'blob-report/', '.vibes/'];

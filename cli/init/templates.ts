@@ -48,7 +48,9 @@ export default defineVibesConfig({
 /** The golden path and the declined card, like the preset's own smoke suite. */
 export function smokeSpec(): string {
   return `// The vibes smoke suite (written by \`vibes init\`): the outcomes your SaaS lives on.
-// Tests tagged @smoke are also what \`vibes predeploy\` runs against a deployment.
+// Tests tagged @predeploy are what .github/workflows/predeploy.yml runs against a deployment
+// (\`vibes predeploy --grep @predeploy\`): they use the browser only, since a deployment sends
+// its Stripe events to itself, not to this machine's replay server, and uses its own database.
 // The flows fill fields by label and click buttons by name (Email, Password, "Sign up",
 // "Upgrade", …); if yours are called differently, set \`flows\` in playwright.config.ts, e.g.
 // flows: { paths: { signup: '/register' }, buttons: { upgrade: /go pro/i } }.
@@ -65,6 +67,15 @@ test('sign up, pay, Pro exactly once through retries and a race @smoke', async (
   await webhooks.replay(paid, { times: 2 }); // Stripe's retry
   await webhooks.replay(paid, { times: 5, concurrency: 5 }); // the race
   await expect(entitlements).toGrantExactlyOnce(user.email);
+});
+
+test('a visitor signs up, pays and gets the paid plan @smoke @predeploy', async ({ page, user, flows, cards }) => {
+  await flows.signup(user);
+  await flows.upgrade();
+  await flows.pay(cards.visa);
+  // ADAPT: what your app shows once the paid plan is active. On a deployment this needs Stripe to
+  // reach its webhook endpoint (an endpoint for previews in Stripe's test mode).
+  await expect(page.getByText(/pro plan/i)).toBeVisible();
 });
 
 test('a declined card stays on Free @smoke', async ({ page, user, flows, cards, entitlements }) => {

@@ -140,13 +140,14 @@ ${installSteps(pm, repository).split('      - name: Chromium')[0]}      - uses: 
 
 /**
  * The check before a deploy goes live: when a deployment (a Vercel, Netlify or Render preview)
- * reports success, `vibes predeploy` runs the @smoke tests against its URL.
+ * reports success, `vibes predeploy` runs the @predeploy tests (browser only) against its URL.
  */
 export function predeployWorkflow(pm: PackageManagerFacts, repository: RepositoryFacts): string {
   const x = exec(pm.name);
   const { defaults, prefix } = place(repository);
   return `# The vibes pre-deploy check (written by \`vibes init\`): when a deployment reports success,
-# the @smoke tests run against its URL. Production deployments are skipped: the suite signs up
+# the @predeploy tests (browser only: the deployment's Stripe events and database are its own)
+# run against its URL. Production deployments are skipped: the suite signs up
 # and pays with test cards, so it only ever runs against previews backed by Stripe test mode.
 name: predeploy
 
@@ -170,8 +171,8 @@ ${defaults}    env:
       # Hosts the safety guard refuses as a target, comma-separated, e.g. app.example.com.
       VIBES_PRODUCTION_HOSTS: ${gh('vars.VIBES_PRODUCTION_HOSTS')}
     steps:
-${installSteps(pm, repository)}      - name: Guard, warm-up, then the @smoke tests against the deployment
-        run: ${x} vibes predeploy --base-url "${gh('github.event.deployment_status.environment_url || github.event.deployment_status.target_url')}" --junit test-results/predeploy-junit.xml
+${installSteps(pm, repository)}      - name: Guard, warm-up, then the @predeploy tests against the deployment
+        run: ${x} vibes predeploy --base-url "${gh('github.event.deployment_status.environment_url || github.event.deployment_status.target_url')}" --grep @predeploy --junit test-results/predeploy-junit.xml
       - name: Upload the JUnit and HTML reports, also when tests failed
         if: ${gh('!cancelled()')}
         uses: actions/upload-artifact@v4
