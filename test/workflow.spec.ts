@@ -92,6 +92,8 @@ const projects = [
   // npm ci and setup-node's cache both need a lockfile: without one, a plain install, uncached.
   { name: 'npm without a lockfile', files: {}, install: /^npm install$/, cache: undefined, uncached: true },
   { name: 'pnpm without a lockfile', files: {}, packageManager: 'pnpm@9.12.0', install: /^pnpm install --no-frozen-lockfile$/, cache: undefined, uncached: true },
+  // Yarn 2+ makes installs immutable when CI is set: without a lockfile that must be undone.
+  { name: 'yarn 4 without a lockfile', files: {}, packageManager: 'yarn@4.5.0', install: /^yarn install --no-immutable$/, cache: undefined, uncached: true, corepack: true },
 ] as const;
 
 for (const project of projects) {
@@ -140,18 +142,23 @@ test('in a monorepo, init writes the workflows at the repository root, where Git
     // Not a workspace member: its own lockfile, installed in its own folder.
     'apps/admin/package.json': JSON.stringify({ name: 'admin', scripts: { dev: 'node server.js' } }),
     'apps/admin/package-lock.json': '{}',
+    // Its own pnpm lockfile: the action installs the root's declared pnpm, so no version beside it.
+    'tools/cli/package.json': JSON.stringify({ name: 'cli', scripts: { dev: 'node cli.js' } }),
+    'tools/cli/pnpm-lock.yaml': "lockfileVersion: '6.0'\n",
   });
   try {
     const web = await runVibes(['init', '--dir', 'apps/web'], { cwd: repo.dir });
     expect(web.code, web.stderr).toBe(0);
-    expect(web.stdout).toContain('wrote ../../.github/workflows/smoke.yml');
+    expect(web.stdout).toContain('wrote ../../.github/workflows/smoke-apps-web.yml');
+    expect(web.stdout).toContain('.github/workflows/predeploy-apps-web.yml does it on every successful deployment');
     expect(web.stdout).toContain('package manager: pnpm ("packageManager" in package.json)');
     expect(existsSync(path.join(repo.dir, 'apps/web/.github'))).toBe(false);
 
-    const smoke = loadWorkflow(await readFile(path.join(repo.dir, '.github/workflows/smoke.yml'), 'utf8'));
+    const smoke = loadWorkflow(await readFile(path.join(repo.dir, '.github/workflows/smoke-apps-web.yml'), 'utf8'));
+    expect(smoke.workflow.name).toBe('smoke (apps/web)');
     expect(smoke.errors).toEqual([]);
     const { testJob } = expectShardedSmokeGate(smoke.workflow, { install: /^pnpm install --frozen-lockfile$/, cache: 'pnpm' });
-    const predeploy = loadWorkflow(await readFile(path.join(repo.dir, '.github/workflows/predeploy.yml'), 'utf8'));
+    const predeploy = loadWorkflow(await readFile(path.join(repo.dir, '.github/workflows/predeploy-apps-web.yml'), 'utf8'));
     expect(predeploy.errors).toEqual([]);
     expectPredeployWorkflow(predeploy.workflow);
     const predeployJob = Object.values(predeploy.workflow.jobs)[0]!;
@@ -169,14 +176,22 @@ test('in a monorepo, init writes the workflows at the repository root, where Git
     expect(paths(smoke.workflow.jobs.report!)).toEqual(['apps/web/all-blob-reports', 'apps/web/playwright-report']);
     expect(paths(predeployJob)).toEqual(['apps/web/test-results/', 'apps/web/playwright-report/']);
 
-    const admin = await runVibes(['init', '--dir', 'apps/admin', '--force'], { cwd: repo.dir });
+    // Each app its own workflows, beside the others': no --force, nothing overwritten.
+    const admin = await runVibes(['init', '--dir', 'apps/admin'], { cwd: repo.dir });
     expect(admin.code, admin.stderr).toBe(0);
-    const adminSmoke = loadWorkflow(await readFile(path.join(repo.dir, '.github/workflows/smoke.yml'), 'utf8'));
+    expect(admin.stdout).not.toContain('skipped');
+    const adminSmoke = loadWorkflow(await readFile(path.join(repo.dir, '.github/workflows/smoke-apps-admin.yml'), 'utf8'));
     expect(adminSmoke.errors).toEqual([]);
+    expect(String(adminSmoke.workflow.concurrency?.group)).not.toBe(String(smoke.workflow.concurrency?.group));
     const adminJob = expectShardedSmokeGate(adminSmoke.workflow, { install: /^npm ci$/, cache: 'npm' }).testJob;
     expect(adminJob.defaults?.run?.['working-directory']).toBe('apps/admin');
     expect(adminJob.steps.find((s) => s.run === 'npm ci')!['working-directory']).toBeUndefined();
     expect(adminJob.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))!.with?.['cache-dependency-path']).toBe('apps/admin/package-lock.json');
+
+    const cli = await runVibes(['init', '--dir', 'tools/cli'], { cwd: repo.dir });
+    expect(cli.code, cli.stderr).toBe(0);
+    const cliJob = expectShardedSmokeGate(loadWorkflow(await readFile(path.join(repo.dir, '.github/workflows/smoke-tools-cli.yml'), 'utf8')).workflow, { install: /^pnpm install --frozen-lockfile$/, cache: 'pnpm' }).testJob;
+    expect(cliJob.steps.find((s) => s.uses?.startsWith('pnpm/action-setup@'))!.with, 'pnpm/action-setup refuses a version beside the root\'s "packageManager"').toBeUndefined();
   } finally {
     await repo.remove();
   }

@@ -30,7 +30,7 @@ export interface PackageManagerFacts {
   yarnBerry?: boolean;
   /** The lockfile, relative to the repository's root (a workspace's is above the app). */
   lockfile?: string;
-  /** The package.json that says "packageManager", relative to the root, when it is not the root's own. */
+  /** The package.json pnpm/action-setup must read (`package_json_file`), relative to the root, when not the root's own. */
   declaredIn?: string;
 }
 
@@ -139,17 +139,23 @@ function findLockfile(dir: string, root: string): { file: string; name: PackageM
 
 function detectPackageManager(dir: string, pkg: PackageJson, root: string): PackageManagerFacts {
   const lock = findLockfile(dir, root);
-  // A workspace (its lockfile above the app) says it once, at its root, where the action reads it.
-  const rootPkg = lock?.folder === dir || root === dir ? undefined : readRootPackageJson(root);
-  const declaration = pkg.packageManager ? { value: pkg.packageManager, inApp: root !== dir } : rootPkg?.packageManager ? { value: rootPkg.packageManager, inApp: false } : undefined;
+  const appDir = path.relative(root, dir).split(path.sep).join('/');
+  const rootDeclares = root === dir ? undefined : readRootPackageJson(root)?.packageManager;
+  // A workspace (its lockfile above the app) says it once, at its root; an app with a lockfile of its own is its own.
+  const declaration = pkg.packageManager ? { value: pkg.packageManager, inApp: root !== dir } : rootDeclares && lock?.folder !== dir ? { value: rootDeclares, inApp: false } : undefined;
   const declared = /^(npm|pnpm|yarn|bun)@(\d+)?/.exec(declaration?.value ?? '');
   const name = (declared?.[1] as PackageManager | undefined) ?? lock?.name ?? 'npm';
   const lockPath = lock && path.relative(dir, path.join(lock.folder, lock.file)).split(path.sep).join('/');
   const facts: PackageManagerFacts = { name, source: declared ? '"packageManager" in package.json' : (lockPath ?? 'default (no lockfile)') };
   if (lock) facts.lockfile = path.relative(root, path.join(lock.folder, lock.file)).split(path.sep).join('/');
-  if (declared && declaration?.inApp) facts.declaredIn = `${path.relative(root, dir).split(path.sep).join('/')}/package.json`;
+  if (declared && declaration?.inApp) facts.declaredIn = `${appDir}/package.json`;
   const lockText = lock ? readText(path.join(lock.folder, lock.file)) : '';
-  if (name === 'pnpm' && !declared) facts.pnpmMajor = pnpmMajorForLockfile(lockText);
+  if (name === 'pnpm' && !declared) {
+    // pnpm/action-setup reads the root's package.json: a pnpm there is the one it installs, and
+    // anything else there beside a version is an error, so it reads the app's (which says none).
+    if (!rootDeclares?.startsWith('pnpm@')) facts.pnpmMajor = pnpmMajorForLockfile(lockText);
+    if (rootDeclares && !rootDeclares.startsWith('pnpm@')) facts.declaredIn = `${appDir}/package.json`;
+  }
   if (name === 'yarn') {
     const major = declared?.[2] === undefined ? undefined : Number(declared[2]);
     facts.yarnBerry = major !== undefined ? major >= 2 : existsSync(path.join(lock?.folder ?? dir, '.yarnrc.yml')) || /^__metadata:/m.test(lockText);

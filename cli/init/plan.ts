@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runScript, type ProjectFacts } from './detect.js';
 import { envTestExample, EXAMPLE_ENTITLEMENTS_SQL, playwrightConfig, smokeSpec, type AppChoice } from './templates.js';
-import { predeployWorkflow, smokeWorkflow } from './workflows.js';
+import { predeployWorkflow, smokeWorkflow, workflowSlug } from './workflows.js';
 
 export interface InitChoices {
   appCommand?: string;
@@ -55,14 +55,18 @@ export function planFiles(facts: ProjectFacts, app: AppChoice, choices: InitChoi
     { path: path.posix.join(facts.testDir.value, 'checkout.smoke.spec.ts'), content: smokeSpec() },
     { path: '.env.test.example', content: envTestExample(facts) },
     // GitHub reads workflows from the repository's root only: in a monorepo that is above the app.
-    { path: workflowPath(facts, 'smoke.yml'), content: smokeWorkflow(pm, facts.repository, choices.shards) },
-    { path: workflowPath(facts, 'predeploy.yml'), content: predeployWorkflow(pm, facts.repository) },
+    { path: workflowPath(facts, 'smoke'), content: smokeWorkflow(pm, facts.repository, choices.shards) },
+    { path: workflowPath(facts, 'predeploy'), content: predeployWorkflow(pm, facts.repository) },
   ];
 }
 
-/** A workflow's path, relative to the app's folder: `.github/workflows/<name>` at the repository's root. */
+/**
+ * A workflow's path, relative to the app's folder: `.github/workflows/<name>.yml` at the
+ * repository's root, `<name>-<app folder>.yml` for an app below it, so each app of a monorepo has its own.
+ */
 function workflowPath({ dir, repository }: ProjectFacts, name: string): string {
-  return path.relative(dir, path.join(repository.root, '.github', 'workflows', name)).split(path.sep).join('/');
+  const file = repository.appDir ? `${name}-${workflowSlug(repository.appDir)}.yml` : `${name}.yml`;
+  return path.relative(dir, path.join(repository.root, '.github', 'workflows', file)).split(path.sep).join('/');
 }
 
 /** The lines of .gitignore that are missing, so test output and local secrets stay out of git. */

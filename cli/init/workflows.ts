@@ -3,17 +3,34 @@ import { exec, type PackageManagerFacts, type RepositoryFacts } from './detect.j
 /** A GitHub Actions expression, written out: `${{ expr }}`. */
 const gh = (expr: string) => `\${{ ${expr} }}`;
 
+/** A path as a YAML value: plain when it is only path characters, else quoted (JSON is YAML). */
+const yamlPath = (value: string) => (/^[\w./-]+$/.test(value) ? value : JSON.stringify(value));
+
 /** Where the workflow runs: the app's folder, which in a monorepo is not the checkout's root. */
 interface Place {
   /** `defaults.run.working-directory`, as a job's YAML lines; empty at the root. */
   defaults: string;
-  /** Paths the actions take from the checkout's root (artifacts) start with this. */
+  /** A path the actions take from the checkout's root (artifacts), as a YAML value. */
+  fromRoot: (file: string) => string;
+  /** The same path's start as text, for a literal block (`|`), where quotes would be literal. */
   prefix: string;
+  /** How the workflow is told apart from another app's in the same repository: '' at the root. */
+  suffix: { name: string; key: string };
 }
 
 function place({ appDir }: RepositoryFacts): Place {
-  if (!appDir) return { defaults: '', prefix: '' };
-  return { defaults: `    defaults:\n      run:\n        working-directory: ${appDir}\n`, prefix: `${appDir}/` };
+  if (!appDir) return { defaults: '', fromRoot: yamlPath, prefix: '', suffix: { name: '', key: '' } };
+  return {
+    defaults: `    defaults:\n      run:\n        working-directory: ${yamlPath(appDir)}\n`,
+    fromRoot: (file) => yamlPath(`${appDir}/${file}`),
+    prefix: `${appDir}/`,
+    suffix: { name: ` (${appDir})`, key: `-${workflowSlug(appDir)}` },
+  };
+}
+
+/** `apps/web` → `apps-web`: the app's part of its workflows' file names and concurrency groups. */
+export function workflowSlug(appDir: string): string {
+  return appDir.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
 /** Steps that check out the app and install its dependencies with its own package manager, cached. */
@@ -21,7 +38,7 @@ function installSteps(facts: PackageManagerFacts, { appDir }: RepositoryFacts): 
   const pm = facts.name;
   const pnpmWith = [
     ...(facts.pnpmMajor === undefined ? [] : [`          version: ${facts.pnpmMajor} # ADAPT: your pnpm major (or set "packageManager" in package.json and remove this)`]),
-    ...(facts.declaredIn ? [`          package_json_file: ${facts.declaredIn}`] : []),
+    ...(facts.declaredIn ? [`          package_json_file: ${yamlPath(facts.declaredIn)}`] : []),
   ];
   const setupPm = {
     npm: '',
@@ -34,14 +51,15 @@ function installSteps(facts: PackageManagerFacts, { appDir }: RepositoryFacts): 
   const locked = facts.lockfile !== undefined;
   // setup-node looks for the lockfile at the checkout's root, and its cache needs one.
   const lockDir = facts.lockfile?.includes('/') ? facts.lockfile.slice(0, facts.lockfile.lastIndexOf('/')) : '';
-  const cache = pm === 'bun' || !locked ? '' : `\n          cache: ${pm}${lockDir ? `\n          cache-dependency-path: ${facts.lockfile}` : ''}`;
+  const cache = pm === 'bun' || !locked ? '' : `\n          cache: ${pm}${lockDir ? `\n          cache-dependency-path: ${yamlPath(facts.lockfile!)}` : ''}`;
   const install = locked
     ? { npm: 'npm ci', pnpm: 'pnpm install --frozen-lockfile', yarn: facts.yarnBerry ? 'yarn install --immutable' : 'yarn install --frozen-lockfile', bun: 'bun install --frozen-lockfile' }[pm]
     : // Each of those refuses to run without a lockfile (pnpm freezes it by default in CI).
-      { npm: 'npm install', pnpm: 'pnpm install --no-frozen-lockfile', yarn: 'yarn install', bun: 'bun install' }[pm];
+      // Yarn 2+ makes installs immutable when CI is set.
+      { npm: 'npm install', pnpm: 'pnpm install --no-frozen-lockfile', yarn: facts.yarnBerry ? 'yarn install --no-immutable' : 'yarn install', bun: 'bun install' }[pm];
   const unlocked = locked ? '' : '      # ADAPT: no lockfile was found. Commit one, then install from it (npm ci, --frozen-lockfile) and add setup-node\'s cache.\n';
   // A workspace installs where its lockfile is, which may be above the app.
-  const installIn = !locked || lockDir === appDir ? '' : `\n        working-directory: ${lockDir || '.'}`;
+  const installIn = !locked || lockDir === appDir ? '' : `\n        working-directory: ${yamlPath(lockDir || '.')}`;
   return `      - uses: actions/checkout@v4
 ${setupPm}      - uses: actions/setup-node@v4
         with:
@@ -55,10 +73,10 @@ ${unlocked}      - run: ${install}${installIn}
 /** The smoke gate on every pull request: sharded, blob reports merged into one HTML report. */
 export function smokeWorkflow(pm: PackageManagerFacts, repository: RepositoryFacts, shards = 2): string {
   const x = exec(pm.name);
-  const { defaults, prefix } = place(repository);
+  const { defaults, fromRoot, suffix } = place(repository);
   return `# The vibes smoke gate (written by \`vibes init\`): every pull request runs the e2e suite,
 # sharded over ${shards} machines; the shards' blob reports are merged into one HTML report.
-name: smoke
+name: smoke${suffix.name}
 
 on:
   pull_request:
@@ -67,7 +85,7 @@ on:
   workflow_dispatch:
 
 concurrency:
-  group: smoke-${gh('github.ref')}
+  group: smoke${suffix.key}-${gh('github.ref')}
   cancel-in-progress: true
 
 permissions:
@@ -112,7 +130,7 @@ ${installSteps(pm, repository)}      # If your app does not migrate its database
         uses: actions/upload-artifact@v4
         with:
           name: blob-report-${gh('matrix.shard')}
-          path: ${prefix}blob-report
+          path: ${fromRoot('blob-report')}
           retention-days: 7
 
   report:
@@ -123,7 +141,7 @@ ${installSteps(pm, repository)}      # If your app does not migrate its database
 ${defaults}    steps:
 ${installSteps(pm, repository).split('      - name: Chromium')[0]}      - uses: actions/download-artifact@v4
         with:
-          path: ${prefix}all-blob-reports
+          path: ${fromRoot('all-blob-reports')}
           pattern: blob-report-*
           merge-multiple: true
       - name: Merge the shards into one HTML report
@@ -133,7 +151,7 @@ ${installSteps(pm, repository).split('      - name: Chromium')[0]}      - uses: 
         uses: actions/upload-artifact@v4
         with:
           name: html-report-attempt-${gh('github.run_attempt')}
-          path: ${prefix}playwright-report
+          path: ${fromRoot('playwright-report')}
           retention-days: 14
 `;
 }
@@ -144,12 +162,12 @@ ${installSteps(pm, repository).split('      - name: Chromium')[0]}      - uses: 
  */
 export function predeployWorkflow(pm: PackageManagerFacts, repository: RepositoryFacts): string {
   const x = exec(pm.name);
-  const { defaults, prefix } = place(repository);
+  const { defaults, prefix, suffix } = place(repository);
   return `# The vibes pre-deploy check (written by \`vibes init\`): when a deployment reports success,
 # the @predeploy tests (browser only: the deployment's Stripe events and database are its own)
 # run against its URL. Production deployments are skipped: the suite signs up
 # and pays with test cards, so it only ever runs against previews backed by Stripe test mode.
-name: predeploy
+name: predeploy${suffix.name}
 
 on:
   deployment_status:

@@ -25,6 +25,7 @@ export interface Job {
 export interface Workflow {
   name: string;
   on: Record<string, unknown>;
+  concurrency?: { group?: string };
   jobs: Record<string, Job>;
 }
 
