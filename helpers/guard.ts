@@ -103,16 +103,33 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
   })), `NODE_ENV is ${env.NODE_ENV ? `"${env.NODE_ENV}"` : 'unset'}`);
 
   // An app given PG* variables and no URL connects with them alone, as pg does with `new Pool()`.
-  const appPgOnly = appEnv.some(({ value }) => POSTGRES_URL.test(value)) ? undefined : PG_VARIABLES.find((name) => input.appEnv?.[name]);
+  const appPg = PG_VARIABLES.filter((name) => input.appEnv?.[name]);
+  // Only when no URL reaches the app, from app.env or inherited (DATABASE_URL, the usual one).
+  const appPgOnly = appEnv.some(({ value }) => POSTGRES_URL.test(value)) || env.DATABASE_URL ? undefined : appPg[0];
   const databases = [
     ...DATABASE_VARIABLES.map((name) => ({ name, url: env[name], pgEnv: env, pgPrefix: '' })),
     ...(input.databaseUrls ?? []).map((d) => ({ ...d, pgEnv: env, pgPrefix: '' })),
     ...appEnv.filter(({ value }) => POSTGRES_URL.test(value)).map(({ name, value }) => ({ name, url: value, pgEnv: appPgEnv, pgPrefix: 'app.env.' })),
+    // The app inherits the run's DATABASE_URL too, and reads it with app.env's PG* variables.
+    ...(appPg.length ? DATABASE_VARIABLES.filter((name) => input.appEnv?.[name] === undefined).map((name) => ({ name, url: env[name], pgEnv: appPgEnv, pgPrefix: 'app.env.' })) : []),
     ...(appPgOnly ? [{ name: `app.env.${appPgOnly}`, url: 'postgres://', pgEnv: appPgEnv, pgPrefix: 'app.env.' }] : []),
   ].filter((d): d is { name: string; url: string; pgEnv: NodeJS.ProcessEnv; pgPrefix: string } => !!d.url);
+  const judged = new Set<string>();
   record('test database', databases.flatMap(({ name, url, pgEnv, pgPrefix }) => {
     const verdict = judgeDatabase(url, config.allowDatabaseHosts ?? [], pgEnv);
-    if (verdict.ok) return [];
+    // One refusal a variable: the run's own reading of it comes first.
+    if (verdict.ok || judged.has(name)) return [];
+    judged.add(name);
+    if (url === 'postgres://') {
+      return [{
+        check: 'test database',
+        variable: name,
+        source: sourceOf(name),
+        why: `with no URL, the app connects with ${appPg.map((pg) => `app.env.${pg}`).join(' and ')} alone, to database "${verdict.database}" on ${verdict.host}, which is neither local nor named as a test database`,
+        allow: `point ${appPg.map((pg) => `app.env.${pg}`).join(' and ')} at a local or test database; or, if ${verdict.host} really is a test server, allow it by exact name: ` +
+          `guard: { allowDatabaseHosts: ['${verdict.host}'] } in defineVibesConfig, or VIBES_ALLOW_DATABASE_HOSTS=${verdict.host}.`,
+      }];
+    }
     // A part the URL leaves out comes from a PG* variable: the refusal names that one too.
     const filled = verdict.filledBy.filter((pg) => `${pgPrefix}${pg}` !== name).map((pg) => {
       const variable = pgPrefix && input.appEnv?.[pg] ? `${pgPrefix}${pg}` : pg;
@@ -126,7 +143,7 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
       allow: `point ${name} at a local or test database${filled.length ? ` (or unset ${filled.map((f) => f.variable).join(' and ')})` : ''}; or, if ${verdict.host} really is a test server, allow it by exact name: ` +
         `guard: { allowDatabaseHosts: ['${verdict.host}'] } in defineVibesConfig, or VIBES_ALLOW_DATABASE_HOSTS=${verdict.host}.`,
     }];
-  }), databases.length ? databases.map((d) => `${d.name} is a test database`).join(', ') : 'no database URL set (embedded Postgres)');
+  }), databases.length ? [...new Set(databases.map((d) => `${d.name} is a test database`))].join(', ') : 'no database URL set (embedded Postgres)');
 
   const baseUrls = [
     ...BASE_URL_VARIABLES.map((name) => ({ name, url: env[name] })),
@@ -161,9 +178,9 @@ export function assertSafeTarget(input: GuardInput = {}): void {
  * is left empty from PGHOST, PGUSER and PGDATABASE of `env`, then from its defaults (host localhost,
  * user USER, database the user's name). `env` is the environment of the process that connects.
  */
-function judgeDatabase(url: string, allowed: string[], env: NodeJS.ProcessEnv): { ok: true } | { ok: false; why: string; host: string; filledBy: string[] } {
+function judgeDatabase(url: string, allowed: string[], env: NodeJS.ProcessEnv): { ok: true } | { ok: false; why: string; host: string; database: string; filledBy: string[] } {
   const parsed = parseConnection(url);
-  if (!parsed) return { ok: false, why: 'it is not a valid connection URL, so the guard cannot tell where it points', host: '<unparseable>', filledBy: [] };
+  if (!parsed) return { ok: false, why: 'it is not a valid connection URL, so the guard cannot tell where it points', host: '<unparseable>', database: '', filledBy: [] };
   const user = parsed.user || env.PGUSER || (process.platform === 'win32' ? env.USERNAME : env.USER);
   const host = normaliseHost(parsed.host || env.PGHOST || 'localhost');
   const database = parsed.database || env.PGDATABASE || user || '';
@@ -176,7 +193,7 @@ function judgeDatabase(url: string, allowed: string[], env: NodeJS.ProcessEnv): 
     ...(!parsed.database && env.PGDATABASE ? ['PGDATABASE'] : []),
     ...(!parsed.database && !env.PGDATABASE && !parsed.user && env.PGUSER ? ['PGUSER'] : []),
   ];
-  return { ok: false, host, filledBy, why: `it points at database "${database}" on ${host}, which is neither local nor named as a test database` };
+  return { ok: false, host, database, filledBy, why: `it points at database "${database}" on ${host}, which is neither local nor named as a test database` };
 }
 
 function parseConnection(url: string): ReturnType<typeof parseConnectionString> | undefined {

@@ -57,7 +57,7 @@ export class Webhooks {
       const errors = [...new Set(result.deliveries.map((d) => d.error ?? String(d.status)))].join('; ');
       throw new Error(
         `The replay of ${id} stopped after ${result.deliveries.length} of ${result.deliveries.length + result.stopped.not_sent} copies: ${result.stopped.reason}. ` +
-          `What the copies sent got: ${errors || 'nothing'}. Is the app answering at its webhook URL?`,
+          `What the copies sent got: ${errors || 'nothing'}.${result.stopped.cause === 'run_limit' ? ' Is the app answering at its webhook URL?' : ''}`,
       );
     }
     return result;

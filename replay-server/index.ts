@@ -11,7 +11,7 @@ export { migrateReplaySchema } from './schema.js';
 export { STRIPE_TOLERANCE_SECONDS } from './signing.js';
 export type { Injection } from './inject.js';
 export { CUT_OFF_ERROR } from './deliver.js';
-export { DEFAULT_RUN_LIMIT_MS, type Stopped } from './run-limit.js';
+export { DEFAULT_RUN_LIMIT_MS, type StopCause, type Stopped } from './run-limit.js';
 export { MAX_GROUP_SIZE, MAX_SCHEDULE_STEPS, type Schedule, type ScheduleStep, type ScheduleResult, type ScheduledDelivery } from './schedule.js';
 export {
   SCHEDULE_FILE_FORMAT,

@@ -3,7 +3,7 @@ import { openConnections } from './deliver.js';
 import { badRequest, eventNotFound } from './errors.js';
 import { isObject } from './event-body.js';
 import { prepareCopy, sendCopy, type Copy, type DeliveryContext } from './forward.js';
-import { RunLimit } from './run-limit.js';
+import { RunLimit, type StopCause } from './run-limit.js';
 import { signingProblem } from './signing.js';
 import type { ReplayStore } from './store.js';
 import { SIGNATURE_MODES, type Delivery, type ReplayResult, type SignatureMode } from './types.js';
@@ -101,9 +101,9 @@ export async function replayEvent(id: string, options: ValidReplay, context: Rep
   const deliveries: Delivery[] = [];
   const limit = new RunLimit(context.runLimitMs, { caller, stopping: context.stopping });
   let spread = 0;
-  let stopped: string | null = null;
+  let stopped: { cause: StopCause; reason: string } | null = null;
   for (let done = 0; done < options.times; done += options.concurrency) {
-    if (done > 0 && (stopped = limit.reason())) break;
+    if ((stopped = limit.stop(done > 0))) break;
     const waveStart = Date.now();
     const size = Math.min(options.concurrency, options.times - done);
     const wave = size === 1 ? [await sendCopy(copy, context)] : await sendWave(copy, size, context);
@@ -116,7 +116,7 @@ export async function replayEvent(id: string, options: ValidReplay, context: Rep
   return {
     deliveries,
     start_spread_ms: Math.round(spread * 1000) / 1000,
-    stopped: stopped === null ? null : { reason: stopped, not_sent: options.times - deliveries.length },
+    stopped: stopped === null ? null : { ...stopped, not_sent: options.times - deliveries.length },
   };
 }
 

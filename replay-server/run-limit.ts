@@ -5,9 +5,18 @@ export const DEFAULT_RUN_LIMIT_MS = 300_000;
 
 /** Why a replay or schedule stopped before sending every copy, as its answer tells the caller. */
 export interface Stopped {
+  /** `run_limit`: it went on too long (a hung app, most likely); the others are not the app's doing. */
+  cause: StopCause;
   reason: string;
   not_sent: number;
 }
+
+export type StopCause = 'run_limit' | 'caller_gone' | 'server_stopping';
+
+const REASONS: Record<Exclude<StopCause, 'run_limit'>, string> = {
+  server_stopping: 'the replay server is stopping',
+  caller_gone: 'the caller closed the connection',
+};
 
 /**
  * What keeps a replay of 1,000 copies against a hung app from running for hours: no further
@@ -28,11 +37,14 @@ export class RunLimit {
     this.interrupters = [signals.stopping, ...(signals.caller ? [signals.caller] : [])];
   }
 
-  /** Why nothing more may start, or null while it may. */
-  reason(): string | null {
-    if (this.signals.stopping.aborted) return 'the replay server is stopping';
-    if (this.signals.caller?.aborted) return 'the caller closed the connection';
-    if (Date.now() >= this.deadline) return `it reached the replay server's run limit of ${this.limitMs / 1000} s (--run-limit)`;
+  /**
+   * Why nothing more may start, or null while it may. Before anything was sent (`started` false)
+   * only an interruption counts: the run limit always lets the first wave go.
+   */
+  stop(started: boolean): { cause: StopCause; reason: string } | null {
+    if (this.signals.stopping.aborted) return { cause: 'server_stopping', reason: REASONS.server_stopping };
+    if (this.signals.caller?.aborted) return { cause: 'caller_gone', reason: REASONS.caller_gone };
+    if (started && Date.now() >= this.deadline) return { cause: 'run_limit', reason: `it reached the replay server's run limit of ${this.limitMs / 1000} s (--run-limit)` };
     return null;
   }
 

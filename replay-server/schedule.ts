@@ -6,7 +6,7 @@ import { ApiError, badRequest } from './errors.js';
 import { isObject } from './event-body.js';
 import { prepareCopy, sendCopy, type Copy } from './forward.js';
 import { parseTarget, type ReplayContext } from './replay.js';
-import { callerGone, RunLimit, type Stopped } from './run-limit.js';
+import { callerGone, RunLimit, type StopCause, type Stopped } from './run-limit.js';
 import { signingProblem } from './signing.js';
 import type { EventForReplay } from './store.js';
 import { SIGNATURE_MODES, type Delivery, type SignatureMode } from './types.js';
@@ -129,9 +129,9 @@ export async function runSchedule(schedule: ValidSchedule, context: ReplayContex
   const sent: Array<Omit<ScheduledDelivery, 'id'>> = [];
   const limit = new RunLimit(context.runLimitMs, { caller, stopping: context.stopping });
   let spread = 0;
-  let stopped: string | null = null;
+  let stopped: { cause: StopCause; reason: string } | null = null;
   for (const [g, group] of schedule.groups.entries()) {
-    if (g > 0 && (stopped = limit.reason())) break;
+    if ((stopped = limit.stop(g > 0))) break;
     const copies: Copy[] = group.map((step) => ({ event: events.get(step.event)!, target, signature: step.signature, kind: 'replay', batch, cutOff: step.cutOff }));
     const results = copies.length === 1 ? [await sendCopy(copies[0]!, context)] : await sendGroup(copies, target, context);
     results.forEach(({ delivery }, s) => sent.push({ ...delivery, group: g, step: s, cut_off: group[s]!.cutOff }));
@@ -144,7 +144,7 @@ export async function runSchedule(schedule: ValidSchedule, context: ReplayContex
     deliveries,
     start_spread_ms: Math.round(spread * 1000) / 1000,
     batch,
-    stopped: stopped === null ? null : { reason: stopped, not_sent: steps.length - deliveries.length },
+    stopped: stopped === null ? null : { ...stopped, not_sent: steps.length - deliveries.length },
   };
 }
 

@@ -1,4 +1,4 @@
-import { once } from 'node:events';
+import { once, setMaxListeners } from 'node:events';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import type pg from 'pg';
@@ -69,6 +69,8 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   if (!Number.isInteger(runLimitMs) || runLimitMs < 1) throw new Error(`runLimitMs must be a positive whole number, got ${runLimitMs}.`);
   const store = new ReplayStore(options.pool);
   const stopping = new AbortController();
+  // Every spaced replay under way listens on it; many at once are normal, not a leak.
+  setMaxListeners(0, stopping.signal);
   const context: ReplayContext = {
     store,
     forwardTo,

@@ -71,9 +71,20 @@ test.describe('the safety guard refuses', () => {
 
   test("an app given PG* variables in app.env and no URL: pg connects with them alone", () => {
     const check = (appEnv: Record<string, string>) => checkTarget({ env: {}, sources: new Map(), appEnv }).refusals.map((r) => `${r.variable}: ${r.why}`);
-    expect(check({ PGHOST: 'db.prod.example.com', PGDATABASE: 'app' })).toEqual([`app.env.PGHOST: ${PRODUCTION_APP} (app.env.PGDATABASE filled in what the URL leaves out)`]);
+    expect(check({ PGHOST: 'db.prod.example.com', PGDATABASE: 'app' })).toEqual([
+      'app.env.PGHOST: with no URL, the app connects with app.env.PGHOST and app.env.PGDATABASE alone, to database "app" on db.prod.example.com, which is neither local nor named as a test database',
+    ]);
     expect(check({ PGHOST: 'db.prod.example.com', PGDATABASE: 'app_test' })).toEqual([]);
     expect(check({ PGHOST: 'localhost', PGDATABASE: 'app' })).toEqual([]);
+
+    // The app inherits the run's DATABASE_URL and reads it with app.env's PG* variables.
+    const inherited = checkTarget({ env: { DATABASE_URL: 'postgres:///shop' }, sources: process_(['DATABASE_URL']), appEnv: { PGHOST: 'db.prod.example.com', PGDATABASE: 'shop_test' } }).refusals;
+    expect(inherited.map((r) => `${r.variable}: ${r.why}`)).toEqual([
+      'DATABASE_URL: it points at database "shop" on db.prod.example.com, which is neither local nor named as a test database (app.env.PGHOST filled in what the URL leaves out)',
+    ]);
+    // Refused by the run's own reading already: one refusal, not two.
+    const both = checkTarget({ env: { DATABASE_URL: 'postgres:///shop', PGHOST: 'db.prod.example.com' }, sources: process_(['DATABASE_URL', 'PGHOST']), appEnv: { PGHOST: 'db2.prod.example.com' } }).refusals;
+    expect(both.map((r) => r.variable)).toEqual(['DATABASE_URL']);
   });
 
   test('a malformed database URL, as a refusal instead of a crash', () => {

@@ -232,18 +232,33 @@ test.describe('replay server: the run limit @db', () => {
     const sent = result.deliveries.length;
     expect(sent).toBeGreaterThan(0);
     expect(sent).toBeLessThan(100);
-    expect(result.stopped).toEqual({ reason: "it reached the replay server's run limit of 0.7 s (--run-limit)", not_sent: 1000 - sent });
+    expect(result.stopped).toEqual({ cause: 'run_limit', reason: "it reached the replay server's run limit of 0.7 s (--run-limit)", not_sent: 1000 - sent });
     expect(receiver.received).toHaveLength(sent);
     expect((await client.getEvent(stored.id)).deliveries).toHaveLength(sent);
     // A schedule stops between groups the same way.
     const schedule = await client.runSchedule({ groups: Array.from({ length: 50 }, () => [{ event: stored.id }]) });
-    expect(schedule.stopped).toEqual({ reason: expect.stringMatching(/run limit of 0\.7 s/), not_sent: 50 - schedule.deliveries.length });
+    expect(schedule.stopped).toEqual({ cause: 'run_limit', reason: expect.stringMatching(/run limit of 0\.7 s/), not_sent: 50 - schedule.deliveries.length });
     expect(schedule.deliveries.length).toBeLessThan(50);
     // The `webhooks` fixture makes it the test's failure, with what the copies got.
     await expect(new Webhooks(client, 1_000, { run: 'run-limit' }).replay(stored.id, { times: 1000 })).rejects.toThrow(
       new RegExp(`^The replay of ${stored.id} stopped after \\d+ of 1000 copies: it reached the replay server's run limit of 0\\.7 s \\(--run-limit\\)\\. What the copies sent got: no response from http://127\\.0\\.0\\.1:\\d+ within 200 ms\\. Is the app answering`),
     );
     expect(await client.health()).toMatchObject({ ok: true });
+  });
+
+  test('many spaced replays at once are normal: no listener-leak warning', async ({ startHarness }) => {
+    const { client } = await startHarness();
+    const stored = await client.inject({ type: 'invoice.paid', data: { object: {} } }, { deliver: false });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const results = await Promise.all(Array.from({ length: 12 }, () => client.replay(stored.id, { times: 2, spacingMs: 100 })));
+      expect(results.map((r) => r.deliveries.length)).toEqual(Array(12).fill(2));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
   });
 
   test('a replay whose caller hangs up sends no further copies', async ({ startHarness }) => {
@@ -281,7 +296,7 @@ test.describe('replay server: stopping @db', () => {
     await server.close();
     await pool.end();
 
-    expect(await replaying).toMatchObject({ deliveries: [{ status: 200 }], stopped: { reason: 'the replay server is stopping', not_sent: 2 } });
+    expect(await replaying).toMatchObject({ deliveries: [{ status: 200 }], stopped: { cause: 'server_stopping', reason: 'the replay server is stopping', not_sent: 2 } });
     expect(receiver.received).toHaveLength(1);
     expect((await client.getEvent(stored.id)).deliveries.map((d) => d.status)).toEqual([200]);
   });
