@@ -26,6 +26,11 @@ export interface ScheduleFileHeader {
   title?: string;
   /** What the invariant said, for a reader of the file. */
   failure?: string;
+  /**
+   * The fuzzer's same-second ties, in the order setup built its events: `sameSecond[i]`, the
+   * event built after the i-th shared its `created`. A fresh subject's setup rebuilds them.
+   */
+  sameSecond?: boolean[];
 }
 
 export interface ScheduleFileEvent {
@@ -98,8 +103,11 @@ export function parseScheduleFile(text: string): ScheduleFile {
 }
 
 function parseHeader(value: Record<string, unknown>, fail: (message: string) => Error): ScheduleFileHeader {
-  const { seed, path, title, failure } = value;
+  const { seed, path, title, failure, sameSecond } = value;
   if (seed !== undefined && !Number.isInteger(seed)) throw fail('seed must be a whole number.');
+  if (sameSecond !== undefined && !(Array.isArray(sameSecond) && sameSecond.every((tie) => typeof tie === 'boolean'))) {
+    throw fail('sameSecond must be an array of true and false, one for each event after the first.');
+  }
   for (const [name, field] of Object.entries({ path, title, failure })) {
     if (field !== undefined && typeof field !== 'string') throw fail(`${name} must be a string.`);
   }
@@ -111,6 +119,7 @@ function parseHeader(value: Record<string, unknown>, fail: (message: string) => 
     ...(path !== undefined ? { path: path as string } : {}),
     ...(title !== undefined ? { title: title as string } : {}),
     ...(failure !== undefined ? { failure: failure as string } : {}),
+    ...(sameSecond !== undefined ? { sameSecond: sameSecond as boolean[] } : {}),
   };
 }
 

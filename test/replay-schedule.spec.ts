@@ -1,4 +1,6 @@
-import { ReplayServerError } from '../replay-server/index.js';
+import { writeFile } from 'node:fs/promises';
+import { ReplayServerError, SCHEDULE_FILE_FORMAT, SCHEDULE_FILE_VERSION, formatScheduleFile, type ScheduleFile } from '../replay-server/index.js';
+import { fuzzWebhooks, type FuzzEvent, type FuzzSetupContext } from '../helpers/index.js';
 import { test, expect } from './support/replay-fixtures.js';
 import { checkoutCompleted, stripeEvent, uniqueId } from './support/replay-events.js';
 
@@ -119,5 +121,39 @@ test.describe('replay server: delivery schedules @db', () => {
     const res = await fetch(`${url}/api/schedules`, { method: 'POST', body: json({ groups: [[{ event: stored.id }]] }) });
     expect(res.status).toBe(401);
     expect((await client.runSchedule({ groups: [[{ event: stored.id }]] })).deliveries).toHaveLength(1);
+  });
+});
+
+test.describe('fuzz: a schedule file rebuilds the same-second ties @db', () => {
+  test('replaySchedule gives the fresh subject\'s events the ties the file recorded, in build order', async ({ startHarness }, testInfo) => {
+    const { client } = await startHarness();
+    const created: number[][] = [];
+    const property = {
+      name: 'ties',
+      env: {},
+      settleMs: 0,
+      setup({ stripeEvents }: FuzzSetupContext) {
+        const events = [stripeEvents.subscriptionCreated('active'), stripeEvents.subscriptionUpdated('past_due'), stripeEvents.subscriptionDeleted()];
+        return { subject: null, events };
+      },
+      invariant({ events }: { events: readonly FuzzEvent[] }) {
+        created.push(events.map((e) => e.created));
+      },
+    };
+    const file = testInfo.outputPath('ties.ndjson');
+    const schedule = (header: Partial<ScheduleFile['header']>) =>
+      formatScheduleFile({
+        header: { kind: 'header', format: SCHEDULE_FILE_FORMAT, version: SCHEDULE_FILE_VERSION, ...header },
+        events: [0, 1, 2].map((index) => ({ kind: 'event', index, id: `evt_${index}` })),
+        steps: [{ kind: 'step', group: 0, event: 2, signature: 'fresh', cutOff: false }],
+      });
+
+    await writeFile(file, schedule({ sameSecond: [false, true] }));
+    expect((await fuzzWebhooks({ ...property, replaySchedule: file }, { client, name: 'ties' })).passed).toBe(true);
+    const [tied] = created;
+    expect([tied![1]! - tied![0]!, tied![2]! - tied![1]!]).toEqual([1, 0]);
+
+    await writeFile(file, schedule({ sameSecond: 'yes' as unknown as boolean[] }));
+    await expect(fuzzWebhooks({ ...property, replaySchedule: file }, { client, name: 'ties' })).rejects.toThrow(/sameSecond must be an array of true and false/);
   });
 });

@@ -69,8 +69,11 @@ export async function fuzzHandler<S, D extends AsyncFunctions<D>>(options: Handl
     const index = runs++;
     const email = `fuzz+${tag}r${index}@example.com`;
     let prepared: Awaited<ReturnType<typeof options.setup>>;
+    const tie = sameSecondAs(drawn);
+    let built = 0;
+    const sameSecond = (event: number) => ((built = Math.max(built, event + 1)), tie(event));
     try {
-      prepared = await options.setup({ index, tag: `${tag}r${index}`, email, stripeEvents: stripeEvents({ email, sameSecond: sameSecondAs(drawn) }), secret });
+      prepared = await options.setup({ index, tag: `${tag}r${index}`, email, stripeEvents: stripeEvents({ email, sameSecond }), secret });
     } catch (error) {
       throw new FuzzSetupError(`${name}: setup threw: ${(error as Error)?.message ?? error}`, { cause: error });
     }
@@ -81,7 +84,8 @@ export async function fuzzHandler<S, D extends AsyncFunctions<D>>(options: Handl
     const deliveryPlan = resolvePlan(drawn, events.length, plan);
     const deliveries = await deliverInProcess(deliveryPlan, raw, scheduled(deps, scheduler), scheduler, options.handler, secret);
     const run = new RunFacts(events, deliveries);
-    const execution: Execution = { events, raw, plan: deliveryPlan, deliveries, details: `fast-check's scheduler, in the order it ran the handlers' awaits:\n${String(scheduler)}` };
+    const ties = Array.from({ length: Math.max(0, built - 1) }, (_, i) => tie(i + 1));
+    const execution: Execution = { events, raw, plan: deliveryPlan, deliveries, sameSecond: ties, details: `fast-check's scheduler, in the order it ran the handlers' awaits:\n${String(scheduler)}` };
     try {
       await options.invariant({ subject, deps, run, events, deliveries });
     } catch (error) {

@@ -128,13 +128,14 @@ class ScheduleRunner<S> {
 
   /** One run: a fresh subject, its events stored, the plan delivered, the invariant checked. */
   async execute(planFor: (eventCount: number) => DeliveryPlan, sameSecond: (index: number) => boolean): Promise<Execution> {
-    const { subject, stored } = await this.setUp(sameSecond);
+    const { subject, stored, built } = await this.setUp(sameSecond);
     const events = stored.map(toFuzzEvent);
     this.eventCount = events.length;
     const plan = planFor(events.length);
     const deliveries = await this.deliver(events, plan);
     const run = new RunFacts(events, deliveries);
-    const execution: Execution = { events, raw: stored.map((e) => e.raw), plan, deliveries };
+    const ties = Array.from({ length: Math.max(0, built - 1) }, (_, i) => sameSecond(i + 1));
+    const execution: Execution = { events, raw: stored.map((e) => e.raw), plan, deliveries, sameSecond: ties };
     try {
       await this.options.invariant({ subject, run, events, deliveries, query: this.query, grants: this.grants });
     } catch (error) {
@@ -147,9 +148,10 @@ class ScheduleRunner<S> {
   async replayFile(name: string, file: string, settings: { seed: number; seedSource: string }): Promise<FuzzResult> {
     const schedule = await readScheduleFile(file);
     const steps = groupSteps(schedule.steps);
-    // The file's events tell which of them shared a second: the fresh subject's events do too.
+    // The ties the fuzzer drew, in build order; an older file only has its events' `created`.
     const created = schedule.events.map((event) => event.created);
-    const sameSecond = (index: number) => created[index] !== undefined && created[index] === created[index - 1];
+    const ties = schedule.header.sameSecond;
+    const sameSecond = ties ? sameSecondAs({ sameSecond: ties }) : (index: number) => created[index] !== undefined && created[index] === created[index - 1];
     const start = performance.now();
     const execution = await this.execute((count) => {
       const beyond = schedule.steps.find((step) => step.event >= count);
@@ -172,12 +174,14 @@ class ScheduleRunner<S> {
     };
   }
 
-  private async setUp(sameSecond: (index: number) => boolean): Promise<{ subject: S; stored: EventDetail[] }> {
+  private async setUp(sameSecond: (index: number) => boolean): Promise<{ subject: S; stored: EventDetail[]; built: number }> {
     const index = this.runs++;
     const tag = `${this.tag}r${index}`;
     const email = this.environment.emailFor?.(index, tag) ?? `fuzz+${tag}@example.com`;
+    let built = 0;
     const counted = (event: number) => {
-      this.eventsBuilt = Math.max(this.eventsBuilt, event + 1);
+      built = Math.max(built, event + 1);
+      this.eventsBuilt = Math.max(this.eventsBuilt, built);
       return sameSecond(event);
     };
     const context: FuzzSetupContext = { index, tag, email, stripeEvents: stripeEvents({ email, sameSecond: counted }) };
@@ -185,7 +189,7 @@ class ScheduleRunner<S> {
     const { subject, events } = await this.options.setup(context);
     if (!Array.isArray(events) || events.length === 0) throw new FuzzSetupError('setup must return { subject, events } with at least one event (an event object, or the id of a stored one).');
     const stored = await Promise.all(events.map((event) => this.store(event)));
-    return { subject, stored };
+    return { subject, stored, built };
   }
 
   /** An object is stored without being delivered, so the schedule's deliveries are its first ones. */

@@ -21,6 +21,8 @@ export interface Execution {
   error?: unknown;
   /** More to show with a counterexample (e.g. fast-check's scheduler report). */
   details?: string;
+  /** The same-second ties among the events setup built, when any: the schedule file keeps them. */
+  sameSecond?: boolean[];
 }
 
 export interface Counterexample {
@@ -149,6 +151,7 @@ export function describeExecution(execution: Execution, result: Pick<FuzzResult,
       ...(result.path ? { path: result.path } : {}),
       title: result.name,
       failure: message.split('\n')[0]!,
+      ...(execution.sameSecond?.includes(true) ? { sameSecond: execution.sameSecond } : {}),
     },
     // Every event of the run, used or not: the replay's setup returns the same list, indexes stay put.
     events: events.map((e) => ({ kind: 'event', index: e.index, id: e.id, type: e.type, created: e.created, raw: raw[e.index]! })),
