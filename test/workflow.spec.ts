@@ -188,6 +188,14 @@ test('in a monorepo, init writes the workflows at the repository root, where Git
     expect(adminJob.steps.find((s) => s.run === 'npm ci')!['working-directory']).toBeUndefined();
     expect(adminJob.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))!.with?.['cache-dependency-path']).toBe('apps/admin/package-lock.json');
 
+    // --repo-root names the repository when the nearest .git up is not it (a home folder under git).
+    const own = await runVibes(['init', '--dir', 'tools/cli', '--repo-root', 'tools/cli', '--dry-run'], { cwd: repo.dir });
+    expect(own.code, own.stderr).toBe(0);
+    expect(own.stdout).toContain('would write .github/workflows/smoke.yml');
+    const outside = await runVibes(['init', '--dir', 'tools/cli', '--repo-root', 'apps'], { cwd: repo.dir });
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toContain('--repo-root apps does not contain the app');
+
     const cli = await runVibes(['init', '--dir', 'tools/cli'], { cwd: repo.dir });
     expect(cli.code, cli.stderr).toBe(0);
     const cliJob = expectShardedSmokeGate(loadWorkflow(await readFile(path.join(repo.dir, '.github/workflows/smoke-tools-cli.yml'), 'utf8')).workflow, { install: /^pnpm install --frozen-lockfile$/, cache: 'pnpm' }).testJob;

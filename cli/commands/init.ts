@@ -8,6 +8,7 @@ import { UsageError } from '../usage-error.js';
 
 interface InitFlags extends InitChoices {
   dir: string;
+  repoRoot?: string;
   force?: boolean;
   dryRun?: boolean;
 }
@@ -21,6 +22,7 @@ export function initCommand(): Command {
   return new Command('init')
     .description('add playwright-vibes to this app: config, smoke spec, .env.test.example, CI workflows, scripts')
     .option('--dir <path>', "the app's root (where package.json is)", '.')
+    .option('--repo-root <path>', 'the git repository the workflows go to (default: the nearest folder up with .git)')
     .option('--force', 'overwrite files and scripts that already exist')
     .option('--dry-run', 'print what would be written; write nothing')
     .option('--app-command <command>', 'what starts the app for a local run (default: its dev or start script)')
@@ -43,7 +45,12 @@ function init(flags: InitFlags): void {
   if (!pkg) throw new UsageError(`no package.json in ${dir}: run vibes init in your app's root, or pass --dir <path>.`);
   if (flags.webhookPath && !flags.webhookPath.startsWith('/')) throw new UsageError(`--webhook-path must start with /, got "${flags.webhookPath}".`);
 
-  const facts = detectProject(dir, pkg);
+  const repoRoot = flags.repoRoot === undefined ? undefined : path.resolve(flags.repoRoot);
+  const appInRoot = repoRoot === undefined ? '' : path.relative(repoRoot, dir);
+  if (repoRoot !== undefined && (appInRoot.startsWith('..') || path.isAbsolute(appInRoot))) {
+    throw new UsageError(`--repo-root ${flags.repoRoot} does not contain the app (${dir}): give the repository the app is in.`);
+  }
+  const facts = detectProject(dir, pkg, repoRoot);
   const app = appChoice(facts, flags);
   const files = planFiles(facts, app, flags);
   const say = (line: string) => console.log(line);

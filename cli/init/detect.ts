@@ -100,11 +100,12 @@ export function readPackageJson(dir: string): PackageJson | undefined {
   }
 }
 
-export function detectProject(dir: string, pkg: PackageJson): ProjectFacts {
+/** `repoRoot`: the repository's root as the user gave it (`--repo-root`), instead of the nearest `.git` up. */
+export function detectProject(dir: string, pkg: PackageJson, repoRoot?: string): ProjectFacts {
   const deps = { ...pkg.dependencies, ...pkg.devDependencies };
   const framework = FRAMEWORKS.find((f) => f.dependency in deps)?.framework;
   const startScript = ['dev', 'start'].find((name) => pkg.scripts?.[name]);
-  const repository = detectRepository(dir);
+  const repository = repoRoot === undefined ? detectRepository(dir) : { root: repoRoot, appDir: path.relative(repoRoot, dir).split(path.sep).join('/') };
   const existingConfig = PLAYWRIGHT_CONFIGS.find((name) => existsSync(path.join(dir, name)));
   return {
     dir,
