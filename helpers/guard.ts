@@ -120,14 +120,16 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
     // One refusal a variable: the run's own reading of it comes first.
     if (verdict.ok || judged.has(name)) return [];
     judged.add(name);
+    const orAllow = `or, if ${verdict.host} really is a test server, allow it by exact name: ` +
+      `guard: { allowDatabaseHosts: ['${verdict.host}'] } in defineVibesConfig, or VIBES_ALLOW_DATABASE_HOSTS=${verdict.host}.`;
     if (url === 'postgres://') {
+      const appPgNames = appPg.map((pg) => `app.env.${pg}`).join(' and ');
       return [{
         check: 'test database',
         variable: name,
         source: sourceOf(name),
-        why: `with no URL, the app connects with ${appPg.map((pg) => `app.env.${pg}`).join(' and ')} alone, to database "${verdict.database}" on ${verdict.host}, which is neither local nor named as a test database`,
-        allow: `point ${appPg.map((pg) => `app.env.${pg}`).join(' and ')} at a local or test database; or, if ${verdict.host} really is a test server, allow it by exact name: ` +
-          `guard: { allowDatabaseHosts: ['${verdict.host}'] } in defineVibesConfig, or VIBES_ALLOW_DATABASE_HOSTS=${verdict.host}.`,
+        why: `with no URL, the app connects with ${appPgNames} alone, to database "${verdict.database}" on ${verdict.host}, which is neither local nor named as a test database`,
+        allow: `point ${appPgNames} at a local or test database; ${orAllow}`,
       }];
     }
     // A part the URL leaves out comes from a PG* variable: the refusal names that one too.
@@ -140,8 +142,7 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
       variable: name,
       source: [sourceOf(name), ...filled.filter((f) => f.source !== sourceOf(name)).map((f) => `${f.variable} from ${f.source}`)].join('; '),
       why: verdict.why + (filled.length ? ` (${filled.map((f) => f.variable).join(' and ')} filled in what the URL leaves out)` : ''),
-      allow: `point ${name} at a local or test database${filled.length ? ` (or unset ${filled.map((f) => f.variable).join(' and ')})` : ''}; or, if ${verdict.host} really is a test server, allow it by exact name: ` +
-        `guard: { allowDatabaseHosts: ['${verdict.host}'] } in defineVibesConfig, or VIBES_ALLOW_DATABASE_HOSTS=${verdict.host}.`,
+      allow: `point ${name} at a local or test database${filled.length ? ` (or unset ${filled.map((f) => f.variable).join(' and ')})` : ''}; ${orAllow}`,
     }];
   }), databases.length ? [...new Set(databases.map((d) => `${d.name} is a test database`))].join(', ') : 'no database URL set (embedded Postgres)');
 

@@ -10,7 +10,9 @@ interface Explained {
 
 const POLL_INTERVALS = [100, 250, 500, 1000];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The wait before read `i + 1`, as Playwright's web-first assertions space theirs, but never past `until`. */
+const pollWait = (i: number, until: number) =>
+  new Promise((r) => setTimeout(r, Math.min(POLL_INTERVALS[Math.min(i, POLL_INTERVALS.length - 1)]!, Math.max(0, until - Date.now()))));
 
 /**
  * Polls like Playwright's own web-first assertions: passes as soon as the condition holds,
@@ -31,7 +33,7 @@ async function poll<T>(
     const ok = holds(value) !== state.isNot;
     if (ok && !state.isNot && stableForMs > 0) return watch(read, holds, value, stableForMs);
     if (ok || (!state.isNot && settled(value)) || Date.now() >= deadline) return { value, pass: holds(value) };
-    await sleep(Math.min(POLL_INTERVALS[Math.min(i, POLL_INTERVALS.length - 1)]!, Math.max(0, deadline - Date.now())));
+    await pollWait(i, deadline);
   }
 }
 
@@ -39,7 +41,7 @@ async function poll<T>(
 async function watch<T>(read: () => Promise<T>, holds: (value: T) => boolean, first: T, ms: number) {
   const start = Date.now();
   for (let i = 0; Date.now() - start < ms; i++) {
-    await sleep(Math.min(POLL_INTERVALS[Math.min(i, POLL_INTERVALS.length - 1)]!, Math.max(0, start + ms - Date.now())));
+    await pollWait(i, start + ms);
     const value = await read();
     if (!holds(value)) return { value, pass: false, firstHeld: { value: first, afterMs: Date.now() - start } };
   }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import Stripe from 'stripe';
 import { CUT_OFF_ERROR, type SignatureMode } from '../../replay-server/index.js';
 import { RunFacts, type DeliveryRecord, type FuzzEvent } from './facts.js';
-import { planArbitrary, planOptions, resolvePlan, sameSecondAs, type DeliveryPlan, type DrawnPlan, type PlanChoices } from './plan.js';
+import { planArbitrary, planOptions, resolvePlan, sameSecondAs, TieRecorder, type DeliveryPlan, type DrawnPlan, type PlanChoices } from './plan.js';
 import { FuzzSetupError, searchCounterexample, type Execution, type FuzzResult } from './search.js';
 import { resolveSettings, type FuzzConfig, type RunChoices } from './settings.js';
 import { stripeEvents, type StripeEvent, type StripeEventBuilder } from './stripe-events.js';
@@ -69,11 +69,9 @@ export async function fuzzHandler<S, D extends AsyncFunctions<D>>(options: Handl
     const index = runs++;
     const email = `fuzz+${tag}r${index}@example.com`;
     let prepared: Awaited<ReturnType<typeof options.setup>>;
-    const tie = sameSecondAs(drawn);
-    let built = 0;
-    const sameSecond = (event: number) => ((built = Math.max(built, event + 1)), tie(event));
+    const ties = new TieRecorder(sameSecondAs(drawn));
     try {
-      prepared = await options.setup({ index, tag: `${tag}r${index}`, email, stripeEvents: stripeEvents({ email, sameSecond }), secret });
+      prepared = await options.setup({ index, tag: `${tag}r${index}`, email, stripeEvents: stripeEvents({ email, sameSecond: ties.sameSecond }), secret });
     } catch (error) {
       throw new FuzzSetupError(`${name}: setup threw: ${(error as Error)?.message ?? error}`, { cause: error });
     }
@@ -84,8 +82,7 @@ export async function fuzzHandler<S, D extends AsyncFunctions<D>>(options: Handl
     const deliveryPlan = resolvePlan(drawn, events.length, plan);
     const deliveries = await deliverInProcess(deliveryPlan, raw, scheduled(deps, scheduler), scheduler, options.handler, secret);
     const run = new RunFacts(events, deliveries);
-    const ties = Array.from({ length: Math.max(0, built - 1) }, (_, i) => tie(i + 1));
-    const execution: Execution = { events, raw, plan: deliveryPlan, deliveries, sameSecond: ties, details: `fast-check's scheduler, in the order it ran the handlers' awaits:\n${String(scheduler)}` };
+    const execution: Execution = { events, raw, plan: deliveryPlan, deliveries, sameSecond: ties.ties(), details: `fast-check's scheduler, in the order it ran the handlers' awaits:\n${String(scheduler)}` };
     try {
       await options.invariant({ subject, deps, run, events, deliveries });
     } catch (error) {

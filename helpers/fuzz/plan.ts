@@ -114,6 +114,27 @@ export function sameSecondAs(drawn: Pick<DrawnPlan, 'sameSecond'>): (index: numb
 }
 
 /**
+ * Wraps a builder's `sameSecond` to learn how many events the setup built, and so which ties it
+ * used: what a counterexample's schedule file records.
+ */
+export class TieRecorder {
+  /** Events built so far (0 while at most one: only a second event asks). */
+  built = 0;
+
+  constructor(private readonly tie: (index: number) => boolean) {}
+
+  readonly sameSecond = (index: number): boolean => {
+    this.built = Math.max(this.built, index + 1);
+    return this.tie(index);
+  };
+
+  /** The ties of the events built, in build order: `[i]` for the event after the i-th. */
+  ties(): boolean[] {
+    return Array.from({ length: Math.max(0, this.built - 1) }, (_, i) => this.tie(i + 1));
+  }
+}
+
+/**
  * Turns draws into groups of deliveries over `eventCount` events (none, when every draw was
  * dropped). The count is only known once a run's setup has returned its events, so draws carry
  * a number that is reduced here.

@@ -12,7 +12,7 @@ import {
   type ScheduledDelivery,
 } from '../../replay-server/index.js';
 import { RunFacts, type DeliveryRecord, type FuzzEvent } from './facts.js';
-import { planArbitrary, planOptions, resolvePlan, sameSecondAs, type DeliveryPlan, type DrawnPlan, type PlanChoices } from './plan.js';
+import { planArbitrary, planOptions, resolvePlan, sameSecondAs, TieRecorder, type DeliveryPlan, type DrawnPlan, type PlanChoices } from './plan.js';
 import { FuzzSetupError, describeExecution, searchCounterexample, type Execution, type FuzzResult } from './search.js';
 import { resolveSettings, type FuzzConfig, type RunChoices } from './settings.js';
 import { stripeEvents, type StripeEvent, type StripeEventBuilder } from './stripe-events.js';
@@ -128,14 +128,13 @@ class ScheduleRunner<S> {
 
   /** One run: a fresh subject, its events stored, the plan delivered, the invariant checked. */
   async execute(planFor: (eventCount: number) => DeliveryPlan, sameSecond: (index: number) => boolean): Promise<Execution> {
-    const { subject, stored, built } = await this.setUp(sameSecond);
+    const { subject, stored, ties } = await this.setUp(sameSecond);
     const events = stored.map(toFuzzEvent);
     this.eventCount = events.length;
     const plan = planFor(events.length);
     const deliveries = await this.deliver(events, plan);
     const run = new RunFacts(events, deliveries);
-    const ties = Array.from({ length: Math.max(0, built - 1) }, (_, i) => sameSecond(i + 1));
-    const execution: Execution = { events, raw: stored.map((e) => e.raw), plan, deliveries, sameSecond: ties };
+    const execution: Execution = { events, raw: stored.map((e) => e.raw), plan, deliveries, sameSecond: ties.ties() };
     try {
       await this.options.invariant({ subject, run, events, deliveries, query: this.query, grants: this.grants });
     } catch (error) {
@@ -174,22 +173,18 @@ class ScheduleRunner<S> {
     };
   }
 
-  private async setUp(sameSecond: (index: number) => boolean): Promise<{ subject: S; stored: EventDetail[]; built: number }> {
+  private async setUp(sameSecond: (index: number) => boolean): Promise<{ subject: S; stored: EventDetail[]; ties: TieRecorder }> {
     const index = this.runs++;
     const tag = `${this.tag}r${index}`;
     const email = this.environment.emailFor?.(index, tag) ?? `fuzz+${tag}@example.com`;
-    let built = 0;
-    const counted = (event: number) => {
-      built = Math.max(built, event + 1);
-      this.eventsBuilt = Math.max(this.eventsBuilt, built);
-      return sameSecond(event);
-    };
-    const context: FuzzSetupContext = { index, tag, email, stripeEvents: stripeEvents({ email, sameSecond: counted }) };
+    const ties = new TieRecorder(sameSecond);
+    const context: FuzzSetupContext = { index, tag, email, stripeEvents: stripeEvents({ email, sameSecond: ties.sameSecond }) };
     await this.environment.onSubject?.(context);
     const { subject, events } = await this.options.setup(context);
     if (!Array.isArray(events) || events.length === 0) throw new FuzzSetupError('setup must return { subject, events } with at least one event (an event object, or the id of a stored one).');
     const stored = await Promise.all(events.map((event) => this.store(event)));
-    return { subject, stored, built };
+    this.eventsBuilt = Math.max(this.eventsBuilt, ties.built);
+    return { subject, stored, ties };
   }
 
   /** An object is stored without being delivered, so the schedule's deliveries are its first ones. */
