@@ -105,12 +105,12 @@ export function detectProject(dir: string, pkg: PackageJson, repoRoot?: string):
   const deps = { ...pkg.dependencies, ...pkg.devDependencies };
   const framework = FRAMEWORKS.find((f) => f.dependency in deps)?.framework;
   const startScript = ['dev', 'start'].find((name) => pkg.scripts?.[name]);
-  const repository = repoRoot === undefined ? detectRepository(dir) : { root: repoRoot, appDir: path.relative(repoRoot, dir).split(path.sep).join('/') };
+  const repository = detectRepository(dir, repoRoot);
   const existingConfig = PLAYWRIGHT_CONFIGS.find((name) => existsSync(path.join(dir, name)));
   return {
     dir,
     pkg,
-    packageManager: detectPackageManager(dir, pkg, repository.root),
+    packageManager: detectPackageManager(dir, pkg, repository),
     repository,
     framework,
     port: detectPort(pkg, startScript, framework),
@@ -122,11 +122,19 @@ export function detectProject(dir: string, pkg: PackageJson, repoRoot?: string):
   };
 }
 
-function detectRepository(dir: string): RepositoryFacts {
-  for (let folder = dir; ; folder = path.dirname(folder)) {
-    if (existsSync(path.join(folder, '.git'))) return { root: folder, appDir: path.relative(folder, dir).split(path.sep).join('/') };
-    if (path.dirname(folder) === folder) return { root: dir, appDir: '' };
+/** `to` from `from`, with forward slashes: how paths are written into workflows and shown. */
+export function posixRelative(from: string, to: string): string {
+  return path.relative(from, to).split(path.sep).join('/');
+}
+
+/** The given root, else the nearest folder up with `.git`, else the app's own. */
+function detectRepository(dir: string, given?: string): RepositoryFacts {
+  let root = given;
+  for (let folder = dir; root === undefined; folder = path.dirname(folder)) {
+    if (existsSync(path.join(folder, '.git'))) root = folder;
+    else if (path.dirname(folder) === folder) root = dir;
   }
+  return { root, appDir: posixRelative(root, dir) };
 }
 
 /** The nearest lockfile from the app's folder up to the repository's root: a workspace keeps one at its top. */
@@ -138,19 +146,18 @@ function findLockfile(dir: string, root: string): { file: string; name: PackageM
   }
 }
 
-function detectPackageManager(dir: string, pkg: PackageJson, root: string): PackageManagerFacts {
+function detectPackageManager(dir: string, pkg: PackageJson, { root, appDir }: RepositoryFacts): PackageManagerFacts {
   const lock = findLockfile(dir, root);
-  const appDir = path.relative(root, dir).split(path.sep).join('/');
+  const lockfile = lock && path.join(lock.folder, lock.file);
   const rootDeclares = root === dir ? undefined : readRootPackageJson(root)?.packageManager;
   // A workspace (its lockfile above the app) says it once, at its root; an app with a lockfile of its own is its own.
   const declaration = pkg.packageManager ? { value: pkg.packageManager, inApp: root !== dir } : rootDeclares && lock?.folder !== dir ? { value: rootDeclares, inApp: false } : undefined;
   const declared = /^(npm|pnpm|yarn|bun)@(\d+)?/.exec(declaration?.value ?? '');
   const name = (declared?.[1] as PackageManager | undefined) ?? lock?.name ?? 'npm';
-  const lockPath = lock && path.relative(dir, path.join(lock.folder, lock.file)).split(path.sep).join('/');
-  const facts: PackageManagerFacts = { name, source: declared ? '"packageManager" in package.json' : (lockPath ?? 'default (no lockfile)') };
-  if (lock) facts.lockfile = path.relative(root, path.join(lock.folder, lock.file)).split(path.sep).join('/');
+  const facts: PackageManagerFacts = { name, source: declared ? '"packageManager" in package.json' : lockfile ? posixRelative(dir, lockfile) : 'default (no lockfile)' };
+  if (lockfile) facts.lockfile = posixRelative(root, lockfile);
   if (declared && declaration?.inApp) facts.declaredIn = `${appDir}/package.json`;
-  const lockText = lock ? readText(path.join(lock.folder, lock.file)) : '';
+  const lockText = lockfile ? readText(lockfile) : '';
   if (name === 'pnpm' && !declared) {
     // pnpm/action-setup reads the root's package.json: a pnpm there is the one it installs, and
     // anything else there beside a version is an error, so it reads the app's (which says none).

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runScript, type ProjectFacts } from './detect.js';
+import { posixRelative, runScript, type ProjectFacts } from './detect.js';
 import { envTestExample, EXAMPLE_ENTITLEMENTS_SQL, playwrightConfig, smokeSpec, type AppChoice } from './templates.js';
 import { predeployWorkflow, smokeWorkflow, workflowSlug } from './workflows.js';
 
@@ -66,7 +66,7 @@ export function planFiles(facts: ProjectFacts, app: AppChoice, choices: InitChoi
  */
 function workflowPath({ dir, repository }: ProjectFacts, name: string): string {
   const file = repository.appDir ? `${name}-${workflowSlug(repository.appDir)}.yml` : `${name}.yml`;
-  return path.relative(dir, path.join(repository.root, '.github', 'workflows', file)).split(path.sep).join('/');
+  return posixRelative(dir, path.join(repository.root, '.github', 'workflows', file));
 }
 
 /** The lines of .gitignore that are missing, so test output and local secrets stay out of git. */
