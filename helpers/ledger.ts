@@ -57,29 +57,20 @@ export interface LedgerEntry {
 export class Ledger {
   private constructor(
     private readonly pool: pg.Pool,
-    private readonly liveness?: pg.PoolClient,
+    private readonly liveness?: RunLock,
   ) {}
 
   static async open(databaseUrl: string, options: { holdRun?: string } = {}): Promise<Ledger> {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
     pool.on('error', () => {});
-    await migrate(pool, { schema: 'vibes', component: 'cleanup-ledger', migrations });
-    let liveness: pg.PoolClient | undefined;
-    if (options.holdRun) {
-      liveness = await pool.connect();
-      // A checked-out client has no error listener (the pool's idle one is removed on checkout):
-      // without this, a Postgres restart, `vibes postgres stop` or idle_session_timeout during the
-      // run would crash the worker. The lock goes with the connection; said once, the run goes on.
-      let warned = false;
-      liveness.on('error', (error) => {
-        if (warned) return;
-        warned = true;
-        console.warn(`vibes: the cleanup ledger lost its connection to Postgres (${error.message}), and with it this run's liveness lock. ` +
-          'Tests and their cleanup go on; until this run ends, another run\'s setup or `vibes sweep` may take it for dead and remove what it left in the ledger.');
-      });
-      await liveness.query('select pg_advisory_lock_shared($1)', [runLockKey(options.holdRun)]);
+    try {
+      await migrate(pool, { schema: 'vibes', component: 'cleanup-ledger', migrations });
+      const liveness = options.holdRun ? await holdRunLock(databaseUrl, options.holdRun) : undefined;
+      return new Ledger(pool, liveness);
+    } catch (error) {
+      await pool.end();
+      throw error;
     }
-    return new Ledger(pool, liveness);
   }
 
   async register(entry: Pick<LedgerEntry, 'run_id' | 'worker' | 'test' | 'kind' | 'resource_id' | 'label'> & { stripe?: StripeMode | null }): Promise<number> {
@@ -141,8 +132,47 @@ export class Ledger {
   }
 
   async close(): Promise<void> {
-    this.liveness?.release();
+    // The lock first, awaited to its socket's close (pg's Pool.end() resolves before its
+    // connections are gone): once close() resolves, no other process sees this run as going.
+    await this.liveness?.release();
     await this.pool.end();
+  }
+}
+
+interface RunLock {
+  /** Ends the connection, and with it the lock; resolves once the socket has closed. */
+  release(): Promise<void>;
+}
+
+/**
+ * The run's liveness: a connection of its own (not the pool's, so that closing it can be awaited)
+ * holding the run's shared advisory lock for as long as it is open.
+ */
+async function holdRunLock(databaseUrl: string, run: string): Promise<RunLock> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  let releasing = false;
+  let warned = false;
+  // Without a listener, a Postgres restart, `vibes postgres stop` or idle_session_timeout during
+  // the run would crash the worker. The lock goes with the connection; said once, the run goes on.
+  // Once the run lets go of it, a server that ends the connection first (a database dropped or a
+  // cluster stopped at the run's end) has taken nothing the run still needs.
+  client.on('error', (error) => {
+    if (warned || releasing) return;
+    warned = true;
+    console.warn(`vibes: the cleanup ledger lost its connection to Postgres (${error.message}), and with it this run's liveness lock. ` +
+      'Tests and their cleanup go on; until this run ends, another run\'s setup or `vibes sweep` may take it for dead and remove what it left in the ledger.');
+  });
+  const release = async () => {
+    releasing = true;
+    await client.end();
+  };
+  try {
+    await client.connect();
+    await client.query('select pg_advisory_lock_shared($1)', [runLockKey(run)]);
+    return { release };
+  } catch (error) {
+    await release().catch(() => {});
+    throw error;
   }
 }
 

@@ -132,7 +132,47 @@ test.describe('the ledger @db', () => {
     // The pool's other connections still work: the run goes on recording.
     expect(await rowsIn(databaseUrl, 'select label from vibes.cleanup_ledger')).toEqual([{ label: 'registered after the drop' }]);
   });
+
+  test('a closing run is not told it lost its lock when the server ends the connection first, and close() waits for the lock to go', async ({ databaseUrl }) => {
+    const ledger = await Ledger.open(databaseUrl, { holdRun: 'closing-run' });
+    const heldBy = () => rowsIn<{ pid: number }>(databaseUrl,
+      "select pid from pg_locks where locktype = 'advisory' and mode = 'ShareLock' and database = (select oid from pg_database where datname = current_database())");
+    const [backend] = await heldBy();
+    // Paused, the backend reads neither the goodbye nor its termination until it goes on, and then
+    // ends with "terminating connection": a database dropped or a cluster stopped at a run's end.
+    try {
+      process.kill(backend!.pid, 'SIGSTOP');
+    } catch (error) {
+      test.skip((error as NodeJS.ErrnoException).code === 'EPERM', 'the Postgres backend belongs to another user, so this process cannot pause it');
+      throw error;
+    }
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.join(' '));
+    try {
+      const closing = ledger.close();
+      await rowsIn(databaseUrl, `select pg_terminate_backend(${backend!.pid})`);
+      resume(backend!.pid);
+      await closing;
+      expect(await heldBy()).toEqual([]);
+      // An error from the connection, had it outlived close(), would arrive within milliseconds.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      resume(backend!.pid);
+      console.warn = warn;
+    }
+    expect(warnings).toEqual([]);
+  });
 });
+
+/** Lets a paused process go on; one that has already ended has nothing to resume. */
+function resume(pid: number): void {
+  try {
+    process.kill(pid, 'SIGCONT');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
 
 test.describe('crash recovery @db', () => {
   test('a run killed with SIGKILL mid-test leaves nothing behind after the next run', async ({ databaseUrl }) => {
