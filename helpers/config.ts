@@ -9,6 +9,7 @@ import { assertSafeTarget } from './guard.js';
 import { reservePorts } from './ports.js';
 import { DEFAULT_DATA_DIR } from '../postgres/index.js';
 import { currentRunId } from './run.js';
+import { stripeModeOf } from './stripe-mode.js';
 import type { AppServer, VibesEnvironment, VibesOptions } from './options.js';
 import type { VibesTestOptions, VibesWorkerOptions } from './fixtures.js';
 
@@ -30,7 +31,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   const env = process.env;
   const ci = !!env.CI;
   const runId = currentRunId(env);
-  const stripeMode = options.stripe?.mode ?? (env.STRIPE_SECRET_KEY && !env.STRIPE_EMULATOR_URL ? 'test-mode' : 'emulator');
+  const stripeMode = options.stripe?.mode ?? stripeModeOf(env) ?? 'emulator';
   const ports = reservePorts('VIBES_PORTS', ['replay', 'emulator', 'app']);
   const replayPort = options.webhooks?.port ?? ports.replay!;
   // A replay server or an app that already runs (docker compose, a preview deployment) is used as

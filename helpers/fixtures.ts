@@ -18,6 +18,7 @@ import type { FuzzConfig } from './fuzz/settings.js';
 import { vibesMatchers } from './matchers.js';
 import type { UserOptions, VibesEnvironment } from './options.js';
 import { currentRunId, testIdentity } from './run.js';
+import { stripeModeOf } from './stripe-mode.js';
 import { Webhooks } from './webhooks.js';
 
 export interface TestUser {
@@ -84,12 +85,11 @@ const EMULATOR_KEY = 'sk_test_vibes_emulator';
 const WAIT_FOR_TIMEOUT = 15_000;
 
 function environmentFromEnv(): VibesEnvironment {
-  const emulatorUrl = process.env.STRIPE_EMULATOR_URL;
   return {
     runId: currentRunId(),
     replayServerUrl: process.env.VIBES_REPLAY_URL ?? 'http://127.0.0.1:4545',
-    stripeMode: process.env.STRIPE_SECRET_KEY && !emulatorUrl ? 'test-mode' : 'emulator',
-    emulatorUrl,
+    stripeMode: stripeModeOf() ?? 'emulator',
+    emulatorUrl: process.env.STRIPE_EMULATOR_URL,
   };
 }
 

@@ -11,6 +11,7 @@ export type { VibesOptions, AppServer, UserOptions, VibesEnvironment } from './o
 export { checkTarget, assertSafeTarget, formatRefusals, GuardError, type GuardConfig, type GuardCheck, type NamedUrl, type Refusal } from './guard.js';
 export { loadTestEnv, describeSource, shellEnvironment, TEST_ENV_FILES, type EnvSource } from './env.js';
 export { Ledger, type LedgerEntry, type StripeMode } from './ledger.js';
+export { stripeModeOf } from './stripe-mode.js';
 export { sweepEntries, findStrayStripeCustomers, removeStrays, type SweepProgress, type SweepResult } from './sweep.js';
 export { StripeRateLimiter, type RateLimitOptions } from './rate-limit.js';
 export { removeStripeCustomers, type AppUserCleanup, type RemoverContext } from './removers.js';

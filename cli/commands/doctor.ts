@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import pg from 'pg';
-import { checkTarget, findChromium, formatRefusals, loadTestEnv, stripeClientFor } from '../../helpers/index.js';
+import { checkTarget, findChromium, formatRefusals, loadTestEnv, stripeClientFor, stripeModeOf } from '../../helpers/index.js';
 import { databaseUrlFromEnv, findRunningEmbeddedPostgres, redactUrl } from '../../postgres/index.js';
 
 interface Line {
@@ -72,11 +72,11 @@ async function replayServerLine(url: string | undefined): Promise<Line> {
 async function stripeLine(): Promise<Line> {
   const emulatorUrl = process.env.STRIPE_EMULATOR_URL;
   const key = process.env.STRIPE_SECRET_KEY;
-  if (!emulatorUrl && !key) return { ok: true, name: 'stripe', detail: 'emulator mode: no key needed; `playwright test` starts the emulator' };
-  if (!emulatorUrl && key && !key.startsWith('sk_test_') && !key.startsWith('rk_test_')) {
+  const mode = stripeModeOf();
+  if (!mode) return { ok: true, name: 'stripe', detail: 'emulator mode: no key needed; `playwright test` starts the emulator' };
+  if (mode === 'test-mode' && !/^(sk|rk)_test_/.test(key ?? '')) {
     return { ok: false, name: 'stripe', detail: 'STRIPE_SECRET_KEY is not a test-mode key (sk_test_… or rk_test_…)' };
   }
-  const mode = emulatorUrl ? 'emulator' : 'test-mode';
   try {
     const stripe = stripeClientFor({ runId: 'doctor', replayServerUrl: '', stripeMode: mode, emulatorUrl });
     await stripe.customers.list({ limit: 1 }, { timeout: 5000 });

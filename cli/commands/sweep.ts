@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import {
   Ledger, StripeRateLimiter, appDatabases, assertSafeTarget, findStrayStripeCustomers, loadTestEnv, removeStrays,
-  stripeClientFor, sweepEntries, type LedgerEntry, type RemoverContext, type StripeMode, type SweepResult,
+  stripeClientFor, stripeModeOf, sweepEntries, type LedgerEntry, type RemoverContext, type SweepResult,
 } from '../../helpers/index.js';
 import { databaseUrlFromEnv, defaultDataDir, redactUrl, type Database } from '../../postgres/index.js';
 import { openCommandDatabase } from '../database.js';
@@ -44,7 +44,7 @@ export function sweepCommand(): Command {
       assertSafeTarget({ databaseUrls: [{ name: '--app-database-url', url: flags.appDatabaseUrl }] });
       const database = await openLedgerDatabase(flags.dataDir);
       try {
-        const stripeMode = stripeModeFromEnv();
+        const stripeMode = stripeModeOf();
         const stripe = stripeMode && stripeClientFor({ runId: 'sweep', replayServerUrl: '', stripeMode, emulatorUrl: process.env.STRIPE_EMULATOR_URL });
         const context: RemoverContext = {
           stripe,
@@ -123,11 +123,6 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
   }
 }
 
-/** The Stripe this sweep can reach: an emulator that is running, else test mode with a key, else none. */
-function stripeModeFromEnv(): StripeMode | undefined {
-  if (process.env.STRIPE_EMULATOR_URL) return 'emulator';
-  return process.env.STRIPE_SECRET_KEY ? 'test-mode' : undefined;
-}
 
 function durationOption(value: string): number {
   try {
