@@ -127,10 +127,11 @@ export function registerCharges(router: Router, emu: Emulator): void {
     const customer = params.string('customer');
     const paymentIntent = params.string('payment_intent');
     const created = createdFilter(params);
-    const items = (charges.newestFirst() as Charge[]).filter(
+    const all = charges.newestFirst() as Charge[];
+    const items = all.filter(
       (c) => (customer === undefined || c.customer === customer) && (paymentIntent === undefined || c.payment_intent === paymentIntent) && created(c),
     );
-    const page = paginate(items, params, '/v1/charges', 'charge', charges.newestFirst());
+    const page = paginate(items, params, '/v1/charges', 'charge', all);
     params.done();
     send(emu, res, page, params);
   });

@@ -330,7 +330,8 @@ export function registerCheckoutSessions(router: Router, emu: Emulator): void {
     details?.done();
     const created = createdFilter(params);
     params.accept('payment_link');
-    const items = (sessions.newestFirst() as CheckoutSession[])
+    const all = sessions.newestFirst() as CheckoutSession[];
+    const items = all
       .map((s) => currentSession(emu, s.id))
       .filter(
         (s) =>
@@ -341,7 +342,7 @@ export function registerCheckoutSessions(router: Router, emu: Emulator): void {
           (email === undefined || s.customer_details?.email === email) &&
           created(s),
       );
-    const page = paginate(items, params, '/v1/checkout/sessions', 'checkout.session', sessions.newestFirst());
+    const page = paginate(items, params, '/v1/checkout/sessions', 'checkout.session', all);
     params.done();
     send(emu, res, page, params);
   });

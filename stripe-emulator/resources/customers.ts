@@ -123,7 +123,8 @@ export const CUSTOMER_SEARCH_FIELDS = {
 
 export function registerCustomers(router: Router, emu: Emulator): void {
   const customers = emu.store.collections.customers;
-  const live = (): Customer[] => customers.newestFirst().filter((c) => !emu.store.deletedCustomers.has(c.id)) as Customer[];
+  const isLive = (c: Customer) => !emu.store.deletedCustomers.has(c.id);
+  const live = (): Customer[] => (customers.newestFirst() as Customer[]).filter(isLive);
 
   router.post('/v1/customers', (req, res) => {
     const params = paramsOf(req);
@@ -144,8 +145,9 @@ export function registerCustomers(router: Router, emu: Emulator): void {
     const email = params.string('email');
     const created = createdFilter(params);
     params.accept('test_clock');
-    const items = live().filter((c) => (email === undefined || c.email === email) && created(c));
-    const page = paginate(items, params, '/v1/customers', 'customer', customers.newestFirst());
+    const all = customers.newestFirst() as Customer[];
+    const items = all.filter((c) => isLive(c) && (email === undefined || c.email === email) && created(c));
+    const page = paginate(items, params, '/v1/customers', 'customer', all);
     params.done();
     send(emu, res, page, params);
   });

@@ -20,13 +20,14 @@ export function registerEvents(router: Router, emu: Emulator): void {
     const types = params.stringArray('types');
     const created = createdFilter(params);
     params.accept('delivery_success');
-    const items = (events.newestFirst() as EventObject[]).filter(
+    const all = events.newestFirst() as EventObject[];
+    const items = all.filter(
       (e) =>
         (type === undefined || eventTypeMatches(type, e.type)) &&
         (types === undefined || types.some((t) => eventTypeMatches(t, e.type))) &&
         created(e),
     );
-    const page = paginate(items, params, '/v1/events', 'event', events.newestFirst());
+    const page = paginate(items, params, '/v1/events', 'event', all);
     params.done();
     send(emu, res, page, params);
   });

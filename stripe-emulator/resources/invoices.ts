@@ -173,10 +173,11 @@ export function registerInvoices(router: Router, emu: Emulator): void {
     const status = params.enumeration('status', ['draft', 'open', 'paid', 'uncollectible', 'void'] as const);
     const created = createdFilter(params);
     params.accept('collection_method', 'due_date');
-    const items = (invoices.newestFirst() as Invoice[]).filter(
+    const all = invoices.newestFirst() as Invoice[];
+    const items = all.filter(
       (i) => (customer === undefined || i.customer === customer) && (subscription === undefined || i.subscription === subscription) && (status === undefined || i.status === status) && created(i),
     );
-    const page = paginate(items, params, '/v1/invoices', 'invoice', invoices.newestFirst());
+    const page = paginate(items, params, '/v1/invoices', 'invoice', all);
     params.done();
     send(emu, res, page, params);
   });

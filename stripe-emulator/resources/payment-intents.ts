@@ -83,8 +83,9 @@ export function registerPaymentIntents(router: Router, emu: Emulator): void {
     const params = paramsOf(req);
     const customer = params.string('customer');
     const created = createdFilter(params);
-    const items = (intents.newestFirst() as PaymentIntent[]).filter((pi) => (customer === undefined || pi.customer === customer) && created(pi));
-    const page = paginate(items, params, '/v1/payment_intents', 'payment_intent', intents.newestFirst());
+    const all = intents.newestFirst() as PaymentIntent[];
+    const items = all.filter((pi) => (customer === undefined || pi.customer === customer) && created(pi));
+    const page = paginate(items, params, '/v1/payment_intents', 'payment_intent', all);
     params.done();
     send(emu, res, page, params);
   });

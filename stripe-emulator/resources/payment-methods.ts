@@ -69,8 +69,9 @@ export function registerPaymentMethods(router: Router, emu: Emulator): void {
     const params = paramsOf(req);
     const customer = params.string('customer');
     params.accept('type', 'allow_redisplay');
-    const items = (methods.newestFirst() as PaymentMethod[]).filter((pm) => customer === undefined || pm.customer === customer);
-    const page = paginate(items, params, '/v1/payment_methods', 'payment_method', methods.newestFirst());
+    const all = methods.newestFirst() as PaymentMethod[];
+    const items = all.filter((pm) => customer === undefined || pm.customer === customer);
+    const page = paginate(items, params, '/v1/payment_methods', 'payment_method', all);
     params.done();
     send(emu, res, page, params);
   });

@@ -178,7 +178,8 @@ export function registerPrices(router: Router, emu: Emulator): void {
     const lookupKeys = params.stringArray('lookup_keys');
     const created = createdFilter(params);
     params.accept('recurring');
-    const items = (prices.newestFirst() as Price[]).filter(
+    const all = prices.newestFirst() as Price[];
+    const items = all.filter(
       (p) =>
         (product === undefined || p.product === product) &&
         (active === undefined || p.active === active) &&
@@ -187,7 +188,7 @@ export function registerPrices(router: Router, emu: Emulator): void {
         (lookupKeys === undefined || (p.lookup_key !== null && lookupKeys.includes(p.lookup_key))) &&
         created(p),
     );
-    const page = paginate(items, params, '/v1/prices', 'price', prices.newestFirst());
+    const page = paginate(items, params, '/v1/prices', 'price', all);
     params.done();
     send(emu, res, page, params);
   });

@@ -113,10 +113,11 @@ export function registerProducts(router: Router, emu: Emulator): void {
     const ids = params.stringArray('ids');
     const created = createdFilter(params);
     params.accept('shippable', 'url');
-    const items = (products.newestFirst() as Product[]).filter(
+    const all = products.newestFirst() as Product[];
+    const items = all.filter(
       (p) => (active === undefined || p.active === active) && (ids === undefined || ids.includes(p.id)) && created(p),
     );
-    const page = paginate(items, params, '/v1/products', 'product', products.newestFirst());
+    const page = paginate(items, params, '/v1/products', 'product', all);
     params.done();
     send(emu, res, page, params);
   });

@@ -161,13 +161,14 @@ export function registerSubscriptions(router: Router, emu: Emulator): void {
     const status = params.enumeration('status', STATUSES);
     const created = createdFilter(params);
     params.accept('collection_method', 'current_period_end', 'current_period_start', 'test_clock', 'automatic_tax');
-    const items = (subscriptions.newestFirst() as Subscription[]).filter((s) => {
+    const all = subscriptions.newestFirst() as Subscription[];
+    const items = all.filter((s) => {
       // Stripe's default leaves out canceled subscriptions; `status=all` includes them.
       const statusOk =
         status === 'all' ? true : status === undefined ? s.status !== 'canceled' : status === 'ended' ? s.status === 'canceled' || s.status === 'incomplete_expired' : s.status === status;
       return statusOk && (customer === undefined || s.customer === customer) && (price === undefined || s.items.data.some((i) => i.price.id === price)) && created(s);
     });
-    const page = paginate(items, params, '/v1/subscriptions', 'subscription', subscriptions.newestFirst());
+    const page = paginate(items, params, '/v1/subscriptions', 'subscription', all);
     params.done();
     send(emu, res, page, params);
   });
