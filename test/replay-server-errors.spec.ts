@@ -7,6 +7,7 @@ import { ReplayClient, startReplayServer } from '../replay-server/index.js';
 import { Webhooks } from '../helpers/index.js';
 import { test, expect } from './support/replay-fixtures.js';
 import { postWebhook, stripeEvent, uniqueId } from './support/replay-events.js';
+import type { Receiver } from './support/replay-receiver.js';
 
 interface BadRequest {
   name: string;
@@ -264,24 +265,35 @@ test.describe('replay server: the run limit @db', () => {
   test('a replay whose caller hangs up sends no further copies', async ({ startHarness }) => {
     const { url, client, receiver } = await startHarness();
     const stored = await client.inject({ type: 'invoice.paid', data: { object: {} } }, { deliver: false });
-    const caller = new AbortController();
-    const replaying = fetch(`${url}/api/events/${stored.id}/replay`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ times: 100, spacingMs: 100 }),
-      signal: caller.signal,
-    }).catch((error: Error) => error);
-    await expect.poll(() => receiver.received.length).toBeGreaterThanOrEqual(2);
-    caller.abort();
-    expect(await replaying).toMatchObject({ name: 'AbortError' });
+    await hangUpAfterTwoDeliveries(`${url}/api/events/${stored.id}/replay`, { times: 100, spacingMs: 100 }, receiver);
+    await expect.poll(async () => (await client.getEvent(stored.id)).deliveries.length).toBe(receiver.received.length);
+  });
 
-    // Ten more spacings: a replay still going would have sent ten more copies by now.
-    const atAbort = receiver.received.length;
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(receiver.received.length).toBeLessThanOrEqual(atAbort + 1);
+  test('a schedule whose caller hangs up starts no further group; the group in flight finishes and is recorded', async ({ startHarness }) => {
+    const { url, client, receiver } = await startHarness();
+    const stored = await client.inject({ type: 'invoice.paid', data: { object: {} } }, { deliver: false });
+    // A slow app: each one-delivery group is answered after 100 ms.
+    receiver.hold(2, 100);
+    await hangUpAfterTwoDeliveries(`${url}/api/schedules`, { groups: Array.from({ length: 100 }, () => [{ event: stored.id }]) }, receiver);
     await expect.poll(async () => (await client.getEvent(stored.id)).deliveries.length).toBe(receiver.received.length);
   });
 });
+
+/**
+ * Starts a long run of deliveries (a delivery about every 100 ms), hangs up once two have
+ * arrived, and checks that at most the one in flight follows in the next ten deliveries' time.
+ */
+async function hangUpAfterTwoDeliveries(url: string, body: object, receiver: Receiver): Promise<void> {
+  const caller = new AbortController();
+  const running = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: caller.signal })
+    .catch((error: Error) => error);
+  await expect.poll(() => receiver.received.length).toBeGreaterThanOrEqual(2);
+  caller.abort();
+  expect(await running).toMatchObject({ name: 'AbortError' });
+  const atAbort = receiver.received.length;
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  expect(receiver.received.length).toBeLessThanOrEqual(atAbort + 1);
+}
 
 test.describe('replay server: stopping @db', () => {
   test('a replay in progress when the server stops starts no further copy, answers why, and every copy sent is recorded', async ({ startHarness, databaseUrl }) => {
