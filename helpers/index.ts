@@ -12,6 +12,7 @@ export { checkTarget, assertSafeTarget, formatRefusals, GuardError, type GuardCo
 export { loadTestEnv, describeSource, shellEnvironment, TEST_ENV_FILES, type EnvSource } from './env.js';
 export { Ledger, type LedgerEntry, type StripeMode } from './ledger.js';
 export { stripeModeOf } from './stripe-mode.js';
+export { DEPLOYMENT_CHECK_ENV } from './deployment-check.js';
 export { sweepEntries, findStrayStripeCustomers, removeStrays, type SweepProgress, type SweepResult } from './sweep.js';
 export { StripeRateLimiter, type RateLimitOptions } from './rate-limit.js';
 export { removeStripeCustomers, type AppUserCleanup, type RemoverContext } from './removers.js';

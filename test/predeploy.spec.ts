@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { test, expect } from './support/fixtures.js';
+import { test, expect, rowsIn } from './support/fixtures.js';
 import { freePort } from '../core/index.js';
 import { runVibes } from './support/cli.js';
 import { loopbackSite } from './support/loopback-site.js';
@@ -167,6 +167,33 @@ test('misconfigurations exit 2 with a message that says what to do', async () =>
     }
   } finally {
     await Promise.all([site.close(), project.remove(), empty.remove()]);
+  }
+});
+
+test("an app-user SQL removal is left out, and said so: the deployment's users are in its own database @db @stack", async ({ databaseUrl }) => {
+  const site = await loopbackSite(() => ({ status: 200, body: PAGE }));
+  // This machine's database has no `users`: running the removal here would fail the test.
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    'playwright.config.ts': `import { defineVibesConfig } from 'playwright-vibes';
+export default defineVibesConfig({ cleanup: { appUser: { sql: 'delete from users where lower(email) = lower($1)' } } }, { workers: 1 });
+`,
+    'e2e/home.spec.ts': `import { test, expect } from 'playwright-vibes';
+test('a visitor is welcomed @smoke', async ({ page, user }) => {
+  await page.goto('/?email=' + encodeURIComponent(user.email));
+  await expect(page.getByText('Welcome to the shop')).toBeVisible();
+});
+`,
+  });
+  try {
+    const result = await predeploy(project, ['--base-url', site.url], { VIBES_DATABASE_URL: databaseUrl });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout.match(/leaves its test users in the deployment's database/g)).toHaveLength(1);
+    expect(result.stdout).toContain('set cleanup.appUser.databaseUrl to the deployment');
+    // The ledger holds nothing pending for a later sweep to fail on either.
+    expect(await rowsIn(databaseUrl, "select kind from vibes.cleanup_ledger where removed_at is null or kind = 'app-user'")).toEqual([]);
+  } finally {
+    await Promise.all([site.close(), project.remove()]);
   }
 });
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { checkTarget, formatRefusals, loadTestEnv, shellEnvironment } from '../../helpers/index.js';
+import { checkTarget, DEPLOYMENT_CHECK_ENV, formatRefusals, loadTestEnv, shellEnvironment } from '../../helpers/index.js';
 import { parseDuration } from '../progress.js';
 import { bypassHeaders, EXTRA_HEADERS_ENV, VERCEL_BYPASS_ENV } from '../predeploy/headers.js';
 import { formatSummary } from '../predeploy/summary.js';
@@ -80,6 +80,7 @@ async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promi
     env: {
       ...shellEnvironment(loaded),
       BASE_URL: baseUrl,
+      [DEPLOYMENT_CHECK_ENV]: '1',
       PLAYWRIGHT_JUNIT_OUTPUT_FILE: junit,
       ...(Object.keys(headers).length ? { [EXTRA_HEADERS_ENV]: JSON.stringify(headers) } : {}),
     },

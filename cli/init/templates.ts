@@ -37,7 +37,8 @@ export default defineVibesConfig({
   // ADAPT: how many times your app granted the paid plan to an email ($1). toGrantExactlyOnce
   // and toGrantNothing poll it. An HTTP endpoint works too: { url: 'http://…/test/entitlements' }.
   entitlements: { sql: ${quote(app.entitlementsSql)} },
-  // ADAPT (optional): remove the app's record of each test user after each test.
+  // ADAPT (optional): remove the app's record of each test user after each test (not under
+  // \`vibes predeploy\`: a deployment's users are in its own database).
   // cleanup: { appUser: { sql: 'delete from users where lower(email) = lower($1)' } },
   // Hosts of your production app: the safety guard refuses to run against them.
   // guard: { productionHosts: ['app.example.com'] },
