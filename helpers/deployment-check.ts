@@ -20,5 +20,5 @@ export function tellDeploymentKeepsUsers(): void {
   if (told) return;
   told = true;
   console.log("vibes: this pre-deploy check leaves its test users in the deployment's database: cleanup.appUser.sql would run on this " +
-    "machine's database. To remove them, set cleanup.appUser.databaseUrl to the deployment's database, or cleanup.appUser.url to a removal it serves.");
+    "machine's database. To remove them, set cleanup.appUser.databaseUrl to the deployment's database, or cleanup.appUser.url to a removal it serves (a path goes to the deployment).");
 }

@@ -1,5 +1,6 @@
 import type { OpenAppDatabase } from './databases.js';
 import type { AppDatabase } from './db.js';
+import { endpointUrl } from './endpoint-url.js';
 import type { NamedUrl } from './guard.js';
 
 /**
@@ -43,12 +44,13 @@ export class EntitlementProbe {
 
   /**
    * `assertSafeUrl` is the safety guard for the endpoint: a `test.use` can name one that
-   * defineVibesConfig never saw.
+   * defineVibesConfig never saw. `baseURL` is what an endpoint given as a path is on.
    */
   constructor(
     private readonly config: EntitlementsConfig | undefined,
     openDatabase: OpenAppDatabase,
     private readonly assertSafeUrl: (target: NamedUrl) => void = () => {},
+    private readonly baseURL?: string,
   ) {
     this.database = probeDatabase(config, openDatabase);
   }
@@ -71,11 +73,11 @@ export class EntitlementProbe {
   }
 
   private async countOverHttp(config: { url: string; headers?: Record<string, string> }, email: string): Promise<number> {
-    this.assertSafeUrl({ name: 'entitlements.url', url: config.url });
-    const url = new URL(config.url);
+    const url = endpointUrl('entitlements.url', config.url, this.baseURL);
+    this.assertSafeUrl({ name: 'entitlements.url', url: url.href });
     url.searchParams.set('email', email);
     const response = await fetch(url, { headers: config.headers });
-    if (!response.ok) throw new Error(`The entitlements endpoint ${config.url} answered ${response.status}.`);
+    if (!response.ok) throw new Error(`The entitlements endpoint ${url.origin}${url.pathname} answered ${response.status}.`);
     const body = (await response.json()) as unknown;
     const n = typeof body === 'number' ? body : Number((body as { count?: unknown }).count);
     if (!Number.isInteger(n)) throw new Error(`The entitlements endpoint must answer a number or { count }, not ${JSON.stringify(body)}.`);

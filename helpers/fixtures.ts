@@ -183,12 +183,12 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
   ],
 
   cleanup: [
-    async ({ _vibesLedger, _vibesRemovers, vibes, guardConfig, cleanupConfig, dbConfig }, use, testInfo) => {
+    async ({ _vibesLedger, _vibesRemovers, vibes, guardConfig, cleanupConfig, dbConfig, baseURL }, use, testInfo) => {
       const owner = { run: vibes.runId, worker: testInfo.workerIndex, test: testInfo.titlePath.join(' › ') };
       // Checked again here, not only in defineVibesConfig: `test.use` can name another database,
       // or another host for the app-user removal (a DELETE).
       const targets = configuredTargets({ cleanup: cleanupConfig, db: dbConfig });
-      const registry = new CleanupRegistry(_vibesLedger, owner, _vibesRemovers, () => assertSafeTarget({ config: guardConfig, ...targets }));
+      const registry = new CleanupRegistry(_vibesLedger, owner, { ..._vibesRemovers, baseURL }, () => assertSafeTarget({ config: guardConfig, baseURL, ...targets }));
       await use(registry);
       await registry.runAndReport(testInfo);
     },
@@ -251,8 +251,8 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
 
   // One probe, counted by `webhooks` (fuzz grants) and by the matchers through `entitlements`.
   _vibesEntitlementProbe: [
-    async ({ entitlementsConfig, _vibesAppDatabase, guardConfig }, use) => {
-      await use(new EntitlementProbe(entitlementsConfig, _vibesAppDatabase, (target) => assertSafeTarget({ config: guardConfig, urls: [target] })));
+    async ({ entitlementsConfig, _vibesAppDatabase, guardConfig, baseURL }, use) => {
+      await use(new EntitlementProbe(entitlementsConfig, _vibesAppDatabase, (target) => assertSafeTarget({ config: guardConfig, urls: [target] }), baseURL));
     },
     { box: true },
   ],

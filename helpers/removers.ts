@@ -3,6 +3,7 @@ import type { ReplayClient } from '../replay-server/index.js';
 import type { OpenAppDatabase } from './databases.js';
 import type { LedgerEntry, StripeMode } from './ledger.js';
 import type { StripeRateLimiter } from './rate-limit.js';
+import { endpointUrl } from './endpoint-url.js';
 
 /** How the app's own records of a test user are removed: a SQL statement or an HTTP call. */
 export type AppUserCleanup =
@@ -19,6 +20,8 @@ export interface RemoverContext {
   stripeMode?: StripeMode;
   /** Where an `appUser: { sql }` removal runs (see `appDatabases`); needed only for one. */
   appDatabase?: OpenAppDatabase;
+  /** What an `appUser: { url }` given as a path is on: the run's baseURL. */
+  baseURL?: string;
 }
 
 export type RemovableKind = 'stripe-customers' | 'stripe-customer' | 'app-user' | 'custom';
@@ -101,10 +104,10 @@ async function removeAppUser(email: string, context: RemoverContext): Promise<vo
     await context.appDatabase('cleanup.appUser.sql', { name: 'cleanup.appUser.databaseUrl', url: config.databaseUrl }).query(config.sql, [email]);
     return;
   }
-  const url = new URL(config.url);
+  const url = endpointUrl('cleanup.appUser.url', config.url, context.baseURL);
   url.searchParams.set('email', email);
   const response = await fetch(url, { method: config.method ?? 'DELETE', headers: config.headers });
-  if (!response.ok && response.status !== 404) throw new Error(`${config.method ?? 'DELETE'} ${config.url} answered ${response.status}`);
+  if (!response.ok && response.status !== 404) throw new Error(`${config.method ?? 'DELETE'} ${url.origin}${url.pathname} answered ${response.status}`);
 }
 
 function requireStripe(context: RemoverContext): Stripe {

@@ -170,18 +170,32 @@ test('misconfigurations exit 2 with a message that says what to do', async () =>
   }
 });
 
-test("an app-user SQL removal is left out, and said so: the deployment's users are in its own database @db @stack", async ({ databaseUrl }) => {
-  const site = await loopbackSite(() => ({ status: 200, body: PAGE }));
-  // This machine's database has no `users`: running the removal here would fail the test.
+test("the deployment's own endpoints, given as paths, count grants and remove users; an app-user SQL removal is left out, and said so @db @stack", async ({ databaseUrl }) => {
+  const calls: string[] = [];
+  const site = await loopbackSite((req) => {
+    if (req.url?.startsWith('/api/test/')) calls.push(`${req.method} ${req.url}`);
+    return { status: 200, body: req.url?.startsWith('/api/test/entitlements') ? '0' : PAGE };
+  });
+  // This machine's database has no `users` table: an SQL removal run here would fail the test.
   const project = await tempProject({
     'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
     'playwright.config.ts': `import { defineVibesConfig } from 'playwright-vibes';
-export default defineVibesConfig({ cleanup: { appUser: { sql: 'delete from users where lower(email) = lower($1)' } } }, { workers: 1 });
+export default defineVibesConfig({
+  entitlements: { url: '/api/test/entitlements' },
+  cleanup: { appUser: { sql: 'delete from users where lower(email) = lower($1)' } },
+}, { workers: 1 });
 `,
     'e2e/home.spec.ts': `import { test, expect } from 'playwright-vibes';
 test('a visitor is welcomed @smoke', async ({ page, user }) => {
   await page.goto('/?email=' + encodeURIComponent(user.email));
   await expect(page.getByText('Welcome to the shop')).toBeVisible();
+});
+`,
+    'e2e/over-http.spec.ts': `import { test, expect } from 'playwright-vibes';
+test.use({ cleanupConfig: { appUser: { url: '/api/test/users' } } });
+test('a visitor gets nothing for free @smoke', async ({ user, entitlements }) => {
+  console.log('USER ' + user.email);
+  await expect(entitlements).toGrantNothing(user.email);
 });
 `,
   });
@@ -190,8 +204,10 @@ test('a visitor is welcomed @smoke', async ({ page, user }) => {
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout.match(/leaves its test users in the deployment's database/g)).toHaveLength(1);
     expect(result.stdout).toContain('set cleanup.appUser.databaseUrl to the deployment');
-    // The ledger holds nothing pending for a later sweep to fail on either.
-    expect(await rowsIn(databaseUrl, "select kind from vibes.cleanup_ledger where removed_at is null or kind = 'app-user'")).toEqual([]);
+    const email = encodeURIComponent(/USER (\S+)/.exec(result.stdout)![1]!);
+    expect(calls).toEqual([`GET /api/test/entitlements?email=${email}`, `DELETE /api/test/users?email=${email}`]);
+    // Nothing is left pending for a later sweep to fail on.
+    expect(await rowsIn(databaseUrl, 'select kind, label from vibes.cleanup_ledger where removed_at is null')).toEqual([]);
   } finally {
     await Promise.all([site.close(), project.remove()]);
   }
