@@ -61,6 +61,7 @@ export class CleanupRegistry {
       ? this.ledger.register({
           run_id: this.owner.run, worker: this.owner.worker, test: this.owner.test, kind, resource_id: id, label: entry.label,
           stripe: kind.startsWith('stripe-') ? (this.removers.stripeMode ?? null) : null,
+          base_url: kind === 'app-user' ? (this.removers.baseURL ?? null) : null,
         })
           .then((ledgerId) => void (entry.ledgerId = ledgerId))
       : Promise.resolve();

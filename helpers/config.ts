@@ -56,7 +56,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   assertSafeTarget({
     config: options.guard,
     baseURL,
-    ...configuredTargets(options),
+    ...configuredTargets(options, baseURL),
     // app.env goes to the app's command as it is: a live key or a production database there is refused too.
     appEnv: userApp?.env,
   });

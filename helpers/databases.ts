@@ -13,11 +13,13 @@ export interface DatabaseSettings {
 
 /**
  * What the guard must see of the options, besides the environment: every database they name and
- * every URL they send requests to. The config, the setup project and the cleanup fixture (where
- * `test.use` may have named others) each check it.
+ * every URL they send requests to, a path as the run resolves it on `baseURL` (`//host/…` is a
+ * path that leaves it). The config, the setup project and the cleanup fixture (where `test.use`
+ * may have named others) each check it.
  */
-export function configuredTargets(settings: DatabaseSettings & Pick<VibesOptions, 'app' | 'webhooks'>): Pick<GuardInput, 'databaseUrls' | 'urls'> {
-  return { databaseUrls: configuredDatabaseUrls(settings), urls: configuredUrls(settings) };
+export function configuredTargets(settings: DatabaseSettings & Pick<VibesOptions, 'app' | 'webhooks'>, baseURL?: string): Pick<GuardInput, 'databaseUrls' | 'urls'> {
+  const urls = configuredUrls(settings).map(({ name, url }) => ({ name, url: url && resolvedOrAsIs(url, baseURL) }));
+  return { databaseUrls: configuredDatabaseUrls(settings), urls };
 }
 
 /**
@@ -37,6 +39,15 @@ function configuredDatabaseUrls({ entitlements, cleanup, db }: DatabaseSettings)
  * URLs the options send requests to besides the browser's, under their option path: a production
  * host in any is refused like one in the base URL (a removal there is a DELETE on production).
  */
+/** A URL that does not resolve is judged as it is: no request can be sent to it either. */
+function resolvedOrAsIs(url: string, baseURL: string | undefined): string {
+  try {
+    return new URL(url, baseURL).href;
+  } catch {
+    return url;
+  }
+}
+
 function configuredUrls({ app, webhooks, entitlements, cleanup }: Pick<VibesOptions, 'app' | 'webhooks' | 'entitlements' | 'cleanup'>): NamedUrl[] {
   const appUser = cleanup?.appUser;
   return [

@@ -4,13 +4,15 @@ import type { AppUserCleanup } from './removers.js';
 export const DEPLOYMENT_CHECK_ENV = 'VIBES_DEPLOYMENT_CHECK';
 
 /**
- * The app-user removal a run can carry out. A deployment keeps its users in its own database, so
- * in a pre-deploy check an `appUser: { sql }` without a `databaseUrl` of its own would run on this
- * machine's database: it would remove nothing there, or fail the test over a table it lacks.
+ * Whether this run's test users are recorded for the app-user removal. A deployment keeps its
+ * users in its own database, so in a pre-deploy check an `appUser: { sql }` without a
+ * `databaseUrl` of its own would run on this machine's database: it would remove nothing there,
+ * or fail the test over a table it lacks. Leftovers of earlier local runs are another matter: their
+ * users are in this machine's database, and the removal still runs for them.
  */
-export function appUserRemoval(config: AppUserCleanup | undefined, env: NodeJS.ProcessEnv = process.env): AppUserCleanup | undefined {
-  if (!config || !env[DEPLOYMENT_CHECK_ENV] || !('sql' in config) || config.databaseUrl) return config;
-  return undefined;
+export function tracksAppUsers(config: AppUserCleanup | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (!config) return false;
+  return !env[DEPLOYMENT_CHECK_ENV] || !('sql' in config) || !!config.databaseUrl;
 }
 
 let told = false;

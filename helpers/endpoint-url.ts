@@ -1,15 +1,27 @@
 /**
  * The URL of an endpoint a setting names (`entitlements.url`, `cleanup.appUser.url`): absolute, or
- * a path on the run's baseURL. A path is what works against previews, whose URL changes with each
- * deployment; `vibes predeploy` sets baseURL to the deployment's.
+ * a path on the run's baseURL, resolved as `page.goto` resolves one. A path is what works against
+ * previews, whose URL changes with each deployment; `vibes predeploy` sets baseURL to the deployment's.
  */
 export function endpointUrl(setting: string, value: string, baseURL: string | undefined): URL {
+  const named = `${setting} ${JSON.stringify(value)}`;
+  const hint = 'give an absolute URL (http://…), or a path together with a baseURL (BASE_URL, use.baseURL).';
+  if (isAbsoluteUrl(value)) {
+    try {
+      return new URL(value);
+    } catch {
+      throw new Error(`${named} is not a valid URL: ${hint}`);
+    }
+  }
+  if (baseURL === undefined) throw new Error(`${named} is a path, and this run has no baseURL to put it on: ${hint}`);
   try {
     return new URL(value, baseURL);
   } catch {
-    const why = baseURL === undefined && !/^[a-z][a-z\d+.-]*:/i.test(value)
-      ? 'is a path, and this run has no baseURL to put it on'
-      : 'is not a valid URL';
-    throw new Error(`${setting} ${JSON.stringify(value)} ${why}: give an absolute URL (http://…), or a path together with a baseURL (BASE_URL, use.baseURL).`);
+    throw new Error(`${named} is a path, and the run's baseURL ${JSON.stringify(baseURL)} is not a URL it can go on: set BASE_URL or use.baseURL to an http(s) URL.`);
   }
+}
+
+/** Whether a setting's URL names its own scheme (and so its host), rather than a path on baseURL. */
+export function isAbsoluteUrl(value: string): boolean {
+  return /^[a-z][a-z\d+.-]*:/i.test(value);
 }

@@ -19,7 +19,7 @@ import { vibesMatchers } from './matchers.js';
 import type { UserOptions, VibesEnvironment } from './options.js';
 import { currentRunId, testIdentity } from './run.js';
 import { stripeModeOf } from './stripe-mode.js';
-import { appUserRemoval, tellDeploymentKeepsUsers } from './deployment-check.js';
+import { tracksAppUsers, tellDeploymentKeepsUsers } from './deployment-check.js';
 import { Webhooks } from './webhooks.js';
 
 export interface TestUser {
@@ -62,8 +62,8 @@ interface InternalWorkerFixtures {
   _vibesLedger: Ledger | undefined;
   _vibesRemovers: RemoverContext;
   _vibesAppDatabase: OpenAppDatabase;
-  /** cleanup.appUser as this run can carry it out (see appUserRemoval). */
-  _vibesAppUserRemoval: AppUserCleanup | undefined;
+  /** Whether this run records its users for cleanup.appUser (see tracksAppUsers). */
+  _vibesTracksAppUsers: boolean;
 }
 
 interface InternalTestFixtures {
@@ -160,21 +160,21 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
     { scope: 'worker' },
   ],
 
-  _vibesAppUserRemoval: [
+  _vibesTracksAppUsers: [
     async ({ cleanupConfig }, use) => {
-      await use(appUserRemoval(cleanupConfig.appUser));
+      await use(tracksAppUsers(cleanupConfig.appUser));
     },
     { scope: 'worker' },
   ],
 
   _vibesRemovers: [
-    async ({ _vibesStripe, _vibesAppDatabase, _vibesAppUserRemoval, cleanupConfig, vibes }, use, workerInfo) => {
+    async ({ _vibesStripe, _vibesAppDatabase, cleanupConfig, vibes }, use, workerInfo) => {
       const perSecond = (cleanupConfig.stripeRequestsPerSecond ?? 20) / Math.max(1, workerInfo.config.workers);
       await use({
         stripe: _vibesStripe,
         replay: new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN }),
         limiter: new StripeRateLimiter({ perSecond }),
-        appUser: _vibesAppUserRemoval,
+        appUser: cleanupConfig.appUser,
         appDatabase: _vibesAppDatabase,
         stripeMode: vibes.stripeMode,
       });
@@ -187,7 +187,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
       const owner = { run: vibes.runId, worker: testInfo.workerIndex, test: testInfo.titlePath.join(' › ') };
       // Checked again here, not only in defineVibesConfig: `test.use` can name another database,
       // or another host for the app-user removal (a DELETE).
-      const targets = configuredTargets({ cleanup: cleanupConfig, db: dbConfig });
+      const targets = configuredTargets({ cleanup: cleanupConfig, db: dbConfig }, baseURL);
       const registry = new CleanupRegistry(_vibesLedger, owner, { ..._vibesRemovers, baseURL }, () => assertSafeTarget({ config: guardConfig, baseURL, ...targets }));
       await use(registry);
       await registry.runAndReport(testInfo);
@@ -207,13 +207,13 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
   ],
 
   user: [
-    async ({ userOptions, cleanup, cleanupConfig, _vibesAppUserRemoval }, use, testInfo) => {
+    async ({ userOptions, cleanup, cleanupConfig, _vibesTracksAppUsers }, use, testInfo) => {
       const { tag, run } = testIdentity(testInfo);
       const email = `${userOptions.emailPrefix ?? 'vibes'}+${tag}@${userOptions.emailDomain ?? 'example.com'}`.toLowerCase();
       const user: TestUser = { email, password: `pw-${randomBytes(12).toString('base64url')}`, tag, run };
       // Registered before the test can fail: whatever Stripe and the app made for this email goes afterwards.
       await cleanup.track('stripe-customers', email, `Stripe customers of ${email}`);
-      if (_vibesAppUserRemoval) await cleanup.track('app-user', email, `app user ${email}`);
+      if (_vibesTracksAppUsers) await cleanup.track('app-user', email, `app user ${email}`);
       else if (cleanupConfig.appUser) tellDeploymentKeepsUsers();
       await use(user);
     },
@@ -229,7 +229,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
   },
 
   webhooks: [
-    async ({ vibes, user, fuzzConfig, entitlementsConfig, cleanup, _vibesAppUserRemoval, _vibesAppDatabase, _vibesEntitlementProbe: probe }, use, testInfo) => {
+    async ({ vibes, user, fuzzConfig, entitlementsConfig, cleanup, _vibesTracksAppUsers, _vibesAppDatabase, _vibesEntitlementProbe: probe }, use, testInfo) => {
       const client = new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN });
       // Invariants read the database the probe counts in.
       const fuzzDatabase = probeDatabase(entitlementsConfig, _vibesAppDatabase, 'fuzz query');
@@ -239,7 +239,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
         replayServerUrl: vibes.replayServerUrl,
         // One user per run, named after the test's user so `vibes sweep` and the timeline know it.
         emailFor: (_index, tag) => user.email.replace('@', `-${tag}@`),
-        onSubject: _vibesAppUserRemoval ? ({ email }) => cleanup.track('app-user', email, `fuzz subject ${email}`) : undefined,
+        onSubject: _vibesTracksAppUsers ? ({ email }) => cleanup.track('app-user', email, `fuzz subject ${email}`) : undefined,
         query: (sql, params) => fuzzDatabase.query(sql, params),
         grants: (email) => probe.count(email),
       });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { migrate, type Migration } from '../postgres/index.js';
 
@@ -26,6 +27,11 @@ const migrations: Migration[] = [
     name: 'the Stripe an entry was made in',
     sql: `alter table cleanup_ledger add column stripe text check (stripe in ('emulator', 'test-mode'));`,
   },
+  {
+    version: 3,
+    name: 'the base URL an app user was made on',
+    sql: `alter table cleanup_ledger add column base_url text;`,
+  },
 ];
 
 /** Where a run's Stripe objects live: the emulator (gone with its process) or a test-mode account. */
@@ -45,6 +51,11 @@ export interface LedgerEntry {
   last_error: string | null;
   /** For Stripe kinds, the Stripe the object was made in; null for others and for older entries. */
   stripe: StripeMode | null;
+  /**
+   * For app users, the baseURL of the run that made them (null without one, and for older
+   * entries): a removal given as a path goes there, not to whatever a later sweep's run is on.
+   */
+  base_url: string | null;
 }
 
 /**
@@ -73,10 +84,10 @@ export class Ledger {
     }
   }
 
-  async register(entry: Pick<LedgerEntry, 'run_id' | 'worker' | 'test' | 'kind' | 'resource_id' | 'label'> & { stripe?: StripeMode | null }): Promise<number> {
+  async register(entry: Pick<LedgerEntry, 'run_id' | 'worker' | 'test' | 'kind' | 'resource_id' | 'label'> & Partial<Pick<LedgerEntry, 'stripe' | 'base_url'>>): Promise<number> {
     const { rows } = await this.pool.query<{ id: string }>(
-      `insert into vibes.cleanup_ledger (run_id, worker, test, kind, resource_id, label, stripe) values ($1, $2, $3, $4, $5, $6, $7) returning id`,
-      [entry.run_id, entry.worker, entry.test, entry.kind, entry.resource_id, entry.label, entry.stripe ?? null],
+      `insert into vibes.cleanup_ledger (run_id, worker, test, kind, resource_id, label, stripe, base_url) values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
+      [entry.run_id, entry.worker, entry.test, entry.kind, entry.resource_id, entry.label, entry.stripe ?? null, entry.base_url ?? null],
     );
     return Number(rows[0]!.id);
   }
@@ -92,7 +103,7 @@ export class Ledger {
   /** Entries not removed yet, oldest first; `olderThanMs` leaves young ones to their own run. */
   async pending({ run, olderThanMs = 0, exceptRun }: { run?: string; olderThanMs?: number; exceptRun?: string } = {}): Promise<LedgerEntry[]> {
     const { rows } = await this.pool.query<LedgerEntry>(
-      `select id::int, run_id, worker, test, kind, resource_id, label, created_at, removed_at, attempts, last_error, stripe
+      `select id::int, run_id, worker, test, kind, resource_id, label, created_at, removed_at, attempts, last_error, stripe, base_url
          from vibes.cleanup_ledger
         where removed_at is null
           and ($1::text is null or run_id = $1)
@@ -134,10 +145,15 @@ export class Ledger {
   async close(): Promise<void> {
     // The lock first, awaited to its socket's close (pg's Pool.end() resolves before its
     // connections are gone): once close() resolves, no other process sees this run as going.
-    await this.liveness?.release();
-    await this.pool.end();
+    try {
+      await this.liveness?.release();
+    } finally {
+      await this.pool.end();
+    }
   }
 }
+
+const RELEASE_TIMEOUT_MS = 5_000;
 
 interface RunLock {
   /** Ends the connection, and with it the lock; resolves once the socket has closed. */
@@ -164,7 +180,9 @@ async function holdRunLock(databaseUrl: string, run: string): Promise<RunLock> {
   });
   const release = async () => {
     releasing = true;
-    await client.end();
+    // A server that no longer answers would hold the worker's teardown until TCP gives up; past
+    // a few seconds teardown goes on, and the lock goes when the worker's process ends.
+    await Promise.race([client.end(), sleep(RELEASE_TIMEOUT_MS, undefined, { ref: false })]);
   };
   try {
     await client.connect();

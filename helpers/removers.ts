@@ -3,7 +3,7 @@ import type { ReplayClient } from '../replay-server/index.js';
 import type { OpenAppDatabase } from './databases.js';
 import type { LedgerEntry, StripeMode } from './ledger.js';
 import type { StripeRateLimiter } from './rate-limit.js';
-import { endpointUrl } from './endpoint-url.js';
+import { endpointUrl, isAbsoluteUrl } from './endpoint-url.js';
 
 /** How the app's own records of a test user are removed: a SQL statement or an HTTP call. */
 export type AppUserCleanup =
@@ -50,12 +50,19 @@ export async function removeByKind(kind: string, id: string, context: RemoverCon
  * test-mode account), and a test-mode one can only be removed with a test-mode key, never by
  * asking an emulator, which would find nothing and count it removed.
  */
-export async function removeLedgerEntry(entry: Pick<LedgerEntry, 'kind' | 'resource_id' | 'stripe'>, context: RemoverContext): Promise<void> {
+export async function removeLedgerEntry(entry: Pick<LedgerEntry, 'kind' | 'resource_id' | 'stripe' | 'base_url'>, context: RemoverContext): Promise<void> {
   if (entry.stripe === 'emulator' && context.stripeMode === 'test-mode') return;
   if (entry.stripe === 'test-mode' && context.stripeMode !== 'test-mode') {
     throw new Error('made in Stripe test mode, and this removal has no test-mode key: run `npx vibes sweep` with STRIPE_SECRET_KEY (sk_test_…) set and STRIPE_EMULATOR_URL unset.');
   }
-  return removeByKind(entry.kind, entry.resource_id, context);
+  // An app user given as a path is removed on the base URL it was made on, never on this run's:
+  // another deployment would answer 404, and the entry would count as removed.
+  const appUser = context.appUser;
+  if (entry.kind === 'app-user' && !entry.base_url && appUser && 'url' in appUser && !isAbsoluteUrl(appUser.url)) {
+    throw new Error(`cleanup.appUser.url ${JSON.stringify(appUser.url)} is a path, and this entry does not say which base URL its user was made on ` +
+      '(its run had none, or it predates their recording): remove the user by hand, or sweep with an absolute cleanup.appUser.url.');
+  }
+  return removeByKind(entry.kind, entry.resource_id, { ...context, baseURL: entry.base_url ?? undefined });
 }
 
 export async function removeStripeCustomersByEmail(email: string, context: RemoverContext): Promise<void> {

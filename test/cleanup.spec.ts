@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Stripe from 'stripe';
 import { test, expect, rowsIn } from './support/fixtures.js';
 import { startEmulatorHarness } from './support/emulator-harness.js';
+import { loopbackSite } from './support/loopback-site.js';
 import { runVibes, startVibes } from './support/cli.js';
 import { NO_VIBES_SERVERS, REPO_ROOT, runPlaywright, tempProject } from './support/temp-project.js';
 import { CleanupRegistry, Ledger, StripeRateLimiter, appDatabases, sweepEntries, type RemoverContext } from '../helpers/index.js';
@@ -106,6 +107,34 @@ test.describe('cleanup across Stripes @db', () => {
   });
 });
 
+test.describe('cleanup across deployments @db', () => {
+  test('an app user removed over HTTP at a path goes to the base URL it was made on, also when a later run sweeps it', async ({ databaseUrl }) => {
+    const calls: string[] = [];
+    const site = (name: string) => loopbackSite((req) => (calls.push(`${name} ${req.method} ${req.url}`), { status: 404 }));
+    const [made, sweeping] = await Promise.all([site('preview-a'), site('preview-b')]);
+    const ledger = await Ledger.open(databaseUrl);
+    try {
+      const removal = { limiter: new StripeRateLimiter(), appUser: { url: '/api/test/users' } } satisfies RemoverContext;
+      // A run on preview A registers its user and is killed before its cleanup.
+      await new CleanupRegistry(ledger, { run: 'killed-run', worker: 0, test: 't' }, { ...removal, baseURL: made.url }).track('app-user', 'vibes+a@example.com');
+      // An older entry, from before base URLs were recorded: where its user lives is unknown.
+      await ledger.register({ run_id: 'old-run', worker: 0, test: 't', kind: 'app-user', resource_id: 'vibes+old@example.com', label: 'app user vibes+old@example.com' });
+      expect(await rowsIn(databaseUrl, 'select resource_id, base_url from vibes.cleanup_ledger order by id'))
+        .toEqual([{ resource_id: 'vibes+a@example.com', base_url: made.url }, { resource_id: 'vibes+old@example.com', base_url: null }]);
+
+      // The next run is on preview B: the 404 there would have counted as removed.
+      const result = await sweepEntries(await ledger.pending(), ledger, { ...removal, baseURL: sweeping.url });
+      expect(calls).toEqual(['preview-a DELETE /api/test/users?email=vibes%2Ba%40example.com']);
+      expect(result.removed).toBe(1);
+      expect(result.failed).toEqual([{ label: 'app user vibes+old@example.com', error: expect.stringContaining('cleanup.appUser.url "/api/test/users" is a path, and this entry does not say which base URL its user was made on') }]);
+      expect((await ledger.pending()).map((e) => e.resource_id)).toEqual(['vibes+old@example.com']);
+    } finally {
+      await ledger.close();
+      await Promise.all([made.close(), sweeping.close()]);
+    }
+  });
+});
+
 test.describe('the ledger @db', () => {
   test("a run whose liveness connection drops (Postgres restarted, the session killed) warns once and goes on, not crashes", async ({ databaseUrl }) => {
     // A process of its own, as a worker is: an 'error' event nobody listens to would end it.
@@ -138,6 +167,9 @@ test.describe('the ledger @db', () => {
     const heldBy = () => rowsIn<{ pid: number }>(databaseUrl,
       "select pid from pg_locks where locktype = 'advisory' and mode = 'ShareLock' and database = (select oid from pg_database where datname = current_database())");
     const [backend] = await heldBy();
+    // Only a backend that is a process of this machine (not of a container's) can be paused.
+    const command = await readFile(`/proc/${backend!.pid}/comm`, 'utf8').catch(() => '');
+    test.skip(command.trim() !== 'postgres', `pid ${backend!.pid} is not a Postgres process of this machine (Postgres in a container, or no /proc): nothing to pause`);
     // Paused, the backend reads neither the goodbye nor its termination until it goes on, and then
     // ends with "terminating connection": a database dropped or a cluster stopped at a run's end.
     try {

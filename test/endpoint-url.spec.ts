@@ -25,7 +25,7 @@ test('an endpoint given as a path goes to the run\'s baseURL', async () => {
   }
 });
 
-test('an endpoint given as a path, in a run without a baseURL, says what to set', async () => {
+test('an endpoint given as a path, in a run without a usable baseURL, says what to set', async () => {
   const hint = 'give an absolute URL (http://…), or a path together with a baseURL (BASE_URL, use.baseURL).';
   await expect(new EntitlementProbe({ url: '/api/grants' }, appDatabases()).count('a@example.com'))
     .rejects.toThrow(`entitlements.url "/api/grants" is a path, and this run has no baseURL to put it on: ${hint}`);
@@ -33,4 +33,6 @@ test('an endpoint given as a path, in a run without a baseURL, says what to set'
     .rejects.toThrow(`cleanup.appUser.url "/api/users" is a path, and this run has no baseURL to put it on: ${hint}`);
   await expect(removeByKind('app-user', 'a@example.com', { limiter, appUser: { url: 'http://exa mple.com/x' }, baseURL: 'http://127.0.0.1:1' }))
     .rejects.toThrow(`cleanup.appUser.url "http://exa mple.com/x" is not a valid URL: ${hint}`);
+  await expect(new EntitlementProbe({ url: '/api/grants' }, appDatabases(), () => {}, 'localhost:3000').count('a@example.com'))
+    .rejects.toThrow('entitlements.url "/api/grants" is a path, and the run\'s baseURL "localhost:3000" is not a URL it can go on: set BASE_URL or use.baseURL to an http(s) URL.');
 });

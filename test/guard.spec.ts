@@ -281,6 +281,18 @@ test.describe('defineVibesConfig refuses what its options hand on', () => {
       expect(stderr).toContain(`✗ not a production URL: ${name} — its host app.example.com is listed as a production host`);
     }
     expect(stderr).not.toContain('baseURL —');
+
+    // A path is on the base URL, unless it is one that leaves it (`//host/…`).
+    const paths = `{
+      guard: { productionHosts: ['app.example.com'] },
+      baseURL: 'http://127.0.0.1:3000',
+      entitlements: { url: '/api/test/entitlements' },
+      cleanup: { appUser: { url: '//app.example.com/api/test/users' } },
+    }`;
+    const onPaths = await runNode(`import('playwright-vibes').then((m) => m.defineVibesConfig(${paths}))`, {});
+    expect(onPaths.code, onPaths.stderr).not.toBe(0);
+    expect(onPaths.stderr).toContain('✗ not a production URL: cleanup.appUser.url — its host app.example.com is listed as a production host');
+    expect(onPaths.stderr).not.toContain('entitlements.url —');
   });
 });
 

@@ -272,7 +272,8 @@ test.describe('replay server: the run limit @db', () => {
   test('a schedule whose caller hangs up starts no further group; the group in flight finishes and is recorded', async ({ startHarness }) => {
     const { url, client, receiver } = await startHarness();
     const stored = await client.inject({ type: 'invoice.paid', data: { object: {} } }, { deliver: false });
-    // A slow app: each one-delivery group is answered after 100 ms.
+    // A slow app: each one-delivery group is held for the second request that never comes in it,
+    // and so answered after 100 ms.
     receiver.hold(2, 100);
     await hangUpAfterTwoDeliveries(`${url}/api/schedules`, { groups: Array.from({ length: 100 }, () => [{ event: stored.id }]) }, receiver);
     await expect.poll(async () => (await client.getEvent(stored.id)).deliveries.length).toBe(receiver.received.length);

@@ -12,7 +12,7 @@ import { ReplayClient } from '../../replay-server/index.js';
 setup.describe.configure({ mode: 'serial' });
 
 setup('the target is a test target (safety guard)', async ({ guardConfig, baseURL, entitlementsConfig, cleanupConfig, dbConfig }) => {
-  const targets = configuredTargets({ entitlements: entitlementsConfig, cleanup: cleanupConfig, db: dbConfig });
+  const targets = configuredTargets({ entitlements: entitlementsConfig, cleanup: cleanupConfig, db: dbConfig }, baseURL);
   const { checks, refusals } = checkTarget({ config: guardConfig, baseURL, ...targets });
   for (const check of checks) {
     await setup.step(`${check.passed ? '✓' : '✗'} ${check.name}: ${check.detail}`, async () => {});
@@ -24,13 +24,13 @@ setup('the replay server answers', async ({ vibes }) => {
   await new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN }).health();
 });
 
-setup('what killed runs left behind is removed', async ({ vibes, _vibesLedger, _vibesRemovers, baseURL }) => {
+setup('what killed runs left behind is removed', async ({ vibes, _vibesLedger, _vibesRemovers }) => {
   setup.skip(!_vibesLedger, 'no database for the cleanup ledger');
   const dead = await _vibesLedger!.pendingOfDeadRuns(vibes.runId);
   // A cleanup.defer() removal was a function of the process that died: no later run can run it.
   const unremovable = dead.filter((e) => e.kind === 'custom');
   const leftovers = dead.filter((e) => e.kind !== 'custom');
-  const result = await sweepEntries(leftovers, _vibesLedger!, { ..._vibesRemovers, baseURL });
+  const result = await sweepEntries(leftovers, _vibesLedger!, _vibesRemovers);
   if (leftovers.length > 0) console.log(`vibes: removed ${result.removed} of ${leftovers.length} leftovers of killed runs`);
   // A leftover that cannot be removed (its app-user SQL names a renamed table, no appUser is
   // configured any more) must not fail setup: that would skip every project after it, in this
