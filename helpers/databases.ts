@@ -39,15 +39,6 @@ function configuredDatabaseUrls({ entitlements, cleanup, db }: DatabaseSettings)
  * URLs the options send requests to besides the browser's, under their option path: a production
  * host in any is refused like one in the base URL (a removal there is a DELETE on production).
  */
-/** A URL that does not resolve is judged as it is: no request can be sent to it either. */
-function resolvedOrAsIs(url: string, baseURL: string | undefined): string {
-  try {
-    return new URL(url, baseURL).href;
-  } catch {
-    return url;
-  }
-}
-
 function configuredUrls({ app, webhooks, entitlements, cleanup }: Pick<VibesOptions, 'app' | 'webhooks' | 'entitlements' | 'cleanup'>): NamedUrl[] {
   const appUser = cleanup?.appUser;
   return [
@@ -56,6 +47,15 @@ function configuredUrls({ app, webhooks, entitlements, cleanup }: Pick<VibesOpti
     { name: 'entitlements.url', url: entitlements && 'url' in entitlements ? entitlements.url : undefined },
     { name: 'cleanup.appUser.url', url: appUser && 'url' in appUser ? appUser.url : undefined },
   ];
+}
+
+/** A URL that does not resolve is judged as it is: no request can be sent to it either. */
+function resolvedOrAsIs(url: string, baseURL: string | undefined): string {
+  try {
+    return new URL(url, baseURL).href;
+  } catch {
+    return url;
+  }
 }
 
 /**

@@ -144,7 +144,8 @@ export class Ledger {
 
   async close(): Promise<void> {
     // The lock first, awaited to its socket's close (pg's Pool.end() resolves before its
-    // connections are gone): once close() resolves, no other process sees this run as going.
+    // connections are gone): once close() resolves, no other process sees this run as going,
+    // unless the server had stopped answering.
     try {
       await this.liveness?.release();
     } finally {

@@ -123,7 +123,6 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
   }
 }
 
-
 function durationOption(value: string): number {
   try {
     return parseDuration(value);
