@@ -168,7 +168,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
   ],
 
   _vibesRemovers: [
-    async ({ _vibesStripe, _vibesAppDatabase, cleanupConfig, vibes }, use, workerInfo) => {
+    async ({ _vibesStripe, _vibesAppDatabase, cleanupConfig, guardConfig, vibes }, use, workerInfo) => {
       const perSecond = (cleanupConfig.stripeRequestsPerSecond ?? 20) / Math.max(1, workerInfo.config.workers);
       await use({
         stripe: _vibesStripe,
@@ -177,6 +177,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
         appUser: cleanupConfig.appUser,
         appDatabase: _vibesAppDatabase,
         stripeMode: vibes.stripeMode,
+        assertSafeUrl: (target) => assertSafeTarget({ config: guardConfig, urls: [target] }),
       });
     },
     { scope: 'worker' },

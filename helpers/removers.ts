@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import type { ReplayClient } from '../replay-server/index.js';
 import type { OpenAppDatabase } from './databases.js';
+import type { NamedUrl } from './guard.js';
 import type { LedgerEntry, StripeMode } from './ledger.js';
 import type { StripeRateLimiter } from './rate-limit.js';
 import { endpointUrl, isAbsoluteUrl } from './endpoint-url.js';
@@ -22,6 +23,11 @@ export interface RemoverContext {
   appDatabase?: OpenAppDatabase;
   /** What an `appUser: { url }` given as a path is on: the run's baseURL. */
   baseURL?: string;
+  /**
+   * The safety guard for the URL an app-user removal is about to call, as resolved: a killed
+   * run's user goes to the base URL it was made on, which this run's checks never saw.
+   */
+  assertSafeUrl?: (target: NamedUrl) => void;
 }
 
 export type RemovableKind = 'stripe-customers' | 'stripe-customer' | 'app-user' | 'custom';
@@ -112,6 +118,7 @@ async function removeAppUser(email: string, context: RemoverContext): Promise<vo
     return;
   }
   const url = endpointUrl('cleanup.appUser.url', config.url, context.baseURL);
+  context.assertSafeUrl?.({ name: 'cleanup.appUser.url', url: url.href });
   url.searchParams.set('email', email);
   const response = await fetch(url, { method: config.method ?? 'DELETE', headers: config.headers });
   if (!response.ok && response.status !== 404) throw new Error(`${config.method ?? 'DELETE'} ${url.origin}${url.pathname} answered ${response.status}`);

@@ -10,7 +10,7 @@ import { startEmulatorHarness } from './support/emulator-harness.js';
 import { loopbackSite } from './support/loopback-site.js';
 import { runVibes, startVibes } from './support/cli.js';
 import { NO_VIBES_SERVERS, REPO_ROOT, runPlaywright, tempProject } from './support/temp-project.js';
-import { CleanupRegistry, Ledger, StripeRateLimiter, appDatabases, sweepEntries, type RemoverContext } from '../helpers/index.js';
+import { CleanupRegistry, Ledger, StripeRateLimiter, appDatabases, assertSafeTarget, sweepEntries, type RemoverContext } from '../helpers/index.js';
 import { findRunningEmbeddedPostgres, openDatabase, stopEmbeddedPostgres } from '../postgres/index.js';
 
 const PLAYWRIGHT = fileURLToPath(new URL('../node_modules/@playwright/test/cli.js', import.meta.url));
@@ -114,20 +114,32 @@ test.describe('cleanup across deployments @db', () => {
     const [made, sweeping] = await Promise.all([site('preview-a'), site('preview-b')]);
     const ledger = await Ledger.open(databaseUrl);
     try {
-      const removal = { limiter: new StripeRateLimiter(), appUser: { url: '/api/test/users' } } satisfies RemoverContext;
+      const removal = {
+        limiter: new StripeRateLimiter(),
+        appUser: { url: '/api/test/users' },
+        assertSafeUrl: (target) => assertSafeTarget({ config: { productionHosts: ['app.example.com'] }, urls: [target] }),
+      } satisfies RemoverContext;
       // A run on preview A registers its user and is killed before its cleanup.
       await new CleanupRegistry(ledger, { run: 'killed-run', worker: 0, test: 't' }, { ...removal, baseURL: made.url }).track('app-user', 'vibes+a@example.com');
       // An older entry, from before base URLs were recorded: where its user lives is unknown.
       await ledger.register({ run_id: 'old-run', worker: 0, test: 't', kind: 'app-user', resource_id: 'vibes+old@example.com', label: 'app user vibes+old@example.com' });
-      expect(await rowsIn(databaseUrl, 'select resource_id, base_url from vibes.cleanup_ledger order by id'))
-        .toEqual([{ resource_id: 'vibes+a@example.com', base_url: made.url }, { resource_id: 'vibes+old@example.com', base_url: null }]);
+      // One made on a host listed as production since: the guard stops the request.
+      await ledger.register({ run_id: 'old-run', worker: 0, test: 't', kind: 'app-user', resource_id: 'vibes+prod@example.com', label: 'app user vibes+prod@example.com', base_url: 'https://app.example.com' });
+      expect(await rowsIn(databaseUrl, 'select resource_id, base_url from vibes.cleanup_ledger order by id')).toEqual([
+        { resource_id: 'vibes+a@example.com', base_url: made.url },
+        { resource_id: 'vibes+old@example.com', base_url: null },
+        { resource_id: 'vibes+prod@example.com', base_url: 'https://app.example.com' },
+      ]);
 
       // The next run is on preview B: the 404 there would have counted as removed.
       const result = await sweepEntries(await ledger.pending(), ledger, { ...removal, baseURL: sweeping.url });
       expect(calls).toEqual(['preview-a DELETE /api/test/users?email=vibes%2Ba%40example.com']);
       expect(result.removed).toBe(1);
-      expect(result.failed).toEqual([{ label: 'app user vibes+old@example.com', error: expect.stringContaining('cleanup.appUser.url "/api/test/users" is a path, and this entry does not say which base URL its user was made on') }]);
-      expect((await ledger.pending()).map((e) => e.resource_id)).toEqual(['vibes+old@example.com']);
+      expect(result.failed).toEqual([
+        { label: 'app user vibes+old@example.com', error: expect.stringContaining('cleanup.appUser.url "/api/test/users" is a path, and this entry does not say which base URL its user was made on') },
+        { label: 'app user vibes+prod@example.com', error: expect.stringContaining('✗ not a production URL: cleanup.appUser.url — its host app.example.com is listed as a production host') },
+      ]);
+      expect((await ledger.pending()).map((e) => e.resource_id)).toEqual(['vibes+old@example.com', 'vibes+prod@example.com']);
     } finally {
       await ledger.close();
       await Promise.all([made.close(), sweeping.close()]);
