@@ -53,6 +53,10 @@ test.describe('vibes replay-server @db', () => {
     }
   });
 
+});
+
+// Without a database URL: the framework-server project would run these again for nothing.
+test.describe('vibes replay-server, without a database URL', () => {
   test('with the embedded Postgres, a restart keeps every event too', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'vibes-replay-embedded-'));
     const { chmod } = await import('node:fs/promises');
@@ -86,6 +90,9 @@ test.describe('vibes replay-server @db', () => {
     expect(secret.stderr).not.toContain('sk_test_oops');
   });
 
+});
+
+test.describe('vibes replay-server: export and import @db', () => {
   test('export then import round-trips byte-identical payloads into a fresh database', async ({ databaseUrl, secondDatabaseUrl, startHarness }) => {
     const { url, secret, client } = await startHarness();
     const run = uniqueId('run');
