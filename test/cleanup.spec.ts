@@ -270,7 +270,7 @@ test.describe('crash recovery @db', () => {
       const annotations = annotationsIn(JSON.parse(await readFile(report, 'utf8')));
       expect(annotations).toContainEqual({ type: 'vibes-cleanup-leftovers-failed', description: expect.stringContaining('app user vibes+dead@example.com: no appUser removal configured') });
       expect(await liveCustomers(harness.stripe)).toEqual([]);
-      expect(await pendingLedgerRows(databaseUrl)).toEqual([{ kind: 'app-user', resource_id: 'vibes+dead@example.com', last_error: expect.stringContaining('pass --app-user-sql to vibes sweep, or set cleanup.appUser') }]);
+      expect(await pendingLedgerRows(databaseUrl)).toEqual([{ kind: 'app-user', resource_id: 'vibes+dead@example.com', last_error: expect.stringContaining('pass --app-user-sql or --app-user-url to vibes sweep, or set cleanup.appUser') }]);
     } finally {
       await ledger.close();
       await replay.stop();
@@ -380,7 +380,7 @@ test.describe('vibes sweep @db', () => {
       const untold = await runVibes(['sweep', '--older-than', '0s', '--no-strays'], { env });
       expect(untold.code).toBe(1);
       expect(untold.stderr).toContain('failed: app user vibes+one@example.com: no appUser removal configured');
-      expect(untold.stderr).toContain('pass --app-user-sql to vibes sweep, or set cleanup.appUser');
+      expect(untold.stderr).toContain('pass --app-user-sql or --app-user-url to vibes sweep, or set cleanup.appUser');
       expect(untold.stdout).toContain('vibes sweep: removed 0, failed 1');
       expect(await pendingLedgerRows(databaseUrl)).toEqual([{ kind: 'app-user', resource_id: 'vibes+one@example.com', last_error: expect.stringContaining('no appUser removal configured') }]);
 
@@ -390,6 +390,27 @@ test.describe('vibes sweep @db', () => {
       expect(await pendingLedgerRows(databaseUrl)).toEqual([]);
     } finally {
       await ledger.close();
+    }
+  });
+
+  test('--app-user-url removes over HTTP, a path on the base URL each user was made on, with the --app-user-header given', async ({ databaseUrl }) => {
+    const seen: { path: string; method?: string; authorization?: string }[] = [];
+    const site = await loopbackSite((req) => (seen.push({ path: req.url!, method: req.method, authorization: req.headers.authorization }), { status: 200 }));
+    const ledger = await Ledger.open(databaseUrl);
+    try {
+      await ledger.register({ run_id: 'dead-run', worker: 0, test: 't', kind: 'app-user', resource_id: 'vibes+one@example.com', label: 'app user vibes+one@example.com', base_url: site.url });
+      const env = { VIBES_DATABASE_URL: databaseUrl };
+      const both = await runVibes(['sweep', '--app-user-sql', 'delete from users', '--app-user-url', '/api/test/users'], { env });
+      expect(both.code).toBe(2);
+      expect(both.stderr).toContain("option '--app-user-url <url>' cannot be used with option '--app-user-sql <sql>'");
+
+      const swept = await runVibes(['sweep', '--older-than', '0s', '--no-strays', '--app-user-url', '/api/test/users', '--app-user-header', 'Authorization: Bearer t0k3n'], { env });
+      expect(swept.code, swept.stderr).toBe(0);
+      expect(seen).toEqual([{ path: '/api/test/users?email=vibes%2Bone%40example.com', method: 'DELETE', authorization: 'Bearer t0k3n' }]);
+      expect(await pendingLedgerRows(databaseUrl)).toEqual([]);
+    } finally {
+      await ledger.close();
+      await site.close();
     }
   });
 

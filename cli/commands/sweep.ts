@@ -1,14 +1,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   Ledger, StripeRateLimiter, appDatabases, assertSafeTarget, findStrayStripeCustomers, loadTestEnv, removeStrays,
-  stripeClientFor, stripeModeOf, sweepEntries, type LedgerEntry, type RemoverContext, type SweepResult,
+  stripeClientFor, stripeModeOf, sweepEntries, type AppUserCleanup, type LedgerEntry, type RemoverContext, type SweepResult,
 } from '../../helpers/index.js';
 import { databaseUrlFromEnv, defaultDataDir, redactUrl, type Database } from '../../postgres/index.js';
 import { openCommandDatabase } from '../database.js';
 import { ReplayClient } from '../../replay-server/index.js';
+import { parseHeader } from '../predeploy/headers.js';
 import { parseDuration, progressLine } from '../progress.js';
+import { UsageError } from '../usage-error.js';
 
 interface SweepFlags {
   dryRun?: boolean;
@@ -18,6 +20,8 @@ interface SweepFlags {
   strays: boolean;
   emailPrefix: string;
   appUserSql?: string;
+  appUserUrl?: string;
+  appUserHeader?: string[];
   appDatabaseUrl?: string;
   dataDir?: string;
 }
@@ -36,12 +40,16 @@ export function sweepCommand(): Command {
     .option('--no-strays', 'skip the search for tagged Stripe customers that no ledger entry names')
     .option('--email-prefix <prefix>', 'the test e-mail prefix of stray customers', 'vibes+')
     .option('--app-user-sql <sql>', "SQL that removes the app's record of a test user; $1 is the e-mail")
+    .addOption(new Option('--app-user-url <url>', "URL that removes the app's record of a test user (DELETE ?email=…); a path goes to the base URL the user was made on")
+      .conflicts('appUserSql'))
+    .option('--app-user-header <"Name: value">', 'a header the --app-user-url requests carry (repeatable)', collect)
     .option('--app-database-url <url>', "Postgres the --app-user-sql runs on (default: DATABASE_URL, the app's, then the ledger's)")
     .option('--data-dir <dir>', 'data directory of the embedded Postgres that holds the ledger (default: .vibes/postgres)')
     .action(async (flags: SweepFlags) => {
       loadTestEnv();
       if (flags.databaseUrl) process.env.VIBES_DATABASE_URL = flags.databaseUrl;
-      assertSafeTarget({ databaseUrls: [{ name: '--app-database-url', url: flags.appDatabaseUrl }] });
+      const appUser = appUserRemoval(flags);
+      assertSafeTarget({ databaseUrls: [{ name: '--app-database-url', url: flags.appDatabaseUrl }], urls: [{ name: '--app-user-url', url: flags.appUserUrl }] });
       const database = await openLedgerDatabase(flags.dataDir);
       try {
         const stripeMode = stripeModeOf();
@@ -51,7 +59,8 @@ export function sweepCommand(): Command {
           stripeMode,
           replay: process.env.VIBES_REPLAY_URL ? new ReplayClient(process.env.VIBES_REPLAY_URL, { token: process.env.VIBES_REPLAY_TOKEN }) : undefined,
           limiter: new StripeRateLimiter({ perSecond: flags.rate, onBackoff: (ms) => process.stderr.write(`vibes sweep: Stripe asked to slow down; waiting ${Math.round(ms)} ms\n`) }),
-          appUser: flags.appUserSql ? { sql: flags.appUserSql } : undefined,
+          appUser,
+          assertSafeUrl: (target) => assertSafeTarget({ urls: [target] }),
           // The app's database, else the ledger's: the embedded cluster this command may have started.
           appDatabase: appDatabases({ db: { url: flags.appDatabaseUrl || process.env.DATABASE_URL || database?.url } }),
         };
@@ -121,6 +130,22 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
   } finally {
     await ledger.close();
   }
+}
+
+/** The app-user removal the flags describe; a header without a URL, or a URL that cannot be one, is a usage error. */
+function appUserRemoval(flags: SweepFlags): AppUserCleanup | undefined {
+  if (flags.appUserSql) return { sql: flags.appUserSql };
+  const headers = flags.appUserHeader ?? [];
+  if (headers.length > 0 && !flags.appUserUrl) throw new UsageError('--app-user-header is sent with --app-user-url requests: pass --app-user-url too.');
+  if (!flags.appUserUrl) return undefined;
+  if (!URL.canParse(flags.appUserUrl) && !flags.appUserUrl.startsWith('/')) {
+    throw new UsageError(`--app-user-url "${flags.appUserUrl}" is neither an absolute URL (http://…) nor a path (/api/test/users).`);
+  }
+  return { url: flags.appUserUrl, headers: Object.fromEntries(headers.map((h) => parseHeader(h, '--app-user-header'))) };
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 function durationOption(value: string): number {

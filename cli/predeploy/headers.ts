@@ -6,13 +6,13 @@ export const VERCEL_BYPASS_ENV = 'VERCEL_AUTOMATION_BYPASS_SECRET';
 /** The variable the preset reads into its `appHeaders` option: the browser sends them to the base URL's origin only. */
 export const EXTRA_HEADERS_ENV = 'PLAYWRIGHT_VIBES_EXTRA_HEADERS';
 
-/** `Name: value` from `--header`, checked the way an HTTP client would refuse it. */
-export function parseHeader(value: string): [string, string] {
+/** `Name: value` from `--header` (or another `flag`), checked the way an HTTP client would refuse it. */
+export function parseHeader(value: string, flag = '--header'): [string, string] {
   const colon = value.indexOf(':');
   const name = colon > 0 ? value.slice(0, colon).trim() : '';
   const headerValue = colon > 0 ? value.slice(colon + 1).trim() : '';
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || headerValue === '' || /[\r\n]/.test(headerValue)) {
-    throw new UsageError(`--header expects "Name: value" (a header name, a colon, a non-empty value), got "${value.replace(/:.*/, ': …')}".`);
+    throw new UsageError(`${flag} expects "Name: value" (a header name, a colon, a non-empty value), got "${value.replace(/:.*/, ': …')}".`);
   }
   return [name.toLowerCase(), headerValue];
 }

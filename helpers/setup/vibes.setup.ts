@@ -39,7 +39,7 @@ setup('what killed runs left behind is removed', async ({ vibes, _vibesLedger, _
   if (result.failed.length > 0) {
     const lines = result.failed.map((f) => `  ${f.label}: ${f.error}`).join('\n');
     console.warn(`vibes: ${result.failed.length} leftover(s) of killed runs could not be removed; they stay in the ledger and the next run retries them. ` +
-      `Remove them with \`npx vibes sweep --older-than 0s\` (\`--app-user-sql\` for app users), or by hand:\n${lines}`);
+      `Remove them with \`npx vibes sweep --older-than 0s\` (\`--app-user-sql\` or \`--app-user-url\` for app users), or by hand:\n${lines}`);
     setup.info().annotations.push({ type: 'vibes-cleanup-leftovers-failed', description: lines });
   }
   if (unremovable.length > 0) {
