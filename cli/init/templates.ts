@@ -35,10 +35,12 @@ export default defineVibesConfig({
   // them here, re-signed with STRIPE_WEBHOOK_SECRET, which your app must verify with.
   webhooks: { forwardTo: ${quote(app.webhookUrl)} },
   // ADAPT: how many times your app granted the paid plan to an email ($1). toGrantExactlyOnce
-  // and toGrantNothing poll it. An HTTP endpoint works too: { url: 'http://…/test/entitlements' }.
+  // and toGrantNothing poll it. An HTTP endpoint works too: { url: '/api/test/entitlements' }, a
+  // path on the base URL, so it follows \`vibes predeploy\` to the deployment.
   entitlements: { sql: ${quote(app.entitlementsSql)} },
-  // ADAPT (optional): remove the app's record of each test user after each test (not under
-  // \`vibes predeploy\`: a deployment's users are in its own database).
+  // ADAPT (optional): remove the app's record of each test user after each test. Under
+  // \`vibes predeploy\` SQL is left out (a deployment's users are in its own database); an
+  // HTTP removal it serves works there too: { url: '/api/test/users', headers: { … } }.
   // cleanup: { appUser: { sql: 'delete from users where lower(email) = lower($1)' } },
   // Hosts of your production app: the safety guard refuses to run against them.
   // guard: { productionHosts: ['app.example.com'] },
