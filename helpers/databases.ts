@@ -13,8 +13,8 @@ export interface DatabaseSettings {
 
 /**
  * What the guard must see of the options, besides the environment: every database they name and
- * every URL they send requests to, a path as the run resolves it on `baseURL` (`//host/…` is a
- * path that leaves it). The config, the setup project and the cleanup fixture (where `test.use`
+ * every URL they send requests to; the endpoints that may be paths (`entitlements.url`,
+ * `cleanup.appUser.url`) as the run resolves them on `baseURL` (`//host/…` is a path that leaves it). The config, the setup project and the cleanup fixture (where `test.use`
  * may have named others) each check it.
  */
 export function configuredTargets(settings: DatabaseSettings & Pick<VibesOptions, 'app' | 'webhooks'>, baseURL?: string): Pick<GuardInput, 'databaseUrls' | 'urls'> {

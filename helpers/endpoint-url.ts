@@ -7,17 +7,16 @@ export function endpointUrl(setting: string, value: string, baseURL: string | un
   const named = `${setting} ${JSON.stringify(value)}`;
   const hint = 'give an absolute URL (http://…), or a path together with a baseURL (BASE_URL, use.baseURL).';
   if (isAbsoluteUrl(value)) {
-    try {
-      return new URL(value);
-    } catch {
-      throw new Error(`${named} is not a valid URL: ${hint}`);
-    }
+    // `localhost:3000/api` parses, with "localhost:" as its scheme: it would fail at fetch instead.
+    const url = URL.canParse(value) ? new URL(value) : undefined;
+    if (url && /^https?:$/.test(url.protocol)) return url;
+    throw new Error(`${named} is not a valid http(s) URL: ${hint}`);
   }
   if (baseURL === undefined) throw new Error(`${named} is a path, and this run has no baseURL to put it on: ${hint}`);
   try {
     return new URL(value, baseURL);
   } catch {
-    throw new Error(`${named} is a path, and the run's baseURL ${JSON.stringify(baseURL)} is not a URL it can go on: set BASE_URL or use.baseURL to an http(s) URL.`);
+    throw new Error(`${named} is a path, and the base URL it would go on, ${JSON.stringify(baseURL)}, is not a URL: set BASE_URL or use.baseURL to an http(s) URL.`);
   }
 }
 

@@ -184,12 +184,15 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
   ],
 
   cleanup: [
-    async ({ _vibesLedger, _vibesRemovers, vibes, guardConfig, cleanupConfig, dbConfig, baseURL }, use, testInfo) => {
+    async ({ _vibesLedger, _vibesRemovers, _vibesTracksAppUsers, vibes, guardConfig, cleanupConfig, dbConfig, baseURL }, use, testInfo) => {
       const owner = { run: vibes.runId, worker: testInfo.workerIndex, test: testInfo.titlePath.join(' › ') };
       // Checked again here, not only in defineVibesConfig: `test.use` can name another database,
       // or another host for the app-user removal (a DELETE).
       const targets = configuredTargets({ cleanup: cleanupConfig, db: dbConfig }, baseURL);
-      const registry = new CleanupRegistry(_vibesLedger, owner, { ..._vibesRemovers, baseURL }, () => assertSafeTarget({ config: guardConfig, baseURL, ...targets }));
+      // What this run does not track for (see tracksAppUsers) it does not remove either, also
+      // when a test tracks an app user itself; leftovers of earlier runs keep the full config.
+      const removers = { ..._vibesRemovers, baseURL, appUser: _vibesTracksAppUsers ? cleanupConfig.appUser : undefined };
+      const registry = new CleanupRegistry(_vibesLedger, owner, removers, () => assertSafeTarget({ config: guardConfig, baseURL, ...targets }));
       await use(registry);
       await registry.runAndReport(testInfo);
     },

@@ -66,7 +66,7 @@ export async function removeLedgerEntry(entry: Pick<LedgerEntry, 'kind' | 'resou
   const appUser = context.appUser;
   if (entry.kind === 'app-user' && !entry.base_url && appUser && 'url' in appUser && !isAbsoluteUrl(appUser.url)) {
     throw new Error(`cleanup.appUser.url ${JSON.stringify(appUser.url)} is a path, and this entry does not say which base URL its user was made on ` +
-      '(its run had none, or it predates their recording): remove the user by hand, or sweep with an absolute cleanup.appUser.url.');
+      '(its run had none, or it predates their recording): remove the user by hand, or with an absolute URL (`vibes sweep --app-user-url https://…`).');
   }
   return removeByKind(entry.kind, entry.resource_id, { ...context, baseURL: entry.base_url ?? undefined });
 }

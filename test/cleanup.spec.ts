@@ -403,6 +403,12 @@ test.describe('vibes sweep @db', () => {
       const both = await runVibes(['sweep', '--app-user-sql', 'delete from users', '--app-user-url', '/api/test/users'], { env });
       expect(both.code).toBe(2);
       expect(both.stderr).toContain("option '--app-user-url <url>' cannot be used with option '--app-user-sql <sql>'");
+      const headerWithSql = await runVibes(['sweep', '--app-user-sql', 'delete from users', '--app-user-header', 'Authorization: Bearer x'], { env });
+      expect(headerWithSql.code).toBe(2);
+      expect(headerWithSql.stderr).toContain("option '--app-user-header <\"Name: value\">' cannot be used with option '--app-user-sql <sql>'");
+      const notHttp = await runVibes(['sweep', '--app-user-url', 'localhost:3000/api/test/users'], { env });
+      expect(notHttp.code).toBe(2);
+      expect(notHttp.stderr).toContain('--app-user-url "localhost:3000/api/test/users" is neither an http(s) URL (http://…) nor a path (/api/test/users).');
 
       const swept = await runVibes(['sweep', '--older-than', '0s', '--no-strays', '--app-user-url', '/api/test/users', '--app-user-header', 'Authorization: Bearer t0k3n'], { env });
       expect(swept.code, swept.stderr).toBe(0);

@@ -32,7 +32,10 @@ test('an endpoint given as a path, in a run without a usable baseURL, says what 
   await expect(removeByKind('app-user', 'a@example.com', { limiter, appUser: { url: '/api/users' } }))
     .rejects.toThrow(`cleanup.appUser.url "/api/users" is a path, and this run has no baseURL to put it on: ${hint}`);
   await expect(removeByKind('app-user', 'a@example.com', { limiter, appUser: { url: 'http://exa mple.com/x' }, baseURL: 'http://127.0.0.1:1' }))
-    .rejects.toThrow(`cleanup.appUser.url "http://exa mple.com/x" is not a valid URL: ${hint}`);
+    .rejects.toThrow(`cleanup.appUser.url "http://exa mple.com/x" is not a valid http(s) URL: ${hint}`);
+  // It parses, with "localhost:" as its scheme, and would fail only at fetch.
+  await expect(removeByKind('app-user', 'a@example.com', { limiter, appUser: { url: 'localhost:3000/api/users' } }))
+    .rejects.toThrow(`cleanup.appUser.url "localhost:3000/api/users" is not a valid http(s) URL: ${hint}`);
   await expect(new EntitlementProbe({ url: '/api/grants' }, appDatabases(), () => {}, 'localhost:3000').count('a@example.com'))
-    .rejects.toThrow('entitlements.url "/api/grants" is a path, and the run\'s baseURL "localhost:3000" is not a URL it can go on: set BASE_URL or use.baseURL to an http(s) URL.');
+    .rejects.toThrow('entitlements.url "/api/grants" is a path, and the base URL it would go on, "localhost:3000", is not a URL: set BASE_URL or use.baseURL to an http(s) URL.');
 });

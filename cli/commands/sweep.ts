@@ -42,7 +42,7 @@ export function sweepCommand(): Command {
     .option('--app-user-sql <sql>', "SQL that removes the app's record of a test user; $1 is the e-mail")
     .addOption(new Option('--app-user-url <url>', "URL that removes the app's record of a test user (DELETE ?email=…); a path goes to the base URL the user was made on")
       .conflicts('appUserSql'))
-    .option('--app-user-header <"Name: value">', 'a header the --app-user-url requests carry (repeatable)', collect)
+    .addOption(new Option('--app-user-header <"Name: value">', 'a header the --app-user-url requests carry (repeatable)').argParser(collect).conflicts('appUserSql'))
     .option('--app-database-url <url>', "Postgres the --app-user-sql runs on (default: DATABASE_URL, the app's, then the ledger's)")
     .option('--data-dir <dir>', 'data directory of the embedded Postgres that holds the ledger (default: .vibes/postgres)')
     .action(async (flags: SweepFlags) => {
@@ -138,8 +138,9 @@ function appUserRemoval(flags: SweepFlags): AppUserCleanup | undefined {
   const headers = flags.appUserHeader ?? [];
   if (headers.length > 0 && !flags.appUserUrl) throw new UsageError('--app-user-header is sent with --app-user-url requests: pass --app-user-url too.');
   if (!flags.appUserUrl) return undefined;
-  if (!URL.canParse(flags.appUserUrl) && !flags.appUserUrl.startsWith('/')) {
-    throw new UsageError(`--app-user-url "${flags.appUserUrl}" is neither an absolute URL (http://…) nor a path (/api/test/users).`);
+  const absolute = URL.canParse(flags.appUserUrl) ? new URL(flags.appUserUrl) : undefined;
+  if (absolute ? !/^https?:$/.test(absolute.protocol) : !flags.appUserUrl.startsWith('/')) {
+    throw new UsageError(`--app-user-url "${flags.appUserUrl}" is neither an http(s) URL (http://…) nor a path (/api/test/users).`);
   }
   return { url: flags.appUserUrl, headers: Object.fromEntries(headers.map((h) => parseHeader(h, '--app-user-header'))) };
 }
