@@ -1,6 +1,7 @@
 import { databaseUrlFromEnv, findRunningEmbeddedPostgres } from '../postgres/index.js';
 import { AppDatabase, type DbConfig } from './db.js';
 import type { EntitlementsConfig } from './entitlements.js';
+import { endpointUrl } from './endpoint-url.js';
 import { assertSafeTarget, type GuardConfig, type GuardInput, type NamedUrl } from './guard.js';
 import type { VibesOptions } from './options.js';
 import type { AppUserCleanup } from './removers.js';
@@ -13,12 +14,13 @@ export interface DatabaseSettings {
 
 /**
  * What the guard must see of the options, besides the environment: every database they name and
- * every URL they send requests to; the endpoints that may be paths (`entitlements.url`,
- * `cleanup.appUser.url`) as the run resolves them on `baseURL` (`//host/…` is a path that leaves it). The config, the setup project and the cleanup fixture (where `test.use`
- * may have named others) each check it.
+ * every URL they send requests to, resolved on `baseURL` as the requests resolve them (an endpoint
+ * such as `cleanup.appUser.url` may be a path, and `//host/…` is a path that leaves the base URL).
+ * The config, the setup project and the cleanup fixture (where `test.use` may have named others)
+ * each check it.
  */
 export function configuredTargets(settings: DatabaseSettings & Pick<VibesOptions, 'app' | 'webhooks'>, baseURL?: string): Pick<GuardInput, 'databaseUrls' | 'urls'> {
-  const urls = configuredUrls(settings).map(({ name, url }) => ({ name, url: url && resolvedOrAsIs(url, baseURL) }));
+  const urls = configuredUrls(settings).map(({ name, url }) => ({ name, url: url && resolvedOrAsIs(name, url, baseURL) }));
   return { databaseUrls: configuredDatabaseUrls(settings), urls };
 }
 
@@ -50,9 +52,9 @@ function configuredUrls({ app, webhooks, entitlements, cleanup }: Pick<VibesOpti
 }
 
 /** A URL that does not resolve is judged as it is: no request can be sent to it either. */
-function resolvedOrAsIs(url: string, baseURL: string | undefined): string {
+function resolvedOrAsIs(name: string, url: string, baseURL: string | undefined): string {
   try {
-    return new URL(url, baseURL).href;
+    return endpointUrl(name, url, baseURL).href;
   } catch {
     return url;
   }
