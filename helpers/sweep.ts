@@ -43,21 +43,22 @@ export async function sweepEntries(
 
 /**
  * The backstop for what no ledger recorded (a ledger on another machine, a database reset): Stripe
- * customers whose e-mail carries the test prefix, created before `createdBefore`. A customer that
+ * customers whose e-mail carries the test prefix, created in or before the second `createdAtOrBefore`
+ * (Unix seconds, as Stripe stamps `created`: one made in that very second counts). A customer that
  * a `pending` ledger entry names (by id or e-mail) is no stray: it is the ledger sweep's to
  * remove, or, for a run still going, that run's own.
  */
 export async function findStrayStripeCustomers(
   stripe: Stripe,
   context: RemoverContext,
-  { emailPrefix = 'vibes+', createdBefore, pending = [] }: { emailPrefix?: string; createdBefore: number; pending?: readonly LedgerEntry[] },
+  { emailPrefix = 'vibes+', createdAtOrBefore, pending = [] }: { emailPrefix?: string; createdAtOrBefore: number; pending?: readonly LedgerEntry[] },
 ): Promise<string[]> {
   // An app user's entry names an e-mail whose Stripe customer the app made (a fuzz subject's): it is that run's too.
   const named = new Set(pending.filter((e) => e.kind === 'stripe-customer' || e.kind === 'stripe-customers' || e.kind === 'app-user').map((e) => e.resource_id));
   const ids = new Set<string>();
   let page: string | undefined;
   for (let pages = 0; pages < 1000; pages++) {
-    const query = `email~${searchString(emailPrefix)} AND created<${createdBefore}`;
+    const query = `email~${searchString(emailPrefix)} AND created<=${createdAtOrBefore}`;
     const result = await context.limiter.call(() => stripe.customers.search({ query, limit: 100, page }));
     // Search matches substrings; only a true prefix is ours.
     for (const c of result.data) if (c.email?.startsWith(emailPrefix) && !named.has(c.id) && !named.has(c.email)) ids.add(c.id);

@@ -10,7 +10,7 @@ import { startEmulatorHarness } from './support/emulator-harness.js';
 import { loopbackSite } from './support/loopback-site.js';
 import { runVibes, startVibes } from './support/cli.js';
 import { NO_VIBES_SERVERS, REPO_ROOT, runPlaywright, tempProject } from './support/temp-project.js';
-import { CleanupRegistry, Ledger, StripeRateLimiter, appDatabases, assertSafeTarget, sweepEntries, type RemoverContext } from '../helpers/index.js';
+import { CleanupRegistry, Ledger, StripeRateLimiter, appDatabases, assertSafeTarget, findStrayStripeCustomers, sweepEntries, type RemoverContext } from '../helpers/index.js';
 import { findRunningEmbeddedPostgres, openDatabase, stopEmbeddedPostgres } from '../postgres/index.js';
 
 const PLAYWRIGHT = fileURLToPath(new URL('../node_modules/@playwright/test/cli.js', import.meta.url));
@@ -70,6 +70,22 @@ test.describe('cleanup registry, against a rate-limited Stripe', () => {
       expect(backoffs).toBeGreaterThan(0);
       await Promise.all(created.map((c) => limiter.call(() => harness.stripe.customers.del(c.id))));
       expect(await limiter.call(() => liveCustomers(harness.stripe))).toEqual([]);
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
+// No database either: the backstop asks Stripe alone.
+test.describe('the stray backstop', () => {
+  test("a customer's age is from the second Stripe stamped on it: one made this very second is 0 s old, not younger", async () => {
+    const harness = await startEmulatorHarness();
+    try {
+      const context: RemoverContext = { stripe: harness.stripe, limiter: new StripeRateLimiter() };
+      const made = await harness.stripe.customers.create({ email: 'vibes+now@example.com' });
+      // What `vibes sweep --older-than 0s` asks for when it runs within the second the customer was made.
+      expect(await findStrayStripeCustomers(harness.stripe, context, { createdAtOrBefore: made.created })).toEqual([made.id]);
+      expect(await findStrayStripeCustomers(harness.stripe, context, { createdAtOrBefore: made.created - 1 })).toEqual([]);
     } finally {
       await harness.close();
     }

@@ -34,7 +34,7 @@ export function sweepCommand(): Command {
   return new Command('sweep')
     .description('remove test data that earlier runs left behind (ledger, then tagged Stripe customers)')
     .option('--dry-run', 'list what would be removed; remove nothing')
-    .option('--older-than <duration>', 'only what was created before this long ago (90s, 30m, 1h, 2d)', durationOption, 3_600_000)
+    .option('--older-than <duration>', 'only what was created at least this long ago (90s, 30m, 1h, 2d; 0s for everything)', durationOption, 3_600_000)
     .option('--database-url <url>', 'Postgres of the ledger (default: VIBES_DATABASE_URL, DATABASE_URL, else the embedded Postgres, started for the sweep if no run has it up)')
     .option('--rate <n>', 'Stripe requests per second (test mode allows 25)', rateOption, 20)
     .option('--no-strays', 'skip the search for tagged Stripe customers that no ledger entry names')
@@ -67,8 +67,9 @@ export function sweepCommand(): Command {
         const fromLedger = database ? await sweepLedger(database.url, context, flags) : { removed: 0, failed: [], strays: 0, listed: 0, pending: [] };
         let fromStripe: SweepResult = { removed: 0, failed: [], strays: 0 };
         if (flags.strays && stripe) {
-          const createdBefore = Math.floor((Date.now() - flags.olderThan) / 1000);
-          const strays = await findStrayStripeCustomers(stripe, context, { emailPrefix: flags.emailPrefix, createdBefore, pending: fromLedger.pending });
+          // Stripe stamps whole seconds: a customer made in the cutoff's second is as old as the ledger's `<=` would say.
+          const createdAtOrBefore = Math.floor((Date.now() - flags.olderThan) / 1000);
+          const strays = await findStrayStripeCustomers(stripe, context, { emailPrefix: flags.emailPrefix, createdAtOrBefore, pending: fromLedger.pending });
           console.log(`Stripe: ${strays.length} customer${strays.length === 1 ? '' : 's'} with the test prefix ${flags.emailPrefix} and no ledger entry`);
           if (flags.dryRun) strays.forEach((id) => console.log(`  would remove Stripe customer ${id}`));
           else {
