@@ -20,6 +20,17 @@ export interface CleanupOwner {
   test: string;
 }
 
+export interface CleanupOptions {
+  /** The safety guard, run again right before anything is deleted. */
+  beforeRemoval?: () => void;
+  /**
+   * Set when this run removes no app users (a pre-deploy check whose removal would run on this
+   * machine's database): called instead of tracking one, so nothing is left pending that no
+   * removal here could honestly finish.
+   */
+  leavesAppUsers?: () => void;
+}
+
 /**
  * The `cleanup` fixture: everything a test creates is registered the moment it exists (in the
  * Postgres ledger, when there is one) and removed after the test, newest first, whether the
@@ -33,8 +44,7 @@ export class CleanupRegistry {
     private readonly ledger: Ledger | undefined,
     private readonly owner: CleanupOwner,
     private readonly removers: RemoverContext,
-    /** The safety guard, run again right before anything is deleted. */
-    private readonly beforeRemoval: () => void = () => {},
+    private readonly options: CleanupOptions = {},
   ) {}
 
   /**
@@ -43,6 +53,10 @@ export class CleanupRegistry {
    * `app-user` (an email, removed with the configured SQL or HTTP call).
    */
   track(kind: 'stripe-customer' | 'stripe-customers' | 'app-user', id: string, label = `${kind} ${id}`): Promise<void> {
+    if (kind === 'app-user' && this.options.leavesAppUsers) {
+      this.options.leavesAppUsers();
+      return Promise.resolve();
+    }
     return this.add({ label, remove: () => removeByKind(kind, id, this.removers) }, kind, id);
   }
 
@@ -73,7 +87,7 @@ export class CleanupRegistry {
   async run(): Promise<CleanupFailure[]> {
     await Promise.allSettled(this.registering);
     if (this.entries.length === 0) return [];
-    this.beforeRemoval();
+    this.options.beforeRemoval?.();
     const failures: CleanupFailure[] = [];
     while (this.entries.length > 0) {
       const entry = this.entries.pop()!;

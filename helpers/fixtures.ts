@@ -189,10 +189,12 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
       // Checked again here, not only in defineVibesConfig: `test.use` can name another database,
       // or another host for the app-user removal (a DELETE).
       const targets = configuredTargets({ cleanup: cleanupConfig, db: dbConfig }, baseURL);
-      // What this run does not track for (see tracksAppUsers) it does not remove either, also
-      // when a test tracks an app user itself; leftovers of earlier runs keep the full config.
-      const removers = { ..._vibesRemovers, baseURL, appUser: _vibesTracksAppUsers ? cleanupConfig.appUser : undefined };
-      const registry = new CleanupRegistry(_vibesLedger, owner, removers, () => assertSafeTarget({ config: guardConfig, baseURL, ...targets }));
+      const registry = new CleanupRegistry(_vibesLedger, owner, { ..._vibesRemovers, baseURL }, {
+        beforeRemoval: () => assertSafeTarget({ config: guardConfig, baseURL, ...targets }),
+        // Also when a test tracks an app user itself (see tracksAppUsers); leftovers of earlier
+        // runs are swept with the full config.
+        leavesAppUsers: !_vibesTracksAppUsers && cleanupConfig.appUser ? tellDeploymentKeepsUsers : undefined,
+      });
       await use(registry);
       await registry.runAndReport(testInfo);
     },
@@ -211,14 +213,13 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
   ],
 
   user: [
-    async ({ userOptions, cleanup, cleanupConfig, _vibesTracksAppUsers }, use, testInfo) => {
+    async ({ userOptions, cleanup, cleanupConfig }, use, testInfo) => {
       const { tag, run } = testIdentity(testInfo);
       const email = `${userOptions.emailPrefix ?? 'vibes'}+${tag}@${userOptions.emailDomain ?? 'example.com'}`.toLowerCase();
       const user: TestUser = { email, password: `pw-${randomBytes(12).toString('base64url')}`, tag, run };
       // Registered before the test can fail: whatever Stripe and the app made for this email goes afterwards.
       await cleanup.track('stripe-customers', email, `Stripe customers of ${email}`);
-      if (_vibesTracksAppUsers) await cleanup.track('app-user', email, `app user ${email}`);
-      else if (cleanupConfig.appUser) tellDeploymentKeepsUsers();
+      if (cleanupConfig.appUser) await cleanup.track('app-user', email, `app user ${email}`);
       await use(user);
     },
     { box: true },
@@ -233,7 +234,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
   },
 
   webhooks: [
-    async ({ vibes, user, fuzzConfig, entitlementsConfig, cleanup, _vibesTracksAppUsers, _vibesAppDatabase, _vibesEntitlementProbe: probe }, use, testInfo) => {
+    async ({ vibes, user, fuzzConfig, entitlementsConfig, cleanup, cleanupConfig, _vibesAppDatabase, _vibesEntitlementProbe: probe }, use, testInfo) => {
       const client = new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN });
       // Invariants read the database the probe counts in.
       const fuzzDatabase = probeDatabase(entitlementsConfig, _vibesAppDatabase, 'fuzz query');
@@ -243,7 +244,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
         replayServerUrl: vibes.replayServerUrl,
         // One user per run, named after the test's user so `vibes sweep` and the timeline know it.
         emailFor: (_index, tag) => user.email.replace('@', `-${tag}@`),
-        onSubject: _vibesTracksAppUsers ? ({ email }) => cleanup.track('app-user', email, `fuzz subject ${email}`) : undefined,
+        onSubject: cleanupConfig.appUser ? ({ email }) => cleanup.track('app-user', email, `fuzz subject ${email}`) : undefined,
         query: (sql, params) => fuzzDatabase.query(sql, params),
         grants: (email) => probe.count(email),
       });

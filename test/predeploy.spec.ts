@@ -190,6 +190,11 @@ test('a visitor is welcomed @smoke', async ({ page, user }) => {
   await page.goto('/?email=' + encodeURIComponent(user.email));
   await expect(page.getByText('Welcome to the shop')).toBeVisible();
 });
+test('a second account, made and tracked by the test itself @smoke', async ({ page, cleanup }) => {
+  await cleanup.track('app-user', 'vibes+by-hand@example.com');
+  await page.goto('/?email=vibes%2Bby-hand%40example.com');
+  await expect(page.getByText('Welcome to the shop')).toBeVisible();
+});
 `,
     'e2e/over-http.spec.ts': `import { test, expect } from 'playwright-vibes';
 test.use({ cleanupConfig: { appUser: { url: '/api/test/users' } } });
@@ -206,8 +211,9 @@ test('a visitor gets nothing for free @smoke', async ({ user, entitlements }) =>
     expect(result.stdout).toContain('set cleanup.appUser.databaseUrl to the deployment');
     const email = encodeURIComponent(/USER (\S+)/.exec(result.stdout)![1]!);
     expect(calls).toEqual([`GET /api/test/entitlements?email=${email}`, `DELETE /api/test/users?email=${email}`]);
-    // Nothing is left pending for a later sweep to fail on.
+    // Nothing is left pending for a later sweep to fail on, nor failed: not the test's own track either.
     expect(await rowsIn(databaseUrl, 'select kind, label from vibes.cleanup_ledger where removed_at is null')).toEqual([]);
+    expect(result.stdout + result.stderr).not.toContain('no appUser removal configured');
   } finally {
     await Promise.all([site.close(), project.remove()]);
   }
