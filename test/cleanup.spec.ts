@@ -422,6 +422,9 @@ test.describe('vibes sweep @db', () => {
       const headerWithSql = await runVibes(['sweep', '--app-user-sql', 'delete from users', '--app-user-header', 'Authorization: Bearer x'], { env });
       expect(headerWithSql.code).toBe(2);
       expect(headerWithSql.stderr).toContain("option '--app-user-header <\"Name: value\">' cannot be used with option '--app-user-sql <sql>'");
+      const twice = await runVibes(['sweep', '--app-user-url', '/api/test/users', '--app-user-header', 'Authorization: Bearer a', '--app-user-header', 'authorization: Bearer b'], { env });
+      expect(twice.code).toBe(2);
+      expect(twice.stderr).toContain('--app-user-header: the header authorization is given twice (header names ignore case); pass each header once.');
       const notHttp = await runVibes(['sweep', '--app-user-url', 'localhost:3000/api/test/users'], { env });
       expect(notHttp.code).toBe(2);
       expect(notHttp.stderr).toContain('--app-user-url "localhost:3000/api/test/users" is neither an http(s) URL (http://…) nor a path (/api/test/users).');

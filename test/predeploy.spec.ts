@@ -155,6 +155,8 @@ test('misconfigurations exit 2 with a message that says what to do', async () =>
       { args: ['--base-url', 'ftp://127.0.0.1/'], says: /must be an http\(s\) URL/ },
       { args: ['--base-url', site.url, '--warmup-timeout', 'soon'], says: /--warmup-timeout: expected a duration/ },
       { args: ['--base-url', site.url, '--header', 'no colon here'], says: /--header expects "Name: value"/ },
+      { args: ['--base-url', site.url, '--header', 'X-Token: a', '--header', 'x-token: b'], says: /--header: the header x-token is given twice/ },
+      { args: ['--base-url', site.url, '--vercel-bypass-secret', 's3cr3t', '--header', 'X-Vercel-Protection-Bypass: other'], says: /--header x-vercel-protection-bypass: the Vercel bypass secret \(--vercel-bypass-secret or VERCEL_AUTOMATION_BYPASS_SECRET\) sets this header already/ },
       { args: ['--base-url', site.url, '--no-such-flag'], says: /unknown option '--no-such-flag'/ },
       { args: ['--base-url', site.url, '--config', 'missing.config.ts'], says: /--config missing\.config\.ts: no such file/ },
       { args: ['--base-url', site.url], in: empty, says: /no Playwright config in .*vibes init/ },

@@ -8,7 +8,7 @@ import {
 import { databaseUrlFromEnv, defaultDataDir, redactUrl, type Database } from '../../postgres/index.js';
 import { openCommandDatabase } from '../database.js';
 import { ReplayClient } from '../../replay-server/index.js';
-import { parseHeader } from '../predeploy/headers.js';
+import { parseHeaders } from '../predeploy/headers.js';
 import { parseDuration, progressLine } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
@@ -143,7 +143,7 @@ function appUserRemoval(flags: SweepFlags): AppUserCleanup | undefined {
   if (absolute ? !/^https?:$/.test(absolute.protocol) : !flags.appUserUrl.startsWith('/')) {
     throw new UsageError(`--app-user-url "${flags.appUserUrl}" is neither an http(s) URL (http://…) nor a path (/api/test/users).`);
   }
-  return { url: flags.appUserUrl, headers: Object.fromEntries(headers.map((h) => parseHeader(h, '--app-user-header'))) };
+  return { url: flags.appUserUrl, headers: parseHeaders(headers, '--app-user-header') };
 }
 
 function collect(value: string, previous: string[] = []): string[] {

@@ -17,17 +17,27 @@ export function parseHeader(value: string, flag = '--header'): [string, string] 
   return [name.toLowerCase(), headerValue];
 }
 
-/** The headers every request of the check carries: a Vercel bypass, then custom ones. */
-export function bypassHeaders(custom: string[], vercelSecret: string | undefined): Record<string, string> {
+/**
+ * Each `Name: value` of a repeatable header flag, into one record. A name given twice is refused:
+ * one of the two values would be dropped without a word.
+ */
+export function parseHeaders(values: readonly string[], flag = '--header'): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (vercelSecret) {
-    headers[VERCEL_BYPASS_HEADER] = vercelSecret;
-    // Also sets a cookie, so requests the page makes without our headers (iframes, redirects back from Checkout) pass too.
-    headers['x-vercel-set-bypass-cookie'] = 'true';
-  }
-  for (const value of custom) {
-    const [name, headerValue] = parseHeader(value);
+  for (const value of values) {
+    const [name, headerValue] = parseHeader(value, flag);
+    if (name in headers) throw new UsageError(`${flag}: the header ${name} is given twice (header names ignore case); pass each header once.`);
     headers[name] = headerValue;
   }
   return headers;
+}
+
+/** The headers every request of the check carries: a Vercel bypass, then custom ones. */
+export function bypassHeaders(custom: string[], vercelSecret: string | undefined): Record<string, string> {
+  const headers = parseHeaders(custom);
+  if (!vercelSecret) return headers;
+  // Also sets a cookie, so requests the page makes without our headers (iframes, redirects back from Checkout) pass too.
+  const vercel = { [VERCEL_BYPASS_HEADER]: vercelSecret, 'x-vercel-set-bypass-cookie': 'true' };
+  const clash = Object.keys(vercel).find((name) => name in headers);
+  if (clash) throw new UsageError(`--header ${clash}: the Vercel bypass secret (--vercel-bypass-secret or ${VERCEL_BYPASS_ENV}) sets this header already; pass one or the other.`);
+  return { ...vercel, ...headers };
 }
