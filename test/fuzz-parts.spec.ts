@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { InvariantViolation, RunFacts, statusOf, stripeEvents, stripeFinalStatus, type DeliveryRecord, type FuzzEvent, type StripeEvent } from '../helpers/index.js';
 import { resolveSettings, seedFromName } from '../helpers/fuzz/settings.js';
 import fc from 'fast-check';
@@ -6,8 +5,7 @@ import { MAX_SAME_SECOND_EVENTS, DEFAULT_PLAN, planArbitrary, resolvePlan, sameS
 import { formatScheduleFile, parseScheduleFile, ScheduleFileError, type ScheduleFile } from '../replay-server/index.js';
 import { test, expect } from '@playwright/test';
 import { NO_VIBES_SERVERS, runPlaywright, tempProject } from './support/temp-project.js';
-
-const FIXTURES = '/work/shared/stripe/fixtures3.json';
+import { stripeFixtures } from './support/stripe-fixtures.js';
 
 function event(index: number, type: string, created: number, status?: string): FuzzEvent {
   return { index, id: `evt_${index}`, type, created, object: status ? { status } : {}, payload: {} };
@@ -239,7 +237,7 @@ test.describe('fuzz: schedule files', () => {
 });
 
 test.describe('fuzz: Stripe events for a subject', () => {
-  const resources = (JSON.parse(readFileSync(FIXTURES, 'utf8')) as { resources: Record<string, Record<string, unknown>> }).resources;
+  const resources = stripeFixtures();
 
   /** Every key the builder writes is one Stripe's own example object has, with a value of the same kind. */
   function expectStripeShape(built: Record<string, unknown>, example: Record<string, unknown>, where: string) {

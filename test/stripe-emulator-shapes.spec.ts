@@ -1,23 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { test, expect } from '@playwright/test';
 import type Stripe from 'stripe';
 import { monthlyPrice, oneTimePrice, startEmulatorHarness, submitCheckoutForm } from './support/emulator-harness.js';
-
-// Stripe's published example objects (stripe/openapi fixtures3.json), kept beside the repository.
-const FIXTURES = fileURLToPath(new URL('../../shared/stripe/fixtures3.json', import.meta.url));
+import { stripeFixtures } from './support/stripe-fixtures.js';
 
 type Json = Record<string, unknown>;
-
-function readFixtures(): Record<string, Json> {
-  if (!existsSync(FIXTURES)) {
-    throw new Error(
-      `Stripe's fixtures are not at ${FIXTURES}. This test compares every emulator object with Stripe's own example ` +
-        'for its resource; put shared/stripe/fixtures3.json (from the stripe/openapi repository) beside the repository.',
-    );
-  }
-  return (JSON.parse(readFileSync(FIXTURES, 'utf8')) as { resources: Record<string, Json> }).resources;
-}
 
 const isPlain = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -54,7 +40,7 @@ function fixtureName(object: Json): string {
 }
 
 test('every object the emulator serves has the keys of Stripe\'s fixture for its resource', async () => {
-  const fixtures = readFixtures();
+  const fixtures = stripeFixtures();
   const h = await startEmulatorHarness();
   const { stripe } = h;
   try {

@@ -5,6 +5,7 @@ import { test, expect } from '@playwright/test';
 import { runVibes } from './support/cli.js';
 import { REPO_ROOT, tempProject } from './support/temp-project.js';
 import { loadWorkflow, runsOnFailure, stepIndex, type Job, type Workflow } from './support/workflow.js';
+import { STRIPE_FIXTURES_BESIDE_REPOSITORY } from './support/stripe-fixtures.js';
 
 /**
  * GitHub Actions cannot run here, so the workflows are checked twice: against the workflow
@@ -67,6 +68,9 @@ test("this repository's smoke workflow is a valid workflow with the gate's facts
   const { testJob } = expectShardedSmokeGate(workflow, { install: /^npm ci$/, cache: 'npm' });
   // The config imports the preset from dist/, so the build comes before the tests.
   expect(stepIndex(testJob, (s) => s.run === 'npm run build', 'building')).toBeLessThan(stepIndex(testJob, (s) => /playwright test/.test(s.run ?? ''), 'testing'));
+  // Stripe's fixtures go where the tests read them, beside the repository, before the tests run.
+  const fixtures = path.relative(REPO_ROOT, STRIPE_FIXTURES_BESIDE_REPOSITORY);
+  expect(stepIndex(testJob, (s) => (s.run ?? '').includes(`> ${fixtures}`), `writing ${fixtures}`)).toBeLessThan(stepIndex(testJob, (s) => /playwright test/.test(s.run ?? ''), 'testing'));
   // The @db tests run against the service container too.
   expect(testJob.env?.VIBES_TEST_SERVER_URL).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:5432\//);
 });

@@ -1,21 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import Stripe from 'stripe';
+import { stripeExample } from './stripe-fixtures.js';
 
 /**
  * Stripe events for the demo app's webhook, built on Stripe's own published example objects
  * (read at run time, never copied) and signed with the real stripe library.
  */
-const FIXTURES_PATH = process.env.VIBES_STRIPE_FIXTURES ?? '/work/shared/stripe/fixtures3.json';
-let fixtures: Record<string, Record<string, unknown>> | undefined;
-
-function stripeExample(resource: string): Record<string, unknown> {
-  fixtures ??= (JSON.parse(readFileSync(FIXTURES_PATH, 'utf8')) as { resources: Record<string, Record<string, unknown>> }).resources;
-  const example = fixtures[resource];
-  if (!example) throw new Error(`no example "${resource}" in ${FIXTURES_PATH}`);
-  return structuredClone(example);
-}
-
 export function stripeId(prefix: string): string {
   return `${prefix}_test${randomBytes(10).toString('hex')}`;
 }

@@ -1,17 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import Stripe from 'stripe';
-
-const FIXTURES = '/work/shared/stripe/fixtures3.json';
-let resources: Record<string, Record<string, unknown>> | undefined;
-
-/** Stripe's published example object for a resource (`checkout.session`, `invoice`, …). */
-export function stripeObject(name: string): Record<string, unknown> {
-  resources ??= (JSON.parse(readFileSync(FIXTURES, 'utf8')) as { resources: typeof resources }).resources;
-  const object = resources![name];
-  if (!object) throw new Error(`no ${name} in ${FIXTURES}`);
-  return structuredClone(object);
-}
+import { stripeExample } from './stripe-fixtures.js';
 
 export const uniqueId = (prefix: string) => `${prefix}_${randomBytes(10).toString('hex')}`;
 export const randomSecret = () => `whsec_${randomBytes(24).toString('base64url')}`;
@@ -27,7 +16,7 @@ export function stripeEvent(type: string, resource: string, object: Record<strin
     object: 'event',
     api_version: '2025-03-31.basil',
     created: Math.floor(Date.now() / 1000),
-    data: { object: { ...stripeObject(resource), ...object } },
+    data: { object: { ...stripeExample(resource), ...object } },
     livemode: false,
     pending_webhooks: 1,
     request: { id: null, idempotency_key: null },
@@ -41,7 +30,7 @@ export function checkoutCompleted(email: string, run = uniqueId('run')) {
   return stripeEvent('checkout.session.completed', 'checkout.session', {
     id: uniqueId('cs_test'),
     customer: uniqueId('cus'),
-    customer_details: { ...(stripeObject('checkout.session').customer_details as object), email },
+    customer_details: { ...(stripeExample('checkout.session').customer_details as object), email },
     metadata: { vibes_run: run },
   });
 }
