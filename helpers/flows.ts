@@ -55,6 +55,11 @@ export interface Credentials {
 }
 
 export interface PayOptions {
+  /**
+   * The email hosted Checkout asks for when the session fixes none (no `customer_email`, no
+   * `customer`); default: the user these flows signed up or logged in as.
+   */
+  email?: string;
   /** For 3-D Secure cards: pass or fail the authentication step (default: complete). */
   authentication?: 'complete' | 'fail';
   cardholderName?: string;
@@ -66,6 +71,9 @@ export interface PayOptions {
  * does and survives markup changes. Each step is a boxed step in the report.
  */
 export class Flows {
+  /** Who signed up or logged in last through these flows: the email Checkout gets if it asks. */
+  private user?: Credentials;
+
   constructor(
     private readonly page: Page,
     readonly config: FlowsConfig,
@@ -82,6 +90,7 @@ export class Flows {
   /** Sign-up and log-in forms are the same gesture: e-mail, password, a button, and away. */
   private async submitCredentials(path: string, button: TextMatch, user: Credentials): Promise<void> {
     const { page, config } = this;
+    this.user = user;
     await page.goto(path);
     // The form's own path, after any redirect: leaving it is the sign of success. (A prefix test
     // would never end for a form at "/", nor let /signup go on to /signup/verify.)
@@ -171,6 +180,7 @@ export class Flows {
     await field(page, '#cardNumber', 'Card number', '1234 1234 1234 1234').fill(card.number);
     await field(page, '#cardExpiry', 'Expiration', 'MM / YY').fill(card.expiry);
     await field(page, '#cardCvc', 'CVC', 'CVC').fill(card.cvc);
+    await this.fillCheckoutEmail(options.email ?? this.user?.email);
     const name = page.locator('#billingName');
     if (await name.isVisible()) await name.fill(options.cardholderName ?? 'Vibes Test');
     const postal = page.locator('#billingPostalCode');
@@ -180,6 +190,19 @@ export class Flows {
       .or(page.getByRole('button', { name: /^(pay|subscribe|start trial)/i }))
       .first()
       .click();
+  }
+
+  /** Checkout shows the email a session fixes read-only; one it leaves open must be filled. */
+  private async fillCheckoutEmail(email: string | undefined): Promise<void> {
+    const input = this.page.locator('#email');
+    if (!(await input.isVisible()) || !(await input.isEditable()) || (await input.inputValue()) !== '') return;
+    if (!email) {
+      throw new Error(
+        'Checkout asks for an email and flows.pay knows none: sign up or log in through flows first, pass flows.pay(card, { email }), ' +
+          "or have the app create the Checkout Session with the user's customer_email.",
+      );
+    }
+    await input.fill(email);
   }
 
   private async fillElement(surface: 'payment-element' | 'card-element', card: TestCard, options: PayOptions): Promise<void> {

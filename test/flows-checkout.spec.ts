@@ -1,0 +1,94 @@
+import { test as base, expect, devices } from '@playwright/test';
+import { chromiumLaunchOptions } from '../helpers/browser.js';
+import { cards } from '../helpers/cards.js';
+import { Flows, defaultFlowsConfig } from '../helpers/flows.js';
+import { oneTimePrice, startEmulatorHarness, type EmulatorHarness } from './support/emulator-harness.js';
+import { loopbackSite, type LoopbackSite } from './support/loopback-site.js';
+
+/**
+ * `flows.pay` on hosted Checkout (the emulator's, whose form has real Checkout's field ids) for a
+ * session that fixes no email: Checkout then asks for one, as real Checkout does.
+ */
+const SIGNUP_PAGE = `<!doctype html><title>Sign up</title>
+<form action="/welcome">
+  <label for="email">Email</label><input id="email" name="email" type="email">
+  <label for="password">Password</label><input id="password" name="password" type="password">
+  <button>Sign up</button>
+</form>`;
+
+const test = base.extend<{ harness: EmulatorHarness; app: LoopbackSite; checkoutUrl: (options?: { customerEmail?: string }) => Promise<string> }>({
+  harness: async ({}, use) => {
+    const harness = await startEmulatorHarness();
+    await use(harness);
+    await harness.close();
+  },
+  app: async ({}, use) => {
+    const app = await loopbackSite((req) => ({ status: 200, body: req.url?.startsWith('/signup') ? SIGNUP_PAGE : '<!doctype html><title>App</title><p>Thanks</p>' }));
+    await use(app);
+    await app.close();
+  },
+  // The flows' paths go to this app, not to the demo app the repository's config points at.
+  baseURL: async ({ app }, use) => {
+    await use(app.url);
+  },
+  checkoutUrl: async ({ harness, app }, use) => {
+    await use(async ({ customerEmail } = {}) => {
+      const price = await oneTimePrice(harness.stripe);
+      const session = await harness.stripe.checkout.sessions.create({
+        mode: 'payment',
+        line_items: [{ price: price.id, quantity: 1 }],
+        success_url: `${app.url}/paid`,
+        cancel_url: `${app.url}/cancelled`,
+        ...(customerEmail ? { customer_email: customerEmail } : {}),
+      });
+      return session.url!;
+    });
+  },
+});
+
+// The framework project has no browser of its own: this spec brings Chromium (Playwright's or the system's).
+test.use({ ...devices['Desktop Chrome'], launchOptions: chromiumLaunchOptions() });
+
+async function paidEmail(harness: EmulatorHarness, checkoutUrl: string): Promise<string | null | undefined> {
+  const id = /\/c\/pay\/(cs_[^/?#]+)/.exec(checkoutUrl)![1]!;
+  const session = await harness.stripe.checkout.sessions.retrieve(id);
+  expect(session.status).toBe('complete');
+  return session.customer_details?.email;
+}
+
+test('fills the email Checkout asks for with the user the flows signed up as', async ({ page, harness, app, checkoutUrl }) => {
+  const flows = new Flows(page, defaultFlowsConfig);
+  await flows.signup({ email: 'vibes+signed-up@example.com', password: 'pw-long-enough' });
+  const url = await checkoutUrl();
+  await page.goto(url);
+  await flows.pay(cards.visa);
+  expect(new URL(page.url()).pathname).toBe('/paid');
+  expect(await paidEmail(harness, url)).toBe('vibes+signed-up@example.com');
+  expect(app.requests.map((r) => r.path)).toContain('/paid');
+});
+
+test('an email given to pay wins over the remembered user', async ({ page, harness, checkoutUrl }) => {
+  const flows = new Flows(page, defaultFlowsConfig);
+  await flows.signup({ email: 'vibes+signed-up@example.com', password: 'pw-long-enough' });
+  const url = await checkoutUrl();
+  await page.goto(url);
+  await flows.pay(cards.visa, { email: 'vibes+billing@example.com' });
+  expect(await paidEmail(harness, url)).toBe('vibes+billing@example.com');
+});
+
+test('an email the session fixes is left as Checkout shows it', async ({ page, harness, checkoutUrl }) => {
+  const url = await checkoutUrl({ customerEmail: 'vibes+fixed@example.com' });
+  await page.goto(url);
+  await new Flows(page, defaultFlowsConfig).pay(cards.visa, { email: 'vibes+other@example.com' });
+  expect(await paidEmail(harness, url)).toBe('vibes+fixed@example.com');
+});
+
+test('with no email to give, pay says what to do and submits nothing', async ({ page, harness, checkoutUrl }) => {
+  const url = await checkoutUrl();
+  await page.goto(url);
+  await expect(new Flows(page, defaultFlowsConfig).pay(cards.visa)).rejects.toThrow(
+    'Checkout asks for an email and flows.pay knows none: sign up or log in through flows first, pass flows.pay(card, { email })',
+  );
+  const id = /\/c\/pay\/(cs_[^/?#]+)/.exec(url)![1]!;
+  expect((await harness.stripe.checkout.sessions.retrieve(id)).status).toBe('open');
+});
