@@ -1,5 +1,5 @@
 import { databaseUrlFromEnv, findRunningEmbeddedPostgres } from '../postgres/index.js';
-import { AppDatabase, type DbConfig } from './db.js';
+import { AppDatabase, type DbConfig, type ResolvedDatabase } from './db.js';
 import type { EntitlementsConfig } from './entitlements.js';
 import { endpointUrl } from './endpoint-url.js';
 import { assertSafeTarget, type GuardConfig, type GuardInput, type NamedUrl } from './guard.js';
@@ -74,13 +74,21 @@ export function appDatabases({ db = {}, guard = {} }: { db?: DbConfig; guard?: G
     new AppDatabase(async () => {
       // The environment's databases are the guard's own; those a config names are added by name.
       assertSafeTarget({ config: guard, databaseUrls: [...configuredDatabaseUrls({ db }), ...(own ? [own] : [])] });
-      return own?.url || (await appDatabaseUrl(db));
+      return own?.url ? { url: own.url } : appDatabase(db);
     }, label);
 }
 
 /** The app's database: db.url, else DATABASE_URL (the app's own variable), else the run's. */
-async function appDatabaseUrl(db: DbConfig = {}): Promise<string> {
-  return db.url || process.env.DATABASE_URL || (await defaultDatabaseUrl());
+async function appDatabase(db: DbConfig = {}): Promise<ResolvedDatabase> {
+  const named = db.url || process.env.DATABASE_URL;
+  if (named) return { url: named };
+  return {
+    url: await defaultDatabaseUrl(),
+    fallback:
+      "No setting names the app's database (db: { url } in defineVibesConfig, or DATABASE_URL), so this ran on the preset's own " +
+      "(VIBES_DATABASE_URL, else its embedded Postgres), where the app's tables are not. Set DATABASE_URL in .env.test to the database " +
+      'your app uses in tests, or a databaseUrl beside this SQL.',
+  };
 }
 
 /** The run's own database (ledger, replay store), and the app's when nothing names one: configured, else the running embedded cluster. */

@@ -18,12 +18,22 @@ export class DbQueryError extends Error {
   readonly code: string | undefined;
 
   /** `label` names what ran the SQL: `db.query`, `entitlements.sql`, `cleanup.appUser.sql`… */
-  constructor(sql: string, cause: Error & { code?: string; position?: string }, label = 'db.query', params: readonly unknown[] = []) {
+  constructor(sql: string, cause: Error & { code?: string; position?: string }, label = 'db.query', params: readonly unknown[] = [], hint?: string) {
     const at = cause.position ? pointAt(sql, Number(cause.position)) : `  sql: ${sql}`;
-    super(`${label} failed: ${withoutParams(cause.message, params)}${cause.code ? ` (SQLSTATE ${cause.code})` : ''}\n${at}`, { cause });
+    super(`${label} failed: ${withoutParams(cause.message, params)}${cause.code ? ` (SQLSTATE ${cause.code})` : ''}\n${at}${hint ? `\n${hint}` : ''}`, { cause });
     this.code = cause.code;
   }
 }
+
+/** Where a database came from, for errors: a URL the run fell back to is likely not the app's. */
+export interface ResolvedDatabase {
+  url: string;
+  /** Set when nothing named the app's database and the run's own was taken instead. */
+  fallback?: string;
+}
+
+/** Postgres's "no such table" and "no such schema": what SQL written for the app meets elsewhere. */
+const MISSING_RELATION = new Set(['42P01', '3F000']);
 
 /**
  * The `db` fixture: the app's test database, for what a test checks or sets up beneath the UI;
@@ -33,23 +43,27 @@ export class DbQueryError extends Error {
  * statement; a test that never queries never connects.
  */
 export class AppDatabase {
-  private pool: Promise<pg.Pool> | undefined;
+  private database: Promise<{ pool: pg.Pool; fallback?: string }> | undefined;
 
-  /** `connect` resolves the database URL, and throws if the guard refuses it; `label` names the SQL in errors. */
+  /** `connect` resolves the database, and throws if the guard refuses it; `label` names the SQL in errors. */
   constructor(
-    private readonly connect: () => Promise<string>,
+    private readonly connect: () => Promise<string | ResolvedDatabase>,
     private readonly label = 'db.query',
   ) {}
 
   /** Runs one statement (`$1`, `$2`… for `params`) and resolves with its rows. */
   async query<Row = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     // A refused or missing database is remembered: every later call fails the same way.
-    this.pool ??= this.connect().then(sharedPool);
-    const pool = await this.pool;
+    this.database ??= this.connect().then((resolved) => {
+      const { url, fallback } = typeof resolved === 'string' ? { url: resolved } : resolved;
+      return { pool: sharedPool(url), fallback };
+    });
+    const { pool, fallback } = await this.database;
     try {
       return (await pool.query(sql, [...params])).rows as Row[];
     } catch (error) {
-      throw new DbQueryError(sql, error as Error, this.label, params);
+      const cause = error as Error & { code?: string };
+      throw new DbQueryError(sql, cause, this.label, params, fallback && MISSING_RELATION.has(cause.code ?? '') ? fallback : undefined);
     }
   }
 

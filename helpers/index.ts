@@ -5,7 +5,7 @@ export { Flows, defaultFlowsConfig, type FlowsConfig, type PayOptions } from './
 export { Webhooks, type EventMatch } from './webhooks.js';
 export { EntitlementProbe, type EntitlementsConfig } from './entitlements.js';
 export { CleanupRegistry } from './cleanup.js';
-export { AppDatabase, DbQueryError, type DbConfig } from './db.js';
+export { AppDatabase, DbQueryError, type DbConfig, type ResolvedDatabase } from './db.js';
 export { findChromium, chromiumLaunchOptions, SYSTEM_CHROMIUM_ARGS, type ChromiumChoice } from './browser.js';
 export type { VibesOptions, AppServer, UserOptions, VibesEnvironment } from './options.js';
 export { checkTarget, assertSafeTarget, formatRefusals, GuardError, type GuardConfig, type GuardCheck, type NamedUrl, type Refusal } from './guard.js';

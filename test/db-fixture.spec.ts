@@ -1,5 +1,5 @@
 import { test, expect, rowsIn } from './support/replay-fixtures.js';
-import { AppDatabase, DbQueryError } from '../helpers/index.js';
+import { AppDatabase, DbQueryError, appDatabases } from '../helpers/index.js';
 import { NO_VIBES_SERVERS, runPlaywright, tempProject } from './support/temp-project.js';
 
 // A user's project whose tests use `db`. No web server starts (NO_VIBES_SERVERS), and --no-deps
@@ -154,6 +154,32 @@ test.describe('AppDatabase @db', () => {
     expect(error).toBeInstanceOf(DbQueryError);
     expect(error.message).toContain('entitlements.sql failed: invalid input syntax for type integer: "<parameter>" (SQLSTATE 22P02)');
     expect(error.message).not.toContain('s3cret');
+  });
+
+  test("SQL that finds no table on the run's own database, taken because nothing named the app's, says to name it", async ({ databaseUrl }) => {
+    const saved = { DATABASE_URL: process.env.DATABASE_URL, VIBES_DATABASE_URL: process.env.VIBES_DATABASE_URL };
+    const failure = (open: () => AppDatabase) => open().query('select count(*) from grants').catch((e: Error) => e.message);
+    const advice = 'Set DATABASE_URL in .env.test to the database your app uses in tests';
+    try {
+      delete process.env.DATABASE_URL;
+      process.env.VIBES_DATABASE_URL = databaseUrl;
+      const fellBack = await failure(() => appDatabases()('entitlements.sql'));
+      expect(fellBack).toContain('entitlements.sql failed: relation "grants" does not exist (SQLSTATE 42P01)');
+      expect(fellBack).toContain("No setting names the app's database (db: { url } in defineVibesConfig, or DATABASE_URL)");
+      expect(fellBack).toContain(advice);
+      // Named, the database is the app's: a missing table is the SQL's mistake, not the setting's.
+      expect(await failure(() => appDatabases({ db: { url: databaseUrl } })('entitlements.sql'))).not.toContain(advice);
+      process.env.DATABASE_URL = databaseUrl;
+      expect(await failure(() => appDatabases()('entitlements.sql'))).not.toContain(advice);
+      // So is one a setting of its own names.
+      delete process.env.DATABASE_URL;
+      expect(await failure(() => appDatabases()('entitlements.sql', { name: 'entitlements.databaseUrl', url: databaseUrl }))).not.toContain(advice);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 });
 

@@ -95,14 +95,20 @@ test('a declined card stays on Free @smoke', async ({ page, user, flows, cards, 
 `;
 }
 
+const dbName = (facts: ProjectFacts) => `${(facts.pkg.name ?? 'app').replace(/[^a-z0-9_]/gi, '_')}_test`;
+
 export function envTestExample(facts: ProjectFacts): string {
   return `# Test settings for playwright-vibes (written by \`vibes init\`).
 # Copy to .env.test (committed, no secrets) or .env.test.local (git-ignored, for secrets).
 # The suite loads those two files and never .env, so a production value cannot leak in.
 
-# Postgres for the webhook store and the cleanup ledger (and the entitlements probe).
-# Leave unset for an embedded Postgres that starts with the run.
-# VIBES_DATABASE_URL=postgres://postgres@127.0.0.1:5432/${(facts.pkg.name ?? 'app').replace(/[^a-z0-9_]/gi, '_')}_test
+# Your app's test database: the app reads it (as most apps do), and so do the entitlements SQL,
+# the db fixture and cleanup.appUser.sql. Unset, those run on the preset's own database below.
+# DATABASE_URL=postgres://postgres@127.0.0.1:5432/${dbName(facts)}
+
+# Postgres for the preset's own webhook store and cleanup ledger (its schema \`vibes\`; it may be
+# the app's database). Leave unset for an embedded Postgres that starts with the run.
+# VIBES_DATABASE_URL=postgres://postgres@127.0.0.1:5432/${dbName(facts)}
 
 # Stripe: leave STRIPE_SECRET_KEY unset to use the bundled emulator (no network, no keys); your
 # app must then send its Stripe calls to STRIPE_EMULATOR_URL, which the run sets for it.
