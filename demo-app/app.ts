@@ -28,6 +28,8 @@ export interface DemoAppContext {
   bugs: BugSwitches;
   /** Where the browser reaches the app; known only once it listens, hence a function. */
   publicUrl(): string;
+  /** The test run that started the app, for `metadata.vibes_run`. */
+  runId?: string;
 }
 
 interface Locals {
@@ -194,8 +196,8 @@ export function createDemoApp(ctx: DemoAppContext): express.Express {
     let checkoutUrl: string;
     try {
       // Stored before Checkout can use it: a customer the account does not know of would outlive it.
-      const customerId = user.stripeCustomerId ?? (await storeStripeCustomer(pool, user.id, await createStripeCustomer(stripe, user)));
-      checkoutUrl = await createProCheckout(stripe, await proPrice.id(), user, customerId, ctx.publicUrl());
+      const customerId = user.stripeCustomerId ?? (await storeStripeCustomer(pool, user.id, await createStripeCustomer(stripe, user, ctx.runId)));
+      checkoutUrl = await createProCheckout(stripe, await proPrice.id(), user, customerId, ctx.publicUrl(), ctx.runId);
     } catch (error) {
       console.error(`demo-app: creating a Checkout Session failed: ${(error as Error).message}`);
       return sendDashboard(req, res, signedIn, { status: 502, error: 'We could not start checkout with Stripe. Nothing was charged; please try again.' });

@@ -56,24 +56,32 @@ export class ProPrice {
  * subscription) even when checkout.session.completed has not arrived, or never will (a declined
  * card). The idempotency key makes a double-clicked upgrade make one customer, not two.
  */
-export async function createStripeCustomer(stripe: Stripe, user: User): Promise<string> {
+export async function createStripeCustomer(stripe: Stripe, user: User, runId?: string): Promise<string> {
   const customer = await stripe.customers.create(
-    { email: user.email, metadata: { user_id: user.id } },
+    { email: user.email, metadata: ownMetadata(user, runId) },
     { idempotencyKey: `vibes-demo-customer-${user.id}` },
   );
   return customer.id;
 }
 
+/**
+ * What the app stamps on each Stripe object it makes: its user, and under a test run the run's id,
+ * which the replay server indexes (`metadata.vibes_run`) so a recording can be one run's events.
+ */
+function ownMetadata(user: User, runId: string | undefined): Record<string, string> {
+  return runId ? { user_id: user.id, vibes_run: runId } : { user_id: user.id };
+}
+
 /** A hosted Checkout Session for the Pro subscription; resolves with the URL to send the user to. */
-export async function createProCheckout(stripe: Stripe, priceId: string, user: User, customerId: string, publicUrl: string): Promise<string> {
+export async function createProCheckout(stripe: Stripe, priceId: string, user: User, customerId: string, publicUrl: string, runId?: string): Promise<string> {
   const session = await stripe.checkout.sessions.create({
     mode: 'subscription',
     line_items: [{ price: priceId, quantity: 1 }],
     customer: customerId,
     client_reference_id: user.id,
-    metadata: { user_id: user.id },
+    metadata: ownMetadata(user, runId),
     // Subscription events then name the user even before checkout.session.completed arrives.
-    subscription_data: { metadata: { user_id: user.id } },
+    subscription_data: { metadata: ownMetadata(user, runId) },
     success_url: `${publicUrl}/billing/success?session_id={CHECKOUT_SESSION_ID}`,
     cancel_url: `${publicUrl}/dashboard?checkout=cancelled`,
   });

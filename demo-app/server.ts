@@ -22,6 +22,11 @@ export interface DemoAppOptions {
   bugs?: readonly DemoBug[];
   /** The address browsers use, for Checkout's success and cancel URLs. Default: the listening URL. */
   publicUrl?: string;
+  /**
+   * The test run that started the app (VIBES_RUN_ID): stamped as `metadata.vibes_run` on what it
+   * makes in Stripe, so the replay server can tell that run's events (`--run`, `{ run }`).
+   */
+  runId?: string;
 }
 
 export interface RunningDemoApp {
@@ -47,6 +52,7 @@ export async function startDemoApp(options: DemoAppOptions): Promise<RunningDemo
     webhookSecret: options.webhookSecret,
     bugs,
     publicUrl: () => publicUrl!,
+    runId: options.runId,
   });
   const listening = await listen(createServer(app), { host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   publicUrl ??= listening.url;

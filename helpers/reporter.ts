@@ -10,6 +10,8 @@ export interface VibesSummary {
   cleanup: { removed: number; leftBehind: number };
   /** Titles of the tests that failed first and passed on a retry. */
   flaky: string[];
+  /** The run's id (VIBES_RUN_ID): what `vibes replay-server export --run` takes. */
+  run?: string;
 }
 
 /** The part of the timeline attachment (helpers/webhooks.ts) counted here. */
@@ -75,6 +77,8 @@ export default class VibesReporter implements Reporter {
       exactlyOnce: { ...this.exactlyOnce },
       cleanup: { ...this.cleanup },
       flaky,
+      // The config set it when it loaded, in this process.
+      run: process.env.VIBES_RUN_ID,
     });
     process.stdout.write(`\n${text}\n`);
   }
@@ -109,6 +113,7 @@ export function formatSummary(summary: VibesSummary): string {
     `  exactly once  ${plural(summary.exactlyOnce.passed, 'check')} passed, ${summary.exactlyOnce.failed} failed`,
     `  cleanup       ${summary.cleanup.removed} removed, ${summary.cleanup.leftBehind} left behind`,
     `  flaky tests   ${flaky.length === 0 ? 'none' : `${flaky.length}${shown}${hidden}`}`,
+    ...(summary.run ? [`  run           ${summary.run} (events with metadata.vibes_run = it: vibes replay-server export --run ${summary.run})`] : []),
   ].join('\n');
 }
 

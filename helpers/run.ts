@@ -3,8 +3,8 @@ import type { TestInfo } from '@playwright/test';
 
 /**
  * One id per `playwright test` invocation, fixed in the runner process when the config loads
- * and inherited by workers and web servers through the environment. A shard adds its index,
- * so parallel CI jobs sharing one replay-server store never mix up their events.
+ * and inherited by workers and web servers through the environment. Its random part keeps the
+ * shards of one CI run, and parallel CI jobs sharing one replay-server store, apart.
  */
 export function currentRunId(env: NodeJS.ProcessEnv = process.env): string {
   if (!env.VIBES_RUN_ID) {

@@ -5,6 +5,8 @@ import { DEMO_BUGS } from '../demo-app/index.js';
 import { DemoBrowser } from './support/demo-browser.js';
 import { checkoutCompleted, deliver, randomWebhookSecret } from './support/demo-events.js';
 import { DEMO_PASSWORD, GRANTS_SQL, UNREACHABLE_STRIPE, uniqueEmail } from './support/demo-fixtures.js';
+import { payOnCheckout, VISA } from './support/demo-stripe.js';
+import { startEmulatorHarness } from './support/emulator-harness.js';
 
 /** The variables the command reads, cleared so that the developer's own shell does not leak in. */
 const CLEAN_ENV = { STRIPE_SECRET_KEY: '', STRIPE_EMULATOR_URL: '', STRIPE_WEBHOOK_SECRET: '', DEMO_BUGS: '' };
@@ -25,6 +27,34 @@ test.describe('vibes demo-app @db', () => {
       expect(app.output()).not.toContain('sk_test_vibes_emulator');
     } finally {
       await app.stop();
+    }
+  });
+
+  test('under a test run (VIBES_RUN_ID), stamps the run on the customer, the Checkout Session and the subscription it makes', async ({ databaseUrl }) => {
+    const harness = await startEmulatorHarness();
+    const app = await startVibes(['demo-app', '--port', '0', '--database-url', databaseUrl], {
+      env: { ...CLEAN_ENV, STRIPE_WEBHOOK_SECRET: randomWebhookSecret(), STRIPE_EMULATOR_URL: harness.emulator.url, VIBES_RUN_ID: 'r-cli-run' },
+    });
+    try {
+      const browser = new DemoBrowser(app.url);
+      await browser.signup(uniqueEmail('run'), DEMO_PASSWORD);
+      await browser.get('/dashboard'); // its form's CSRF token
+      const upgrade = await browser.post('/billing/upgrade');
+      expect(upgrade.status, upgrade.body).toBe(303);
+      await payOnCheckout(upgrade.location!, VISA);
+
+      const run = { vibes_run: 'r-cli-run' };
+      const [customer] = (await harness.stripe.customers.list()).data;
+      expect(customer?.metadata).toMatchObject(run);
+      const [session] = (await harness.stripe.checkout.sessions.list()).data;
+      expect(session?.metadata).toMatchObject(run);
+      expect((await harness.stripe.subscriptions.retrieve(session!.subscription as string)).metadata).toMatchObject(run);
+      // What the replay server indexes: the events' objects carry it.
+      const completed = (await harness.stripe.events.list({ type: 'checkout.session.completed' })).data;
+      expect(completed.map((e) => (e.data.object as { metadata: Record<string, string> }).metadata.vibes_run)).toEqual(['r-cli-run']);
+    } finally {
+      await app.stop();
+      await harness.close();
     }
   });
 

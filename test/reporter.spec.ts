@@ -50,6 +50,7 @@ const SUMMARY = [
   '  cleanup       2 removed, 1 left behind',
   '  flaky tests   1',
   '                summary.spec.ts › retried › passes on its retry only',
+  '  run           r-summary-run (events with metadata.vibes_run = it: vibes replay-server export --run r-summary-run)',
 ].join('\n');
 
 test.describe('vibes reporter @db @stack', () => {
@@ -59,7 +60,7 @@ test.describe('vibes reporter @db @stack', () => {
     const stripe = await startEmulatorHarness();
     const project = await tempProject({ 'package.json': JSON.stringify({ name: 'shop', type: 'module' }), 'playwright.config.ts': CONFIG, 'e2e/summary.spec.ts': SUITE });
     try {
-      const env = { VIBES_REPLAY_URL: replay.url, STRIPE_EMULATOR_URL: stripe.emulator.url };
+      const env = { VIBES_REPLAY_URL: replay.url, STRIPE_EMULATOR_URL: stripe.emulator.url, VIBES_RUN_ID: 'r-summary-run' };
       // Each run its own cleanup ledger: the removal that fails stays in it, and a later run
       // sharing it would try (and fail) to remove it before its tests.
       const local = await runPlaywright(project, ['--project=chromium', '--retries=0', '--output', path.join(project.dir, 'local-results')], { ...env, VIBES_DATABASE_URL: databaseUrl });

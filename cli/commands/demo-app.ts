@@ -89,6 +89,8 @@ export function demoAppCommand(): Command {
         webhookSecret: settings.webhookSecret,
         bugs: settings.bugs,
         publicUrl: flags.publicUrl,
+        // Set by the playwright-vibes run that starts the app as a web server.
+        runId: process.env.VIBES_RUN_ID,
       }).catch(async (error: unknown) => {
         // The CLI exits right after this error; an embedded Postgres must not outlive it.
         await db.close();
