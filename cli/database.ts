@@ -1,5 +1,6 @@
 import { databaseUrlFromEnv, openDatabase, type Database } from '../postgres/index.js';
 import { onShutdown } from '../core/index.js';
+import { assertSafeTarget } from '../guard/index.js';
 
 export interface DatabaseFlags {
   databaseUrl?: string;
@@ -12,6 +13,9 @@ export interface DatabaseFlags {
  * DATABASE_URL, else an embedded Postgres under .vibes/postgres (or a temporary one).
  */
 export async function openCommandDatabase(flags: DatabaseFlags): Promise<Database> {
+  // Every such command writes (migrations, events, ledger rows): only to a test database, as a
+  // run would. The environment's databases (VIBES_DATABASE_URL, DATABASE_URL) are the guard's own.
+  assertSafeTarget({ databaseUrls: flags.databaseUrl ? [{ name: '--database-url', url: flags.databaseUrl }] : [] });
   const db = await openDatabase({
     url: flags.databaseUrl ?? databaseUrlFromEnv(),
     dataDir: flags.dataDir,

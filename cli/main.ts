@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { shutdown } from '../core/index.js';
+import { loadTestEnv } from '../guard/index.js';
 import { UsageError } from './usage-error.js';
 import { readVersion } from './version.js';
 
@@ -26,6 +27,9 @@ const commands: Record<string, () => Promise<Command>> = {
 };
 // Help, `help <command>` and a mistyped name need every command, to list or suggest them.
 const named = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+// The servers take their settings from the environment as they parse (STRIPE_WEBHOOK_SECRET,
+// the database): .env.test and .env.test.local first, as a run loads them; the shell still wins.
+if (named === 'replay-server' || named === 'demo-app') loadTestEnv();
 const needed = named !== undefined && Object.hasOwn(commands, named) ? [named] : Object.keys(commands);
 for (const command of await Promise.all(needed.map((name) => commands[name]!()))) program.addCommand(command.showHelpAfterError());
 // Subcommands do not inherit exitOverride: without this, a bad flag ends the process inside

@@ -3,9 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, devices, type PlaywrightTestConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './browser.js';
-import { loadTestEnv } from './env.js';
+import { assertSafeTarget, loadTestEnv } from '../guard/index.js';
 import { configuredTargets } from './databases.js';
-import { assertSafeTarget } from './guard.js';
 import { reservePorts } from './ports.js';
 import { DEFAULT_DATA_DIR } from '../postgres/index.js';
 import { currentRunId } from './run.js';
@@ -66,11 +65,16 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   const ownSecret = !!env.STRIPE_WEBHOOK_SECRET;
   env.STRIPE_WEBHOOK_SECRET ||= `whsec_${randomBytes(24).toString('base64url')}`;
 
+  // The servers guard their own database (they write to it) and know only the environment: the
+  // config's allowed database hosts go with them.
+  const allowedHosts = [env.VIBES_ALLOW_DATABASE_HOSTS, ...(options.guard?.allowDatabaseHosts ?? [])].filter(Boolean).join(',');
+  const guardEnv: Record<string, string> = allowedHosts ? { VIBES_ALLOW_DATABASE_HOSTS: allowedHosts } : {};
+
   const environment: VibesEnvironment = { runId, replayServerUrl, stripeMode, emulatorUrl };
   const webServer: NonNullable<PlaywrightTestConfig['webServer']> = [];
   if (!externalReplayUrl) {
     webServer.push(vibesServer('replay server', replayServerUrl, ['replay-server', '--port', String(replayPort),
-      ...(forwardTo ? ['--forward-to', forwardTo] : [])]));
+      ...(forwardTo ? ['--forward-to', forwardTo] : [])], guardEnv));
   }
   if (stripeMode === 'emulator' && !env.STRIPE_EMULATOR_URL) {
     webServer.push(vibesServer('Stripe emulator', emulatorUrl!, ['stripe-emulator', '--port', String(ports.emulator),
@@ -81,7 +85,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   if (appRunsElsewhere) {
     // nothing to start: the browser goes to BASE_URL
   } else if (demo) {
-    webServer.push(vibesServer('demo app', appUrl!, ['demo-app', '--port', String(ports.app)], appEnv));
+    webServer.push(vibesServer('demo app', appUrl!, ['demo-app', '--port', String(ports.app)], { ...appEnv, ...guardEnv }));
   } else if (userApp) {
     webServer.push(appServer(userApp, appEnv, !ci && ownSecret && stripeMode === 'test-mode'));
   }

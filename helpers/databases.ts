@@ -2,7 +2,7 @@ import { databaseUrlFromEnv, findRunningEmbeddedPostgres } from '../postgres/ind
 import { AppDatabase, type DbConfig, type ResolvedDatabase } from './db.js';
 import type { EntitlementsConfig } from './entitlements.js';
 import { endpointUrl } from './endpoint-url.js';
-import { assertSafeTarget, type GuardConfig, type GuardInput, type NamedUrl } from './guard.js';
+import { assertSafeTarget, type GuardConfig, type GuardInput, type NamedUrl } from '../guard/index.js';
 import type { VibesOptions } from './options.js';
 import type { AppUserCleanup } from './removers.js';
 

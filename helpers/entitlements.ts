@@ -1,7 +1,7 @@
 import type { OpenAppDatabase } from './databases.js';
 import type { AppDatabase } from './db.js';
 import { endpointUrl } from './endpoint-url.js';
-import type { NamedUrl } from './guard.js';
+import type { NamedUrl } from '../guard/index.js';
 
 /**
  * How the preset asks the app how many times it granted an entitlement to an email:

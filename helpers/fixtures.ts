@@ -8,7 +8,7 @@ import { cards, type Cards } from './cards.js';
 import { CleanupRegistry } from './cleanup.js';
 import { appDatabases, configuredTargets, defaultDatabaseUrl, type OpenAppDatabase } from './databases.js';
 import type { AppDatabase, DbConfig } from './db.js';
-import { assertSafeTarget, type GuardConfig } from './guard.js';
+import { assertSafeTarget, type GuardConfig } from '../guard/index.js';
 import { Ledger } from './ledger.js';
 import { StripeRateLimiter } from './rate-limit.js';
 import type { AppUserCleanup, RemoverContext } from './removers.js';

@@ -8,8 +8,10 @@ export { CleanupRegistry } from './cleanup.js';
 export { AppDatabase, DbQueryError, type DbConfig, type ResolvedDatabase } from './db.js';
 export { findChromium, chromiumLaunchOptions, SYSTEM_CHROMIUM_ARGS, type ChromiumChoice } from './browser.js';
 export type { VibesOptions, AppServer, UserOptions, VibesEnvironment } from './options.js';
-export { checkTarget, assertSafeTarget, formatRefusals, GuardError, type GuardConfig, type GuardCheck, type NamedUrl, type Refusal } from './guard.js';
-export { loadTestEnv, describeSource, shellEnvironment, TEST_ENV_FILES, type EnvSource } from './env.js';
+export {
+  checkTarget, assertSafeTarget, formatRefusals, GuardError, type GuardConfig, type GuardCheck, type NamedUrl, type Refusal,
+  loadTestEnv, describeSource, shellEnvironment, TEST_ENV_FILES, type EnvSource,
+} from '../guard/index.js';
 export { Ledger, type LedgerEntry, type StripeMode } from './ledger.js';
 export { stripeModeOf } from './stripe-mode.js';
 export { DEPLOYMENT_CHECK_ENV } from './deployment-check.js';

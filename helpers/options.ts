@@ -1,6 +1,6 @@
 import type { FlowsConfig } from './flows.js';
 import type { EntitlementsConfig } from './entitlements.js';
-import type { GuardConfig } from './guard.js';
+import type { GuardConfig } from '../guard/index.js';
 import type { CleanupConfig } from './fixtures.js';
 import type { DbConfig } from './db.js';
 import type { FuzzConfig } from './fuzz/settings.js';

@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import type { ReplayClient } from '../replay-server/index.js';
 import type { OpenAppDatabase } from './databases.js';
-import type { NamedUrl } from './guard.js';
+import type { NamedUrl } from '../guard/index.js';
 import type { LedgerEntry, StripeMode } from './ledger.js';
 import type { StripeRateLimiter } from './rate-limit.js';
 import { endpointUrl, isAbsoluteUrl } from './endpoint-url.js';

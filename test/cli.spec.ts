@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import { hostname } from 'node:os';
 import { test, expect } from '@playwright/test';
 import { runVibes } from './support/cli.js';
+import { tempProject } from './support/temp-project.js';
 
 const COMMANDS = ['replay-server', 'stripe-emulator', 'demo-app', 'postgres', 'sweep', 'doctor', 'init', 'predeploy', 'flake'];
 const reportPlaywrightLoad = fileURLToPath(new URL('./support/report-playwright-load.cjs', import.meta.url));
@@ -45,5 +47,54 @@ test.describe('vibes', () => {
     // The check itself can fail: a command that needs Playwright's modules shows them.
     const doctor = await runVibes(['doctor', '--help'], { env: { NODE_OPTIONS: `--require ${reportPlaywrightLoad}` } });
     expect(doctor.stderr).toContain('playwright loaded: true');
+  });
+});
+
+test.describe('server commands and the safety guard', () => {
+  const PRODUCTION = 'postgres://app@db.prod.example.com:5432/app';
+  const servers = [
+    ['replay-server', '--port', '0'],
+    ['demo-app', '--port', '0', '--stripe-emulator-url', 'http://127.0.0.1:9', '--webhook-secret', `whsec_${'x'.repeat(32)}`],
+  ];
+
+  test('refuse a production database, from --database-url or the environment, before connecting to it', async () => {
+    for (const command of servers) {
+      const flagged = await runVibes([...command, '--database-url', PRODUCTION], { env: { VIBES_DATABASE_URL: '', DATABASE_URL: '' } });
+      expect(flagged.code, `vibes ${command[0]}: ${flagged.stderr}`).toBe(1);
+      expect(flagged.stderr).toContain('playwright-vibes refused to run: the target does not look like a test target. Nothing was written or deleted.');
+      expect(flagged.stderr).toContain('✗ test database: --database-url — it points at database "app" on db.prod.example.com');
+      expect(flagged.stderr).toContain('where it came from: the command line');
+      const fromEnv = await runVibes(command, { env: { VIBES_DATABASE_URL: '', DATABASE_URL: PRODUCTION } });
+      expect(fromEnv.code, `vibes ${command[0]}: ${fromEnv.stderr}`).toBe(1);
+      expect(fromEnv.stderr).toMatch(/✗ test database: DATABASE_URL — it points at database "app" on db\.prod\.example\.com/);
+    }
+  });
+
+  test('take the allowances the guard takes: a host allowed by exact name goes on to connect', async () => {
+    // This machine's own name resolves without DNS; port 1 answers nothing, so the command fails at connecting.
+    const allowed = await runVibes(['replay-server', '--port', '0', '--database-url', `postgres://app@${hostname()}:1/app`], {
+      env: { VIBES_DATABASE_URL: '', DATABASE_URL: '', VIBES_ALLOW_DATABASE_HOSTS: hostname() },
+    });
+    expect(allowed.code).toBe(1);
+    expect(allowed.stderr).not.toContain('refused to run');
+    expect(allowed.stderr).toMatch(/ECONNREFUSED|connect/i);
+  });
+
+  test('read .env.test as a run does: its secret and its database, named as their source', async () => {
+    const project = await tempProject({ '.env.test': 'STRIPE_WEBHOOK_SECRET=not-a-secret\n' });
+    try {
+      // Unset, not empty: a variable the shell sets, even to nothing, wins over the files.
+      const secret = await runVibes(['replay-server', '--port', '0'], { cwd: project.dir, env: { STRIPE_WEBHOOK_SECRET: undefined } });
+      expect(secret.code).toBe(2);
+      expect(secret.stderr).toContain('the webhook secret must look like whsec_');
+      await project.write('.env.test', `DATABASE_URL=${PRODUCTION}\n`);
+      for (const command of servers) {
+        const database = await runVibes(command, { cwd: project.dir, env: { VIBES_DATABASE_URL: undefined, DATABASE_URL: undefined } });
+        expect(database.code, `vibes ${command[0]}: ${database.stderr}`).toBe(1);
+        expect(database.stderr).toContain('where it came from: the file .env.test');
+      }
+    } finally {
+      await project.remove();
+    }
   });
 });

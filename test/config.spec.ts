@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { test, expect } from '@playwright/test';
 
 /** defineVibesConfig in a process of its own: it reserves ports and sets variables for the run. */
-async function configWith(env: NodeJS.ProcessEnv, options = '{}'): Promise<{ webServer: { name: string; command: string }[]; use: { baseURL?: string } }> {
+async function configWith(env: NodeJS.ProcessEnv, options = '{}'): Promise<{ webServer: { name: string; command: string; env?: Record<string, string> }[]; use: { baseURL?: string } }> {
   const source = `const { defineVibesConfig } = await import('playwright-vibes'); process.stdout.write(JSON.stringify(defineVibesConfig(${options})));`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', source], { env: { ...process.env, VIBES_PORTS: '', ...env } });
   let stdout = '';
@@ -43,4 +43,12 @@ test('an app already running locally is reused only when it can take part: Strip
   expect(await reuse({ STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: 'whsec_from_env_test', CI: 'true' })).toBe(false);
   // Said outright, it is what the config says.
   expect(await reuse({ STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' }, "{ app: { command: 'npm run dev', url: 'http://localhost:3000', reuseExistingServer: true } }")).toBe(true);
+});
+
+test("the config's allowed database hosts go with the servers, which guard the database they write to", async () => {
+  const options = "{ app: 'demo', guard: { allowDatabaseHosts: ['db.ci.internal'] } }";
+  const config = await configWith({ STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '', VIBES_REPLAY_URL: '', VIBES_ALLOW_DATABASE_HOSTS: 'db.shell.internal' }, options);
+  for (const name of ['replay server', 'demo app']) {
+    expect(config.webServer.find((s) => s.name === name)?.env?.VIBES_ALLOW_DATABASE_HOSTS, name).toBe('db.shell.internal,db.ci.internal');
+  }
 });

@@ -1,6 +1,6 @@
 import { test as setup } from '../fixtures.js';
 import { configuredTargets } from '../databases.js';
-import { checkTarget, formatRefusals } from '../guard.js';
+import { checkTarget, formatRefusals } from '../../guard/index.js';
 import { sweepEntries } from '../sweep.js';
 import { ReplayClient } from '../../replay-server/index.js';
 

@@ -67,7 +67,9 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
   const env = input.env ?? process.env;
   const sources = input.sources ?? (env === process.env ? loadTestEnv().sources : new Map<string, EnvSource>());
   const config = withEnvLists(input.config ?? {}, env);
-  const sourceOf = (name: string) => (sources.has(name) ? describeSource(sources.get(name)) : 'the playwright-vibes config');
+  // A value named by a flag (`--database-url`) came from the command line; any other from the config.
+  const sourceOf = (name: string) =>
+    sources.has(name) ? describeSource(sources.get(name)) : name.startsWith('--') ? 'the command line' : 'the playwright-vibes config';
   const refusals: Refusal[] = [];
   const checks: GuardCheck[] = [];
   const record = (name: string, found: Refusal[], okDetail: string) => {
