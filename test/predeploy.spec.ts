@@ -13,7 +13,7 @@ test.describe.configure({ timeout: 120_000 });
 
 const PAGE = '<!doctype html><title>shop</title><p>Welcome to the shop</p>';
 
-/** A project with a plain Playwright config and browserless @smoke tests: the fast path for exit codes. */
+/** A project with a plain Playwright config and browserless @predeploy tests: the fast path for exit codes. */
 function plainProject(): Promise<TempProject> {
   return tempProject({
     'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
@@ -21,13 +21,13 @@ function plainProject(): Promise<TempProject> {
 export default defineConfig({ testDir: './e2e', workers: 1, use: { baseURL: process.env.BASE_URL } });
 `,
     'e2e/home.spec.ts': `import { test, expect } from '@playwright/test';
-test('the home page welcomes @smoke', async ({ request }) => {
+test('the home page welcomes @predeploy', async ({ request }) => {
   const response = await request.get('/');
   expect(response.status()).toBe(200);
   expect(await response.text()).toContain('Welcome to the shop');
 });
-test('not part of the check', async () => {
-  throw new Error('only @smoke tests run in a pre-deploy check');
+test('waits for a webhook on this machine: not part of the check @smoke', async () => {
+  throw new Error('only @predeploy tests run in a pre-deploy check by default');
 });
 `,
   });
@@ -37,7 +37,7 @@ function predeploy(project: TempProject, args: string[], env: NodeJS.ProcessEnv 
   return runVibes(['predeploy', ...args], { cwd: project.dir, env: { ...NESTED_RUN_ENV, ...env } });
 }
 
-test('passes with exit 0, runs only the @smoke tests, and writes JUnit and a summary', async () => {
+test('passes with exit 0, runs only the @predeploy tests, and writes JUnit and a summary', async () => {
   const site = await loopbackSite(() => ({ status: 200, body: PAGE }));
   const project = await plainProject();
   try {
@@ -48,7 +48,7 @@ test('passes with exit 0, runs only the @smoke tests, and writes JUnit and a sum
     expect(result.stdout).toMatch(/tests: +1 passed, 0 failed, 0 flaky, 0 skipped/);
     expect(result.stdout).toContain('result:   PASSED');
     const junit = await readFile(path.join(project.dir, 'reports/check.xml'), 'utf8');
-    expect(junit).toContain('name="the home page welcomes @smoke"');
+    expect(junit).toContain('name="the home page welcomes @predeploy"');
     expect(junit).not.toContain('not part of the check');
     expect(junit).toMatch(/failures="0"/);
   } finally {
@@ -56,14 +56,14 @@ test('passes with exit 0, runs only the @smoke tests, and writes JUnit and a sum
   }
 });
 
-test('a failing @smoke test exits 1 and names the test and its error', async () => {
+test('a failing @predeploy test exits 1 and names the test and its error', async () => {
   const site = await loopbackSite(() => ({ status: 200, body: '<p>Under maintenance</p>' }));
   const project = await plainProject();
   try {
     const result = await predeploy(project, ['--base-url', site.url]);
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stdout).toMatch(/tests: +0 passed, 1 failed/);
-    expect(result.stdout).toMatch(/✗ e2e\/home\.spec\.ts › the home page welcomes @smoke — .*toContain/);
+    expect(result.stdout).toMatch(/✗ e2e\/home\.spec\.ts › the home page welcomes @predeploy — .*toContain/);
     expect(result.stdout).toContain('result:   FAILED');
     const junit = await readFile(path.join(project.dir, 'test-results/predeploy-junit.xml'), 'utf8');
     expect(junit).toMatch(/failures="1"/);
@@ -188,11 +188,11 @@ export default defineVibesConfig({
 }, { workers: 1 });
 `,
     'e2e/home.spec.ts': `import { test, expect } from 'playwright-vibes';
-test('a visitor is welcomed @smoke', async ({ page, user }) => {
+test('a visitor is welcomed @predeploy', async ({ page, user }) => {
   await page.goto('/?email=' + encodeURIComponent(user.email));
   await expect(page.getByText('Welcome to the shop')).toBeVisible();
 });
-test('a second account, made and tracked by the test itself @smoke', async ({ page, cleanup }) => {
+test('a second account, made and tracked by the test itself @predeploy', async ({ page, cleanup }) => {
   await cleanup.track('app-user', 'vibes+by-hand@example.com');
   await page.goto('/?email=vibes%2Bby-hand%40example.com');
   await expect(page.getByText('Welcome to the shop')).toBeVisible();
@@ -200,7 +200,7 @@ test('a second account, made and tracked by the test itself @smoke', async ({ pa
 `,
     'e2e/over-http.spec.ts': `import { test, expect } from 'playwright-vibes';
 test.use({ cleanupConfig: { appUser: { url: '/api/test/users' } } });
-test('a visitor gets nothing for free @smoke', async ({ user, entitlements }) => {
+test('a visitor gets nothing for free @predeploy', async ({ user, entitlements }) => {
   console.log('USER ' + user.email);
   await expect(entitlements).toGrantNothing(user.email);
 });
@@ -233,12 +233,12 @@ test('bypass headers reach the deployment from the warm-up and from the browser,
 export default defineVibesConfig({}, { workers: 1 });
 `,
     'e2e/home.spec.ts': `import { test, expect } from 'playwright-vibes';
-test('the home page welcomes @smoke', async ({ page }) => {
+test('the home page welcomes @predeploy', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByText('Welcome to the shop')).toBeVisible();
 });
 // Fails, so its retry would record a trace (on-first-retry): with the headers in it.
-test('the home page offers a discount @smoke', async ({ page }) => {
+test('the home page offers a discount @predeploy', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByText('50% off')).toBeVisible({ timeout: 300 });
 });

@@ -24,16 +24,16 @@ interface PredeployFlags {
 
 /**
  * `vibes predeploy --base-url <url>`: the safety guard, a warm-up that waits out cold starts,
- * then the @smoke tests against the deployment, with JUnit output and a summary.
+ * then the @predeploy tests against the deployment, with JUnit output and a summary.
  */
 export function predeployCommand(): Command {
   return new Command('predeploy')
-    .description('check a deployment before it goes live: guard, warm-up, then the @smoke tests against it')
+    .description('check a deployment before it goes live: guard, warm-up, then the @predeploy tests against it')
     .option('--base-url <url>', 'the deployment to check, e.g. a preview URL (required)')
     .option('--health-url <url>', 'URL polled until the deployment answers, absolute or a path on the base URL (default: the base URL)')
     .option('--warmup-timeout <duration>', 'how long to wait for the deployment to answer (90s, 5m)', '120s')
     .option('--config <file>', 'Playwright config (default: playwright.config.* in the current directory)')
-    .option('--grep <pattern>', 'which tests make up the check', '@smoke')
+    .option('--grep <pattern>', 'which tests make up the check (those that need nothing of this machine: no webhook waits, no SQL counts)', '@predeploy')
     .option('--junit <file>', 'JUnit XML report', 'test-results/predeploy-junit.xml')
     .addOption(new Option('--vercel-bypass-secret <secret>', "Vercel's Protection Bypass for Automation secret, sent as x-vercel-protection-bypass").env(VERCEL_BYPASS_ENV))
     .option('--header <name: value>', 'another header every request carries, e.g. a custom protection bypass (repeatable)', (v: string, all: string[] = []) => [...all, v])
