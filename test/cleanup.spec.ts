@@ -257,6 +257,12 @@ test.describe('crash recovery @db', () => {
       expect(next.output()).toContain('removed 1 of 1 leftovers of killed runs');
       expect(await liveCustomers(harness.stripe)).toEqual([]);
       expect(await pendingLedgerRows(databaseUrl)).toEqual([]);
+
+      // With no database for the ledger (none named, no embedded Postgres running), the run says what it cannot do.
+      const noLedger = runCrashProject({ ...env, VIBES_DATABASE_URL: '', DATABASE_URL: '', VIBES_DATA_DIR: path.join(tmpdir(), 'vibes-no-cluster-here') }, ['--grep', 'ordinary']);
+      expect(await noLedger.exited, noLedger.output()).toBe(0);
+      expect(noLedger.output()).toContain('vibes: no database for the cleanup ledger, so a run killed mid-test leaves its test data behind');
+      expect(noLedger.output()).toContain('set VIBES_DATABASE_URL (in .env.test) to a Postgres for the ledger');
     } finally {
       await replay.stop();
       await harness.close();
