@@ -6,6 +6,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY core core
+COPY guard guard
 COPY postgres postgres
 COPY cli cli
 COPY helpers helpers

@@ -45,7 +45,10 @@ export class CleanupRegistry {
     private readonly owner: CleanupOwner,
     private readonly removers: RemoverContext,
     private readonly options: CleanupOptions = {},
-  ) {}
+  ) {
+    // Before 0.1 the fourth argument was the guard itself: dropping it silently would skip the guard.
+    if (typeof options === 'function') throw new TypeError('CleanupRegistry: pass the guard as { beforeRemoval }, not as a function.');
+  }
 
   /**
    * Registers something a later run can remove from its kind and id alone, even if this process

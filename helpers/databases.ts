@@ -86,8 +86,8 @@ async function appDatabase(db: DbConfig = {}): Promise<ResolvedDatabase> {
     url: await defaultDatabaseUrl(),
     fallback:
       "No setting names the app's database (db: { url } in defineVibesConfig, or DATABASE_URL), so this ran on the preset's own " +
-      "(VIBES_DATABASE_URL, else its embedded Postgres), where the app's tables are not. Set DATABASE_URL in .env.test to the database " +
-      'your app uses in tests, or a databaseUrl beside this SQL.',
+      "(VIBES_DATABASE_URL, else its embedded Postgres), where an app's tables usually are not. Set DATABASE_URL in .env.test to the " +
+      'database your app uses in tests.',
   };
 }
 

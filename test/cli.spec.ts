@@ -68,6 +68,11 @@ test.describe('server commands and the safety guard', () => {
       expect(fromEnv.code, `vibes ${command[0]}: ${fromEnv.stderr}`).toBe(1);
       expect(fromEnv.stderr).toMatch(/✗ test database: DATABASE_URL — it points at database "app" on db\.prod\.example\.com/);
     }
+    // vibes sweep names its flag, and where it came from, too.
+    const sweep = await runVibes(['sweep', '--database-url', PRODUCTION], { env: { VIBES_DATABASE_URL: '', DATABASE_URL: '' } });
+    expect(sweep.code).toBe(1);
+    expect(sweep.stderr).toContain('✗ test database: --database-url — it points at database "app" on db.prod.example.com');
+    expect(sweep.stderr).toContain('where it came from: the command line');
   });
 
   test('take the allowances the guard takes: a host allowed by exact name goes on to connect', async () => {
@@ -77,7 +82,7 @@ test.describe('server commands and the safety guard', () => {
     });
     expect(allowed.code).toBe(1);
     expect(allowed.stderr).not.toContain('refused to run');
-    expect(allowed.stderr).toMatch(/ECONNREFUSED|connect/i);
+    expect(allowed.stderr).toContain(`vibes: cannot connect to Postgres at postgres://app@${hostname()}:1/app`);
   });
 
   test('read .env.test as a run does: its secret and its database, named as their source', async () => {

@@ -88,6 +88,9 @@ test('every service command is a vibes command the image can run', async () => {
   const { compose } = loadCompose(await readCompose());
   const dockerfile = await readFile(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
   expect(dockerfile).toMatch(/ENTRYPOINT \["node", "dist\/cli\/main\.js"\]/);
+  // The image builds what tsconfig.build.json includes: every one of those folders is copied in.
+  const { include } = JSON.parse(await readFile(path.join(REPO_ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
+  for (const folder of include) expect(dockerfile, `the Dockerfile copies ${folder}/ for the build`).toMatch(new RegExp(`^COPY ${folder} ${folder}$`, 'm'));
   for (const [name, service] of vibesServices(compose)) {
     expect(service.build).toBe('.');
     const help = await runVibes([service.command![0]!, '--help']);

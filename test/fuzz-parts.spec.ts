@@ -237,7 +237,6 @@ test.describe('fuzz: schedule files', () => {
 });
 
 test.describe('fuzz: Stripe events for a subject', () => {
-  const resources = stripeFixtures();
 
   /** Every key the builder writes is one Stripe's own example object has, with a value of the same kind. */
   function expectStripeShape(built: Record<string, unknown>, example: Record<string, unknown>, where: string) {
@@ -253,6 +252,7 @@ test.describe('fuzz: Stripe events for a subject', () => {
     const events = stripeEvents({ email: 'buyer@example.com', userId: 'u_1', metadata: { vibes_run: 'r1' }, start: 1_000 });
     const built: StripeEvent[] = [events.checkoutCompleted(), events.subscriptionCreated(), events.subscriptionUpdated('past_due'), events.subscriptionDeleted()];
 
+    const resources = stripeFixtures();
     for (const e of built) expectStripeShape(e as unknown as Record<string, unknown>, resources.event!, 'event');
     expectStripeShape(built[0]!.data.object, resources['checkout.session']!, 'checkout.session');
     for (const e of built.slice(1)) expectStripeShape(e.data.object, resources.subscription!, 'subscription');

@@ -47,10 +47,14 @@ export function sweepCommand(): Command {
     .option('--data-dir <dir>', 'data directory of the embedded Postgres that holds the ledger (default: .vibes/postgres)')
     .action(async (flags: SweepFlags) => {
       loadTestEnv();
-      if (flags.databaseUrl) process.env.VIBES_DATABASE_URL = flags.databaseUrl;
       const appUser = appUserRemoval(flags);
-      assertSafeTarget({ databaseUrls: [{ name: '--app-database-url', url: flags.appDatabaseUrl }], urls: [{ name: '--app-user-url', url: flags.appUserUrl }] });
-      const database = await openLedgerDatabase(flags.dataDir);
+      assertSafeTarget({
+        databaseUrls: [{ name: '--database-url', url: flags.databaseUrl }, { name: '--app-database-url', url: flags.appDatabaseUrl }],
+        urls: [{ name: '--app-user-url', url: flags.appUserUrl }],
+      });
+      // The run's own database for what falls back to it (the app-user SQL's default), checked above under its flag.
+      if (flags.databaseUrl) process.env.VIBES_DATABASE_URL = flags.databaseUrl;
+      const database = await openLedgerDatabase(flags.databaseUrl, flags.dataDir);
       try {
         const stripeMode = stripeModeOf();
         const stripe = stripeMode && stripeClientFor({ runId: 'sweep', replayServerUrl: '', stripeMode, emulatorUrl: process.env.STRIPE_EMULATOR_URL });
@@ -94,14 +98,14 @@ export function sweepCommand(): Command {
  * joined when a run has it up and started (then stopped again) when not, since a run's ledger
  * outlives the run. Undefined when there is neither: nothing has been recorded here.
  */
-async function openLedgerDatabase(dataDir: string | undefined): Promise<Database | undefined> {
-  const url = databaseUrlFromEnv();
+async function openLedgerDatabase(databaseUrl: string | undefined, dataDir: string | undefined): Promise<Database | undefined> {
   const dir = path.resolve(dataDir ?? defaultDataDir());
-  if (!url && !existsSync(path.join(dir, 'PG_VERSION'))) {
+  if (!databaseUrl && !databaseUrlFromEnv() && !existsSync(path.join(dir, 'PG_VERSION'))) {
     console.log(`no ledger: no database URL, and no embedded Postgres at ${dir}; no run has recorded anything here`);
     return undefined;
   }
-  return openCommandDatabase({ databaseUrl: url, dataDir: dir });
+  // A URL from the environment is read, and named in any refusal, by the variable that holds it.
+  return openCommandDatabase({ databaseUrl, dataDir: dir });
 }
 
 /**

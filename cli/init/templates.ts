@@ -106,8 +106,8 @@ export function envTestExample(facts: ProjectFacts): string {
 # the db fixture and cleanup.appUser.sql. Unset, those run on the preset's own database below.
 # DATABASE_URL=postgres://postgres@127.0.0.1:5432/${dbName(facts)}
 
-# Postgres for the preset's own webhook store and cleanup ledger (its schema \`vibes\`; it may be
-# the app's database). Leave unset for an embedded Postgres that starts with the run.
+# Postgres for the preset's own webhook store and cleanup ledger (its schema \`vibes\`). Unset, it
+# is DATABASE_URL's database, else an embedded Postgres that starts with the run.
 # VIBES_DATABASE_URL=postgres://postgres@127.0.0.1:5432/${dbName(facts)}
 
 # Stripe: leave STRIPE_SECRET_KEY unset to use the bundled emulator (no network, no keys); your

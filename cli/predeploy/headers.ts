@@ -22,10 +22,11 @@ export function parseHeader(value: string, flag = '--header'): [string, string] 
  * one of the two values would be dropped without a word.
  */
 export function parseHeaders(values: readonly string[], flag = '--header'): Record<string, string> {
-  const headers: Record<string, string> = {};
+  // No prototype: a header called `constructor` or `__proto__` is a header like any other.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const value of values) {
     const [name, headerValue] = parseHeader(value, flag);
-    if (name in headers) throw new UsageError(`${flag}: the header ${name} is given twice (header names ignore case); pass each header once.`);
+    if (Object.hasOwn(headers, name)) throw new UsageError(`${flag}: the header ${name} is given twice (header names ignore case); pass each header once.`);
     headers[name] = headerValue;
   }
   return headers;
@@ -37,7 +38,7 @@ export function bypassHeaders(custom: string[], vercelSecret: string | undefined
   if (!vercelSecret) return headers;
   // Also sets a cookie, so requests the page makes without our headers (iframes, redirects back from Checkout) pass too.
   const vercel = { [VERCEL_BYPASS_HEADER]: vercelSecret, 'x-vercel-set-bypass-cookie': 'true' };
-  const clash = Object.keys(vercel).find((name) => name in headers);
+  const clash = Object.keys(vercel).find((name) => Object.hasOwn(headers, name));
   if (clash) throw new UsageError(`--header ${clash}: the Vercel bypass secret (--vercel-bypass-secret or ${VERCEL_BYPASS_ENV}) sets this header already; pass one or the other.`);
   return { ...vercel, ...headers };
 }

@@ -1,6 +1,6 @@
 /**
  * Waits out a deployment's cold start: GETs the health URL with exponential backoff until it
- * answers, so the smoke tests measure the app and not the platform waking it up.
+ * answers, so the tests measure the app and not the platform waking it up.
  */
 export interface WarmupOptions {
   url: string;

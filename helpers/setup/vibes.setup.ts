@@ -28,7 +28,8 @@ setup('what killed runs left behind is removed', async ({ vibes, _vibesLedger, _
   if (!_vibesLedger) {
     // Each test still removes what it made; what a killed run made would stay. Said, not only skipped.
     const why = 'vibes: no database for the cleanup ledger, so a run killed mid-test leaves its test data behind and no later run removes it. ' +
-      'The replay server runs elsewhere (VIBES_REPLAY_URL) and started no embedded Postgres here: set VIBES_DATABASE_URL (in .env.test) to a Postgres for the ledger.';
+      'The replay server runs elsewhere (VIBES_REPLAY_URL or webhooks.replayServerUrl), so no embedded Postgres started here, and neither ' +
+      'VIBES_DATABASE_URL nor DATABASE_URL is set: set VIBES_DATABASE_URL (in .env.test) to a Postgres for the ledger.';
     console.warn(why);
     setup.skip(true, why);
   }
