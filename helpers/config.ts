@@ -9,6 +9,7 @@ import { reservePorts } from './ports.js';
 import { DEFAULT_DATA_DIR } from '../postgres/index.js';
 import { currentRunId } from './run.js';
 import { stripeModeOf } from './stripe-mode.js';
+import { unusedOptions } from './unused-options.js';
 import type { AppServer, VibesEnvironment, VibesOptions } from './options.js';
 import type { VibesTestOptions, VibesWorkerOptions } from './fixtures.js';
 
@@ -36,17 +37,23 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   // A replay server or an app that already runs (docker compose, a preview deployment) is used as
   // it is: VIBES_REPLAY_URL and BASE_URL name them, and no web server is started in their place.
   // Without a trailing slash: URLs are built on it (`${url}/webhooks/stripe`), and the replay server has no `//webhooks` route.
-  const externalReplayUrl = (options.webhooks?.replayServerUrl ?? env.VIBES_REPLAY_URL)?.replace(/\/+$/, '');
+  // An empty variable (`VIBES_REPLAY_URL=` in .env.test) is an unset one, here and below.
+  const externalReplayUrl = (options.webhooks?.replayServerUrl || env.VIBES_REPLAY_URL)?.replace(/\/+$/, '') || undefined;
   const replayServerUrl = externalReplayUrl ?? `http://127.0.0.1:${replayPort}`;
   const appRunsElsewhere = !!env.BASE_URL;
-  const emulatorUrl = stripeMode === 'emulator' ? env.STRIPE_EMULATOR_URL ?? `http://127.0.0.1:${ports.emulator}` : undefined;
+  const emulatorUrl = stripeMode === 'emulator' ? env.STRIPE_EMULATOR_URL || `http://127.0.0.1:${ports.emulator}` : undefined;
   const demo = options.app === 'demo';
   const userApp = options.app === 'demo' ? undefined : options.app;
-  const appUrl = demo ? (env.BASE_URL ?? `http://127.0.0.1:${ports.app}`) : userApp?.url;
+  const appUrl = demo ? (env.BASE_URL || `http://127.0.0.1:${ports.app}`) : userApp?.url;
   // BASE_URL wins: it names an app that runs elsewhere (a preview under `vibes predeploy`), and
   // then no app is started here, so a configured local baseURL would test whatever listens there.
-  const baseURL = env.BASE_URL ?? options.baseURL ?? appUrl;
+  const baseURL = env.BASE_URL || options.baseURL || appUrl;
   const forwardTo = options.webhooks?.forwardTo ?? (demo ? `${appUrl}${DEMO_WEBHOOK_PATH}` : undefined);
+  // Said once, by the runner: workers load this config too.
+  if (!env.TEST_WORKER_INDEX) {
+    const externalEmulatorUrl = stripeMode === 'emulator' ? env.STRIPE_EMULATOR_URL : undefined;
+    for (const unused of unusedOptions(options, { externalReplayUrl, externalEmulatorUrl, stripeMode })) console.warn(`vibes: ${unused}`);
+  }
 
   if (options.database?.url) env.VIBES_DATABASE_URL = options.database.url;
   // Web servers start in the config's folder, workers in the invocation's: one absolute path for both.

@@ -2,16 +2,17 @@ import { spawn } from 'node:child_process';
 import { test, expect } from '@playwright/test';
 
 /** defineVibesConfig in a process of its own: it reserves ports and sets variables for the run. */
-async function configWith(env: NodeJS.ProcessEnv, options = '{}'): Promise<{ webServer: { name: string; command: string; env?: Record<string, string> }[]; use: { baseURL?: string } }> {
+async function configWith(env: NodeJS.ProcessEnv, options = '{}'): Promise<{ webServer: { name: string; command: string; env?: Record<string, string> }[]; use: { baseURL?: string }; stderr: string }> {
   const source = `const { defineVibesConfig } = await import('playwright-vibes'); process.stdout.write(JSON.stringify(defineVibesConfig(${options})));`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { env: { ...process.env, VIBES_PORTS: '', ...env } });
+  // As the runner loads it: not as a worker (TEST_WORKER_INDEX), which says nothing of unused options.
+  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { env: { ...process.env, VIBES_PORTS: '', TEST_WORKER_INDEX: undefined, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   expect(code, stderr).toBe(0);
-  return JSON.parse(stdout);
+  return { ...JSON.parse(stdout), stderr };
 }
 
 test('an external replay server named with a trailing slash gets the emulator\'s webhooks at /webhooks/stripe, not //webhooks/stripe', async () => {
@@ -51,4 +52,26 @@ test("the config's allowed database hosts go with the servers, which guard the d
   for (const name of ['replay server', 'demo app']) {
     expect(config.webServer.find((s) => s.name === name)?.env?.VIBES_ALLOW_DATABASE_HOSTS, name).toBe('db.shell.internal,db.ci.internal');
   }
+});
+
+test('options for a server that runs elsewhere are said to be unused, once, by the runner', async () => {
+  const options = "{ webhooks: { forwardTo: 'http://localhost:3000/api/stripe/webhook', port: 4343 }, stripe: { rateLimit: 25 } }";
+  const elsewhere = { VIBES_REPLAY_URL: 'http://127.0.0.1:4545', STRIPE_EMULATOR_URL: 'http://127.0.0.1:12111', STRIPE_SECRET_KEY: '' };
+  const runner = await configWith(elsewhere, options);
+  expect(runner.stderr).toContain('vibes: webhooks.forwardTo is not used: the replay server at http://127.0.0.1:4545 runs elsewhere and keeps the --forward-to it was started with.');
+  expect(runner.stderr).toContain('vibes: webhooks.port is not used: the replay server at http://127.0.0.1:4545 runs elsewhere and keeps the --port it was started with.');
+  expect(runner.stderr).toContain('vibes: stripe.rateLimit is not used: the Stripe emulator at http://127.0.0.1:12111 runs elsewhere; start it with --rate-limit.');
+  expect((await configWith({ ...elsewhere, TEST_WORKER_INDEX: '0' }, options)).stderr).not.toContain('is not used');
+  // Started by the run, the servers take them, and nothing is said.
+  const here = await configWith({ VIBES_REPLAY_URL: '', STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' }, options);
+  expect(here.stderr).not.toContain('is not used');
+  expect(here.webServer.find((s) => s.name === 'Stripe emulator')?.command).toContain('--rate-limit 25');
+});
+
+test('an empty variable is an unset one: VIBES_REPLAY_URL=, STRIPE_EMULATOR_URL= and BASE_URL= start the servers here', async () => {
+  const config = await configWith({ VIBES_REPLAY_URL: '', STRIPE_EMULATOR_URL: '', BASE_URL: '', STRIPE_SECRET_KEY: '' }, "{ app: 'demo' }");
+  expect(config.webServer.map((s) => s.name)).toEqual(['replay server', 'Stripe emulator', 'demo app']);
+  expect(config.webServer.find((s) => s.name === 'Stripe emulator')?.command).toMatch(/--webhook-url http:\/\/127\.0\.0\.1:\d+\/webhooks\/stripe/);
+  expect(config.webServer.find((s) => s.name === 'demo app')?.env?.STRIPE_EMULATOR_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(config.use.baseURL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 });

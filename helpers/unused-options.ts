@@ -1,0 +1,31 @@
+import type { VibesOptions } from './options.js';
+
+/** Where the servers the options would configure run: here (started by the run) or elsewhere. */
+export interface ServerPlacement {
+  /** The replay server's URL when one runs elsewhere (VIBES_REPLAY_URL, webhooks.replayServerUrl). */
+  externalReplayUrl?: string;
+  /** The emulator's URL when one runs elsewhere (STRIPE_EMULATOR_URL). */
+  externalEmulatorUrl?: string;
+  stripeMode: 'emulator' | 'test-mode';
+}
+
+/**
+ * Options that configure a server this run does not start, each with what takes its place: set
+ * and silently without effect, they would leave a user wondering why a port or a limit is not kept.
+ */
+export function unusedOptions(options: VibesOptions, placement: ServerPlacement): string[] {
+  const unused: string[] = [];
+  const replay = placement.externalReplayUrl;
+  if (replay) {
+    for (const [name, flag] of [['forwardTo', '--forward-to'], ['port', '--port']] as const) {
+      if (options.webhooks?.[name] !== undefined) {
+        unused.push(`webhooks.${name} is not used: the replay server at ${replay} runs elsewhere and keeps the ${flag} it was started with.`);
+      }
+    }
+  }
+  if (options.stripe?.rateLimit !== undefined) {
+    if (placement.stripeMode === 'test-mode') unused.push("stripe.rateLimit is not used: it limits the emulator, and this run uses Stripe test mode, whose own limits apply.");
+    else if (placement.externalEmulatorUrl) unused.push(`stripe.rateLimit is not used: the Stripe emulator at ${placement.externalEmulatorUrl} runs elsewhere; start it with --rate-limit.`);
+  }
+  return unused;
+}
