@@ -1,4 +1,4 @@
-import { expect, test, type Locator, type Page, type FrameLocator } from '@playwright/test';
+import { expect, test, type Locator, type Page, type FrameLocator, type Response } from '@playwright/test';
 import type { TestCard } from './cards.js';
 
 type TextMatch = string | RegExp;
@@ -73,11 +73,17 @@ export interface PayOptions {
 export class Flows {
   /** Who signed up or logged in last through these flows: the email Checkout gets if it asks. */
   private user?: Credentials;
+  /** The page's last document, redirects included: its status tells an app's error page. */
+  private document?: Response;
 
   constructor(
     private readonly page: Page,
     readonly config: FlowsConfig,
-  ) {}
+  ) {
+    page.on('response', (response) => {
+      if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) this.document = response;
+    });
+  }
 
   signup(user: Credentials): Promise<void> {
     return step(`sign up as ${user.email}`, () => this.submitCredentials(this.config.paths.signup, this.config.buttons.signup, user));
@@ -98,7 +104,9 @@ export class Flows {
     await page.getByLabel(config.labels.email).fill(user.email);
     await page.getByLabel(config.labels.password).fill(user.password);
     await page.getByRole('button', { name: button }).click();
-    await page.waitForURL((url) => url.pathname !== formPath);
+    // An error page at the form's own path would never leave it: it ends the wait, and is said.
+    await page.waitForURL((url) => url.pathname !== formPath || this.onErrorPage());
+    await this.failOnErrorPage();
   }
 
   logout(): Promise<void> {
@@ -126,6 +134,7 @@ export class Flows {
       // Neither: the navigation's timeout is the clearer message.
       await Promise.any([navigated, mounted]).catch(() => navigated);
       await page.waitForLoadState('domcontentloaded');
+      await this.failOnErrorPage();
     });
   }
 
@@ -136,6 +145,7 @@ export class Flows {
    */
   pay(card: TestCard, options: PayOptions = {}): Promise<void> {
     return step(`pay with ${card.name} (${card.number})`, async () => {
+      await this.failOnErrorPage();
       const surface = await this.detectSurface();
       const startedOn = this.page.url();
       if (surface === 'checkout') await this.fillCheckout(card, options);
@@ -158,6 +168,26 @@ export class Flows {
       await page.getByRole('button', { name: config.buttons.deleteAccount }).click();
       await page.getByText(config.deletedMessage).first().waitFor();
     });
+  }
+
+  private onErrorPage(): boolean {
+    return (this.document?.status() ?? 0) >= 400;
+  }
+
+  /**
+   * An error page (status 400 or more) where the flow expected the app or Stripe: said at once,
+   * with the page's own words, instead of a wait for a field or a Stripe frame that never comes.
+   */
+  private async failOnErrorPage(): Promise<void> {
+    const document = this.document;
+    if (!document || document.status() < 400) return;
+    const text = (await this.page.locator('body').innerText({ timeout: 1_000 }).catch(() => '')).replace(/\s+/g, ' ').trim().slice(0, 200);
+    const url = new URL(document.url());
+    throw new Error(
+      `${url.origin} answered ${document.status()} for ${document.request().method()} ${url.pathname}${text ? `: "${text}"` : ''}. ` +
+        "The app's log says why. With the emulator, the app's Stripe client must follow STRIPE_EMULATOR_URL, and a server you " +
+        'started yourself does not know the run\'s emulator or webhook secret.',
+    );
   }
 
   private async detectSurface(): Promise<'checkout' | 'payment-element' | 'card-element'> {

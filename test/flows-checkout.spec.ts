@@ -16,6 +16,19 @@ const SIGNUP_PAGE = `<!doctype html><title>Sign up</title>
   <button>Sign up</button>
 </form>`;
 
+const BROKEN_DASHBOARD = `<!doctype html><title>Dashboard</title><p>Free plan</p>
+<form method="post" action="/upgrade"><button>Upgrade</button></form>`;
+
+/** The app's pages: sign-up, a dashboard whose upgrade fails as an app without its Stripe does, a sign-up that refuses. */
+function appPage(req: { method?: string; url?: string }): { status: number; body: string } {
+  const path = new URL(req.url ?? '/', 'http://app').pathname;
+  if (path === '/signup') return { status: 200, body: SIGNUP_PAGE };
+  if (path === '/dashboard') return { status: 200, body: BROKEN_DASHBOARD };
+  if (path === '/upgrade' && req.method === 'POST') return { status: 500, body: '<!doctype html><title>Error</title><h1>Error</h1><p>Something went wrong.</p>' };
+  if (path === '/full') return { status: 200, body: SIGNUP_PAGE.replace('action="/welcome"', 'method="post" action="/full"') };
+  return { status: 200, body: '<!doctype html><title>App</title><p>Thanks</p>' };
+}
+
 const test = base.extend<{ harness: EmulatorHarness; app: LoopbackSite; checkoutUrl: (options?: { customerEmail?: string }) => Promise<string> }>({
   harness: async ({}, use) => {
     const harness = await startEmulatorHarness();
@@ -23,7 +36,7 @@ const test = base.extend<{ harness: EmulatorHarness; app: LoopbackSite; checkout
     await harness.close();
   },
   app: async ({}, use) => {
-    const app = await loopbackSite((req) => ({ status: 200, body: req.url?.startsWith('/signup') ? SIGNUP_PAGE : '<!doctype html><title>App</title><p>Thanks</p>' }));
+    const app = await loopbackSite((req) => (req.method === 'POST' && req.url === '/full' ? { status: 422, body: '<!doctype html><p>That email is taken.</p>' } : appPage(req)));
     await use(app);
     await app.close();
   },
@@ -91,4 +104,18 @@ test('with no email to give, pay says what to do and submits nothing', async ({ 
   );
   const id = /\/c\/pay\/(cs_[^/?#]+)/.exec(url)![1]!;
   expect((await harness.stripe.checkout.sessions.retrieve(id)).status).toBe('open');
+});
+
+test("an app's error page ends the flow at once, with its status and words, instead of a wait for Stripe", async ({ page }) => {
+  const flows = new Flows(page, defaultFlowsConfig);
+  await flows.signup({ email: 'vibes+broken@example.com', password: 'pw-long-enough' });
+  await page.goto('/dashboard');
+  await expect(flows.upgrade()).rejects.toThrow(/answered 500 for POST \/upgrade: "Error Something went wrong\."\. The app's log says why\./);
+  // Nor does pay wait on the error page for a Stripe frame.
+  await expect(flows.pay(cards.visa)).rejects.toThrow(/answered 500 for POST \/upgrade/);
+});
+
+test('a sign-up form that answers an error at its own path is said, not waited on', async ({ page }) => {
+  const flows = new Flows(page, { ...defaultFlowsConfig, paths: { ...defaultFlowsConfig.paths, signup: '/full' } });
+  await expect(flows.signup({ email: 'vibes+taken@example.com', password: 'pw-long-enough' })).rejects.toThrow(/answered 422 for POST \/full: "That email is taken\."/);
 });
