@@ -21,6 +21,14 @@ export function progressLine(prefix: string, stream: NodeJS.WriteStream = proces
   };
 }
 
+/** Milliseconds as the largest whole unit parseDuration reads back: 3_600_000 is `1h`, 90_000 `90s`. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return ms === 0 ? '0s' : `${ms}ms`;
+}
+
 /** `90s`, `30m`, `1h`, `2d` (or plain milliseconds) to milliseconds. */
 export function parseDuration(value: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());

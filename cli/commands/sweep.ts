@@ -9,7 +9,7 @@ import { databaseUrlFromEnv, defaultDataDir, redactUrl, type Database } from '..
 import { openCommandDatabase } from '../database.js';
 import { ReplayClient } from '../../replay-server/index.js';
 import { parseHeaders } from '../predeploy/headers.js';
-import { parseDuration, progressLine } from '../progress.js';
+import { formatDuration, parseDuration, progressLine } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
 interface SweepFlags {
@@ -34,7 +34,7 @@ export function sweepCommand(): Command {
   return new Command('sweep')
     .description('remove test data that earlier runs left behind (ledger, then tagged Stripe customers)')
     .option('--dry-run', 'list what would be removed; remove nothing')
-    .option('--older-than <duration>', 'only what was created at least this long ago (90s, 30m, 1h, 2d; 0s for everything)', durationOption, 3_600_000)
+    .addOption(new Option('--older-than <duration>', 'only what was created at least this long ago (90s, 30m, 1h, 2d; 0s for everything)').argParser(durationOption).default(3_600_000, '1h'))
     .option('--database-url <url>', 'Postgres of the ledger (default: VIBES_DATABASE_URL, DATABASE_URL, else the embedded Postgres, started for the sweep if no run has it up)')
     .option('--rate <n>', 'Stripe requests per second (test mode allows 25)', rateOption, 20)
     .option('--no-strays', 'skip the search for tagged Stripe customers that no ledger entry names')
@@ -70,10 +70,12 @@ export function sweepCommand(): Command {
         };
         const fromLedger = database ? await sweepLedger(database.url, context, flags) : { removed: 0, failed: [], strays: 0, listed: 0, pending: [] };
         let fromStripe: SweepResult = { removed: 0, failed: [], strays: 0 };
+        let straysFound = 0;
         if (flags.strays && stripe) {
           // Stripe stamps whole seconds: a customer made in the cutoff's second is as old as the ledger's `<=` would say.
           const createdAtOrBefore = Math.floor((Date.now() - flags.olderThan) / 1000);
           const strays = await findStrayStripeCustomers(stripe, context, { emailPrefix: flags.emailPrefix, createdAtOrBefore, pending: fromLedger.pending });
+          straysFound = strays.length;
           console.log(`Stripe: ${strays.length} customer${strays.length === 1 ? '' : 's'} with the test prefix ${flags.emailPrefix} and no ledger entry`);
           if (flags.dryRun) strays.forEach((id) => console.log(`  would remove Stripe customer ${id}`));
           else {
@@ -84,7 +86,7 @@ export function sweepCommand(): Command {
         const failed = [...fromLedger.failed, ...fromStripe.failed];
         for (const f of failed) console.error(`  failed: ${f.label}: ${f.error}`);
         const verb = flags.dryRun ? 'would remove' : 'removed';
-        const count = flags.dryRun ? fromLedger.listed : fromLedger.removed + fromStripe.removed;
+        const count = flags.dryRun ? fromLedger.listed + straysFound : fromLedger.removed + fromStripe.removed;
         console.log(`vibes sweep: ${verb} ${count}, failed ${failed.length}`);
         if (failed.length > 0) process.exitCode = 1;
       } finally {
@@ -117,6 +119,7 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
   const ledger = await Ledger.open(databaseUrl);
   try {
     const old = await ledger.pending({ olderThanMs: flags.olderThan });
+    const young = (await ledger.pending()).length - old.length;
     const pending = await ledger.ofDeadRuns(old);
     const live = old.length - pending.length;
     // cleanup.defer() removals are functions of processes long gone: listed for a person, not retried.
@@ -125,6 +128,7 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
     for (const e of manual) console.log(`  remove by hand: ${e.label} (run ${e.run_id}, ${e.test}${e.last_error ? `; failed with: ${e.last_error}` : ''})`);
     console.log(`ledger at ${redactUrl(databaseUrl)}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} to remove`);
     if (live > 0) console.log(`  left ${live} entr${live === 1 ? 'y' : 'ies'} of runs still going (their processes hold the run's lock); each run removes its own`);
+    if (young > 0) console.log(`  left ${young} entr${young === 1 ? 'y' : 'ies'} younger than ${formatDuration(flags.olderThan)} (--older-than; 0s takes them too)`);
     if (flags.dryRun) for (const e of entries) console.log(`  would remove ${e.label} (run ${e.run_id}, ${e.test})`);
     const progress = progressLine('vibes sweep: ledger');
     const result = await sweepEntries(entries, ledger, context, {
