@@ -63,7 +63,8 @@ test('sign up, pay, Pro exactly once through retries and a race @smoke', async (
   await flows.signup(user);
   await flows.upgrade();
   await flows.pay(cards.visa);
-  // ADAPT: what your app shows once the paid plan is active.
+  // ADAPT: what your app shows once the paid plan is active. Checkout can send the browser back
+  // before the webhook has arrived: the page you land on should wait for it (poll or refresh).
   await expect(page.getByText(/pro plan/i)).toBeVisible();
 
   const paid = await webhooks.waitFor('checkout.session.completed', { email: user.email });
