@@ -193,6 +193,9 @@ test.describe('environment files', () => {
     expect(stdout, stderr).toContain('✗ guard: test database: DATABASE_URL: it points at database "app" on db.prod.example.com');
     expect(stdout).toContain('where it came from: the file .env.test');
     expect(stdout).toMatch(/vibes doctor: \d+ checks? failed/);
+    // The browser line names the browser once: not "system Chromium (/usr/bin/chromium) at /usr/bin/chromium".
+    expect(stdout).toMatch(/browser: (Playwright's Chromium|system Chromium( \(VIBES_CHROMIUM\))?) at \//);
+    expect(stdout).not.toMatch(/system Chromium \((\/[^)]+)\) at \1/);
   });
 
   test('`vibes doctor` reports a database URL with a malformed escape as a refusal, not a crash', async () => {

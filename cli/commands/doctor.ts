@@ -31,7 +31,8 @@ export function doctorCommand(): Command {
 function browserLine(): Line {
   const choice = findChromium();
   if (choice.kind === 'missing') return { ok: false, name: 'browser', detail: choice.message };
-  const what = choice.kind === 'playwright' ? "Playwright's Chromium" : `system Chromium (${choice.source})`;
+  // The source is worth saying when it is a variable (VIBES_CHROMIUM), not when it is the path again.
+  const what = choice.kind === 'playwright' ? "Playwright's Chromium" : choice.source === choice.executablePath ? 'system Chromium' : `system Chromium (${choice.source})`;
   return { ok: true, name: 'browser', detail: `${what} at ${choice.executablePath}` };
 }
 

@@ -110,7 +110,7 @@ function init(flags: InitFlags): void {
   const missing = [...(facts.has.vibes ? [] : ['playwright-vibes']), ...(facts.has.playwright ? [] : ['@playwright/test'])];
   const steps = [
     ...(missing.length ? [`Install: ${addDevDependencies(pm, missing)}`] : []),
-    `Browser: ${exec(pm)} playwright install --with-deps chromium`,
+    `Browser: ${exec(pm)} playwright install --with-deps chromium (or a system Chromium: /usr/bin/chromium, or VIBES_CHROMIUM)`,
     `Open playwright.config.ts and ${path.posix.join(facts.testDir.value, 'checkout.smoke.spec.ts')}: adapt the lines marked ADAPT (entitlements SQL, texts your app shows).`,
     'Copy .env.test.example to .env.test (or .env.test.local for secrets).',
     `Run it: ${run('test:e2e', 'playwright test')}   (smoke only: ${run('test:smoke', 'playwright test --grep @smoke')}; flakiness: ${run('test:flake', 'vibes flake')})`,
