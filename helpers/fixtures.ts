@@ -90,9 +90,10 @@ const WAIT_FOR_TIMEOUT = 15_000;
 function environmentFromEnv(): VibesEnvironment {
   return {
     runId: currentRunId(),
-    replayServerUrl: process.env.VIBES_REPLAY_URL ?? 'http://127.0.0.1:4545',
+    // An empty variable is an unset one, as in defineVibesConfig.
+    replayServerUrl: process.env.VIBES_REPLAY_URL || 'http://127.0.0.1:4545',
     stripeMode: stripeModeOf() ?? 'emulator',
-    emulatorUrl: process.env.STRIPE_EMULATOR_URL,
+    emulatorUrl: process.env.STRIPE_EMULATOR_URL || undefined,
   };
 }
 

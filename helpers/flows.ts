@@ -98,6 +98,7 @@ export class Flows {
     const { page, config } = this;
     this.user = user;
     await page.goto(path);
+    await this.failOnErrorPage();
     // The form's own path, after any redirect: leaving it is the sign of success. (A prefix test
     // would never end for a form at "/", nor let /signup go on to /signup/verify.)
     const formPath = new URL(page.url()).pathname;
@@ -123,10 +124,14 @@ export class Flows {
   upgrade(): Promise<void> {
     return step('upgrade', async () => {
       const { page, config } = this;
-      if (!(await page.getByRole('button', { name: config.buttons.upgrade }).isVisible())) await page.goto(config.paths.dashboard);
+      if (!(await page.getByRole('button', { name: config.buttons.upgrade }).isVisible())) {
+        await page.goto(config.paths.dashboard);
+        await this.failOnErrorPage();
+      }
       const before = page.url();
       await page.getByRole('button', { name: config.buttons.upgrade }).click();
-      const navigated = page.waitForURL((url) => url.toString() !== before);
+      // An error page at the same URL (a form that posts to itself) ends the wait too.
+      const navigated = page.waitForURL((url) => url.toString() !== before || this.onErrorPage());
       const mounted = this.elementFrames().first().waitFor();
       // The loser never settles before the test ends; its rejection then is nobody's error.
       navigated.catch(() => {});
@@ -145,7 +150,8 @@ export class Flows {
    */
   pay(card: TestCard, options: PayOptions = {}): Promise<void> {
     return step(`pay with ${card.name} (${card.number})`, async () => {
-      await this.failOnErrorPage();
+      // Only a server error: a payment page may well be served with a 4xx (a 402 holding the form).
+      await this.failOnErrorPage({ serverErrorsOnly: true });
       const surface = await this.detectSurface();
       const startedOn = this.page.url();
       if (surface === 'checkout') await this.fillCheckout(card, options);
@@ -163,6 +169,7 @@ export class Flows {
     return step('delete the account', async () => {
       const { page, config } = this;
       await page.goto(config.paths.account);
+      await this.failOnErrorPage();
       const confirm = page.getByRole('checkbox', { name: /confirm|understand|sure/i });
       if (await confirm.isVisible()) await confirm.check();
       await page.getByRole('button', { name: config.buttons.deleteAccount }).click();
@@ -170,24 +177,36 @@ export class Flows {
     });
   }
 
+  /**
+   * The error document (status 400 or more) the page shows now, if it shows one: the last
+   * document loaded counts only while the page is still at its URL (not after a client-side
+   * route change, about:blank or setContent).
+   */
+  private errorDocument(minStatus = 400): Response | undefined {
+    const document = this.document;
+    if (!document || document.status() < minStatus) return undefined;
+    return withoutHash(document.url()) === withoutHash(this.page.url()) ? document : undefined;
+  }
+
   private onErrorPage(): boolean {
-    return (this.document?.status() ?? 0) >= 400;
+    return this.errorDocument() !== undefined;
   }
 
   /**
-   * An error page (status 400 or more) where the flow expected the app or Stripe: said at once,
-   * with the page's own words, instead of a wait for a field or a Stripe frame that never comes.
+   * An error page where the flow expected the app or Stripe: said at once, with the page's own
+   * words, instead of a wait for a field or a Stripe frame that never comes.
    */
-  private async failOnErrorPage(): Promise<void> {
-    const document = this.document;
-    if (!document || document.status() < 400) return;
+  private async failOnErrorPage({ serverErrorsOnly = false } = {}): Promise<void> {
+    const document = this.errorDocument(serverErrorsOnly ? 500 : 400);
+    if (!document) return;
     const text = (await this.page.locator('body').innerText({ timeout: 1_000 }).catch(() => '')).replace(/\s+/g, ' ').trim().slice(0, 200);
     const url = new URL(document.url());
-    throw new Error(
-      `${url.origin} answered ${document.status()} for ${document.request().method()} ${url.pathname}${text ? `: "${text}"` : ''}. ` +
-        "The app's log says why. With the emulator, the app's Stripe client must follow STRIPE_EMULATOR_URL, and a server you " +
-        'started yourself does not know the run\'s emulator or webhook secret.',
-    );
+    // A server error of the app's (not of Stripe's pages) is most often its Stripe client missing the emulator.
+    const hint = document.status() >= 500 && !isCheckoutUrl(url)
+      ? " The app's log says why. With the emulator, the app's Stripe client must follow STRIPE_EMULATOR_URL, and a server you " +
+        "started yourself does not know the run's emulator or webhook secret."
+      : '';
+    throw new Error(`${url.origin} answered ${document.status()} for ${document.request().method()} ${url.pathname}${text ? `: "${text}"` : ''}.${hint}`);
   }
 
   private async detectSurface(): Promise<'checkout' | 'payment-element' | 'card-element'> {
@@ -287,6 +306,10 @@ export class Flows {
     const button = onPage.or(nested).first();
     await button.click();
   }
+}
+
+function withoutHash(url: string): string {
+  return url.replace(/#.*$/, '');
 }
 
 function isCheckoutUrl(url: URL): boolean {

@@ -16,14 +16,13 @@ export interface ServerPlacement {
 export function unusedOptions(options: VibesOptions, placement: ServerPlacement): string[] {
   const unused: string[] = [];
   const replay = placement.externalReplayUrl;
-  if (replay) {
-    for (const [name, flag] of [['forwardTo', '--forward-to'], ['port', '--port']] as const) {
-      if (options.webhooks?.[name] !== undefined) {
-        unused.push(`webhooks.${name} is not used: the replay server at ${replay} runs elsewhere and keeps the ${flag} it was started with.`);
-      }
-    }
+  // webhooks.forwardTo is not named: vibes init always writes it, and a compose set-up (an
+  // external replay server) keeps it for the runs without compose; a warning on every run would be noise.
+  if (replay && options.webhooks?.port !== undefined) {
+    unused.push(`webhooks.port is not used: the replay server at ${replay} runs elsewhere and keeps the --port it was started with.`);
   }
-  if (options.stripe?.rateLimit !== undefined) {
+  // Truthy, as the config reads it: 0 is no limit.
+  if (options.stripe?.rateLimit) {
     if (placement.stripeMode === 'test-mode') unused.push("stripe.rateLimit is not used: it limits the emulator, and this run uses Stripe test mode, whose own limits apply.");
     else if (placement.externalEmulatorUrl) unused.push(`stripe.rateLimit is not used: the Stripe emulator at ${placement.externalEmulatorUrl} runs elsewhere; start it with --rate-limit.`);
   }

@@ -76,7 +76,8 @@ export function sweepCommand(): Command {
           const createdAtOrBefore = Math.floor((Date.now() - flags.olderThan) / 1000);
           const strays = await findStrayStripeCustomers(stripe, context, { emailPrefix: flags.emailPrefix, createdAtOrBefore, pending: fromLedger.pending });
           straysFound = strays.length;
-          console.log(`Stripe: ${strays.length} customer${strays.length === 1 ? '' : 's'} with the test prefix ${flags.emailPrefix} and no ledger entry`);
+          const age = flags.olderThan > 0 ? `, made at least ${formatDuration(flags.olderThan)} ago,` : '';
+          console.log(`Stripe: ${strays.length} customer${strays.length === 1 ? '' : 's'} with the test prefix ${flags.emailPrefix}${age} and no ledger entry`);
           if (flags.dryRun) strays.forEach((id) => console.log(`  would remove Stripe customer ${id}`));
           else {
             const strayProgress = progressLine('vibes sweep: Stripe');
@@ -118,8 +119,11 @@ async function openLedgerDatabase(databaseUrl: string | undefined, dataDir: stri
 async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: SweepFlags): Promise<SweepResult & { listed: number; pending: LedgerEntry[] }> {
   const ledger = await Ledger.open(databaseUrl);
   try {
+    // All first: an entry written between the two reads is then old, never counted as young.
+    const all = await ledger.pending();
     const old = await ledger.pending({ olderThanMs: flags.olderThan });
-    const young = (await ledger.pending()).length - old.length;
+    const oldIds = new Set(old.map((e) => e.id));
+    const young = all.filter((e) => !oldIds.has(e.id)).length;
     const pending = await ledger.ofDeadRuns(old);
     const live = old.length - pending.length;
     // cleanup.defer() removals are functions of processes long gone: listed for a person, not retried.
@@ -128,7 +132,7 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
     for (const e of manual) console.log(`  remove by hand: ${e.label} (run ${e.run_id}, ${e.test}${e.last_error ? `; failed with: ${e.last_error}` : ''})`);
     console.log(`ledger at ${redactUrl(databaseUrl)}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} to remove`);
     if (live > 0) console.log(`  left ${live} entr${live === 1 ? 'y' : 'ies'} of runs still going (their processes hold the run's lock); each run removes its own`);
-    if (young > 0) console.log(`  left ${young} entr${young === 1 ? 'y' : 'ies'} younger than ${formatDuration(flags.olderThan)} (--older-than; 0s takes them too)`);
+    if (young > 0) console.log(`  left ${young} entr${young === 1 ? 'y' : 'ies'} younger than ${formatDuration(flags.olderThan)} (--older-than)`);
     if (flags.dryRun) for (const e of entries) console.log(`  would remove ${e.label} (run ${e.run_id}, ${e.test})`);
     const progress = progressLine('vibes sweep: ledger');
     const result = await sweepEntries(entries, ledger, context, {
