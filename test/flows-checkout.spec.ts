@@ -1,4 +1,5 @@
 import { test as base, expect, devices } from '@playwright/test';
+import type Stripe from 'stripe';
 import { chromiumLaunchOptions } from '../helpers/browser.js';
 import { cards } from '../helpers/cards.js';
 import { Flows, defaultFlowsConfig } from '../helpers/flows.js';
@@ -29,7 +30,7 @@ function appPage(req: { method?: string; url?: string }): { status: number; body
   return { status: 200, body: '<!doctype html><title>App</title><p>Thanks</p>' };
 }
 
-const test = base.extend<{ harness: EmulatorHarness; app: LoopbackSite; checkoutUrl: (options?: { customerEmail?: string }) => Promise<string> }>({
+const test = base.extend<{ harness: EmulatorHarness; app: LoopbackSite; checkout: (options?: { customerEmail?: string }) => Promise<Stripe.Checkout.Session> }>({
   harness: async ({}, use) => {
     const harness = await startEmulatorHarness();
     await use(harness);
@@ -44,17 +45,16 @@ const test = base.extend<{ harness: EmulatorHarness; app: LoopbackSite; checkout
   baseURL: async ({ app }, use) => {
     await use(app.url);
   },
-  checkoutUrl: async ({ harness, app }, use) => {
+  checkout: async ({ harness, app }, use) => {
     await use(async ({ customerEmail } = {}) => {
       const price = await oneTimePrice(harness.stripe);
-      const session = await harness.stripe.checkout.sessions.create({
+      return harness.stripe.checkout.sessions.create({
         mode: 'payment',
         line_items: [{ price: price.id, quantity: 1 }],
         success_url: `${app.url}/paid`,
         cancel_url: `${app.url}/cancelled`,
         ...(customerEmail ? { customer_email: customerEmail } : {}),
       });
-      return session.url!;
     });
   },
 });
@@ -62,48 +62,46 @@ const test = base.extend<{ harness: EmulatorHarness; app: LoopbackSite; checkout
 // The framework project has no browser of its own: this spec brings Chromium (Playwright's or the system's).
 test.use({ ...devices['Desktop Chrome'], launchOptions: chromiumLaunchOptions() });
 
-async function paidEmail(harness: EmulatorHarness, checkoutUrl: string): Promise<string | null | undefined> {
-  const id = /\/c\/pay\/(cs_[^/?#]+)/.exec(checkoutUrl)![1]!;
+async function paidEmail(harness: EmulatorHarness, { id }: Stripe.Checkout.Session): Promise<string | null | undefined> {
   const session = await harness.stripe.checkout.sessions.retrieve(id);
   expect(session.status).toBe('complete');
   return session.customer_details?.email;
 }
 
-test('fills the email Checkout asks for with the user the flows signed up as', async ({ page, harness, app, checkoutUrl }) => {
+test('fills the email Checkout asks for with the user the flows signed up as', async ({ page, harness, app, checkout }) => {
   const flows = new Flows(page, defaultFlowsConfig);
   await flows.signup({ email: 'vibes+signed-up@example.com', password: 'pw-long-enough' });
-  const url = await checkoutUrl();
-  await page.goto(url);
+  const session = await checkout();
+  await page.goto(session.url!);
   await flows.pay(cards.visa);
   expect(new URL(page.url()).pathname).toBe('/paid');
-  expect(await paidEmail(harness, url)).toBe('vibes+signed-up@example.com');
+  expect(await paidEmail(harness, session)).toBe('vibes+signed-up@example.com');
   expect(app.requests.map((r) => r.path)).toContain('/paid');
 });
 
-test('an email given to pay wins over the remembered user', async ({ page, harness, checkoutUrl }) => {
+test('an email given to pay wins over the remembered user', async ({ page, harness, checkout }) => {
   const flows = new Flows(page, defaultFlowsConfig);
   await flows.signup({ email: 'vibes+signed-up@example.com', password: 'pw-long-enough' });
-  const url = await checkoutUrl();
-  await page.goto(url);
+  const session = await checkout();
+  await page.goto(session.url!);
   await flows.pay(cards.visa, { email: 'vibes+billing@example.com' });
-  expect(await paidEmail(harness, url)).toBe('vibes+billing@example.com');
+  expect(await paidEmail(harness, session)).toBe('vibes+billing@example.com');
 });
 
-test('an email the session fixes is left as Checkout shows it', async ({ page, harness, checkoutUrl }) => {
-  const url = await checkoutUrl({ customerEmail: 'vibes+fixed@example.com' });
-  await page.goto(url);
+test('an email the session fixes is left as Checkout shows it', async ({ page, harness, checkout }) => {
+  const session = await checkout({ customerEmail: 'vibes+fixed@example.com' });
+  await page.goto(session.url!);
   await new Flows(page, defaultFlowsConfig).pay(cards.visa, { email: 'vibes+other@example.com' });
-  expect(await paidEmail(harness, url)).toBe('vibes+fixed@example.com');
+  expect(await paidEmail(harness, session)).toBe('vibes+fixed@example.com');
 });
 
-test('with no email to give, pay says what to do and submits nothing', async ({ page, harness, checkoutUrl }) => {
-  const url = await checkoutUrl();
-  await page.goto(url);
+test('with no email to give, pay says what to do and submits nothing', async ({ page, harness, checkout }) => {
+  const session = await checkout();
+  await page.goto(session.url!);
   await expect(new Flows(page, defaultFlowsConfig).pay(cards.visa)).rejects.toThrow(
     'Checkout asks for an email and flows.pay knows none: sign up or log in through flows first, pass flows.pay(card, { email })',
   );
-  const id = /\/c\/pay\/(cs_[^/?#]+)/.exec(url)![1]!;
-  expect((await harness.stripe.checkout.sessions.retrieve(id)).status).toBe('open');
+  expect((await harness.stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
 });
 
 test("an app's error page ends the flow at once, with its status and words, instead of a wait for Stripe", async ({ page }) => {
