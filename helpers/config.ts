@@ -41,7 +41,8 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   const externalReplayUrl = (options.webhooks?.replayServerUrl || env.VIBES_REPLAY_URL)?.replace(/\/+$/, '') || undefined;
   const replayServerUrl = externalReplayUrl ?? `http://127.0.0.1:${replayPort}`;
   const appRunsElsewhere = !!env.BASE_URL;
-  const emulatorUrl = stripeMode === 'emulator' ? env.STRIPE_EMULATOR_URL || `http://127.0.0.1:${ports.emulator}` : undefined;
+  const externalEmulatorUrl = stripeMode === 'emulator' ? env.STRIPE_EMULATOR_URL || undefined : undefined;
+  const emulatorUrl = stripeMode === 'emulator' ? externalEmulatorUrl ?? `http://127.0.0.1:${ports.emulator}` : undefined;
   const demo = options.app === 'demo';
   const userApp = options.app === 'demo' ? undefined : options.app;
   const appUrl = demo ? (env.BASE_URL || `http://127.0.0.1:${ports.app}`) : userApp?.url;
@@ -51,7 +52,6 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   const forwardTo = options.webhooks?.forwardTo ?? (demo ? `${appUrl}${DEMO_WEBHOOK_PATH}` : undefined);
   // Said once, by the runner: workers load this config too.
   if (!env.TEST_WORKER_INDEX) {
-    const externalEmulatorUrl = stripeMode === 'emulator' ? env.STRIPE_EMULATOR_URL : undefined;
     for (const unused of unusedOptions(options, { externalReplayUrl, externalEmulatorUrl, stripeMode })) console.warn(`vibes: ${unused}`);
   }
 
@@ -83,7 +83,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
     webServer.push(vibesServer('replay server', replayServerUrl, ['replay-server', '--port', String(replayPort),
       ...(forwardTo ? ['--forward-to', forwardTo] : [])], guardEnv));
   }
-  if (stripeMode === 'emulator' && !env.STRIPE_EMULATOR_URL) {
+  if (stripeMode === 'emulator' && !externalEmulatorUrl) {
     webServer.push(vibesServer('Stripe emulator', emulatorUrl!, ['stripe-emulator', '--port', String(ports.emulator),
       '--webhook-url', `${replayServerUrl}/webhooks/stripe`,
       ...(options.stripe?.rateLimit ? ['--rate-limit', String(options.stripe.rateLimit)] : [])]));
