@@ -9,6 +9,11 @@ export function parsePort(value: string): number {
   return port;
 }
 
+/** Commander parser for a repeatable option: each use adds its value. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
 export function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number.');

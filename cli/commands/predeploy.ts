@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { checkTarget, DEPLOYMENT_CHECK_ENV, formatRefusals, loadTestEnv, shellEnvironment } from '../../helpers/index.js';
 import { parseDuration } from '../progress.js';
+import { collect } from '../options.js';
 import { bypassHeaders, EXTRA_HEADERS_ENV, VERCEL_BYPASS_ENV } from '../predeploy/headers.js';
 import { formatSummary } from '../predeploy/summary.js';
 import { warmUp, type WarmupResult } from '../predeploy/warmup.js';
@@ -36,7 +37,7 @@ export function predeployCommand(): Command {
     .option('--grep <pattern>', 'which tests make up the check (those that need nothing of this machine: no webhook waits, no SQL counts)', '@predeploy')
     .option('--junit <file>', 'JUnit XML report', 'test-results/predeploy-junit.xml')
     .addOption(new Option('--vercel-bypass-secret <secret>', "Vercel's Protection Bypass for Automation secret, sent as x-vercel-protection-bypass").env(VERCEL_BYPASS_ENV))
-    .option('--header <name: value>', 'another header every request carries, e.g. a custom protection bypass (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option('--header <name: value>', 'another header every request carries, e.g. a custom protection bypass (repeatable)', collect)
     .argument('[playwright-args...]', 'more arguments for `playwright test`, after --')
     .addHelpText('after', '\nExit codes: 0 all passed, 1 tests failed, 2 misconfigured (bad flags, guard refusal, no config or tests), 3 deployment unreachable.')
     .action(async (playwrightArgs: string[], flags: PredeployFlags) => {

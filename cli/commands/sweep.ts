@@ -8,6 +8,7 @@ import {
 import { databaseUrlFromEnv, defaultDataDir, redactUrl, type Database } from '../../postgres/index.js';
 import { openCommandDatabase } from '../database.js';
 import { ReplayClient } from '../../replay-server/index.js';
+import { collect } from '../options.js';
 import { parseHeaders } from '../predeploy/headers.js';
 import { formatDuration, parseDuration, progressLine } from '../progress.js';
 import { UsageError } from '../usage-error.js';
@@ -156,10 +157,6 @@ function appUserRemoval(flags: SweepFlags): AppUserCleanup | undefined {
     throw new UsageError(`--app-user-url "${flags.appUserUrl}" is neither an http(s) URL (http://…) nor a path (/api/test/users).`);
   }
   return { url: flags.appUserUrl, headers: parseHeaders(headers, '--app-user-header') };
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
 
 function durationOption(value: string): number {
