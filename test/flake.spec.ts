@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test, expect } from '@playwright/test';
+import { test, expect } from './support/fixtures.js';
+import { freePort } from '../core/index.js';
 import { runVibes } from './support/cli.js';
 import { NESTED_RUN_ENV, tempProject, VIBES_CLI, type TempProject } from './support/temp-project.js';
 
@@ -18,7 +19,8 @@ function flakyProject(): Promise<TempProject> {
 export default defineConfig({ testDir: './e2e', retries: 2, workers: 2 });
 `,
     'e2e/checkout.spec.ts': `import { readFileSync, writeFileSync } from 'node:fs';
-import { test, expect } from '@playwright/test';
+import { test, expect } from './support/fixtures.js';
+import { freePort } from '../core/index.js';
 test('steady', async () => {
   expect(1 + 1).toBe(2);
 });
@@ -177,6 +179,33 @@ test('waits', async () => {
     vibes.kill('SIGTERM');
     await exited;
     await expect.poll(() => alive(worker), { message: 'the Playwright worker outlived vibes', timeout: 15_000 }).toBe(false);
+  } finally {
+    await project.remove();
+  }
+});
+
+test("the preset's setup and teardown, which run once per run, are counted apart from the repeated tests @db @stack", async ({ databaseUrl }) => {
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    'playwright.config.ts': "import { defineVibesConfig } from 'playwright-vibes';\nexport default defineVibesConfig({}, { workers: 1 });\n",
+    'e2e/math.spec.ts': "import { test, expect } from 'playwright-vibes';\ntest('adds', async () => {\n  expect(1 + 1).toBe(2);\n});\n",
+  });
+  try {
+    const result = await runVibes(['flake', '--repeat', '3'], { cwd: project.dir, env: { ...NESTED_RUN_ENV, VIBES_DATABASE_URL: databaseUrl } });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('vibes flake: 1 test, repeated 3 times in one run, no retries');
+    expect(row(result.stdout, 'adds')).toEqual({ passes: 3, fails: 0, failure: '' });
+    expect(result.stdout).not.toContain('[vibes-setup]');
+    expect(result.stdout).toMatch(/the preset's setup and teardown \(safety guard, replay server, cleanup\), once per run: [1-9]\d* passed\n/);
+    expect(result.stdout).toContain('vibes flake: no failures in 3 attempts');
+
+    // A replay server that does not answer fails the setup: its tests are skipped, and that is a failure.
+    const port = await freePort();
+    const broken = await runVibes(['flake', '--repeat', '2'], { cwd: project.dir, env: { ...NESTED_RUN_ENV, VIBES_DATABASE_URL: databaseUrl, VIBES_REPLAY_URL: `http://127.0.0.1:${port}` } });
+    expect(broken.code, broken.stdout + broken.stderr).toBe(1);
+    expect(broken.stdout).toMatch(/once per run: \d+ passed, 1 failed\n  ✗ \[vibes-setup\] .*the replay server answers — /);
+    expect(broken.stdout).toContain('vibes flake: no failures in 0 attempts');
+    expect(broken.stderr).toContain("the preset's own setup or teardown failed (see above); the tests it stopped were skipped and are not counted");
   } finally {
     await project.remove();
   }

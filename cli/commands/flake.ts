@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { loadTestEnv, shellEnvironment } from '../../helpers/index.js';
-import { formatTable, tally } from '../flake/table.js';
+import { formatSetup, formatTable, tally } from '../flake/table.js';
 import { parsePositiveInt } from '../options.js';
 import { progressLine } from '../progress.js';
-import type { TestEvent } from '../suite/events.js';
+import { isRunSetup, type TestEvent } from '../suite/events.js';
 import { EVENT_REPORTER, resolveConfig, runSuite, type SuiteOutcome } from '../suite/run.js';
 
 interface FlakeFlags {
@@ -78,14 +78,25 @@ async function flake(flags: FlakeFlags, playwrightArgs: string[]): Promise<numbe
     attempts.push(...outcome.attempts);
     if (outcome.exitCode !== 0 && failures === failuresBefore) brokenRuns.push(outcome.output);
   }
-  const rows = tally(attempts);
+  // The preset's own setup and teardown run once per run whatever the repeat: counted apart.
+  const tested = attempts.filter((a) => !isRunSetup(a));
+  const rows = tally(tested);
+  const setupRows = tally(attempts.filter(isRunSetup));
   const flaky = rows.filter((r) => r.failures > 0);
+  const brokenSetup = setupRows.filter((r) => r.failures > 0);
   const how = flags.separateRuns ? `${flags.repeat} separate run${flags.repeat === 1 ? '' : 's'}` : `repeated ${flags.repeat} time${flags.repeat === 1 ? '' : 's'} in one run`;
   console.log(`\nvibes flake: ${rows.length} test${rows.length === 1 ? '' : 's'}, ${how}, no retries`);
   console.log(formatTable(rows, { width: process.stdout.columns ?? 100 }));
+  if (setupRows.length > 0) console.log(`\n${formatSetup(setupRows)}`);
+  const ran = tested.filter((a) => a.status !== 'skipped').length;
+  const testFailures = flaky.reduce((sum, r) => sum + r.failures, 0);
   console.log(flaky.length === 0
-    ? `\nvibes flake: no failures in ${attempts.length} attempts`
-    : `\nvibes flake: ${flaky.length} test${flaky.length === 1 ? '' : 's'} failed at least once (${failures} failures in ${attempts.length} attempts)`);
+    ? `\nvibes flake: no failures in ${ran} attempt${ran === 1 ? '' : 's'}`
+    : `\nvibes flake: ${flaky.length} test${flaky.length === 1 ? '' : 's'} failed at least once (${testFailures} failure${testFailures === 1 ? '' : 's'} in ${ran} attempt${ran === 1 ? '' : 's'})`);
+  if (brokenSetup.length > 0) {
+    console.error("vibes flake: the preset's own setup or teardown failed (see above); the tests it stopped were skipped and are not counted.");
+    return 1;
+  }
   if (brokenRuns.length > 0) {
     if (!flags.verbose) process.stderr.write(brokenRuns.at(-1)!);
     console.error(`vibes flake: Playwright failed ${brokenRuns.length === 1 ? 'a run' : `${brokenRuns.length} runs`} where no test failed: an error outside the tests (a fixture's teardown, global setup or teardown, a reporter); see its output${flags.verbose ? ' above' : ' just above'}.`);

@@ -38,6 +38,17 @@ export function formatTable(rows: FlakeRow[], { width = 100 }: { width?: number 
   return lines.join('\n');
 }
 
+/** The preset's setup and teardown, which run once per run: a line, and each failure with its first line. */
+export function formatSetup(rows: FlakeRow[]): string {
+  const passes = rows.reduce((sum, r) => sum + r.passes, 0);
+  const failures = rows.reduce((sum, r) => sum + r.failures, 0);
+  const lines = [`the preset's setup and teardown (safety guard, replay server, cleanup), once per run: ${passes} passed${failures ? `, ${failures} failed` : ''}`];
+  for (const row of rows.filter((r) => r.failures > 0)) {
+    lines.push(`  ✗ [${row.project}] ${row.name}${row.firstFailure ? ` — ${oneLine(row.firstFailure, 160)}` : ''}`);
+  }
+  return lines.join('\n');
+}
+
 function oneLine(text: string, max: number): string {
   const line = text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
   return truncate(line, max);

@@ -1,7 +1,5 @@
-import type { TestEvent } from '../suite/events.js';
+import { isRunSetup, type TestEvent } from '../suite/events.js';
 import type { WarmupResult } from './warmup.js';
-
-const SETUP_PROJECTS = new Set(['vibes-setup', 'vibes-teardown']);
 
 export interface PredeploySummary {
   baseUrl: string;
@@ -15,9 +13,8 @@ export interface PredeploySummary {
 
 /** The closing block of `vibes predeploy`: warm-up and tests reported apart, secrets never shown. */
 export function formatSummary(s: PredeploySummary): string {
-  // The preset's own setup and teardown (guard, replay server, leftovers) are counted apart from the check's tests.
-  const setup = s.tests.filter((t) => SETUP_PROJECTS.has(t.project));
-  const tests = s.tests.filter((t) => !SETUP_PROJECTS.has(t.project));
+  const setup = s.tests.filter(isRunSetup);
+  const tests = s.tests.filter((t) => !isRunSetup(t));
   const count = (list: TestEvent[], outcome: TestEvent['outcome']) => list.filter((t) => t.outcome === outcome).length;
   const lines = [
     '',

@@ -28,6 +28,17 @@ export interface TestEvent {
   error?: string;
 }
 
+/**
+ * The preset's own projects (helpers/config.ts): the safety guard, the replay server and the
+ * leftovers of killed runs before the tests, the cleanup check after. They run once per run, whatever
+ * `--repeat-each` says, so the commands count them apart from the suite's tests.
+ */
+const RUN_SETUP_PROJECTS = new Set(['vibes-setup', 'vibes-teardown']);
+
+export function isRunSetup(event: TestEvent): boolean {
+  return RUN_SETUP_PROJECTS.has(event.project);
+}
+
 export function parseEventLine(line: string): SuiteEvent | undefined {
   const at = line.indexOf(EVENT_MARKER);
   if (at < 0) return undefined;
