@@ -56,6 +56,20 @@ test('passes with exit 0, runs only the @predeploy tests, and writes JUnit and a
   }
 });
 
+test('headers named like Object.prototype members (constructor, toString) are headers like any other', async () => {
+  const site = await loopbackSite(() => ({ status: 200, body: PAGE }));
+  const project = await plainProject();
+  try {
+    const result = await predeploy(project, ['--base-url', site.url, '--header', 'Constructor: c-value', '--header', 'toString: t-value']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const warmup = site.requests[0]!.headers;
+    expect([warmup['constructor'], warmup['tostring']]).toEqual(['c-value', 't-value']);
+    expect(result.stdout).toContain('bypass headers: constructor, tostring');
+  } finally {
+    await Promise.all([site.close(), project.remove()]);
+  }
+});
+
 test('a failing @predeploy test exits 1 and names the test and its error', async () => {
   const site = await loopbackSite(() => ({ status: 200, body: '<p>Under maintenance</p>' }));
   const project = await plainProject();
