@@ -113,7 +113,9 @@ export class Flows {
   logout(): Promise<void> {
     return step('log out', async () => {
       await this.page.getByRole('button', { name: this.config.buttons.logout }).click();
+      // An error page has no logout button either: gone is not yet logged out.
       await this.page.getByRole('button', { name: this.config.buttons.logout }).waitFor({ state: 'detached' });
+      await this.failOnErrorPage();
     });
   }
 
@@ -173,8 +175,20 @@ export class Flows {
       const confirm = page.getByRole('checkbox', { name: /confirm|understand|sure/i });
       if (await confirm.isVisible()) await confirm.check();
       await page.getByRole('button', { name: config.buttons.deleteAccount }).click();
-      await page.getByText(config.deletedMessage).first().waitFor();
+      await this.untilErrorPageOr(page.getByText(config.deletedMessage).first().waitFor());
     });
+  }
+
+  /**
+   * Waits for what a step's click leads to, unless the app answers it with an error page first:
+   * that is said at once, instead of a wait for a text that never comes.
+   */
+  private async untilErrorPageOr(outcome: Promise<unknown>): Promise<void> {
+    // Settles only on an error page: its timeout is not the step's message, the outcome's is.
+    const errorPage = this.page.waitForURL(() => this.onErrorPage()).catch(() => new Promise<never>(() => {}));
+    outcome.catch(() => {});
+    await Promise.race([outcome, errorPage]);
+    await this.failOnErrorPage();
   }
 
   /**

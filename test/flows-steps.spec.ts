@@ -1,0 +1,98 @@
+import { test as base, expect, devices } from '@playwright/test';
+import { chromiumLaunchOptions } from '../helpers/browser.js';
+import { Flows, defaultFlowsConfig, type FlowsConfig } from '../helpers/flows.js';
+import { loopbackSite, type LoopbackSite } from './support/loopback-site.js';
+
+/**
+ * `flows.login`, `logout` and `deleteAccount` in Chromium against a small app on 127.0.0.1: each
+ * step ends when the app has done it, and an app that answers with an error page ends the step at
+ * once with the page's status and words, not after a wait for a button or a text.
+ */
+const page = (title: string, body: string) => `<!doctype html><title>${title}</title>${body}`;
+const LOGIN_FORM = (action: string) => page('Log in', `<form method="post" action="${action}">
+  <label for="email">Email</label><input id="email" name="email" type="email">
+  <label for="password">Password</label><input id="password" name="password" type="password">
+  <button>Log in</button>
+</form>`);
+const ACCOUNT = (prefix: string) => page('Account', `<p>Free plan</p>
+<form method="post" action="${prefix}/logout"><button>Log out</button></form>
+<form method="post" action="${prefix}/delete"><label><input type="checkbox" name="sure"> I understand</label><button>Delete account</button></form>`);
+// A single-page app whose first document was a 404 (a deep link the server does not know) and whose
+// router then moved on, client-side, to a page with a client-side logout.
+const SPA = page('App', `<p id="view"></p><script>
+  history.replaceState(null, '', '/app/account');
+  document.getElementById('view').innerHTML = '<button>Log out</button>';
+  document.querySelector('button').onclick = () => { document.getElementById('view').textContent = 'Bye'; };
+</script>`);
+
+function answer(method: string, path: string): { status: number; body: string } {
+  const post = method === 'POST';
+  if (path === '/login') return { status: 200, body: LOGIN_FORM('/session') };
+  if (path === '/session' && post) return { status: 200, body: page('Dashboard', '<p>Welcome back</p>') };
+  if (path === '/login-refused') return { status: post ? 401 : 200, body: post ? page('Log in', '<p>Email or password is incorrect.</p>') : LOGIN_FORM('/login-refused') };
+  if (path === '/ok/account' || path === '/broken/account') return { status: 200, body: ACCOUNT(path.replace('/account', '')) };
+  if (path === '/ok/logout' && post) return { status: 200, body: page('Home', '<p>See you soon</p>') };
+  if (path === '/ok/delete' && post) return { status: 200, body: page('Home', '<p>Your account has been deleted.</p>') };
+  if (path === '/broken/logout' && post) return { status: 500, body: page('Error', '<h1>Error</h1><p>The session store is down.</p>') };
+  if (path === '/broken/delete' && post) return { status: 500, body: page('Error', '<h1>Error</h1><p>Could not delete the customer.</p>') };
+  if (path === '/app/deep-link') return { status: 404, body: SPA };
+  return { status: 404, body: page('Not found', '<p>No such page</p>') };
+}
+
+const test = base.extend<{ app: LoopbackSite }>({
+  app: async ({}, use) => {
+    const app = await loopbackSite((req) => answer(req.method ?? 'GET', new URL(req.url ?? '/', 'http://app').pathname));
+    await use(app);
+    await app.close();
+  },
+  // The flows' paths go to this app, not to the demo app the repository's config points at.
+  baseURL: async ({ app }, use) => {
+    await use(app.url);
+  },
+});
+
+// The framework project has no browser of its own: this spec brings Chromium (Playwright's or the system's).
+test.use({ ...devices['Desktop Chrome'], launchOptions: chromiumLaunchOptions() });
+
+const flowsWith = (pageUnderTest: import('@playwright/test').Page, paths: Partial<FlowsConfig['paths']>) =>
+  new Flows(pageUnderTest, { ...defaultFlowsConfig, paths: { ...defaultFlowsConfig.paths, ...paths } });
+const user = { email: 'vibes+steps@example.com', password: 'pw-long-enough' };
+
+test('login posts the form and is done when the page leaves it', async ({ page, app }) => {
+  await flowsWith(page, {}).login(user);
+  await expect(page.getByText('Welcome back')).toBeVisible();
+  const posted = app.requests.find((r) => r.path === '/session');
+  expect(posted, 'the form was posted').toBeDefined();
+});
+
+test('a refused login (401 at the form) is said with the page, not waited on', async ({ page }) => {
+  await expect(flowsWith(page, { login: '/login-refused' }).login(user)).rejects.toThrow(/answered 401 for POST \/login-refused: "Email or password is incorrect\."/);
+});
+
+test('logout and deleteAccount end when the app has done them', async ({ page, app }) => {
+  const flows = flowsWith(page, { account: '/ok/account' });
+  await page.goto('/ok/account');
+  await flows.logout();
+  await expect(page.getByText('See you soon')).toBeVisible();
+  await flows.deleteAccount();
+  await expect(page.getByText('Your account has been deleted.')).toBeVisible();
+  expect(app.requests.filter((r) => r.status === 200).map((r) => r.path)).toEqual(['/ok/account', '/ok/logout', '/ok/account', '/ok/delete']);
+});
+
+test('a logout the app answers with an error page fails with its words: the button being gone is not enough', async ({ page }) => {
+  const flows = flowsWith(page, { account: '/broken/account' });
+  await page.goto('/broken/account');
+  await expect(flows.logout()).rejects.toThrow(/answered 500 for POST \/broken\/logout: "Error The session store is down\."/);
+});
+
+test('a deletion the app answers with an error page fails with its words, not after a wait for the deleted message', async ({ page }) => {
+  // Waiting for the deleted message would last the test's whole timeout, and fail it with another message.
+  await expect(flowsWith(page, { account: '/broken/account' }).deleteAccount()).rejects.toThrow(/answered 500 for POST \/broken\/delete: "Error Could not delete the customer\."/);
+});
+
+test("an error document the page has moved on from (a single-page app's client-side route) does not fail a step", async ({ page }) => {
+  await page.goto('/app/deep-link');
+  await expect(page).toHaveURL(/\/app\/account$/);
+  await flowsWith(page, {}).logout();
+  await expect(page.getByText('Bye')).toBeVisible();
+});
