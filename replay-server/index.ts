@@ -6,7 +6,7 @@ export {
   type ReplayServerOptions,
 } from './server.js';
 export { ReplayClient, ReplayServerError } from './client.js';
-export { exportEvents, importEvents, type ExportedEvent } from './ndjson.js';
+export { exportEvents, exportFiltersProblem, importEvents, type ExportedEvent } from './ndjson.js';
 export { migrateReplaySchema } from './schema.js';
 export { STRIPE_TOLERANCE_SECONDS } from './signing.js';
 export type { Injection } from './inject.js';

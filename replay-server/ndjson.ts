@@ -26,14 +26,25 @@ export interface ExportedEvent {
 
 const VERDICTS: readonly SignatureVerdict[] = ['valid', 'invalid', 'missing', 'unchecked'];
 
-/** Writes matching events as NDJSON, oldest first; resolves with how many. */
+/** What is wrong with the filters of an export, as the API would say it; undefined when nothing is. */
+export function exportFiltersProblem(filters: EventFilters): string | undefined {
+  try {
+    parseFilters(Object.fromEntries(filtersToQuery(filters)));
+    return undefined;
+  } catch (error) {
+    if (error instanceof ApiError) return error.message;
+    throw error;
+  }
+}
+
+/** Writes matching events as NDJSON, oldest first; resolves with how many. Bad filters change nothing. */
 export async function exportEvents(
   pool: pg.Pool,
   write: (chunk: string) => unknown,
   filters: EventFilters = {},
 ): Promise<number> {
-  await migrateReplaySchema(pool);
   const parsed = parseFilters(Object.fromEntries(filtersToQuery(filters)));
+  await migrateReplaySchema(pool);
   let count = 0;
   for await (const row of new ReplayStore(pool).stream(parsed)) {
     const line: ExportedEvent = {

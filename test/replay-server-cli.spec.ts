@@ -139,6 +139,35 @@ test.describe('vibes replay-server: export and import @db', () => {
     }
   });
 
+  test('a failed export leaves the file it would replace as it was; paths it cannot use are named, and change nothing', async ({ databaseUrl }) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'vibes-export-bad-'));
+    const { mkdir, readdir, writeFile } = await import('node:fs/promises');
+    try {
+      const kept = path.join(dir, 'recorded.ndjson');
+      await writeFile(kept, 'the run recorded last week\n');
+      await mkdir(path.join(dir, 'folder'));
+      const cases: { args: string[]; says: string }[] = [
+        { args: ['export', '--out', kept, '--since', 'garbage'], says: 'vibes: a filter flag: since must be an ISO 8601 time' },
+        { args: ['export', '--out', kept, '--limit', '5000'], says: 'vibes: a filter flag: limit must be a whole number from 1 to 1000.' },
+        { args: ['export', '--out', path.join(dir, 'missing', 'x.ndjson')], says: `vibes: --out ${path.join(dir, 'missing', 'x.ndjson')}: cannot write there (no such file or directory).` },
+        { args: ['export', '--out', path.join(dir, 'folder')], says: `vibes: --out ${path.join(dir, 'folder')} is a directory; name a file in it.` },
+        { args: ['import', path.join(dir, 'folder')], says: `vibes: the file ${path.join(dir, 'folder')} is a directory; name a file.` },
+        { args: ['import', path.join(dir, 'nothing.ndjson')], says: `vibes: the file ${path.join(dir, 'nothing.ndjson')}: cannot read it (no such file or directory).` },
+        { args: ['start', '--port', '0', '--import', path.join(dir, 'nothing.ndjson')], says: `vibes: --import ${path.join(dir, 'nothing.ndjson')}: cannot read it` },
+      ];
+      for (const c of cases) {
+        const result = await runVibes(['replay-server', ...c.args, '--database-url', databaseUrl]);
+        expect(result.stderr, c.args.join(' ')).toContain(c.says);
+        expect(result.code, c.args.join(' ')).toBe(2);
+      }
+      expect(await readFile(kept, 'utf8')).toBe('the run recorded last week\n');
+      // No partial file is left beside it either.
+      expect((await readdir(dir)).sort()).toEqual(['folder', 'recorded.ndjson']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a recorded run imported at start replays offline', async ({ databaseUrl, secondDatabaseUrl, startHarness }) => {
     const { client } = await startHarness({ receiver: false });
     const recorded = await client.inject(checkoutCompleted(`${uniqueId('z')}@example.com`).raw);

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isLoopbackHost, onShutdown } from '../../core/index.js';
@@ -8,12 +8,14 @@ import {
   DEFAULT_FORWARD_TIMEOUT_MS,
   DEFAULT_RUN_LIMIT_MS,
   exportEvents,
+  exportFiltersProblem,
   importEvents,
   startReplayServer,
   type EventFilters,
 } from '../../replay-server/index.js';
+import { checkReadableFile, writeFileWhole, type WriteChunk } from '../files.js';
 import { databaseOptionHelp, openCommandDatabase, type DatabaseFlags } from '../database.js';
-import { parsePort, parsePositiveInt, parseUrl } from '../options.js';
+import { parsePort, parsePositiveInt, parseTimeoutMs, parseUrl } from '../options.js';
 import { UsageError } from '../usage-error.js';
 import { replaySchedule } from './replay-schedule.js';
 
@@ -56,7 +58,7 @@ export function replayServerCommand(): Command {
     .addOption(new Option('--secret <whsec>', 'webhook signing secret: verifies what arrives, signs what is forwarded').env('STRIPE_WEBHOOK_SECRET'))
     .addOption(new Option('--token <token>', 'token every /api call must carry as "Authorization: Bearer <token>"').env('VIBES_REPLAY_TOKEN'))
     .option('--body-limit <size>', 'largest body accepted, e.g. 1mb, 512kb or bytes', parseSize, DEFAULT_BODY_LIMIT_BYTES)
-    .option('--forward-timeout <ms>', 'how long a forward or replay waits for the app', parsePositiveInt, DEFAULT_FORWARD_TIMEOUT_MS)
+    .option('--forward-timeout <ms>', 'how long a forward or replay waits for the app', parseTimeoutMs, DEFAULT_FORWARD_TIMEOUT_MS)
     .option('--run-limit <seconds>', 'how long one replay or schedule may go on starting copies (then the rest are not sent)', parsePositiveInt, DEFAULT_RUN_LIMIT_MS / 1000)
     .option('--import <file.ndjson>', 'import a recorded run before listening')
     .action(async (flags: StartFlags) => {
@@ -64,6 +66,7 @@ export function replayServerCommand(): Command {
       if (!isLoopbackHost(flags.host) && !flags.token) {
         throw new UsageError(`--host ${flags.host} is reachable from other machines: give --token <token> (or VIBES_REPLAY_TOKEN), which every /api call must then carry, or bind 127.0.0.1.`);
       }
+      if (flags.import) await checkReadableFile(flags.import, '--import');
       const db = await openCommandDatabase(flags);
       if (flags.import) {
         const { imported, skipped } = await importEvents(db.pool, createReadStream(flags.import));
@@ -91,11 +94,13 @@ export function replayServerCommand(): Command {
     .description('write stored events as NDJSON, oldest first (for offline replays in CI)')
     .option('--out <file.ndjson>', 'file to write (default: standard output)')
     .action(async (flags: FilterFlags & DatabaseFlags & { out?: string }) => {
+      const filters = checkedFilters(flags);
       const db = await openCommandDatabase(flags);
       try {
-        const out = flags.out ? createWriteStream(flags.out) : process.stdout;
-        const count = await exportEvents(db.pool, (chunk) => out.write(chunk) || once(out, 'drain'), filtersFrom(flags));
-        if (out !== process.stdout) await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+        const toStdout: WriteChunk = (chunk) => process.stdout.write(chunk) || once(process.stdout, 'drain');
+        const count = flags.out
+          ? await writeFileWhole(flags.out, '--out', (write) => exportEvents(db.pool, write, filters))
+          : await exportEvents(db.pool, toStdout, filters);
         console.error(`exported ${count} events${flags.out ? ` to ${flags.out}` : ''}`);
       } finally {
         await db.close();
@@ -106,6 +111,7 @@ export function replayServerCommand(): Command {
     .description('store the events of an NDJSON export (events already stored are skipped)')
     .argument('<file.ndjson>', 'a file written by `vibes replay-server export`')
     .action(async (file: string, flags: DatabaseFlags) => {
+      await checkReadableFile(file, 'the file');
       const db = await openCommandDatabase(flags);
       try {
         const { imported, skipped } = await importEvents(db.pool, createReadStream(file));
@@ -142,12 +148,16 @@ function addFilterOptions(command: Command): Command {
     .option('--run <id>', 'only events whose object has metadata.vibes_run = id')
     .option('--since <time>', 'only events received at or after (ISO 8601 or unix seconds)')
     .addOption(new Option('--source <source>', 'only events from this source').choices(['captured', 'injected', 'imported']))
-    .option('--limit <n>', 'at most this many events', parsePositiveInt);
+    .option('--limit <n>', 'at most this many events (1 to 1000; without it, all)', parsePositiveInt);
 }
 
-function filtersFrom(flags: FilterFlags): EventFilters {
+/** The filter flags, checked as the API checks them, before the database or the file is touched. */
+function checkedFilters(flags: FilterFlags): EventFilters {
   const { type, customer, email, run, since, source, limit } = flags;
-  return { type, customer, email, run, since, source, limit };
+  const filters = { type, customer, email, run, since, source, limit };
+  const problem = exportFiltersProblem(filters);
+  if (problem) throw new UsageError(`a filter flag: ${problem}`);
+  return filters;
 }
 
 function checkSecret(secret: string | undefined): void {
