@@ -20,10 +20,21 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** The longest wait a Node timer keeps: beyond it, setTimeout fires after 1 ms instead. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Commander parser for a wait in milliseconds that becomes a timer. */
+export function parseTimeoutMs(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0 || n > MAX_TIMER_MS) throw new InvalidArgumentError(`expected milliseconds from 1 to ${MAX_TIMER_MS} (about 24.8 days).`);
+  return n;
+}
+
+/** Commander parser for the URLs the commands send HTTP to. */
 export function parseUrl(value: string): string {
-  try {
-    return new URL(value).toString();
-  } catch {
-    throw new InvalidArgumentError(`expected an absolute URL such as http://127.0.0.1:3000/webhook, got "${value}".`);
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new InvalidArgumentError(`expected an absolute http(s) URL such as http://127.0.0.1:3000/webhook, got "${value}".`);
   }
+  return url.toString();
 }

@@ -31,6 +31,25 @@ test.describe('vibes', () => {
     }
   });
 
+  test('values that would be read wrong are refused, naming the flag: bare durations, non-http URLs, timers Node cannot keep, a prefix Stripe cannot search', async () => {
+    const cases: { args: string[]; says: string }[] = [
+      // Seconds or milliseconds? A sweep that guessed milliseconds would remove a running run's data.
+      { args: ['sweep', '--dry-run', '--older-than', '3600'], says: "option '--older-than <duration>' argument '3600' is invalid. expected a duration with its unit, such as 90s, 30m, 1h or 2d" },
+      { args: ['sweep', '--dry-run', '--older-than', '99999999999d'], says: 'expected a duration of at most 3650d' },
+      { args: ['sweep', '--dry-run', '--email-prefix', 'ab'], says: "option '--email-prefix <prefix>' argument 'ab' is invalid. expected 3 characters or more" },
+      { args: ['predeploy', '--base-url', 'http://127.0.0.1:9', '--warmup-timeout', '120'], says: '--warmup-timeout: expected a duration with its unit' },
+      { args: ['replay-server', '--port', '0', '--forward-to', 'ftp://files.example/hook'], says: "option '--forward-to <url>' argument 'ftp://files.example/hook' is invalid. expected an absolute http(s) URL" },
+      { args: ['replay-server', '--port', '0', '--forward-timeout', '3000000000'], says: "option '--forward-timeout <ms>' argument '3000000000' is invalid. expected milliseconds from 1 to 2147483647" },
+      { args: ['stripe-emulator', '--port', '0', '--delivery-timeout', '3000000000'], says: 'expected milliseconds from 1 to 2147483647' },
+      { args: ['stripe-emulator', '--port', '0', '--retry-schedule', '500,3000000000'], says: 'expected comma-separated millisecond delays from 0 to 2147483647' },
+    ];
+    for (const c of cases) {
+      const { code, stderr } = await runVibes(c.args);
+      expect({ args: c.args, code }).toEqual({ args: c.args, code: 2 });
+      expect(stderr, c.args.join(' ')).toContain(c.says);
+    }
+  });
+
   test('a mistyped command is refused with the nearest name', async () => {
     const { code, stderr } = await runVibes(['replay-servr']);
     expect(code).toBe(2);

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { onShutdown } from '../../core/index.js';
 import { DEFAULT_RETRY_SCHEDULE, startStripeEmulator } from '../../stripe-emulator/index.js';
-import { parsePort, parsePositiveInt, parseUrl } from '../options.js';
+import { MAX_TIMER_MS, parsePort, parsePositiveInt, parseTimeoutMs, parseUrl } from '../options.js';
 import { UsageError } from '../usage-error.js';
 
 export const DEFAULT_EMULATOR_PORT = 12111;
@@ -24,8 +24,8 @@ function collectUrl(value: string, previous: string[]): string[] {
 
 function parseSchedule(value: string): number[] {
   const delays = value.split(',').map((part) => Number(part.trim()));
-  if (delays.length === 0 || !delays.every((ms) => Number.isInteger(ms) && ms >= 0)) {
-    throw new InvalidArgumentError('expected comma-separated millisecond delays, e.g. 500,1000,2000.');
+  if (delays.length === 0 || !delays.every((ms) => Number.isInteger(ms) && ms >= 0 && ms <= MAX_TIMER_MS)) {
+    throw new InvalidArgumentError(`expected comma-separated millisecond delays from 0 to ${MAX_TIMER_MS}, e.g. 500,1000,2000.`);
   }
   return delays;
 }
@@ -43,7 +43,7 @@ export function stripeEmulatorCommand(): Command {
     .addOption(new Option('--webhook-secret <whsec>', 'signing secret for --webhook-url deliveries').env('STRIPE_WEBHOOK_SECRET'))
     .option('--rate-limit <n>', 'refuse /v1 requests beyond n per second with 429 (Stripe test mode: 25)', parsePositiveInt)
     .option('--retry-schedule <ms,…>', `delays between webhook delivery attempts (default ${DEFAULT_RETRY_SCHEDULE.join(',')})`, parseSchedule)
-    .option('--delivery-timeout <ms>', 'how long a webhook endpoint may take to answer', parsePositiveInt)
+    .option('--delivery-timeout <ms>', 'how long a webhook endpoint may take to answer', parseTimeoutMs)
     .option('--public-url <url>', 'base URL of hosted pages when reached under another name', parseUrl)
     .option('--business-name <name>', 'business name shown on the checkout page')
     .addHelpText(

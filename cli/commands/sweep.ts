@@ -39,7 +39,7 @@ export function sweepCommand(): Command {
     .option('--database-url <url>', 'Postgres of the ledger (default: VIBES_DATABASE_URL, DATABASE_URL, else the embedded Postgres, started for the sweep if no run has it up)')
     .option('--rate <n>', 'Stripe requests per second (test mode allows 25)', rateOption, 20)
     .option('--no-strays', 'skip the search for tagged Stripe customers that no ledger entry names')
-    .option('--email-prefix <prefix>', 'the test e-mail prefix of stray customers', 'vibes+')
+    .option('--email-prefix <prefix>', 'the test e-mail prefix of stray customers (3 characters or more)', emailPrefixOption, 'vibes+')
     .option('--app-user-sql <sql>', "SQL that removes the app's record of a test user; $1 is the e-mail")
     .addOption(new Option('--app-user-url <url>', "URL that removes the app's record of a test user (DELETE ?email=…); a path goes to the base URL the user was made on")
       .conflicts('appUserSql'))
@@ -165,6 +165,12 @@ function durationOption(value: string): number {
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
+}
+
+// Stripe's search matches a substring of 3 characters or more; refused here, before the ledger is swept.
+function emailPrefixOption(value: string): string {
+  if (value.trim().length < 3) throw new InvalidArgumentError("expected 3 characters or more: Stripe's search cannot look for less (e.g. vibes+).");
+  return value;
 }
 
 function rateOption(value: string): number {
