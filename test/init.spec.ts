@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { test, expect } from './support/fixtures.js';
 import { freePort } from '../core/index.js';
@@ -170,6 +170,78 @@ test('bad input changes nothing: no package.json, broken package.json, a relativ
     expect(JSON.parse(await read(fine, 'package.json'))).toEqual({ name: 'shop', scripts: { start: 'node .' } });
   } finally {
     await Promise.all([empty.remove(), broken.remove(), fine.remove()]);
+  }
+});
+
+/** The app folder's entries and its package.json's bytes: what a refused init must leave as they were. */
+async function snapshot(project: TempProject): Promise<{ entries: string[]; packageJson: string }> {
+  return { entries: (await readdir(project.dir)).sort(), packageJson: await read(project, 'package.json') };
+}
+
+// Valid JSON of the wrong shape: refused before anything is written, like invalid JSON.
+const WRONG_SHAPES: { title: string; packageJson: string; message: string }[] = [
+  { title: 'a string', packageJson: '"hello"', message: 'must hold a JSON object ({"name": …}); it holds a string.' },
+  { title: 'a number', packageJson: '42', message: 'must hold a JSON object ({"name": …}); it holds a number.' },
+  { title: 'an array', packageJson: '[]', message: 'must hold a JSON object ({"name": …}); it holds an array.' },
+  { title: 'null', packageJson: 'null', message: 'must hold a JSON object ({"name": …}); it holds null.' },
+  { title: 'scripts as a string', packageJson: '{"name":"x","scripts":"npm run build"}', message: '"scripts" must be an object of command strings ({"dev": "vite"}); it is a string.' },
+  { title: 'scripts as an array', packageJson: '{"name":"x","scripts":["a","b"]}', message: '"scripts" must be an object of command strings ({"dev": "vite"}); it is an array.' },
+  { title: 'a script that is not a string', packageJson: '{"name":"x","scripts":{"dev":5}}', message: '"scripts" must be an object of command strings ({"dev": "vite"}); "dev" is a number.' },
+  { title: 'devDependencies as a string', packageJson: '{"name":"x","devDependencies":"x"}', message: '"devDependencies" must be an object of package names to versions ({"vite": "^6.0.0"}); it is a string.' },
+  { title: 'dependencies as null', packageJson: '{"name":"x","dependencies":null}', message: '"dependencies" must be an object of package names to versions ({"vite": "^6.0.0"}); it is null.' },
+  { title: 'a number for a name', packageJson: '{"name":5}', message: '"name" must be a string; it is a number.' },
+  { title: 'packageManager as an object', packageJson: '{"name":"x","packageManager":{"name":"pnpm"}}', message: '"packageManager" must be a string such as "pnpm@9.12.0"; it is an object.' },
+];
+
+for (const { title, packageJson, message } of WRONG_SHAPES) {
+  test(`refuses a package.json of the wrong shape and changes nothing: ${title}`, async () => {
+    const project = await tempProject({ 'package.json': packageJson });
+    try {
+      const before = await snapshot(project);
+      const result = await init(project);
+      expect(result.code, result.stdout + result.stderr).toBe(2);
+      expect(result.stderr).toContain(`vibes: ${path.join(project.dir, 'package.json')}`);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).toContain('run vibes init again');
+      expect(await snapshot(project)).toEqual(before);
+      for (const file of ['playwright.config.ts', 'e2e', '.github']) expect(await exists(project, file), file).toBe(false);
+    } finally {
+      await project.remove();
+    }
+  });
+}
+
+test('refuses a package.json of the wrong shape and changes nothing: also with --dry-run and --force', async () => {
+  const project = await tempProject({ 'package.json': '{"scripts":"npm run build"}' });
+  try {
+    const before = await snapshot(project);
+    for (const flag of ['--dry-run', '--force']) {
+      const result = await init(project, [flag]);
+      expect(result.code, flag).toBe(2);
+      expect(result.stderr, flag).toContain('"scripts" must be an object of command strings');
+      expect(result.stdout, flag).toBe('');
+    }
+    expect(await snapshot(project)).toEqual(before);
+  } finally {
+    await project.remove();
+  }
+});
+
+test('refuses a package.json of the wrong shape and changes nothing: but a workspace root\'s odd package.json is not the app\'s, and says nothing', async () => {
+  // The root's package.json only lends its "packageManager" to a workspace app; one of another type is ignored, not a crash.
+  const project = await tempProject({
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'package.json': '{"private":true,"packageManager":5}',
+    'pnpm-lock.yaml': "lockfileVersion: '9.0'\n",
+    'apps/web/package.json': JSON.stringify({ name: 'web', scripts: { dev: 'vite' } }),
+  });
+  try {
+    const result = await runVibes(['init', '--dir', 'apps/web'], { cwd: project.dir, env: NESTED_RUN_ENV });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('package manager: pnpm (../../pnpm-lock.yaml)');
+    expect(await read(project, 'package.json')).toBe('{"private":true,"packageManager":5}');
+  } finally {
+    await project.remove();
   }
 });
 

@@ -90,14 +90,66 @@ const LOCKFILES: [string, PackageManager][] = [
 export const PLAYWRIGHT_CONFIGS = ['playwright.config.ts', 'playwright.config.mts', 'playwright.config.js', 'playwright.config.mjs', 'playwright.config.cjs', 'playwright.config.cts'];
 const DEFAULT_WEBHOOK_PATH = '/api/stripe/webhook';
 
+/**
+ * The app's package.json, refused (with what is wrong) when it is not valid JSON or not the shape
+ * init reads and rewrites: it is read before anything is written, so a refusal leaves the app as it was.
+ */
 export function readPackageJson(dir: string): PackageJson | undefined {
   const file = path.join(dir, 'package.json');
   if (!existsSync(file)) return undefined;
+  let parsed: unknown;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as PackageJson;
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new Error(`${file} is not valid JSON (${(error as Error).message}); fix it and run vibes init again.`);
   }
+  const problem = packageJsonProblem(file, parsed);
+  if (problem) throw new Error(`${problem} Fix it and run vibes init again.`);
+  return parsed as PackageJson;
+}
+
+/**
+ * What each field init reads must be when present, so a wrong type is refused here instead of
+ * crashing, or being mangled into the rewritten file, later. Fields it does not read (workspaces, bin, …) may be anything.
+ */
+const FIELD_SHAPES: { field: keyof PackageJson; expected: string; problem: (value: unknown) => string | undefined }[] = [
+  { field: 'name', expected: 'a string', problem: notAString },
+  { field: 'packageManager', expected: 'a string such as "pnpm@9.12.0"', problem: notAString },
+  { field: 'scripts', expected: 'an object of command strings ({"dev": "vite"})', problem: notAStringRecord },
+  { field: 'dependencies', expected: 'an object of package names to versions ({"vite": "^6.0.0"})', problem: notAStringRecord },
+  { field: 'devDependencies', expected: 'an object of package names to versions ({"vite": "^6.0.0"})', problem: notAStringRecord },
+];
+
+/** Why a parsed package.json cannot be used, naming the file; undefined when it can. */
+function packageJsonProblem(file: string, pkg: unknown): string | undefined {
+  if (!isPlainObject(pkg)) return `${file} must hold a JSON object ({"name": …}); it holds ${kindOf(pkg)}.`;
+  for (const { field, expected, problem } of FIELD_SHAPES) {
+    if (!(field in pkg)) continue;
+    const wrong = problem(pkg[field]);
+    if (wrong) return `${file}: "${field}" must be ${expected}; ${wrong}.`;
+  }
+  return undefined;
+}
+
+function notAString(value: unknown): string | undefined {
+  return typeof value === 'string' ? undefined : `it is ${kindOf(value)}`;
+}
+
+function notAStringRecord(value: unknown): string | undefined {
+  if (!isPlainObject(value)) return `it is ${kindOf(value)}`;
+  const entry = Object.entries(value).find(([, item]) => typeof item !== 'string');
+  return entry && `"${entry[0]}" is ${kindOf(entry[1])}`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A JSON value's kind as a message names it: "a string", "an array", "null". */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** `repoRoot`: the repository's root as the user gave it (`--repo-root`), instead of the nearest `.git` up. */
@@ -149,7 +201,7 @@ function findLockfile(dir: string, root: string): { file: string; name: PackageM
 function detectPackageManager(dir: string, pkg: PackageJson, { root, appDir }: RepositoryFacts): PackageManagerFacts {
   const lock = findLockfile(dir, root);
   const lockfile = lock && path.join(lock.folder, lock.file);
-  const rootDeclares = root === dir ? undefined : readRootPackageJson(root)?.packageManager;
+  const rootDeclares = root === dir ? undefined : readRootPackageManager(root);
   // A workspace (its lockfile above the app) says it once, at its root; an app with a lockfile of its own is its own.
   const declaration = pkg.packageManager ? { value: pkg.packageManager, inApp: root !== dir } : rootDeclares && lock?.folder !== dir ? { value: rootDeclares, inApp: false } : undefined;
   const declared = /^(npm|pnpm|yarn|bun)@(\d+)?/.exec(declaration?.value ?? '');
@@ -180,13 +232,19 @@ function pnpmMajorForLockfile(lockfile: string): number {
   return format === '6' ? 8 : format === '5' ? 7 : 10;
 }
 
-/** The repository root's package.json; one that cannot be read says nothing (it is not the app's). */
-function readRootPackageJson(root: string): PackageJson | undefined {
+/**
+ * The repository root's "packageManager". A root package.json that cannot be read, or holds
+ * something else there, says nothing: it is not the app's, and init leaves it alone.
+ */
+function readRootPackageManager(root: string): string | undefined {
+  let pkg: unknown;
   try {
-    return readPackageJson(root);
+    pkg = JSON.parse(readText(path.join(root, 'package.json')));
   } catch {
     return undefined;
   }
+  const declared = isPlainObject(pkg) ? pkg.packageManager : undefined;
+  return typeof declared === 'string' ? declared : undefined;
 }
 
 function readText(file: string): string {
