@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { ReplayServerError, SCHEDULE_FILE_FORMAT, SCHEDULE_FILE_VERSION, formatScheduleFile, type ScheduleFile } from '../replay-server/index.js';
 import { fuzzWebhooks, type FuzzEvent, type FuzzSetupContext } from '../helpers/index.js';
 import { test, expect } from './support/replay-fixtures.js';
+import { runVibes } from './support/cli.js';
 import { checkoutCompleted, stripeEvent, uniqueId } from './support/replay-events.js';
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -113,6 +114,31 @@ test.describe('replay server: delivery schedules @db', () => {
     // Modes that need no secret run.
     const { deliveries } = await unsigned.client.runSchedule({ groups: [[{ event: b.id, signature: 'missing' }]] });
     expect(deliveries.map((d) => d.status)).toEqual([400]);
+  });
+
+  test('vibes replay-server replay-schedule asks the server first: a schedule it would refuse stores none of the file\'s events', async ({ startHarness }, testInfo) => {
+    const storeOnly = await startHarness({ receiver: false });
+    const unsigned = await startHarness({ secret: '' });
+    const event = stripeEvent('invoice.paid', 'invoice');
+    const file = testInfo.outputPath('schedule.ndjson');
+    await writeFile(file, formatScheduleFile({
+      header: { kind: 'header', format: SCHEDULE_FILE_FORMAT, version: SCHEDULE_FILE_VERSION },
+      events: [{ kind: 'event', index: 0, id: event.id, raw: event.raw }],
+      steps: [{ kind: 'step', group: 0, event: 0, signature: 'fresh', cutOff: false }],
+    }));
+    const cases = [
+      { harness: storeOnly, says: 'forwards nowhere (no --forward-to): pass --target <url>' },
+      { harness: unsigned, says: 'cannot run this schedule: signature "fresh" needs the webhook signing secret: start the replay server with --secret whsec_' },
+    ];
+    for (const { harness, says } of cases) {
+      for (const extra of [[], ['--fresh-ids']]) {
+        const result = await runVibes(['replay-server', 'replay-schedule', file, '--url', harness.url, ...extra]);
+        expect(result.code, result.stderr).toBe(2);
+        expect(result.stderr).toContain(says);
+        expect((await harness.client.listEvents()).data, 'nothing stored').toEqual([]);
+      }
+    }
+    expect(unsigned.receiver.received).toHaveLength(0);
   });
 
   test('the schedule route needs the token when the server has one', async ({ startHarness }) => {

@@ -177,6 +177,11 @@ test.describe('vibes replay-server: export and import @db', () => {
     try {
       const file = path.join(dir, 'recorded.ndjson');
       expect((await runVibes(['replay-server', 'export', '--out', file, '--database-url', databaseUrl])).code).toBe(0);
+      // A start that cannot take its port (the receiver's) imports nothing.
+      const busy = await runVibes(['replay-server', '--port', new URL(receiver.url).port, '--database-url', secondDatabaseUrl, '--import', file]);
+      expect(busy.code, busy.stderr).not.toBe(0);
+      expect(busy.stdout).not.toContain('imported');
+      expect(await storedRaw(secondDatabaseUrl)).toEqual(new Map());
       const server = await startVibes(['replay-server', '--port', '0', '--database-url', secondDatabaseUrl, '--import', file, '--forward-to', receiver.url], {
         env: { STRIPE_WEBHOOK_SECRET: secret },
       });

@@ -7,6 +7,7 @@ import {
   formatScheduleTable,
   parseScheduleFile,
   scheduleFromFile,
+  signingProblem,
   type ScheduleFile,
   type ScheduleFileEvent,
 } from '../../replay-server/index.js';
@@ -27,6 +28,7 @@ export interface ReplayScheduleFlags {
 export async function replaySchedule(file: string, flags: ReplayScheduleFlags): Promise<void> {
   const schedule = await readScheduleFile(file);
   const client = new ReplayClient(flags.url, { token: flags.token });
+  await checkServerCanRun(client, schedule, flags);
   const ids = new Map<number, string>();
   for (const event of schedule.events) ids.set(event.index, await storeEvent(client, event, flags.freshIds ?? false));
 
@@ -49,6 +51,22 @@ export async function replaySchedule(file: string, flags: ReplayScheduleFlags): 
   console.log(formatScheduleTable(rows));
   console.log(`${result.deliveries.length} deliveries in ${schedule.steps.at(-1)!.group + 1} groups (batch ${result.batch}); see them with GET /api/events/<id>.`);
   if (result.stopped) throw new Error(`the replay server stopped the schedule: ${result.stopped.reason}; ${result.stopped.not_sent} steps were not sent.`);
+}
+
+/**
+ * What the server would refuse the schedule for (no target, no secret for its signatures), asked
+ * before the file's events are stored: a refused schedule leaves nothing behind.
+ */
+async function checkServerCanRun(client: ReplayClient, schedule: ScheduleFile, flags: ReplayScheduleFlags): Promise<void> {
+  const health = await client.health();
+  if (!flags.target && !health.forward_to) {
+    throw new UsageError(`the replay server at ${flags.url} forwards nowhere (no --forward-to): pass --target <url>, the endpoint to deliver to.`);
+  }
+  if (health.signing) return;
+  for (const mode of new Set(schedule.steps.map((step) => step.signature))) {
+    const problem = signingProblem(mode, undefined);
+    if (problem) throw new UsageError(`the replay server at ${flags.url} cannot run this schedule: ${problem}`);
+  }
 }
 
 async function readScheduleFile(file: string): Promise<ScheduleFile> {

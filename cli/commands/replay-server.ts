@@ -60,7 +60,7 @@ export function replayServerCommand(): Command {
     .option('--body-limit <size>', 'largest body accepted, e.g. 1mb, 512kb or bytes', parseSize, DEFAULT_BODY_LIMIT_BYTES)
     .option('--forward-timeout <ms>', 'how long a forward or replay waits for the app', parseTimeoutMs, DEFAULT_FORWARD_TIMEOUT_MS)
     .option('--run-limit <seconds>', 'how long one replay or schedule may go on starting copies (then the rest are not sent)', parsePositiveInt, DEFAULT_RUN_LIMIT_MS / 1000)
-    .option('--import <file.ndjson>', 'import a recorded run before listening')
+    .option('--import <file.ndjson>', 'import a recorded run (once the port is taken, before "listening on")')
     .action(async (flags: StartFlags) => {
       checkSecret(flags.secret);
       if (!isLoopbackHost(flags.host) && !flags.token) {
@@ -68,10 +68,6 @@ export function replayServerCommand(): Command {
       }
       if (flags.import) await checkReadableFile(flags.import, '--import');
       const db = await openCommandDatabase(flags);
-      if (flags.import) {
-        const { imported, skipped } = await importEvents(db.pool, createReadStream(flags.import));
-        console.log(`imported ${imported} events from ${flags.import} (${skipped} already stored)`);
-      }
       const server = await startReplayServer({
         pool: db.pool,
         host: flags.host,
@@ -84,6 +80,11 @@ export function replayServerCommand(): Command {
         runLimitMs: flags.runLimit * 1000,
       });
       onShutdown(() => server.close());
+      // Once the server could take its port: a start that fails imports nothing.
+      if (flags.import) {
+        const { imported, skipped } = await importEvents(db.pool, createReadStream(flags.import));
+        console.log(`imported ${imported} events from ${flags.import} (${skipped} already stored)`);
+      }
       console.log(`database: ${redactUrl(db.url)}`);
       console.log(`forwarding to: ${flags.forwardTo ?? '(nowhere: events are stored only)'}; signing: ${flags.secret ? 'yes' : 'no (--secret not given)'}`);
       console.log(`listening on ${server.url}`);
