@@ -52,6 +52,9 @@ export const errors = {
   resourceMissing(resource: string, id: string, param = 'id'): StripeApiError {
     return invalid(404, `No such ${RESOURCE_NAMES[resource] ?? resource}: '${id}'`, 'resource_missing', param);
   },
+  unsupportedContentType(contentType: string): StripeApiError {
+    return invalid(400, `Invalid request: unsupported Content-Type ${contentType}. Stripe's API (and the emulator) reads form-encoded bodies: application/x-www-form-urlencoded, as the stripe libraries send.`);
+  },
   unrecognizedUrl(method: string, path: string): StripeApiError {
     return invalid(404, `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`);
   },

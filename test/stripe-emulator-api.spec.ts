@@ -187,6 +187,14 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     expect(integer).toMatchObject({ statusCode: 400, code: 'parameter_invalid_integer', param: 'unit_amount' });
     const longKey = await rejection(stripe.customers.create({ metadata: { ['k'.repeat(41)]: 'v' } }));
     expect(longKey.statusCode).toBe(400);
+    // A hand-written client that posts JSON is refused, as by Stripe, not read as no parameters.
+    const json = await fetch(`${h.emulator.url}/v1/customers`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk_test_x', 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'vibes+json@example.com' }),
+    });
+    expect(json.status).toBe(400);
+    expect((await json.json()).error).toMatchObject({ type: 'invalid_request_error', message: expect.stringContaining('Invalid request: unsupported Content-Type application/json.') });
     expect((await stripe.customers.list()).data).toHaveLength(0);
     expect((await stripe.products.list()).data).toHaveLength(0);
   });

@@ -83,6 +83,12 @@ export function createApp(parts: AppParts): Express {
   // The stripe client sends application/x-www-form-urlencoded with bracketed nesting; qs (express's
   // extended parser) decodes `metadata[k]`, `line_items[0][price]` and `expand[0]` as Stripe does.
   api.use('/v1', express.urlencoded({ extended: true, limit: '1mb', parameterLimit: 5000 }));
+  // Stripe refuses a body of another type (JSON, say) instead of reading it as no parameters.
+  api.use('/v1', (req, _res, next) => {
+    // false: a body of another type; null: no body at all, as a GET or DELETE sends.
+    if (req.is('application/x-www-form-urlencoded') === false) throw errors.unsupportedContentType(req.headers['content-type'] ?? 'none');
+    next();
+  });
   api.use('/v1', parts.idempotency.middleware());
   for (const register of [
     registerCustomers,
