@@ -25,10 +25,10 @@ export interface CleanupOptions {
   beforeRemoval?: () => void;
   /**
    * Set when this run removes no app users (a pre-deploy check whose removal would run on this
-   * machine's database): called instead of tracking one, so nothing is left pending that no
-   * removal here could honestly finish.
+   * machine's database): `track('app-user', …)` records nothing then, so nothing is left pending
+   * that no removal here could honestly finish. The run says so once (deploymentKeepsUsersNotice).
    */
-  leavesAppUsers?: () => void;
+  leavesAppUsers?: boolean;
 }
 
 /**
@@ -56,10 +56,7 @@ export class CleanupRegistry {
    * `app-user` (an email, removed with the configured SQL or HTTP call).
    */
   track(kind: 'stripe-customer' | 'stripe-customers' | 'app-user', id: string, label = `${kind} ${id}`): Promise<void> {
-    if (kind === 'app-user' && this.options.leavesAppUsers) {
-      this.options.leavesAppUsers();
-      return Promise.resolve();
-    }
+    if (kind === 'app-user' && this.options.leavesAppUsers) return Promise.resolve();
     return this.add({ label, remove: () => removeByKind(kind, id, this.removers) }, kind, id);
   }
 

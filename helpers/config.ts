@@ -10,6 +10,7 @@ import { DEFAULT_DATA_DIR } from '../postgres/index.js';
 import { currentRunId } from './run.js';
 import { stripeModeOf } from './stripe-mode.js';
 import { unusedOptions } from './unused-options.js';
+import { deploymentKeepsUsersNotice } from './deployment-check.js';
 import type { AppServer, VibesEnvironment, VibesOptions } from './options.js';
 import type { VibesTestOptions, VibesWorkerOptions } from './fixtures.js';
 
@@ -53,6 +54,8 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   // Said once, by the runner: workers load this config too.
   if (!env.TEST_WORKER_INDEX) {
     for (const unused of unusedOptions(options, { externalReplayUrl, externalEmulatorUrl, stripeMode })) console.warn(`vibes: ${unused}`);
+    const keepsUsers = deploymentKeepsUsersNotice(options.cleanup?.appUser, env);
+    if (keepsUsers) console.log(`vibes: ${keepsUsers}`);
   }
 
   if (options.database?.url) env.VIBES_DATABASE_URL = options.database.url;

@@ -15,12 +15,12 @@ export function tracksAppUsers(config: AppUserCleanup | undefined, env: NodeJS.P
   return !env[DEPLOYMENT_CHECK_ENV] || !('sql' in config) || !!config.databaseUrl;
 }
 
-let told = false;
-
-/** Said once per worker, by the first test that makes a user the deployment will keep. */
-export function tellDeploymentKeepsUsers(): void {
-  if (told) return;
-  told = true;
-  console.log("vibes: this pre-deploy check leaves its test users in the deployment's database: cleanup.appUser.sql would run on this " +
-    "machine's database. To remove them, set cleanup.appUser.databaseUrl to the deployment's database, or cleanup.appUser.url to a removal it serves (a path goes to the deployment).");
+/**
+ * What the run says once, when this pre-deploy check leaves its test users in the deployment's
+ * database; undefined when it does not.
+ */
+export function deploymentKeepsUsersNotice(config: AppUserCleanup | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!config || tracksAppUsers(config, env)) return undefined;
+  return "this pre-deploy check leaves its test users in the deployment's database: cleanup.appUser.sql would run on this " +
+    "machine's database. To remove them, set cleanup.appUser.databaseUrl to the deployment's database, or cleanup.appUser.url to a removal it serves (a path goes to the deployment).";
 }

@@ -19,7 +19,7 @@ import { vibesMatchers } from './matchers.js';
 import type { UserOptions, VibesEnvironment } from './options.js';
 import { currentRunId, testIdentity } from './run.js';
 import { stripeModeOf } from './stripe-mode.js';
-import { tracksAppUsers, tellDeploymentKeepsUsers } from './deployment-check.js';
+import { tracksAppUsers } from './deployment-check.js';
 import { Webhooks } from './webhooks.js';
 
 export interface TestUser {
@@ -194,7 +194,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
         beforeRemoval: () => assertSafeTarget({ config: guardConfig, baseURL, ...targets }),
         // Also when a test tracks an app user itself (see tracksAppUsers); leftovers of earlier
         // runs are swept with the full config.
-        leavesAppUsers: !_vibesTracksAppUsers && cleanupConfig.appUser ? tellDeploymentKeepsUsers : undefined,
+        leavesAppUsers: !_vibesTracksAppUsers && !!cleanupConfig.appUser,
       });
       await use(registry);
       await registry.runAndReport(testInfo);

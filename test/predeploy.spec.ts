@@ -199,13 +199,16 @@ test("the deployment's own endpoints, given as paths, count grants and remove us
 export default defineVibesConfig({
   entitlements: { url: '/api/test/entitlements' },
   cleanup: { appUser: { sql: 'delete from users where lower(email) = lower($1)' } },
-}, { workers: 1 });
+}, { workers: 2 });
 `,
     'e2e/home.spec.ts': `import { test, expect } from 'playwright-vibes';
 test('a visitor is welcomed @predeploy', async ({ page, user }) => {
   await page.goto('/?email=' + encodeURIComponent(user.email));
   await expect(page.getByText('Welcome to the shop')).toBeVisible();
 });
+`,
+    // In a file of its own, so that two workers may each make a user the deployment keeps: the run still says so once.
+    'e2e/by-hand.spec.ts': `import { test, expect } from 'playwright-vibes';
 test('a second account, made and tracked by the test itself @predeploy', async ({ page, cleanup }) => {
   await cleanup.track('app-user', 'vibes+by-hand@example.com');
   await page.goto('/?email=vibes%2Bby-hand%40example.com');
