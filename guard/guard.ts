@@ -148,11 +148,12 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
     }];
   }), databases.length ? [...new Set(databases.map((d) => `${d.name} is a test database`))].join(', ') : 'no database URL set (embedded Postgres)');
 
+  // A URL twice (the config's baseURL is BASE_URL when that is set) is one refusal, named by where it came from first.
   const baseUrls = [
     ...BASE_URL_VARIABLES.map((name) => ({ name, url: env[name] })),
     { name: 'baseURL', url: input.baseURL },
     ...(input.urls ?? []),
-  ].filter((b): b is { name: string; url: string } => !!b.url);
+  ].filter((b, i, all): b is { name: string; url: string } => !!b.url && all.findIndex((other) => other.url === b.url) === i);
   const production = new Set((config.productionHosts ?? []).map(normaliseHost));
   record('not a production URL', baseUrls.flatMap(({ name, url }) => {
     const host = hostOf(url);

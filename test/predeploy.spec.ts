@@ -152,6 +152,8 @@ test('the guard refuses a production host before any request reaches it (exit 2)
     expect(result.code, result.stdout + result.stderr).toBe(2);
     expect(result.stderr).toContain('refused to run');
     expect(result.stderr).toContain('VIBES_PRODUCTION_HOSTS');
+    // Where the URL came from: the flag, not a config that never named it.
+    expect(result.stderr).toMatch(/--base-url — its host 127\.0\.0\.1 is listed as a production host\.\n\s+where it came from: the command line/);
     expect(site.requests).toEqual([]);
   } finally {
     await Promise.all([site.close(), project.remove()]);

@@ -55,7 +55,7 @@ async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promi
   const headers = bypassHeaders(flags.header ?? [], flags.vercelBypassSecret ?? process.env[VERCEL_BYPASS_ENV]);
   const junit = path.resolve(cwd, flags.junit);
 
-  const { refusals } = checkTarget({ baseURL: baseUrl });
+  const { refusals } = checkTarget({ urls: [{ name: '--base-url', url: baseUrl }] });
   if (refusals.length > 0) throw new UsageError(formatRefusals(refusals));
   console.log(`vibes predeploy: guard passed; checking ${baseUrl}`);
 
