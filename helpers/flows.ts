@@ -317,8 +317,13 @@ export class Flows {
       .frameLocator('iframe')
       .first()
       .getByRole('button', { name });
-    const button = onPage.or(nested).first();
-    await button.click();
+    // Playwright refuses a frame locator inside or(): wait for whichever of the two shows.
+    let button: Locator | undefined;
+    await expect(async () => {
+      button = (await nested.isVisible()) ? nested : (await onPage.first().isVisible()) ? onPage.first() : undefined;
+      expect(button, `Stripe's 3-D Secure page, with its "${outcome === 'complete' ? 'Complete' : 'Fail'}" button`).toBeDefined();
+    }).toPass();
+    await button!.click();
   }
 }
 

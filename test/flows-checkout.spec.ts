@@ -95,6 +95,23 @@ test('an email the session fixes is left as Checkout shows it', async ({ page, h
   expect(await paidEmail(harness, session)).toBe('vibes+fixed@example.com');
 });
 
+test("3-D Secure: pay completes Stripe's authentication step, or fails it and waits for Checkout's message", async ({ page, harness, app, checkout }) => {
+  const flows = new Flows(page, defaultFlowsConfig);
+  await flows.signup({ email: 'vibes+3ds@example.com', password: 'pw-long-enough' });
+  const completed = await checkout();
+  await page.goto(completed.url!);
+  await flows.pay(cards.threeDSecure);
+  expect(new URL(page.url()).pathname).toBe('/paid');
+  expect((await harness.stripe.checkout.sessions.retrieve(completed.id)).status).toBe('complete');
+
+  const failed = await checkout();
+  await page.goto(failed.url!);
+  await flows.pay(cards.threeDSecure, { authentication: 'fail' });
+  await expect(page.getByRole('alert')).toContainText('unable to authenticate your payment method');
+  expect((await harness.stripe.checkout.sessions.retrieve(failed.id)).status).toBe('open');
+  expect(app.requests.filter((r) => r.path === '/paid')).toHaveLength(1);
+});
+
 test('with no email to give, pay says what to do and submits nothing', async ({ page, harness, checkout }) => {
   const session = await checkout();
   await page.goto(session.url!);
