@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { test as base, expect as baseExpect } from '@playwright/test';
 import Stripe from 'stripe';
 import { ReplayClient } from '../replay-server/index.js';
@@ -20,6 +19,7 @@ import type { UserOptions, VibesEnvironment } from './options.js';
 import { currentRunId, testIdentity } from './run.js';
 import { stripeModeOf } from './stripe-mode.js';
 import { tracksAppUsers } from './deployment-check.js';
+import { testPassword } from './password.js';
 import { Webhooks } from './webhooks.js';
 
 export interface TestUser {
@@ -217,7 +217,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
     async ({ userOptions, cleanup, cleanupConfig }, use, testInfo) => {
       const { tag, run } = testIdentity(testInfo);
       const email = `${userOptions.emailPrefix ?? 'vibes'}+${tag}@${userOptions.emailDomain ?? 'example.com'}`.toLowerCase();
-      const user: TestUser = { email, password: `pw-${randomBytes(12).toString('base64url')}`, tag, run };
+      const user: TestUser = { email, password: testPassword(), tag, run };
       // Registered before the test can fail: whatever Stripe and the app made for this email goes afterwards.
       await cleanup.track('stripe-customers', email, `Stripe customers of ${email}`);
       if (cleanupConfig.appUser) await cleanup.track('app-user', email, `app user ${email}`);

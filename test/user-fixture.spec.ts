@@ -1,0 +1,14 @@
+import { test, expect } from '../helpers/index.js';
+import { testPassword } from '../helpers/password.js';
+
+// Sign-up forms commonly ask for a lower and an upper case letter, a digit and a symbol, in 12 characters or more.
+const RULES: [string, RegExp][] = [['a lower case letter', /[a-z]/], ['an upper case letter', /[A-Z]/], ['a digit', /\d/], ['a symbol', /[^A-Za-z0-9]/], ['12 characters or more', /^.{12,}$/]];
+
+test("the user's password meets common sign-up password rules, every time, and differs per test", async ({ user }) => {
+  const passwords = [user.password, ...Array.from({ length: 2000 }, testPassword)];
+  for (const password of passwords) {
+    const broken = RULES.filter(([, rule]) => !rule.test(password)).map(([name]) => name);
+    expect(broken, `password ${password} lacks`).toEqual([]);
+  }
+  expect(new Set(passwords).size).toBe(passwords.length);
+});
