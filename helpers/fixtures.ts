@@ -12,7 +12,7 @@ import { Ledger } from './ledger.js';
 import { StripeRateLimiter } from './rate-limit.js';
 import type { AppUserCleanup, RemoverContext } from './removers.js';
 import { EntitlementProbe, probeDatabase, type EntitlementsConfig } from './entitlements.js';
-import { Flows, resolveFlowsConfig, type FlowsConfig } from './flows.js';
+import { Flows, resolveFlowsConfig, type FlowsOptions } from './flows.js';
 import type { FuzzConfig } from './fuzz/settings.js';
 import { vibesMatchers } from './matchers.js';
 import type { UserOptions, VibesEnvironment } from './options.js';
@@ -32,7 +32,7 @@ export interface TestUser {
 
 /** Knobs that belong to tests: set them in `use` (config, project or `test.use`). */
 export interface VibesTestOptions {
-  flowsConfig: Partial<FlowsConfig> | undefined;
+  flowsConfig: FlowsOptions | undefined;
   entitlementsConfig: EntitlementsConfig | undefined;
   userOptions: UserOptions;
   /** Seed, runs and replay file for `webhooks.fuzz` (VIBES_SEED, VIBES_FUZZ_RUNS, VIBES_FUZZ_REPLAY override). */

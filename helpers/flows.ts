@@ -39,7 +39,15 @@ export const defaultFlowsConfig: FlowsConfig = {
   deletedMessage: /account (has been )?deleted/i,
 };
 
-export function resolveFlowsConfig(partial: Partial<FlowsConfig> | undefined): FlowsConfig {
+/** What a config or `test.use` sets of the flows: any path, label or button alone; the rest keep their defaults. */
+export interface FlowsOptions {
+  paths?: Partial<FlowsConfig['paths']>;
+  labels?: Partial<FlowsConfig['labels']>;
+  buttons?: Partial<FlowsConfig['buttons']>;
+  deletedMessage?: TextMatch;
+}
+
+export function resolveFlowsConfig(partial: FlowsOptions | undefined): FlowsConfig {
   const d = defaultFlowsConfig;
   return {
     paths: { ...d.paths, ...partial?.paths },

@@ -1,4 +1,4 @@
-import type { FlowsConfig } from './flows.js';
+import type { FlowsOptions } from './flows.js';
 import type { EntitlementsConfig } from './entitlements.js';
 import type { GuardConfig } from '../guard/index.js';
 import type { CleanupConfig } from './fixtures.js';
@@ -32,7 +32,7 @@ export interface VibesOptions {
     replayServerUrl?: string;
   };
   entitlements?: EntitlementsConfig;
-  flows?: Partial<FlowsConfig>;
+  flows?: FlowsOptions;
   user?: UserOptions;
   database?: {
     /** Postgres for the replay server's store and the cleanup ledger (default: VIBES_DATABASE_URL, DATABASE_URL, embedded). */

@@ -1,5 +1,9 @@
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { test, expect } from '@playwright/test';
+import { tempProject } from './support/temp-project.js';
+
+const TSC = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
 
 /** defineVibesConfig in a process of its own: it reserves ports and sets variables for the run. */
 async function configWith(env: NodeJS.ProcessEnv, options = '{}'): Promise<{ webServer: { name: string; command: string; env?: Record<string, string> }[]; use: { baseURL?: string }; stderr: string }> {
@@ -75,4 +79,34 @@ test('an empty variable is an unset one: VIBES_REPLAY_URL=, STRIPE_EMULATOR_URL=
   expect(config.webServer.find((s) => s.name === 'Stripe emulator')?.command).toMatch(/--webhook-url http:\/\/127\.0\.0\.1:\d+\/webhooks\/stripe/);
   expect(config.webServer.find((s) => s.name === 'demo app')?.env?.STRIPE_EMULATOR_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(config.use.baseURL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+});
+
+test('the public types take a partial flows config, as the README and the spec vibes init writes show it', async () => {
+  // `next build` type-checks playwright.config.ts: a type that wants every path and button breaks the app's build.
+  const project = await tempProject({
+    'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: true, types: [] }, include: ['*.ts', 'e2e/*.ts'] }),
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    'playwright.config.ts': `import { defineVibesConfig } from 'playwright-vibes';
+export default defineVibesConfig({ flows: { paths: { signup: '/register' }, buttons: { upgrade: /go pro/i } } });
+`,
+    'e2e/account.spec.ts': `import { test } from 'playwright-vibes';
+test.use({ flowsConfig: { paths: { account: '/account' }, deletedMessage: 'Goodbye' } });
+test('deletes', async ({ flows }) => {
+  await flows.deleteAccount();
+});
+`,
+  });
+  try {
+    const tsc = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(process.execPath, [TSC, '-p', project.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+      child.once('close', (code) => resolve({ code, output }));
+    });
+    expect(tsc.output).toBe('');
+    expect(tsc.code).toBe(0);
+  } finally {
+    await project.remove();
+  }
 });
