@@ -94,15 +94,15 @@ export class Flows {
   }
 
   signup(user: Credentials): Promise<void> {
-    return step(`sign up as ${user.email}`, () => this.submitCredentials(this.config.paths.signup, this.config.buttons.signup, user));
+    return step(`sign up as ${user.email}`, () => this.submitCredentials('sign-up', this.config.paths.signup, this.config.buttons.signup, user));
   }
 
   login(user: Credentials): Promise<void> {
-    return step(`log in as ${user.email}`, () => this.submitCredentials(this.config.paths.login, this.config.buttons.login, user));
+    return step(`log in as ${user.email}`, () => this.submitCredentials('log-in', this.config.paths.login, this.config.buttons.login, user));
   }
 
   /** Sign-up and log-in forms are the same gesture: e-mail, password, a button, and away. */
-  private async submitCredentials(path: string, button: TextMatch, user: Credentials): Promise<void> {
+  private async submitCredentials(form: string, path: string, button: TextMatch, user: Credentials): Promise<void> {
     const { page, config } = this;
     this.user = user;
     await page.goto(path);
@@ -112,10 +112,33 @@ export class Flows {
     const formPath = new URL(page.url()).pathname;
     await page.getByLabel(config.labels.email).fill(user.email);
     await page.getByLabel(config.labels.password).fill(user.password);
+    const alertsBefore = await this.alertTexts();
     await page.getByRole('button', { name: button }).click();
-    // An error page at the form's own path would never leave it: it ends the wait, and is said.
-    await page.waitForURL((url) => url.pathname !== formPath || this.onErrorPage());
+    await this.leaveForm(form, formPath, alertsBefore);
+  }
+
+  /**
+   * Done when the page leaves the form's path. What would never leave it ends the wait at once,
+   * said with the app's words: an error page, or an alert the form shows in place (a server action
+   * answering 200 with "An account with this email already exists").
+   */
+  private async leaveForm(form: string, formPath: string, alertsBefore: string[]): Promise<void> {
+    const page = this.page;
+    let refusal: string | undefined;
+    await expect(async () => {
+      if (this.onErrorPage() || new URL(page.url()).pathname !== formPath) return;
+      refusal = (await this.alertTexts()).find((text) => !alertsBefore.includes(text));
+      expect(refusal, `the ${form} form at ${formPath} was submitted, and the page neither left it nor showed an error`).toBeDefined();
+    }).toPass({ intervals: [50, 100, 250] });
     await this.failOnErrorPage();
+    if (refusal !== undefined) throw new Error(`The ${form} form at ${formPath} was refused: the page stayed there and says "${refusal}".`);
+    await page.waitForLoadState();
+  }
+
+  /** The texts of the page's alerts that say something (a live region kept empty says nothing). */
+  private async alertTexts(): Promise<string[]> {
+    const texts = await this.page.getByRole('alert').allInnerTexts();
+    return texts.map((text) => text.replace(/\s+/g, ' ').trim()).filter((text) => text !== '');
   }
 
   logout(): Promise<void> {

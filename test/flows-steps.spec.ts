@@ -25,6 +25,22 @@ const SPA = page('App', `<p id="view"></p><script>
   document.querySelector('button').onclick = () => { document.getElementById('view').textContent = 'Bye'; };
 </script>`);
 
+// A form that refuses in place, as a server action does: 200, the same path, an alert under the form.
+// Its live region is there from the start, empty, and so is a notice from before the submit.
+const INLINE_SIGNUP = page('Sign up', `<p role="alert">Your session expired; sign up or log in.</p>
+<form id="form">
+  <label for="email">Email</label><input id="email" name="email" type="email">
+  <label for="password">Password</label><input id="password" name="password" type="password">
+  <button>Sign up</button>
+  <p id="errors" role="alert"></p>
+</form>
+<script>
+  document.getElementById('form').onsubmit = (event) => {
+    event.preventDefault();
+    setTimeout(() => { document.getElementById('errors').textContent = 'An account with this email already exists.'; }, 150);
+  };
+</script>`);
+
 function answer(method: string, path: string): { status: number; body: string } {
   const post = method === 'POST';
   if (path === '/login') return { status: 200, body: LOGIN_FORM('/session') };
@@ -36,6 +52,8 @@ function answer(method: string, path: string): { status: number; body: string } 
   if (path === '/broken/logout' && post) return { status: 500, body: page('Error', '<h1>Error</h1><p>The session store is down.</p>') };
   if (path === '/broken/delete' && post) return { status: 500, body: page('Error', '<h1>Error</h1><p>Could not delete the customer.</p>') };
   if (path === '/app/deep-link') return { status: 404, body: SPA };
+  if (path === '/signup-inline') return { status: 200, body: INLINE_SIGNUP };
+  if (path === '/login-noticed') return { status: 200, body: LOGIN_FORM('/session').replace('<form', '<p role="alert">Your session expired; log in again.</p><form') };
   return { status: 404, body: page('Not found', '<p>No such page</p>') };
 }
 
@@ -67,6 +85,17 @@ test('login posts the form and is done when the page leaves it', async ({ page, 
 
 test('a refused login (401 at the form) is said with the page, not waited on', async ({ page }) => {
   await expect(flowsWith(page, { login: '/login-refused' }).login(user)).rejects.toThrow(/answered 401 for POST \/login-refused: "Email or password is incorrect\."/);
+});
+
+test('a form that refuses in place (200, an alert under it) is said with the alert, not waited on until the timeout', async ({ page }) => {
+  await expect(flowsWith(page, { signup: '/signup-inline' }).signup(user)).rejects.toThrow(
+    'The sign-up form at /signup-inline was refused: the page stayed there and says "An account with this email already exists."',
+  );
+});
+
+test('an alert the page showed before the submit is not taken for a refusal', async ({ page }) => {
+  await flowsWith(page, { login: '/login-noticed' }).login(user);
+  await expect(page.getByText('Welcome back')).toBeVisible();
 });
 
 test('logout and deleteAccount end when the app has done them', async ({ page, app }) => {
