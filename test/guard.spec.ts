@@ -195,6 +195,8 @@ test.describe('environment files', () => {
     expect(code).toBe(1);
     expect(stdout, stderr).toContain('✗ guard: test database: DATABASE_URL: it points at database "app" on db.prod.example.com');
     expect(stdout).toContain('where it came from: the file .env.test');
+    // A refused database is not even connected to (a production server would see the attempt).
+    expect(stdout).toContain('- database: postgres://app@db.prod.example.com/app: not connected to, the guard refused it (see above)');
     expect(stdout).toMatch(/vibes doctor: \d+ checks? failed/);
     // The browser line names the browser once: not "system Chromium (/usr/bin/chromium) at /usr/bin/chromium".
     expect(stdout).toMatch(/browser: (Playwright's Chromium|system Chromium( \(VIBES_CHROMIUM\))?) at \//);
@@ -211,7 +213,7 @@ test.describe('environment files', () => {
   test('`vibes doctor` reports a database URL pg cannot parse on its own lines, not as a crash', async () => {
     const { code, stdout, stderr } = await runVibes(['doctor'], { cwd: dir, env: { DATABASE_URL: 'postgres://app:s3cret@db.prod.example.com/app%', VIBES_DATABASE_URL: undefined } });
     expect(stdout, stderr).toContain('✗ guard: test database: DATABASE_URL: it is not a valid connection URL');
-    expect(stdout).toMatch(/✗ database: .* is not reachable: /);
+    expect(stdout).toContain('- database: postgres://app:***@db.prod.example.com/app%: not connected to, the guard refused it (see above)');
     expect(stdout + stderr).not.toContain('s3cret');
     expect(code).toBe(1);
   });

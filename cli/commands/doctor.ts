@@ -19,7 +19,9 @@ export function doctorCommand(): Command {
       const lines: Line[] = [];
       const { checks, refusals } = checkTarget();
       for (const c of checks) lines.push({ ok: c.passed, name: `guard: ${c.name}`, detail: c.detail });
-      lines.push(browserLine(), ...(await databaseLines()), await replayServerLine(flags.replayUrl ?? process.env.VIBES_REPLAY_URL), await stripeLine());
+      // Never connected to: what the guard refused is not this run's to touch, not even to see if it answers.
+      const refusedUrls = new Set(refusals.map((r) => process.env[r.variable]).filter((value): value is string => !!value));
+      lines.push(browserLine(), ...(await databaseLines(refusedUrls)), await replayServerLine(flags.replayUrl ?? process.env.VIBES_REPLAY_URL), await stripeLine());
       for (const l of lines) console.log(`${l.ok === 'skip' ? '-' : l.ok ? '✓' : '✗'} ${l.name}: ${l.detail}`);
       if (refusals.length > 0) console.log(`\n${formatRefusals(refusals)}\n`);
       const failed = lines.filter((l) => l.ok === false).length;
@@ -37,15 +39,16 @@ function browserLine(): Line {
 }
 
 /** The run's database (replay store, ledger), and the app's when DATABASE_URL names another. */
-async function databaseLines(): Promise<Line[]> {
+async function databaseLines(refusedUrls: Set<string>): Promise<Line[]> {
   const url = databaseUrlFromEnv() ?? (await findRunningEmbeddedPostgres())?.url;
   const appUrl = process.env.DATABASE_URL;
-  const lines = [url ? await reachable('database', url) : { ok: true, name: 'database', detail: 'no database URL: an embedded Postgres starts with the run (.vibes/postgres)' }];
-  if (appUrl && appUrl !== url) lines.push(await reachable('app database (DATABASE_URL)', appUrl));
+  const lines = [url ? await reachable('database', url, refusedUrls) : { ok: true, name: 'database', detail: 'no database URL: an embedded Postgres starts with the run (.vibes/postgres)' }];
+  if (appUrl && appUrl !== url) lines.push(await reachable('app database (DATABASE_URL)', appUrl, refusedUrls));
   return lines;
 }
 
-async function reachable(name: string, url: string): Promise<Line> {
+async function reachable(name: string, url: string, refusedUrls: Set<string>): Promise<Line> {
+  if (refusedUrls.has(url)) return { ok: 'skip', name, detail: `${redactUrl(url)}: not connected to, the guard refused it (see above)` };
   let client: pg.Client | undefined;
   try {
     // Inside the try: pg parses the URL here, and throws on one it cannot read.
