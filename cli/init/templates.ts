@@ -42,6 +42,10 @@ export default defineVibesConfig({
   // \`vibes predeploy\` SQL is left out (a deployment's users are in its own database); an
   // HTTP removal it serves works there too: { url: '/api/test/users', headers: { … } }.
   // cleanup: { appUser: { sql: 'delete from users where lower(email) = lower($1)' } },
+  // ADAPT: where the flows find your pages, when not at these defaults: sign-up at /signup, log-in
+  // at /login, the Upgrade button at /dashboard, "Delete account" at \`account\` (/dashboard too).
+  // Set only what differs; labels and button names can be set the same way (buttons: { upgrade: /go pro/i }).
+  // flows: { paths: { dashboard: '/account', account: '/account/settings' } },
   // Hosts of your production app: the safety guard refuses to run against them.
   // guard: { productionHosts: ['app.example.com'] },
 }${overrides});
