@@ -19,13 +19,15 @@ function flakyProject(): Promise<TempProject> {
 export default defineConfig({ testDir: './e2e', retries: 2, workers: 2 });
 `,
     'e2e/checkout.spec.ts': `import { readFileSync, writeFileSync } from 'node:fs';
-import { test, expect } from './support/fixtures.js';
-import { freePort } from '../core/index.js';
+import { test, expect } from '@playwright/test';
 test('steady', async () => {
   expect(1 + 1).toBe(2);
 });
 test('fails on every third repeat', async () => {
   expect(test.info().repeatEachIndex % 3, 'the cache was cold').not.toBe(0);
+});
+test('grants too often', async () => {
+  expect(2, undefined).toBe(1);
 });
 test('fails in the second separate run', async () => {
   if (test.info().repeatEachIndex > 0) return;
@@ -64,6 +66,9 @@ test('repeats each test without retries and prints passes, failures and the firs
     // Progress while it runs, ending at the total.
     expect(result.stderr).toMatch(/vibes flake: tests run \d+\/12/);
     expect(result.stderr).toContain('vibes flake: tests run 12/12 2 failed so far');
+    // A matcher's failure shows what it received, not only the matcher's name.
+    const matcher = await flake(project, ['--repeat', '1', '--grep', 'too often']);
+    expect(row(matcher.stdout, 'grants too often').failure).toBe('Error: expect(received).toBe(expected) // Object.is equality — Received: 2');
     // The flaky test is listed first.
     expect(result.stdout.indexOf('fails on every third repeat')).toBeLessThan(result.stdout.indexOf('› steady'));
   } finally {

@@ -32,7 +32,7 @@ export function formatTable(rows: FlakeRow[], { width = 100 }: { width?: number 
   const header = `${'passes'.padStart(6)}  ${'fails'.padStart(5)}  ${'test'.padEnd(nameWidth)}  first failure`;
   const lines = [header, '-'.repeat(Math.min(header.length + 20, width + nameWidth))];
   rows.forEach((row, i) => {
-    const failure = row.firstFailure ? oneLine(row.firstFailure, Math.max(30, width - 20)) : '';
+    const failure = row.firstFailure ? truncate(summary(row.firstFailure), Math.max(30, width - 20)) : '';
     lines.push(`${String(row.passes).padStart(6)}  ${String(row.failures).padStart(5)}  ${truncate(names[i]!, nameWidth).padEnd(nameWidth)}  ${failure}`.trimEnd());
   });
   return lines.join('\n');
@@ -47,6 +47,17 @@ export function formatSetup(rows: FlakeRow[]): string {
     lines.push(`  ✗ [${row.project}] ${row.name}${row.firstFailure ? ` — ${oneLine(row.firstFailure, 160)}` : ''}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * A failure in one line: its first line, and for a matcher's message (whose first line only names
+ * the matcher) what it received, e.g. `…toGrantExactlyOnce(email) — Received: granted 8 times`.
+ */
+function summary(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const first = lines[0] ?? '';
+  const received = /^(Error: )?expect\(/.test(first) ? lines.find((l) => /^Received( string| array| object)?:/.test(l)) : undefined;
+  return received ? `${first} — ${received.replace(/\s+/g, ' ')}` : first;
 }
 
 function oneLine(text: string, max: number): string {
