@@ -26,6 +26,16 @@ test('an external replay server named with a trailing slash gets the emulator\'s
   expect(config.webServer.map((s) => s.name)).not.toContain('replay server');
 });
 
+test('on CI (CI set) a run retries once, fails on flaky tests and test.only, and writes html, junit and blob reports; locally none of that', async () => {
+  const reporters = (config: { reporter?: unknown }) => (config.reporter as [string][]).map(([name]) => (name.endsWith('reporter.js') ? 'vibes' : name));
+  const ci = (await configWith({ CI: 'true' })) as unknown as { retries: number; failOnFlakyTests: boolean; forbidOnly: boolean; reporter: unknown; use: { trace?: string } };
+  expect([ci.retries, ci.failOnFlakyTests, ci.forbidOnly, ci.use.trace]).toEqual([1, true, true, 'on-first-retry']);
+  expect(reporters(ci)).toEqual(['list', 'html', 'junit', 'blob', 'vibes']);
+  const local = (await configWith({ CI: '' })) as unknown as typeof ci;
+  expect([local.retries, local.failOnFlakyTests, local.forbidOnly]).toEqual([0, false, false]);
+  expect(reporters(local)).toEqual(['list', 'vibes']);
+});
+
 test('BASE_URL beats a configured baseURL: under vibes predeploy the preview is tested, not whatever listens locally', async () => {
   const options = "{ app: { command: 'npm run dev', url: 'http://localhost:3000' }, baseURL: 'http://localhost:3000' }";
   const preview = await configWith({ BASE_URL: 'https://shop-git-main.example.app', STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' }, options);
