@@ -43,11 +43,12 @@ test.describe('vibes', () => {
       { args: ['stripe-emulator', '--port', '0', '--delivery-timeout', '3000000000'], says: 'expected milliseconds from 1 to 2147483647' },
       { args: ['stripe-emulator', '--port', '0', '--retry-schedule', '500,3000000000'], says: 'expected comma-separated millisecond delays from 0 to 2147483647' },
     ];
-    for (const c of cases) {
-      const { code, stderr } = await runVibes(c.args);
-      expect({ args: c.args, code }).toEqual({ args: c.args, code: 2 });
-      expect(stderr, c.args.join(' ')).toContain(c.says);
-    }
+    // Side by side: each is a process of its own, refused before it does anything.
+    const results = await Promise.all(cases.map((c) => runVibes(c.args)));
+    cases.forEach((c, i) => {
+      expect({ args: c.args, code: results[i]!.code }).toEqual({ args: c.args, code: 2 });
+      expect(results[i]!.stderr, c.args.join(' ')).toContain(c.says);
+    });
   });
 
   test('a mistyped command is refused with the nearest name', async () => {

@@ -44,7 +44,7 @@ test.describe('the safety guard refuses', () => {
     expect(refusals.map((r) => `${r.variable}: ${r.why}`)).toEqual(['BASE_URL: its host app.example.com is listed as a production host']);
     // The config's baseURL is BASE_URL when that is set: one refusal, naming the variable, not a second one blaming the config.
     const twice = checkTarget({ env: { BASE_URL: 'https://app.example.com/login' }, sources: process_(['BASE_URL']), config: { productionHosts: ['app.example.com'] }, baseURL: 'https://app.example.com/login' });
-    expect(twice.refusals.map((r) => `${r.variable} (${r.source})`)).toEqual(['BASE_URL (the process environment)']);
+    expect(twice.refusals.map((r) => `${r.variable} (${r.source})`)).toEqual(['BASE_URL (the process environment (your shell or CI))']);
   });
 
   test('the database pg connects to, not what the URL seems to say: ?host=, ?user= and the PG* variables', () => {

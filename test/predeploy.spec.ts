@@ -178,11 +178,12 @@ test('misconfigurations exit 2 with a message that says what to do', async () =>
       { args: ['--base-url', site.url], in: empty, says: /no Playwright config in .*vibes init/ },
       { args: ['--base-url', site.url, '--grep', '@nothing-tagged-so'], says: /no test matches --grep @nothing-tagged-so/ },
     ];
-    for (const c of cases) {
-      const result = await predeploy(c.in ?? project, c.args);
+    const results = await Promise.all(cases.map((c) => predeploy(c.in ?? project, c.args)));
+    cases.forEach((c, i) => {
+      const result = results[i]!;
       expect(result.code, `${c.args.join(' ')}: ${result.stdout}${result.stderr}`).toBe(2);
       expect(result.stderr).toMatch(c.says);
-    }
+    });
   } finally {
     await Promise.all([site.close(), project.remove(), empty.remove()]);
   }

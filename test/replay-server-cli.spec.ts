@@ -155,11 +155,11 @@ test.describe('vibes replay-server: export and import @db', () => {
         { args: ['import', path.join(dir, 'nothing.ndjson')], says: `vibes: the file ${path.join(dir, 'nothing.ndjson')}: cannot read it (no such file or directory).` },
         { args: ['start', '--port', '0', '--import', path.join(dir, 'nothing.ndjson')], says: `vibes: --import ${path.join(dir, 'nothing.ndjson')}: cannot read it` },
       ];
-      for (const c of cases) {
-        const result = await runVibes(['replay-server', ...c.args, '--database-url', databaseUrl]);
-        expect(result.stderr, c.args.join(' ')).toContain(c.says);
-        expect(result.code, c.args.join(' ')).toBe(2);
-      }
+      const results = await Promise.all(cases.map((c) => runVibes(['replay-server', ...c.args, '--database-url', databaseUrl])));
+      cases.forEach((c, i) => {
+        expect(results[i]!.stderr, c.args.join(' ')).toContain(c.says);
+        expect(results[i]!.code, c.args.join(' ')).toBe(2);
+      });
       expect(await readFile(kept, 'utf8')).toBe('the run recorded last week\n');
       // No partial file is left beside it either.
       expect((await readdir(dir)).sort()).toEqual(['folder', 'recorded.ndjson']);

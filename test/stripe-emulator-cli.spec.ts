@@ -52,6 +52,6 @@ test.describe('vibes stripe-emulator', () => {
     expect(wrong.stderr + wrong.stdout).not.toContain(secret);
     const badUrl = await runVibes(['stripe-emulator', '--webhook-url', 'not-a-url', '--webhook-secret', 'whsec_x']);
     expect(badUrl.code).not.toBe(0);
-    expect(badUrl.stderr).toContain('expected an absolute URL');
+    expect(badUrl.stderr).toContain('expected an absolute http(s) URL');
   });
 });
