@@ -2,7 +2,8 @@ import { InvalidArgumentError } from 'commander';
 
 /** Commander parser for `--port`: 0 (any free port) to 65535. */
 export function parsePort(value: string): number {
-  const port = Number(value);
+  // Digits only: Number('') is 0, which would mean any free port.
+  const port = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new InvalidArgumentError('expected a port number from 0 to 65535.');
   }

@@ -31,16 +31,18 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-export function requireBody(body: Buffer): Buffer {
-  if (body.length === 0) throw badRequest('empty_body', 'the body is empty; send the event as JSON.');
+/** `expected`: what the route takes, for the message, e.g. `the event as JSON`. */
+export function requireBody(body: Buffer, expected = 'the event as JSON'): Buffer {
+  if (body.length === 0) throw badRequest('empty_body', `the body is empty; send ${expected}.`);
   return body;
 }
 
-export function parseJsonBody(body: Buffer): unknown {
+/** `example`: a body the route takes, for the message. */
+export function parseJsonBody(body: Buffer, example = '{"times": 2}'): unknown {
   if (body.length === 0) return undefined;
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {
-    throw badRequest('invalid_json', 'the body is not valid JSON; send an object such as {"times": 2}.');
+    throw badRequest('invalid_json', `the body is not valid JSON; send an object such as ${example}.`);
   }
 }

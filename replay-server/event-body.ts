@@ -26,20 +26,21 @@ export function parseEventBody(raw: Uint8Array): ParsedEvent {
   return { payload, fields: eventFields(payload) };
 }
 
-export function parseJsonObject(raw: Uint8Array): Record<string, unknown> {
+/** `expected`: what the route takes, for the messages. */
+export function parseJsonObject(raw: Uint8Array, expected = 'the event as JSON'): Record<string, unknown> {
   let text: string;
   try {
     text = utf8.decode(raw);
   } catch {
-    throw badRequest('invalid_json', 'the body is not UTF-8 text; send the event as JSON.');
+    throw badRequest('invalid_json', `the body is not UTF-8 text; send ${expected}.`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw badRequest('invalid_json', `the body is not valid JSON (${(error as Error).message}); send the event as JSON.`);
+    throw badRequest('invalid_json', `the body is not valid JSON (${(error as Error).message}); send ${expected}.`);
   }
-  if (!isObject(value)) throw badRequest('invalid_event', 'the body must be a JSON object (a Stripe event).');
+  if (!isObject(value)) throw badRequest('invalid_event', `the body must be a JSON object: ${expected}.`);
   return value;
 }
 

@@ -56,7 +56,8 @@ export function parseFilters(query: Record<string, unknown>, { defaultLimit }: {
   }
   const limit = single(query, 'limit');
   if (limit !== undefined) {
-    const n = Number(limit);
+    // Digits only: Number() also reads 0x10, 1e2 and ' 1'.
+    const n = /^\d+$/.test(limit) ? Number(limit) : Number.NaN;
     if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) throw badRequest('invalid_filter', `limit must be a whole number from 1 to ${MAX_LIMIT}.`);
     filters.limit = n;
   } else if (defaultLimit !== undefined) {
@@ -86,7 +87,8 @@ function single(query: Record<string, unknown>, name: string): string | undefine
 
 /** ISO 8601, or unix seconds like Stripe's `created`. */
 function parseInstant(value: string): Date {
-  const date = /^\d+(\.\d+)?$/.test(value) ? new Date(Number(value) * 1000) : new Date(value);
+  // Date() alone reads "-1" as the year 2001: an ISO 8601 time starts with its year.
+  const date = /^\d+(\.\d+)?$/.test(value) ? new Date(Number(value) * 1000) : /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(Number.NaN);
   if (Number.isNaN(date.getTime())) {
     throw badRequest('invalid_filter', `since must be an ISO 8601 time (2024-05-01T12:00:00Z) or unix seconds, got "${value}".`);
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { badRequest } from './errors.js';
+import { ApiError, badRequest } from './errors.js';
 import { isObject, parseEventBody, parseJsonObject, type ParsedEvent } from './event-body.js';
 import { headersFromJson } from './headers.js';
 
@@ -31,7 +31,17 @@ export function parseInjection(body: Uint8Array): { raw: Buffer; parsed: ParsedE
   if (typeof event === 'string') raw = Buffer.from(event, 'utf8');
   else if (isObject(event)) raw = Buffer.from(JSON.stringify(completeEvent(event), null, 2), 'utf8');
   else throw badRequest('invalid_injection', '"event" must be an object or a JSON string.');
-  return { raw, parsed: parseEventBody(raw), headers: checked, deliver };
+  return { raw, parsed: parsedEvent(raw, typeof event === 'string'), headers: checked, deliver };
+}
+
+/** The event's own problems are the `event` field's, not the body's: the body itself was JSON. */
+function parsedEvent(raw: Buffer, fromString: boolean): ParsedEvent {
+  try {
+    return parseEventBody(raw);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    throw new ApiError(error.status, error.code, `"event": ${fromString ? error.message.replace(/^the body/, 'the string') : error.message.replace(/^the body/, 'the object')}`);
+  }
 }
 
 /** Fills what Stripe always sends, so a test can inject `{ type, data }` and nothing more. */

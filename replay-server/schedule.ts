@@ -66,7 +66,7 @@ interface ValidSchedule {
 /** `POST /api/schedules`: validates the whole schedule (nothing is sent if any of it is wrong), then runs it. */
 export function scheduleRoute(context: ReplayContext, bodyLimit: number): RequestHandler {
   return async (req, res) => {
-    const schedule = parseSchedule(parseJsonBody(await readBody(req, bodyLimit)));
+    const schedule = parseSchedule(parseJsonBody(await readBody(req, bodyLimit), '{"groups": [[{"event": "evt_…"}]]}'));
     res.json(await runSchedule(schedule, context, callerGone(res)));
   };
 }

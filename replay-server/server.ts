@@ -124,7 +124,7 @@ function createApp({ context, checkApiCall, inFlight, bodyLimit, pool }: { conte
 
   // Cleanup names the customers it is about to delete, so the webhooks that follow never count.
   api.post('/teardown', async (req, res) => {
-    const customers = parseTeardown(requireBody(await readBody(req, bodyLimit)));
+    const customers = parseTeardown(requireBody(await readBody(req, bodyLimit), '{"customers": ["cus_…"]}'));
     await store.markTeardown(customers);
     res.json({ customers: customers.length });
   });
@@ -152,7 +152,7 @@ function createApp({ context, checkApiCall, inFlight, bodyLimit, pool }: { conte
   });
 
   api.post('/import', async (req, res) => {
-    const body = requireBody(await readBody(req, bodyLimit * IMPORT_LIMIT_FACTOR));
+    const body = requireBody(await readBody(req, bodyLimit * IMPORT_LIMIT_FACTOR), 'the lines of an NDJSON export (`vibes replay-server export`)');
     const result = await importEvents(pool, body.toString('utf8'));
     if (result.imported > 0) store.changes.publish({ kind: 'import', count: result.imported });
     res.json(result);

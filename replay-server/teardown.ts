@@ -5,7 +5,9 @@ const MAX_CUSTOMERS = 1000;
 
 /** The body of `POST /api/teardown`: `{ "customers": ["cus_…", …] }`. */
 export function parseTeardown(body: Uint8Array): string[] {
-  const envelope = parseJsonObject(body);
+  const envelope = parseJsonObject(body, '{"customers": ["cus_…"]}');
+  const unknown = Object.keys(envelope).filter((key) => key !== 'customers');
+  if (unknown.length > 0) throw badRequest('invalid_teardown', `unknown field ${unknown.map((k) => `"${k}"`).join(', ')}; send {"customers": ["cus_…"]}.`);
   const { customers } = envelope;
   const valid =
     isObject(envelope) &&

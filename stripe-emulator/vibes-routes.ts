@@ -65,6 +65,11 @@ export function registerVibesRoutes(router: Router, emu: Emulator, deliverer: We
   });
 
   router.get('/deliveries', (req, res) => {
+    // A mistyped filter would answer every delivery, and a test would match the wrong one.
+    const unknown = Object.keys(req.query).filter((key) => key !== 'event_id' && key !== 'type');
+    if (unknown.length > 0) {
+      return void res.status(400).json({ error: { type: 'invalid_request_error', message: `Unknown filter ${unknown.map((k) => `"${k}"`).join(', ')}: /_vibes/deliveries takes event_id and type.` } });
+    }
     const eventId = typeof req.query.event_id === 'string' ? req.query.event_id : undefined;
     const type = typeof req.query.type === 'string' ? req.query.type : undefined;
     const data = deliverer.deliveries().filter((a) => (eventId === undefined || a.event_id === eventId) && (type === undefined || a.event_type === type));

@@ -41,6 +41,8 @@ test.describe('vibes', () => {
       { args: ['replay-server', '--port', '0', '--forward-to', 'ftp://files.example/hook'], says: "option '--forward-to <url>' argument 'ftp://files.example/hook' is invalid. expected an absolute http(s) URL" },
       { args: ['replay-server', '--port', '0', '--forward-timeout', '3000000000'], says: "option '--forward-timeout <ms>' argument '3000000000' is invalid. expected milliseconds from 1 to 2147483647" },
       { args: ['stripe-emulator', '--port', '0', '--delivery-timeout', '3000000000'], says: 'expected milliseconds from 1 to 2147483647' },
+      // Number('') is 0: any free port, not the one meant.
+      { args: ['replay-server', '--port', ''], says: "option '--port <port>' argument '' is invalid. expected a port number from 0 to 65535." },
       { args: ['stripe-emulator', '--port', '0', '--retry-schedule', '500,3000000000'], says: 'expected comma-separated millisecond delays from 0 to 2147483647' },
     ];
     // Side by side: each is a process of its own, refused before it does anything.

@@ -82,6 +82,15 @@ test.describe('replay server: bad input @db', () => {
       { name: 'list unknown filter', method: 'GET', path: '/api/events?emial=a@example.com', status: 400, code: 'unknown_filter', message: /unknown filter "emial"/ },
       { name: 'list bad limit', method: 'GET', path: '/api/events?limit=0', status: 400, code: 'invalid_filter', message: /limit must be/ },
       { name: 'list bad since', method: 'GET', path: '/api/events?since=yesterday', status: 400, code: 'invalid_filter', message: /since must be/ },
+      // Date() reads "-1" as 2001 and Number() reads 0x10 and 1e2: neither is what was meant.
+      { name: 'list since -1', method: 'GET', path: '/api/events?since=-1', status: 400, code: 'invalid_filter', message: /since must be an ISO 8601 time/ },
+      { name: 'list limit in hex', method: 'GET', path: '/api/events?limit=0x10', status: 400, code: 'invalid_filter', message: /limit must be a whole number/ },
+      { name: 'list limit in exponent form', method: 'GET', path: '/api/events?limit=1e2', status: 400, code: 'invalid_filter', message: /limit must be a whole number/ },
+      { name: 'inject an event string that is not JSON', method: 'POST', path: '/api/events', body: json({ event: 'not json' }), status: 400, code: 'invalid_json', message: /^"event": the string is not valid JSON/ },
+      { name: 'teardown with an unknown field', method: 'POST', path: '/api/teardown', body: json({ customers: ['cus_1'], customer: 'cus_2' }), status: 400, code: 'invalid_teardown', message: /unknown field "customer"/ },
+      { name: 'teardown empty', method: 'POST', path: '/api/teardown', body: '', status: 400, code: 'empty_body', message: /send \{"customers": \["cus_…"\]\}/ },
+      { name: 'schedule not JSON', method: 'POST', path: '/api/schedules', body: '{"groups": [', status: 400, code: 'invalid_json', message: /such as \{"groups": / },
+      { name: 'import empty', method: 'POST', path: '/api/import', body: '', status: 400, code: 'empty_body', message: /NDJSON export/ },
       { name: 'unknown route', method: 'GET', path: '/api/nothing', status: 404, code: 'not_found', message: /no route GET \/api\/nothing/ },
     ];
 

@@ -118,6 +118,11 @@ test.describe('stripe-emulator webhook delivery', () => {
     expect(hook.events('charge.failed')[0]!.data.object).toMatchObject({ status: 'failed', failure_code: 'card_declined', paid: false });
     expect((await h.stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
     expect((await h.stripe.events.list({ type: 'checkout.session.completed' })).data).toHaveLength(0);
+    // The deliveries of one event by its id; a mistyped filter is refused, not read as "all of them".
+    expect((await deliveries(h, `?event_id=${hook.events('charge.failed')[0]!.id}`)).map((d) => d.event_type)).toEqual(['charge.failed']);
+    const typo = await fetch(`${h.emulator.url}/_vibes/deliveries?evnt_id=evt_1`);
+    expect(typo.status).toBe(400);
+    expect((await typo.json()).error.message).toContain('Unknown filter "evnt_id": /_vibes/deliveries takes event_id and type.');
   });
 
   test('a decline in subscription mode leaves an incomplete subscription with invoice.payment_failed; a retry in the same session activates it', async () => {
