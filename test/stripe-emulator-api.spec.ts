@@ -344,6 +344,24 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     expect((await stripe.products.list({ limit: 100 })).data).toHaveLength(3);
   });
 
+  test('a lookup key names one price: taking it from another needs transfer_lookup_key, and product_data keeps its metadata', async () => {
+    const { stripe } = h;
+    const key = `plan_${run()}`;
+    const v1 = await stripe.prices.create({ currency: 'usd', unit_amount: 1000, product_data: { name: 'Plan', metadata: { tier: 'gold' } }, lookup_key: key });
+    expect((await stripe.products.retrieve(v1.product as string)).metadata).toEqual({ tier: 'gold' });
+    const v2 = await stripe.prices.create({ currency: 'usd', unit_amount: 1200, product: v1.product as string });
+    for (const attempt of [stripe.prices.update(v2.id, { lookup_key: key }), stripe.prices.create({ currency: 'usd', unit_amount: 1300, product: v1.product as string, lookup_key: key })]) {
+      const refused = await rejection(attempt);
+      expect(refused).toMatchObject({ statusCode: 400, param: 'lookup_key', message: expect.stringContaining(`A price (\`${v1.id}\`) already uses that lookup key.`) });
+    }
+    expect((await stripe.prices.list({ lookup_keys: [key] })).data.map((p) => p.id)).toEqual([v1.id]);
+    expect((await stripe.prices.list({ product: v1.product as string })).data).toHaveLength(2);
+    // An app moving its plan to a new price, as Stripe's docs show.
+    await stripe.prices.update(v2.id, { lookup_key: key, transfer_lookup_key: true });
+    expect((await stripe.prices.list({ lookup_keys: [key] })).data.map((p) => p.id)).toEqual([v2.id]);
+    expect((await stripe.prices.retrieve(v1.id)).lookup_key).toBeNull();
+  });
+
   test('checkout sessions: create in both modes, retrieve, list, line items, expire', async () => {
     const { stripe, emulator } = h;
     const monthly = await monthlyPrice(stripe);

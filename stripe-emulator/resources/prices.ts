@@ -116,7 +116,7 @@ export function readRecurring(params: Params): { interval: Interval; interval_co
  * Reads a price definition (`POST /v1/prices` or Checkout's `line_items[][price_data]`):
  * exactly one of `product` and `product_data`, the latter creating the product.
  */
-export function readPriceDefinition(emu: Emulator, params: Params): Omit<PriceInput, 'product'> & { product?: string; productName?: string } {
+export function readPriceDefinition(emu: Emulator, params: Params): Omit<PriceInput, 'product'> & { product?: string; productName?: string; productMetadata?: Metadata } {
   const currency = readCurrency(params);
   const unitAmount = params.integer('unit_amount', { required: true, min: 0, max: 99_999_999 })!;
   const recurring = readRecurring(params);
@@ -125,21 +125,23 @@ export function readPriceDefinition(emu: Emulator, params: Params): Omit<PriceIn
   if (product !== undefined && productData) throw errors.exclusive(['product', 'product_data']);
   if (product === undefined && !productData) throw errors.parameterMissing(params.name('product'));
   let productName: string | undefined;
+  let productMetadata: Metadata | undefined;
   if (product !== undefined) emu.store.collections.products.require(product, params.name('product'));
   if (productData) {
     productName = productData.string('name', { required: true, max: 250 });
-    productData.accept('description', 'images', 'metadata', 'statement_descriptor', 'tax_code', 'unit_label', 'active', 'id');
+    productMetadata = productData.metadata();
+    productData.accept('description', 'images', 'statement_descriptor', 'tax_code', 'unit_label', 'active', 'id');
     productData.done();
   }
-  params.accept('tax_behavior', 'unit_amount_decimal', 'currency_options', 'billing_scheme', 'transform_quantity', 'tiers', 'tiers_mode', 'custom_unit_amount', 'transfer_lookup_key');
-  return { currency, unit_amount: unitAmount, recurring: recurring ?? null, ...(product !== undefined ? { product } : {}), ...(productName !== undefined ? { productName } : {}) };
+  params.accept('tax_behavior', 'unit_amount_decimal', 'currency_options', 'billing_scheme', 'transform_quantity', 'tiers', 'tiers_mode', 'custom_unit_amount');
+  return { currency, unit_amount: unitAmount, recurring: recurring ?? null, ...(product !== undefined ? { product } : {}), ...(productName !== undefined ? { productName } : {}), ...(productMetadata ? { productMetadata } : {}) };
 }
 
 /** Creates the product of `product_data` when needed, then the price. */
 export function createPriceFromDefinition(emu: Emulator, definition: ReturnType<typeof readPriceDefinition>, extra: Partial<PriceInput>, request?: EventRequest): Price {
   let product = definition.product;
   if (product === undefined) {
-    const created = createProduct(emu, { name: definition.productName ?? 'Product' });
+    const created = createProduct(emu, { name: definition.productName ?? 'Product', ...(definition.productMetadata ? { metadata: definition.productMetadata } : {}) });
     emu.events.emit('product.created', created, request ? { request } : {});
     product = created.id;
   }
@@ -149,6 +151,19 @@ export function createPriceFromDefinition(emu: Emulator, definition: ReturnType<
 export function registerPrices(router: Router, emu: Emulator): void {
   const prices = emu.store.collections.prices;
 
+  /**
+   * The other price that holds `lookupKey`: with `transfer_lookup_key` it gives the key up, as on
+   * Stripe; without it the call is refused, since a lookup key names one price.
+   */
+  const lookupKeyHolder = (lookupKey: string | null | undefined, transfer: boolean | undefined): Price | undefined => {
+    if (!lookupKey) return undefined;
+    const holder = (prices.newestFirst() as Price[]).find((p) => p.lookup_key === lookupKey);
+    if (holder && !transfer) {
+      throw errors.invalidValue('lookup_key', `A price (\`${holder.id}\`) already uses that lookup key. Pass transfer_lookup_key=true to move it to this price.`);
+    }
+    return holder;
+  };
+
   router.post('/v1/prices', (req, res) => {
     const params = paramsOf(req);
     const definition = readPriceDefinition(emu, params);
@@ -156,16 +171,16 @@ export function registerPrices(router: Router, emu: Emulator): void {
     const lookupKey = params.nullableString('lookup_key', { max: 200 });
     const metadata = params.metadata();
     const active = params.boolean('active');
+    const transfer = params.boolean('transfer_lookup_key');
     params.done();
-    if (lookupKey && (prices.newestFirst() as Price[]).some((p) => p.lookup_key === lookupKey)) {
-      throw errors.invalidValue('lookup_key', `A price (\`${(prices.newestFirst() as Price[]).find((p) => p.lookup_key === lookupKey)!.id}\`) already uses that lookup key.`);
-    }
+    const holder = lookupKeyHolder(lookupKey, transfer);
     const price = createPriceFromDefinition(
       emu,
       definition,
       { ...(nickname !== undefined ? { nickname } : {}), ...(lookupKey !== undefined ? { lookup_key: lookupKey } : {}), ...(metadata ? { metadata } : {}), ...(active !== undefined ? { active } : {}) },
       eventRequest(res),
     );
+    if (holder) applyUpdate(emu, holder, { lookup_key: null }, 'price.updated', eventRequest(res));
     send(emu, res, price, params);
   });
 
@@ -207,8 +222,11 @@ export function registerPrices(router: Router, emu: Emulator): void {
     if (lookupKey !== undefined) changes.lookup_key = lookupKey;
     const metadata = params.metadata('metadata', price.metadata);
     if (metadata !== undefined) changes.metadata = metadata;
-    params.accept('tax_behavior', 'transfer_lookup_key', 'currency_options');
+    const transfer = params.boolean('transfer_lookup_key');
+    params.accept('tax_behavior', 'currency_options');
     params.done();
+    const holder = lookupKey === price.lookup_key ? undefined : lookupKeyHolder(lookupKey, transfer);
+    if (holder) applyUpdate(emu, holder, { lookup_key: null }, 'price.updated', eventRequest(res));
     applyUpdate(emu, price, changes, 'price.updated', eventRequest(res));
     send(emu, res, price, params);
   });
