@@ -95,8 +95,22 @@ export async function markUpgradeRequested(pool: pg.Pool, userId: string): Promi
  * racing its own webhooks waits for them instead.
  */
 export async function deleteUser(pool: pg.Pool, userId: string): Promise<void> {
-  await inTransaction(pool, async (client) => {
-    await client.query('select 1 from demo.subscriptions where user_id = $1 for update', [userId]);
-    await client.query('delete from demo.users where id = $1', [userId]);
-  });
+  // One order cannot cover every race: a subscription event that inserts the row the lock above
+  // found missing, or a grant taking the user row after the subscription's, can still cross the
+  // cascade. Postgres then aborts one side; a webhook answers 500 and Stripe retries it, and the
+  // deletion, which a person is waiting for, tries again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await inTransaction(pool, async (client) => {
+        await client.query('select 1 from demo.subscriptions where user_id = $1 for update', [userId]);
+        await client.query('delete from demo.users where id = $1', [userId]);
+      });
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== DEADLOCK_DETECTED || attempt === DELETE_ATTEMPTS) throw error;
+    }
+  }
 }
+
+const DEADLOCK_DETECTED = '40P01';
+const DELETE_ATTEMPTS = 3;
