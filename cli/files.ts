@@ -1,31 +1,46 @@
-import { createWriteStream } from 'node:fs';
-import { access, constants, open, rename, rm, stat } from 'node:fs/promises';
-import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { access, chmod, constants, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from './usage-error.js';
 
-export type WriteChunk = (chunk: string) => Promise<unknown> | unknown;
+export type WriteChunk = (chunk: string) => Promise<unknown>;
 
 /**
- * Writes `file` whole or not at all: into a temporary file beside it, renamed over it once
- * complete, so a failed command leaves what was there. `what` names the flag in errors.
+ * Writes `file` whole or not at all: into a temporary file beside it (a symlink's target), renamed
+ * over it once complete with the old file's mode, so a failed command leaves what was there. What
+ * is not a regular file (/dev/stdout, a pipe) is written in place. `what` names the flag in errors.
  */
 export async function writeFileWhole<T>(file: string, what: string, produce: (write: WriteChunk) => Promise<T>): Promise<T> {
-  if ((await stat(file).catch(() => undefined))?.isDirectory()) throw new UsageError(`${what} ${file} is a directory; name a file in it.`);
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
-  const handle = await open(temporary, 'wx').catch((error: NodeJS.ErrnoException) => {
+  const target = await realpath(file).catch(() => file);
+  const existing = await stat(target).catch(() => undefined);
+  if (existing?.isDirectory()) throw new UsageError(`${what} ${file} is a directory; name a file in it.`);
+  if (existing && !existing.isFile()) return writeThrough(target, file, what, produce);
+  // Random, not the pid alone: containers reuse pids, and a crashed export's leftover must not block the next.
+  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.partial`);
+  const handle = await open(temporary, 'wx', existing ? existing.mode & 0o777 : 0o666).catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`${what} ${file}: cannot write there (${describeFsError(error)}).`);
   });
-  const out = createWriteStream('', { fd: handle.fd });
   try {
-    const result = await produce((chunk) => out.write(chunk) || once(out, 'drain'));
-    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
-    await rename(temporary, file);
+    const result = await produce((chunk) => handle.write(chunk));
+    await handle.close();
+    if (existing) await chmod(temporary, existing.mode & 0o777);
+    await rename(temporary, target);
     return result;
   } catch (error) {
-    out.destroy();
+    await handle.close().catch(() => {});
     await rm(temporary, { force: true });
     throw error;
+  }
+}
+
+async function writeThrough<T>(target: string, file: string, what: string, produce: (write: WriteChunk) => Promise<T>): Promise<T> {
+  const handle = await open(target, 'w').catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`${what} ${file}: cannot write there (${describeFsError(error)}).`);
+  });
+  try {
+    return await produce((chunk) => handle.write(chunk));
+  } finally {
+    await handle.close();
   }
 }
 

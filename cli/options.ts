@@ -1,9 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 
-/** Commander parser for `--port`: 0 (any free port) to 65535. */
+/** Commander parser for `--port`: 0 (any free port) to 65535. Digits only: Number('') is 0. */
 export function parsePort(value: string): number {
-  // Digits only: Number('') is 0, which would mean any free port.
-  const port = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  const port = wholeNumber(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new InvalidArgumentError('expected a port number from 0 to 65535.');
   }
@@ -15,8 +14,13 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** Digits only: Number() also reads '', 0x10, 1e3 and ' 7 '. */
+function wholeNumber(value: string): number {
+  return /^\d+$/.test(value) ? Number(value) : Number.NaN;
+}
+
 export function parsePositiveInt(value: string): number {
-  const n = Number(value);
+  const n = wholeNumber(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number.');
   return n;
 }
@@ -26,7 +30,7 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Commander parser for a wait in milliseconds that becomes a timer. */
 export function parseTimeoutMs(value: string): number {
-  const n = Number(value);
+  const n = wholeNumber(value);
   if (!Number.isInteger(n) || n <= 0 || n > MAX_TIMER_MS) throw new InvalidArgumentError(`expected milliseconds from 1 to ${MAX_TIMER_MS} (about 24.8 days).`);
   return n;
 }

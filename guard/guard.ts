@@ -148,12 +148,14 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
     }];
   }), databases.length ? [...new Set(databases.map((d) => `${d.name} is a test database`))].join(', ') : 'no database URL set (embedded Postgres)');
 
-  // A URL twice (the config's baseURL is BASE_URL when that is set) is one refusal, named by where it came from first.
+  // A URL twice (the config's baseURL is BASE_URL when that is set) is one refusal, named by its
+  // most telling source: a flag or option path first, then the variable, then the config's baseURL.
+  const sameUrl = (a: string, b: string) => (URL.canParse(a) && URL.canParse(b) ? new URL(a).href === new URL(b).href : a === b);
   const baseUrls = [
+    ...(input.urls ?? []),
     ...BASE_URL_VARIABLES.map((name) => ({ name, url: env[name] })),
     { name: 'baseURL', url: input.baseURL },
-    ...(input.urls ?? []),
-  ].filter((b, i, all): b is { name: string; url: string } => !!b.url && all.findIndex((other) => other.url === b.url) === i);
+  ].filter((b, i, all): b is { name: string; url: string } => !!b.url && all.findIndex((other) => !!other.url && sameUrl(other.url, b.url!)) === i);
   const production = new Set((config.productionHosts ?? []).map(normaliseHost));
   record('not a production URL', baseUrls.flatMap(({ name, url }) => {
     const host = hostOf(url);

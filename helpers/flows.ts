@@ -7,6 +7,8 @@ type TextMatch = string | RegExp;
 // "Secure card payment input frame", so the first selector matches both kinds.
 const PAYMENT_INPUT_FRAME = 'iframe[title*="payment input frame" i]';
 const CARD_ELEMENT_FRAME = 'iframe[title*="card payment input frame" i]';
+/** How long an alert must stay, with the page at the form, to be the form's refusal. */
+const ALERT_SETTLE_MS = 1000;
 
 /** Where the golden path lives in the app, and what its controls are called. */
 export interface FlowsConfig {
@@ -112,41 +114,58 @@ export class Flows {
     const formPath = new URL(page.url()).pathname;
     await page.getByLabel(config.labels.email).fill(user.email);
     await page.getByLabel(config.labels.password).fill(user.password);
-    const alertsBefore = await this.alertTexts();
+    const alertsBefore = (await this.formState()).alerts;
     await page.getByRole('button', { name: button }).click();
     await this.leaveForm(form, formPath, alertsBefore);
   }
 
   /**
-   * Done when the page leaves the form's path. What would never leave it ends the wait at once,
-   * said with the app's words: an error page, or an alert the form shows in place (a server action
-   * answering 200 with "An account with this email already exists").
+   * Done when the page leaves the form's path. What would never leave it ends the wait, said with
+   * the app's words: an error page, or an alert the form shows in place (a server action answering
+   * 200 with "An account with this email already exists") that is still there, at the form, a
+   * second later: a success toast shown just before the app navigates is not a refusal.
    */
   private async leaveForm(form: string, formPath: string, alertsBefore: string[]): Promise<void> {
     const page = this.page;
     let refusal: string | undefined;
+    let seen: { text: string; since: number } | undefined;
     await expect(async () => {
-      if (this.onErrorPage() || new URL(page.url()).pathname !== formPath) return;
-      refusal = (await this.alertTexts()).find((text) => !alertsBefore.includes(text));
-      expect(refusal, `the ${form} form at ${formPath} was submitted, and the page neither left it nor showed an error`).toBeDefined();
+      if (this.onErrorPage()) return;
+      // Path and alerts read together, in the document the page shows now (none while it navigates).
+      const state = await this.formState().catch(() => undefined);
+      expect(state, 'the page is navigating').toBeDefined();
+      if (state!.path !== formPath) return;
+      const text = state!.alerts.find((alert) => !alertsBefore.includes(alert));
+      expect(text, `the ${form} form at ${formPath} was submitted, and the page neither left it nor showed an error`).toBeDefined();
+      const current = seen !== undefined && seen.text === text ? seen : { text: text!, since: Date.now() };
+      seen = current;
+      expect(Date.now() - current.since, `the alert "${text}" stays while the page stays`).toBeGreaterThanOrEqual(ALERT_SETTLE_MS);
+      refusal = text;
     }).toPass({ intervals: [50, 100, 250] });
     await this.failOnErrorPage();
     if (refusal !== undefined) throw new Error(`The ${form} form at ${formPath} was refused: the page stayed there and says "${refusal}".`);
     await page.waitForLoadState();
   }
 
-  /** The texts of the page's alerts that say something (a live region kept empty says nothing). */
-  private async alertTexts(): Promise<string[]> {
-    const texts = await this.page.getByRole('alert').allInnerTexts();
-    return texts.map((text) => text.replace(/\s+/g, ' ').trim()).filter((text) => text !== '');
+  /**
+   * The page's path and the visible texts of its alerts, from one document. Empty live regions say
+   * nothing, and an alert that repeats the page's title is a router announcing a new page.
+   */
+  private formState(): Promise<{ path: string; alerts: string[] }> {
+    return this.page.evaluate(() => {
+      const texts = Array.from(document.querySelectorAll<HTMLElement>('[role="alert"]'))
+        .filter((element) => element.getClientRects().length > 0)
+        .map((element) => element.innerText.replace(/\s+/g, ' ').trim())
+        .filter((text) => text !== '' && text !== document.title.trim());
+      return { path: location.pathname, alerts: texts };
+    });
   }
 
   logout(): Promise<void> {
     return step('log out', async () => {
       await this.page.getByRole('button', { name: this.config.buttons.logout }).click();
       // An error page has no logout button either: gone is not yet logged out.
-      await this.page.getByRole('button', { name: this.config.buttons.logout }).waitFor({ state: 'detached' });
-      await this.failOnErrorPage();
+      await this.untilErrorPageOr(this.page.getByRole('button', { name: this.config.buttons.logout }).waitFor({ state: 'detached' }));
     });
   }
 
@@ -216,7 +235,7 @@ export class Flows {
    */
   private async untilErrorPageOr(outcome: Promise<unknown>): Promise<void> {
     // Settles only on an error page: its timeout is not the step's message, the outcome's is.
-    const errorPage = this.page.waitForURL(() => this.onErrorPage()).catch(() => new Promise<never>(() => {}));
+    const errorPage = this.page.waitForURL(() => this.onErrorPage(), { waitUntil: 'commit' }).catch(() => new Promise<never>(() => {}));
     outcome.catch(() => {});
     await Promise.race([outcome, errorPage]);
     await this.failOnErrorPage();
@@ -340,18 +359,22 @@ export class Flows {
 
   /** Stripe's test 3-D Secure page: "Complete" or "Fail", inside nested frames on real Stripe. */
   private async authenticate(outcome: 'complete' | 'fail'): Promise<void> {
-    const name = outcome === 'complete' ? /complete/i : /fail/i;
+    // Exact names: an app's own "Complete order" button is not Stripe's.
+    const name = outcome === 'complete' ? /^complete( authentication)?$/i : /^fail( authentication)?$/i;
     const page = this.page;
-    const onPage = page.getByRole('button', { name });
-    const nested = page.frameLocator('iframe[name^="__privateStripeFrame"], iframe[name="stripe-challenge-frame"]')
-      .first()
-      .frameLocator('iframe')
-      .first()
-      .getByRole('button', { name });
-    // Playwright refuses a frame locator inside or(): wait for whichever of the two shows.
+    // The challenge sits in frames inside Stripe's frames (two deep on real Stripe), and Stripe
+    // mounts other frames first: every frame is searched, the page's own last.
     let button: Locator | undefined;
     await expect(async () => {
-      button = (await nested.isVisible()) ? nested : (await onPage.first().isVisible()) ? onPage.first() : undefined;
+      const frames = [...page.frames().filter((frame) => frame !== page.mainFrame()), page.mainFrame()];
+      button = undefined;
+      for (const frame of frames) {
+        const candidate = frame.getByRole('button', { name }).first();
+        if (await candidate.isVisible().catch(() => false)) {
+          button = candidate;
+          break;
+        }
+      }
       expect(button, `Stripe's 3-D Secure page, with its "${outcome === 'complete' ? 'Complete' : 'Fail'}" button`).toBeDefined();
     }).toPass();
     await button!.click();

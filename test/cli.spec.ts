@@ -43,6 +43,8 @@ test.describe('vibes', () => {
       { args: ['stripe-emulator', '--port', '0', '--delivery-timeout', '3000000000'], says: 'expected milliseconds from 1 to 2147483647' },
       // Number('') is 0: any free port, not the one meant.
       { args: ['replay-server', '--port', ''], says: "option '--port <port>' argument '' is invalid. expected a port number from 0 to 65535." },
+      { args: ['replay-server', '--port', '0', '--forward-timeout', '1e3'], says: "option '--forward-timeout <ms>' argument '1e3' is invalid." },
+      { args: ['stripe-emulator', '--port', '0', '--retry-schedule', '500,,1000'], says: 'expected comma-separated millisecond delays' },
       { args: ['stripe-emulator', '--port', '0', '--retry-schedule', '500,3000000000'], says: 'expected comma-separated millisecond delays from 0 to 2147483647' },
     ];
     // Side by side: each is a process of its own, refused before it does anything.

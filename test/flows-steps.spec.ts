@@ -41,6 +41,13 @@ const INLINE_SIGNUP = page('Sign up', `<p role="alert">Your session expired; sig
   };
 </script>`);
 
+// A form whose app says welcome in a toast (role="alert", as react-toastify and MUI make them) and
+// then routes client-side: a success, not a refusal.
+const TOAST_SIGNUP = INLINE_SIGNUP.replace(
+  "setTimeout(() => { document.getElementById('errors').textContent = 'An account with this email already exists.'; }, 150);",
+  "document.getElementById('errors').textContent = 'Welcome! Your account is ready.'; setTimeout(() => { history.pushState(null, '', '/welcome'); document.body.textContent = 'Your dashboard'; }, 400);",
+);
+
 function answer(method: string, path: string): { status: number; body: string } {
   const post = method === 'POST';
   if (path === '/login') return { status: 200, body: LOGIN_FORM('/session') };
@@ -53,6 +60,7 @@ function answer(method: string, path: string): { status: number; body: string } 
   if (path === '/broken/delete' && post) return { status: 500, body: page('Error', '<h1>Error</h1><p>Could not delete the customer.</p>') };
   if (path === '/app/deep-link') return { status: 404, body: SPA };
   if (path === '/signup-inline') return { status: 200, body: INLINE_SIGNUP };
+  if (path === '/signup-toast') return { status: 200, body: TOAST_SIGNUP };
   if (path === '/login-noticed') return { status: 200, body: LOGIN_FORM('/session').replace('<form', '<p role="alert">Your session expired; log in again.</p><form') };
   return { status: 404, body: page('Not found', '<p>No such page</p>') };
 }
@@ -91,6 +99,11 @@ test('a form that refuses in place (200, an alert under it) is said with the ale
   await expect(flowsWith(page, { signup: '/signup-inline' }).signup(user)).rejects.toThrow(
     'The sign-up form at /signup-inline was refused: the page stayed there and says "An account with this email already exists."',
   );
+});
+
+test('a success toast (an alert) shown just before the app routes on is not taken for a refusal', async ({ page }) => {
+  await flowsWith(page, { signup: '/signup-toast' }).signup(user);
+  await expect(page).toHaveURL(/\/welcome$/);
 });
 
 test('an alert the page showed before the submit is not taken for a refusal', async ({ page }) => {

@@ -45,6 +45,9 @@ test.describe('the safety guard refuses', () => {
     // The config's baseURL is BASE_URL when that is set: one refusal, naming the variable, not a second one blaming the config.
     const twice = checkTarget({ env: { BASE_URL: 'https://app.example.com/login' }, sources: process_(['BASE_URL']), config: { productionHosts: ['app.example.com'] }, baseURL: 'https://app.example.com/login' });
     expect(twice.refusals.map((r) => `${r.variable} (${r.source})`)).toEqual(['BASE_URL (the process environment (your shell or CI))']);
+    // A flag naming the same URL (written with a trailing slash) is the refusal's name: it is what the user typed.
+    const flag = checkTarget({ env: { BASE_URL: 'https://app.example.com' }, sources: process_(['BASE_URL']), config: { productionHosts: ['app.example.com'] }, urls: [{ name: '--base-url', url: 'https://app.example.com/' }] });
+    expect(flag.refusals.map((r) => `${r.variable} (${r.source})`)).toEqual(['--base-url (the command line)']);
   });
 
   test('the database pg connects to, not what the URL seems to say: ?host=, ?user= and the PG* variables', () => {

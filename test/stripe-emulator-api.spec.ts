@@ -195,6 +195,10 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     });
     expect(json.status).toBe(400);
     expect((await json.json()).error).toMatchObject({ type: 'invalid_request_error', message: expect.stringContaining('Invalid request: unsupported Content-Type application/json.') });
+    // An empty body of no type holds no parameters and passes, as other Stripe libraries send it
+    // (stripe-python's DELETE, a fetch POST without a body).
+    const bodiless = await fetch(`${h.emulator.url}/v1/customers/cus_missing`, { method: 'POST', headers: { authorization: 'Bearer sk_test_x' } });
+    expect((await bodiless.json()).error).toMatchObject({ code: 'resource_missing' });
     expect((await stripe.customers.list()).data).toHaveLength(0);
     expect((await stripe.products.list()).data).toHaveLength(0);
   });

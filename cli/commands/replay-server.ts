@@ -60,7 +60,7 @@ export function replayServerCommand(): Command {
     .option('--body-limit <size>', 'largest body accepted, e.g. 1mb, 512kb or bytes', parseSize, DEFAULT_BODY_LIMIT_BYTES)
     .option('--forward-timeout <ms>', 'how long a forward or replay waits for the app', parseTimeoutMs, DEFAULT_FORWARD_TIMEOUT_MS)
     .option('--run-limit <seconds>', 'how long one replay or schedule may go on starting copies (then the rest are not sent)', parsePositiveInt, DEFAULT_RUN_LIMIT_MS / 1000)
-    .option('--import <file.ndjson>', 'import a recorded run (once the port is taken, before "listening on")')
+    .option('--import <file.ndjson>', 'import a recorded run before listening')
     .action(async (flags: StartFlags) => {
       checkSecret(flags.secret);
       if (!isLoopbackHost(flags.host) && !flags.token) {
@@ -68,6 +68,11 @@ export function replayServerCommand(): Command {
       }
       if (flags.import) await checkReadableFile(flags.import, '--import');
       const db = await openCommandDatabase(flags);
+      // Before listening: once the port answers (a webServer's readiness check), the run is there to replay.
+      if (flags.import) {
+        const { imported, skipped } = await importEvents(db.pool, createReadStream(flags.import));
+        console.log(`imported ${imported} events from ${flags.import} (${skipped} already stored)`);
+      }
       const server = await startReplayServer({
         pool: db.pool,
         host: flags.host,
@@ -80,11 +85,6 @@ export function replayServerCommand(): Command {
         runLimitMs: flags.runLimit * 1000,
       });
       onShutdown(() => server.close());
-      // Once the server could take its port: a start that fails imports nothing.
-      if (flags.import) {
-        const { imported, skipped } = await importEvents(db.pool, createReadStream(flags.import));
-        console.log(`imported ${imported} events from ${flags.import} (${skipped} already stored)`);
-      }
       console.log(`database: ${redactUrl(db.url)}`);
       console.log(`forwarding to: ${flags.forwardTo ?? '(nowhere: events are stored only)'}; signing: ${flags.secret ? 'yes' : 'no (--secret not given)'}`);
       console.log(`listening on ${server.url}`);
@@ -98,7 +98,9 @@ export function replayServerCommand(): Command {
       const filters = checkedFilters(flags);
       const db = await openCommandDatabase(flags);
       try {
-        const toStdout: WriteChunk = (chunk) => process.stdout.write(chunk) || once(process.stdout, 'drain');
+        const toStdout: WriteChunk = async (chunk) => {
+          if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+        };
         const count = flags.out
           ? await writeFileWhole(flags.out, '--out', (write) => exportEvents(db.pool, write, filters))
           : await exportEvents(db.pool, toStdout, filters);

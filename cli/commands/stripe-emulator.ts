@@ -23,7 +23,8 @@ function collectUrl(value: string, previous: string[]): string[] {
 }
 
 function parseSchedule(value: string): number[] {
-  const delays = value.split(',').map((part) => Number(part.trim()));
+  // Digits only: Number('') is 0, so '500,,1000' would hold a delay nobody meant.
+  const delays = value.split(',').map((part) => (/^\d+$/.test(part.trim()) ? Number(part.trim()) : Number.NaN));
   if (delays.length === 0 || !delays.every((ms) => Number.isInteger(ms) && ms >= 0 && ms <= MAX_TIMER_MS)) {
     throw new InvalidArgumentError(`expected comma-separated millisecond delays from 0 to ${MAX_TIMER_MS}, e.g. 500,1000,2000.`);
   }

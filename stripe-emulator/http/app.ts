@@ -85,8 +85,10 @@ export function createApp(parts: AppParts): Express {
   api.use('/v1', express.urlencoded({ extended: true, limit: '1mb', parameterLimit: 5000 }));
   // Stripe refuses a body of another type (JSON, say) instead of reading it as no parameters.
   api.use('/v1', (req, _res, next) => {
-    // false: a body of another type; null: no body at all, as a GET or DELETE sends.
-    if (req.is('application/x-www-form-urlencoded') === false) throw errors.unsupportedContentType(req.headers['content-type'] ?? 'none');
+    // false: a body of another type; null: no body at all. An empty one (Content-Length: 0, as
+    // stripe-python's DELETE and a bodiless fetch POST send, with no type) holds no parameters either.
+    const empty = req.headers['content-length'] === '0';
+    if (!empty && req.is('application/x-www-form-urlencoded') === false) throw errors.unsupportedContentType(req.headers['content-type'] ?? 'none');
     next();
   });
   api.use('/v1', parts.idempotency.middleware());
