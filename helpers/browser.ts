@@ -69,8 +69,8 @@ export type ChromiumChoice =
 
 /**
  * `VIBES_CHROMIUM` when set (the user's explicit choice wins); otherwise Playwright's own Chromium
- * when it is installed, then a system Chromium or Chrome. Never throws: a missing browser must not break browserless projects,
- * so the caller reports `missing` when a browser is actually needed.
+ * when it is installed, then a system Chromium or Chrome. Never throws: a missing browser must not
+ * break browserless projects, so the caller reports `missing` when a browser is actually needed.
  */
 export function findChromium(env: NodeJS.ProcessEnv = process.env): ChromiumChoice {
   const explicit = env.VIBES_CHROMIUM;

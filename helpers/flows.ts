@@ -136,6 +136,8 @@ export class Flows {
       expect(state, 'the page is navigating').toBeDefined();
       if (state!.path !== formPath) return;
       const text = state!.alerts.find((alert) => !alertsBefore.includes(alert));
+      // An alert that went away and came back has not stayed: its second is counted afresh.
+      if (text === undefined) seen = undefined;
       expect(text, `the ${form} form at ${formPath} was submitted, and the page neither left it nor showed an error`).toBeDefined();
       const current = seen !== undefined && seen.text === text ? seen : { text: text!, since: Date.now() };
       seen = current;
