@@ -14,8 +14,8 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Digits only: Number() also reads '', 0x10, 1e3 and ' 7 '. */
-function wholeNumber(value: string): number {
+/** Digits only, else NaN: Number() also reads '' (as 0), 0x10, 1e3 and ' 7 '. */
+export function wholeNumber(value: string): number {
   return /^\d+$/.test(value) ? Number(value) : Number.NaN;
 }
 

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { onShutdown } from '../../core/index.js';
 import { DEFAULT_RETRY_SCHEDULE, startStripeEmulator } from '../../stripe-emulator/index.js';
-import { MAX_TIMER_MS, parsePort, parsePositiveInt, parseTimeoutMs, parseUrl } from '../options.js';
+import { MAX_TIMER_MS, parsePort, parsePositiveInt, parseTimeoutMs, parseUrl, wholeNumber } from '../options.js';
 import { UsageError } from '../usage-error.js';
 
 export const DEFAULT_EMULATOR_PORT = 12111;
@@ -23,8 +23,8 @@ function collectUrl(value: string, previous: string[]): string[] {
 }
 
 function parseSchedule(value: string): number[] {
-  // Digits only: Number('') is 0, so '500,,1000' would hold a delay nobody meant.
-  const delays = value.split(',').map((part) => (/^\d+$/.test(part.trim()) ? Number(part.trim()) : Number.NaN));
+  // Digits only: '500,,1000' would otherwise hold a 0 ms delay nobody meant.
+  const delays = value.split(',').map((part) => wholeNumber(part.trim()));
   if (delays.length === 0 || !delays.every((ms) => Number.isInteger(ms) && ms >= 0 && ms <= MAX_TIMER_MS)) {
     throw new InvalidArgumentError(`expected comma-separated millisecond delays from 0 to ${MAX_TIMER_MS}, e.g. 500,1000,2000.`);
   }
