@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, chmod, constants, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { access, chmod, constants, open, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from './usage-error.js';
 
@@ -17,9 +17,7 @@ export async function writeFileWhole<T>(file: string, what: string, produce: (wr
   if (existing && !existing.isFile()) return writeThrough(target, file, what, produce);
   // Random, not the pid alone: containers reuse pids, and a crashed export's leftover must not block the next.
   const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.partial`);
-  const handle = await open(temporary, 'wx', existing ? existing.mode & 0o777 : 0o666).catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`${what} ${file}: cannot write there (${describeFsError(error)}).`);
-  });
+  const handle = await openForWriting(temporary, 'wx', file, what, existing ? existing.mode & 0o777 : 0o666);
   try {
     const result = await produce((chunk) => handle.write(chunk));
     await handle.close();
@@ -34,14 +32,19 @@ export async function writeFileWhole<T>(file: string, what: string, produce: (wr
 }
 
 async function writeThrough<T>(target: string, file: string, what: string, produce: (write: WriteChunk) => Promise<T>): Promise<T> {
-  const handle = await open(target, 'w').catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`${what} ${file}: cannot write there (${describeFsError(error)}).`);
-  });
+  const handle = await openForWriting(target, 'w', file, what);
   try {
     return await produce((chunk) => handle.write(chunk));
   } finally {
     await handle.close();
   }
+}
+
+/** Opens `target` (`file` as the user named it) for writing; a refusal names the flag and the file. */
+function openForWriting(target: string, flags: 'w' | 'wx', file: string, what: string, mode?: number): Promise<FileHandle> {
+  return open(target, flags, mode).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`${what} ${file}: cannot write there (${describeFsError(error)}).`);
+  });
 }
 
 /** A file the command reads, checked first, so that its error names it and the flag. */
