@@ -30,7 +30,7 @@ function appPage(req: { method?: string; url?: string }): { status: number; body
   return { status: 200, body: '<!doctype html><title>App</title><p>Thanks</p>' };
 }
 
-const test = base.extend<{ harness: EmulatorHarness; app: LoopbackSite; checkout: (options?: { customerEmail?: string }) => Promise<Stripe.Checkout.Session> }>({
+const test = base.extend<{ harness: EmulatorHarness; app: LoopbackSite; openCheckout: (options?: { customerEmail?: string }) => Promise<Stripe.Checkout.Session> }>({
   harness: async ({}, use) => {
     const harness = await startEmulatorHarness();
     await use(harness);
@@ -45,16 +45,19 @@ const test = base.extend<{ harness: EmulatorHarness; app: LoopbackSite; checkout
   baseURL: async ({ app }, use) => {
     await use(app.url);
   },
-  checkout: async ({ harness, app }, use) => {
+  // A Checkout Session for one thing, opened in the page, as the app's upgrade would leave it.
+  openCheckout: async ({ harness, app, page }, use) => {
     await use(async ({ customerEmail } = {}) => {
       const price = await oneTimePrice(harness.stripe);
-      return harness.stripe.checkout.sessions.create({
+      const session = await harness.stripe.checkout.sessions.create({
         mode: 'payment',
         line_items: [{ price: price.id, quantity: 1 }],
         success_url: `${app.url}/paid`,
         cancel_url: `${app.url}/cancelled`,
         ...(customerEmail ? { customer_email: customerEmail } : {}),
       });
+      await page.goto(session.url!);
+      return session;
     });
   },
 });
@@ -68,53 +71,47 @@ async function paidEmail(harness: EmulatorHarness, { id }: Stripe.Checkout.Sessi
   return session.customer_details?.email;
 }
 
-test('fills the email Checkout asks for with the user the flows signed up as', async ({ page, harness, app, checkout }) => {
+test('fills the email Checkout asks for with the user the flows signed up as', async ({ page, harness, app, openCheckout }) => {
   const flows = new Flows(page, defaultFlowsConfig);
   await flows.signup({ email: 'vibes+signed-up@example.com', password: 'pw-long-enough' });
-  const session = await checkout();
-  await page.goto(session.url!);
+  const session = await openCheckout();
   await flows.pay(cards.visa);
   expect(new URL(page.url()).pathname).toBe('/paid');
   expect(await paidEmail(harness, session)).toBe('vibes+signed-up@example.com');
   expect(app.requests.map((r) => r.path)).toContain('/paid');
 });
 
-test('an email given to pay wins over the remembered user', async ({ page, harness, checkout }) => {
+test('an email given to pay wins over the remembered user', async ({ page, harness, openCheckout }) => {
   const flows = new Flows(page, defaultFlowsConfig);
   await flows.signup({ email: 'vibes+signed-up@example.com', password: 'pw-long-enough' });
-  const session = await checkout();
-  await page.goto(session.url!);
+  const session = await openCheckout();
   await flows.pay(cards.visa, { email: 'vibes+billing@example.com' });
   expect(await paidEmail(harness, session)).toBe('vibes+billing@example.com');
 });
 
-test('an email the session fixes is left as Checkout shows it', async ({ page, harness, checkout }) => {
-  const session = await checkout({ customerEmail: 'vibes+fixed@example.com' });
-  await page.goto(session.url!);
+test('an email the session fixes is left as Checkout shows it', async ({ page, harness, openCheckout }) => {
+  const session = await openCheckout({ customerEmail: 'vibes+fixed@example.com' });
   await new Flows(page, defaultFlowsConfig).pay(cards.visa, { email: 'vibes+other@example.com' });
   expect(await paidEmail(harness, session)).toBe('vibes+fixed@example.com');
 });
 
-test("3-D Secure: pay completes Stripe's authentication step, or fails it and waits for Checkout's message", async ({ page, harness, app, checkout }) => {
+test("3-D Secure: pay completes Stripe's authentication step, or fails it and waits for Checkout's message", async ({ page, harness, app, openCheckout }) => {
   const flows = new Flows(page, defaultFlowsConfig);
   await flows.signup({ email: 'vibes+3ds@example.com', password: 'pw-long-enough' });
-  const completed = await checkout();
-  await page.goto(completed.url!);
+  const completed = await openCheckout();
   await flows.pay(cards.threeDSecure);
   expect(new URL(page.url()).pathname).toBe('/paid');
   expect((await harness.stripe.checkout.sessions.retrieve(completed.id)).status).toBe('complete');
 
-  const failed = await checkout();
-  await page.goto(failed.url!);
+  const failed = await openCheckout();
   await flows.pay(cards.threeDSecure, { authentication: 'fail' });
   await expect(page.getByRole('alert')).toContainText('unable to authenticate your payment method');
   expect((await harness.stripe.checkout.sessions.retrieve(failed.id)).status).toBe('open');
   expect(app.requests.filter((r) => r.path === '/paid')).toHaveLength(1);
 });
 
-test('with no email to give, pay says what to do and submits nothing', async ({ page, harness, checkout }) => {
-  const session = await checkout();
-  await page.goto(session.url!);
+test('with no email to give, pay says what to do and submits nothing', async ({ page, harness, openCheckout }) => {
+  const session = await openCheckout();
   await expect(new Flows(page, defaultFlowsConfig).pay(cards.visa)).rejects.toThrow(
     'Checkout asks for an email and flows.pay knows none: sign up or log in through flows first, pass flows.pay(card, { email })',
   );
