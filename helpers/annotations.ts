@@ -12,6 +12,8 @@ export const ANNOTATIONS = {
   cleanup: 'vibes-cleanup',
   /** The removals that failed, one `label: error` per line. */
   cleanupFailed: 'vibes-cleanup-failed',
+  /** `seed S (source): N runs, no counterexample` or `…, counterexample after K shrinks`, one per webhooks.fuzz. */
+  fuzz: 'vibes-fuzz',
 } as const;
 
 /** Notes an annotation on the running test; outside a test (a script using the helpers), nothing. */

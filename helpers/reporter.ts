@@ -8,6 +8,8 @@ export interface VibesSummary {
   replaysSent: number;
   exactlyOnce: { passed: number; failed: number };
   cleanup: { removed: number; leftBehind: number };
+  /** webhooks.fuzz calls: absent from the summary when there were none. */
+  fuzz?: { properties: number; runs: number; counterexamples: number };
   /** Titles of the tests that failed first and passed on a retry. */
   flaky: string[];
   /** The run's id (VIBES_RUN_ID): what `vibes replay-server export --run` takes. */
@@ -39,6 +41,7 @@ export default class VibesReporter implements Reporter {
   private readonly replays = new Set<number>();
   private readonly exactlyOnce = { passed: 0, failed: 0 };
   private readonly cleanup = { removed: 0, leftBehind: 0 };
+  private readonly fuzz = { properties: 0, runs: 0, counterexamples: 0 };
   private ran = false;
 
   printsToStdio(): boolean {
@@ -63,6 +66,12 @@ export default class VibesReporter implements Reporter {
         if (!match) continue;
         this.cleanup.removed += Number(match[1]);
         this.cleanup.leftBehind += Number(match[2]) - Number(match[1]);
+      } else if (type === ANNOTATIONS.fuzz) {
+        const match = /: (\d+) runs, (no )?counterexample/.exec(description);
+        if (!match) continue;
+        this.fuzz.properties++;
+        this.fuzz.runs += Number(match[1]);
+        if (!match[2]) this.fuzz.counterexamples++;
       }
     }
   }
@@ -76,6 +85,7 @@ export default class VibesReporter implements Reporter {
       replaysSent: this.replays.size,
       exactlyOnce: { ...this.exactlyOnce },
       cleanup: { ...this.cleanup },
+      ...(this.fuzz.properties > 0 ? { fuzz: { ...this.fuzz } } : {}),
       flaky,
       // The config set it when it loaded, in this process.
       run: process.env.VIBES_RUN_ID,
@@ -112,6 +122,7 @@ export function formatSummary(summary: VibesSummary): string {
     `  webhooks      ${plural(summary.eventsCaptured, 'event')} captured, ${plural(summary.replaysSent, 'replay')} sent`,
     `  exactly once  ${plural(summary.exactlyOnce.passed, 'check')} passed, ${summary.exactlyOnce.failed} failed`,
     `  cleanup       ${summary.cleanup.removed} removed, ${summary.cleanup.leftBehind} left behind`,
+    ...(summary.fuzz ? [`  fuzz          ${plural(summary.fuzz.properties, 'property', 'properties')}, ${plural(summary.fuzz.runs, 'run')}, ${plural(summary.fuzz.counterexamples, 'counterexample')} found`] : []),
     `  flaky tests   ${flaky.length === 0 ? 'none' : `${flaky.length}${shown}${hidden}`}`,
     ...(summary.run ? [`  run           ${summary.run} (events with metadata.vibes_run = it: vibes replay-server export --run ${summary.run})`] : []),
   ].join('\n');

@@ -91,7 +91,7 @@ test.describe('reproducing a fuzz counterexample @db', () => {
       const attached = parseScheduleFile(await readFile(attachment!.path!, 'utf8'));
       expect(attached.header).toMatchObject({ seed: result.seed, path: result.path });
       expect(attached.steps.length).toBe(result.counterexample!.deliveries);
-      expect(testInfo.annotations).toContainEqual({ type: 'fuzz', description: expect.stringMatching(/^seed -?\d+ \(derived from the name\): \d+ runs, counterexample after \d+ shrinks$/) });
+      expect(testInfo.annotations).toContainEqual({ type: 'vibes-fuzz', description: expect.stringMatching(/^seed -?\d+ \(derived from the name\): \d+ runs, counterexample after \d+ shrinks$/) });
     } finally {
       await buggy.close();
     }

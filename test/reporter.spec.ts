@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { FullConfig, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import VibesReporter from '../helpers/reporter.js';
 import { test, expect } from './support/replay-fixtures.js';
 import { startEmulatorHarness } from './support/emulator-harness.js';
 import { runPlaywright, tempProject } from './support/temp-project.js';
@@ -52,6 +54,32 @@ const SUMMARY = [
   '                summary.spec.ts › retried › passes on its retry only',
   '  run           r-summary-run (events with metadata.vibes_run = it: vibes replay-server export --run r-summary-run)',
 ].join('\n');
+
+/** What the reporter prints at the end of a run whose test attempts noted these annotations. */
+function summaryAfter(attempts: TestResult['annotations'][]): string {
+  const reporter = new VibesReporter();
+  reporter.onBegin({} as FullConfig, { allTests: () => [] } as unknown as Suite);
+  for (const annotations of attempts) reporter.onTestEnd({} as TestCase, { annotations, attachments: [] } as unknown as TestResult);
+  let printed = '';
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string) => ((printed += chunk), true)) as typeof write;
+  try {
+    reporter.onEnd();
+  } finally {
+    process.stdout.write = write;
+  }
+  return printed;
+}
+
+test('sums up webhooks.fuzz calls on a line of their own: properties, runs and counterexamples found', () => {
+  const fuzzed = summaryAfter([
+    [{ type: 'vibes-fuzz', description: 'seed 42 (derived from the name): 25 runs, no counterexample' }],
+    [{ type: 'vibes-fuzz', description: 'seed -7 (VIBES_FUZZ_SEED): 13 runs, counterexample after 4 shrinks' }, { type: 'vibes-cleanup', description: 'removed 1 of 1' }],
+  ]);
+  expect(fuzzed).toContain('\n  cleanup       1 removed, 0 left behind\n  fuzz          2 properties, 38 runs, 1 counterexample found\n');
+  // A run that fuzzed nothing has no fuzz line.
+  expect(summaryAfter([[{ type: 'vibes-cleanup', description: 'removed 1 of 1' }]])).not.toContain('fuzz');
+});
 
 test.describe('vibes reporter @db @stack', () => {
   test('ends a run with events, replays, exactly-once checks, cleanup and flaky tests, beside list (and html on CI)', async ({ startHarness, databaseUrl, secondDatabaseUrl }) => {

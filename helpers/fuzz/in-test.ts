@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestInfo } from '@playwright/test';
 import { formatScheduleFile, type ReplayClient } from '../../replay-server/index.js';
+import { ANNOTATIONS } from '../annotations.js';
 import { FuzzCounterexampleError, formatCounterexample, seedPrefix } from './report.js';
 import { fuzzWebhooks, type FuzzEnvironment, type WebhookFuzzOptions } from './run.js';
 import type { FuzzResult } from './search.js';
@@ -34,7 +35,7 @@ export async function fuzzInTest<S>(client: ReplayClient, options: WebhookFuzzOp
     grants: context.grants,
   });
   const summary = `seed ${result.seed} (${result.seedSource}): ${result.numRuns} runs, ${result.passed ? 'no counterexample' : `counterexample after ${result.numShrinks} shrinks`}`;
-  testInfo.annotations.push({ type: 'fuzz', description: summary });
+  testInfo.annotations.push({ type: ANNOTATIONS.fuzz, description: summary });
   if (result.passed) return result;
 
   const file = testInfo.outputPath(COUNTEREXAMPLE_FILE);
