@@ -37,6 +37,7 @@ for (const command of await Promise.all(needed.map((name) => commands[name]!()))
 overrideExits(program);
 
 try {
+  refuseUnknownSubcommand(process.argv.slice(2));
   await program.parseAsync(process.argv);
 } catch (error) {
   // Help and --version end here too, with 0.
@@ -47,6 +48,20 @@ try {
   }
   console.error(`vibes: ${(error as Error).message ?? error}`);
   await exit(1);
+}
+
+/**
+ * `vibes replay-server stat` would reach the default subcommand as an argument, and Commander
+ * would answer "too many arguments for 'start'", naming a command the user never typed.
+ */
+function refuseUnknownSubcommand(args: string[]): void {
+  const at = args.findIndex((arg) => !arg.startsWith('-'));
+  const parent = program.commands.find((c) => c.name() === args[at]);
+  const word = args[at + 1];
+  if (!parent || parent.commands.length === 0 || word === undefined || word.startsWith('-')) return;
+  const names = parent.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  if (names.includes(word) || word === 'help') return;
+  throw new UsageError(`unknown command '${word}' for 'vibes ${parent.name()}': its commands are ${parent.commands.map((c) => c.name()).join(', ')} (see vibes ${parent.name()} --help)`);
 }
 
 function overrideExits(command: Command): void {

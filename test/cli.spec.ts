@@ -62,6 +62,16 @@ test.describe('vibes', () => {
     expect(stderr).toContain('Did you mean replay-server?');
   });
 
+  test("a mistyped subcommand is refused by its own name, not passed to the default one as an argument", async () => {
+    const replay = await runVibes(['replay-server', 'stat', '--port', '0']);
+    expect(replay.code).toBe(2);
+    expect(replay.stderr).toContain("unknown command 'stat' for 'vibes replay-server': its commands are start, export, import, replay-schedule");
+    expect(replay.stdout).not.toContain('listening on');
+    const postgres = await runVibes(['postgres', 'strat']);
+    expect(postgres.code).toBe(2);
+    expect(postgres.stderr).toContain("unknown command 'strat' for 'vibes postgres': its commands are start, url, stop");
+  });
+
   test('the servers Playwright starts on every run do not load Playwright', async () => {
     for (const command of ['replay-server', 'stripe-emulator', 'demo-app']) {
       const { code, stderr } = await runVibes([command, '--help'], { env: { NODE_OPTIONS: `--require ${reportPlaywrightLoad}` } });
