@@ -19,7 +19,7 @@ export async function writeFileWhole<T>(file: string, what: string, produce: (wr
   const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.partial`);
   const handle = await openForWriting(temporary, 'wx', file, what, existing ? existing.mode & 0o777 : 0o666);
   try {
-    const result = await produce((chunk) => handle.write(chunk));
+    const result = await produce(writerOf(handle, `${what} ${file}: could not write it`, 'the file is unchanged'));
     await handle.close();
     if (existing) await chmod(temporary, existing.mode & 0o777);
     await rename(temporary, target);
@@ -34,10 +34,18 @@ export async function writeFileWhole<T>(file: string, what: string, produce: (wr
 async function writeThrough<T>(target: string, file: string, what: string, produce: (write: WriteChunk) => Promise<T>): Promise<T> {
   const handle = await openForWriting(target, 'w', file, what);
   try {
-    return await produce((chunk) => handle.write(chunk));
+    return await produce(writerOf(handle, `${what} ${file}: could not write it`));
   } finally {
     await handle.close();
   }
+}
+
+/** Writes through `handle`; a failed write (a full disk) names the file, not just the system call. */
+function writerOf(handle: FileHandle, failure: string, outcome?: string): WriteChunk {
+  return (chunk) =>
+    handle.write(chunk).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`${failure} (${describeFsError(error)})${outcome ? `; ${outcome}` : ''}.`);
+    });
 }
 
 /** Opens `target` (`file` as the user named it) for writing; a refusal names the flag and the file. */
@@ -62,5 +70,6 @@ function describeFsError(error: NodeJS.ErrnoException): string {
   if (error.code === 'ENOENT') return 'no such file or directory';
   if (error.code === 'EACCES' || error.code === 'EPERM') return 'permission denied';
   if (error.code === 'ENOTDIR') return 'a part of the path is not a directory';
+  if (error.code === 'ENOSPC') return 'no space left on device';
   return error.code ?? error.message;
 }

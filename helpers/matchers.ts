@@ -1,4 +1,5 @@
 import type { ExpectMatcherState, MatcherReturnType } from '@playwright/test';
+import { plural } from '../core/index.js';
 import { ANNOTATIONS, annotate } from './annotations.js';
 import type { EntitlementProbe } from './entitlements.js';
 import type { Webhooks } from './webhooks.js';
@@ -95,7 +96,7 @@ export const vibesMatchers = {
       message: () =>
         this.utils.matcherHint(name, 'entitlements', 'email', { isNot: this.isNot }) +
         `\n\nEmail: ${email}\nExpected: ${this.isNot ? 'not ' : ''}granted exactly once\n` +
-        `Received: granted ${value} time${value === 1 ? '' : 's'}` +
+        `Received: granted ${plural(value, 'time')}` +
         (value > 1 ? '\n\nThe app granted more than once: a duplicate or concurrent delivery of one event was not deduplicated.' : '') +
         lateChange(firstHeld, value, ms) +
         timeline,
@@ -116,7 +117,7 @@ export const vibesMatchers = {
       actual: value,
       message: () =>
         this.utils.matcherHint(name, 'entitlements', 'email', { isNot: this.isNot }) +
-        `\n\nEmail: ${email}\nExpected: ${this.isNot ? 'some' : 'no'} grant\nReceived: granted ${value} time${value === 1 ? '' : 's'}` +
+        `\n\nEmail: ${email}\nExpected: ${this.isNot ? 'some' : 'no'} grant\nReceived: granted ${plural(value, 'time')}` +
         lateChange(firstHeld, value, ms) +
         timeline,
     };

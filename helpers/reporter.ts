@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FullConfig, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import { plural } from '../core/index.js';
 import { ANNOTATIONS } from './annotations.js';
 
 /** What a vibes run did, summed over every test and attempt. */
@@ -113,7 +114,6 @@ export default class VibesReporter implements Reporter {
 }
 
 export function formatSummary(summary: VibesSummary): string {
-  const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
   const { flaky } = summary;
   const shown = flaky.slice(0, FLAKY_TITLES_SHOWN).map((title) => `\n                ${title}`).join('');
   const hidden = flaky.length > FLAKY_TITLES_SHOWN ? `\n                … and ${flaky.length - FLAKY_TITLES_SHOWN} more` : '';

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { plural } from '../core/index.js';
 import { demoProperty, startDemoStack } from '../bench/fuzz-demo.js';
 import { FuzzCounterexampleError, FuzzSetupError, fuzzWebhooks, type Counterexample, type FuzzResult } from '../helpers/index.js';
 import { fuzzInTest } from '../helpers/fuzz/in-test.js';
@@ -113,7 +114,7 @@ test.describe('reproducing a fuzz counterexample @db', () => {
       expect(exact.stdout).toContain(`seed ${found.seed}, path ${found.path}`);
       expect(exact.stdout).toMatch(/note: evt_\w+ was delivered before/);
       expect(exact.stdout).toMatch(/#0 checkout\.session\.completed +fresh +200 in \d+ ms/);
-      expect(exact.stdout).toContain(`${found.counterexample!.deliveries} deliveries in ${found.counterexample!.groups} groups`);
+      expect(exact.stdout).toContain(`${plural(found.counterexample!.deliveries, 'delivery', 'deliveries')} in ${plural(found.counterexample!.groups, 'group')} (batch`);
 
       const fresh = await runVibes(['replay-server', 'replay-schedule', file, '--fresh-ids'], { env: { VIBES_REPLAY_URL: buggy.client.baseUrl } });
       expect(fresh.code, fresh.stderr).toBe(0);

@@ -180,6 +180,14 @@ test.describe('vibes replay-server: export and import @db', () => {
     }
   });
 
+  test('an export the disk cannot take fails naming the file, not only the system call', async ({ databaseUrl, startHarness }) => {
+    const { client } = await startHarness({ receiver: false });
+    await client.inject(checkoutCompleted(`${uniqueId('full')}@example.com`).raw);
+    const full = await runVibes(['replay-server', 'export', '--out', '/dev/full', '--database-url', databaseUrl]);
+    expect(full.code).toBe(1);
+    expect(full.stderr).toContain('vibes: --out /dev/full: could not write it (no space left on device).');
+  });
+
   test('a recorded run imported at start replays offline', async ({ databaseUrl, secondDatabaseUrl, startHarness }) => {
     const { client } = await startHarness({ receiver: false });
     const recorded = await client.inject(checkoutCompleted(`${uniqueId('z')}@example.com`).raw);
@@ -193,7 +201,7 @@ test.describe('vibes replay-server: export and import @db', () => {
         env: { STRIPE_WEBHOOK_SECRET: secret },
       });
       try {
-        expect(server.output()).toContain(`imported 1 events from ${file}`);
+        expect(server.output()).toContain(`imported 1 event from ${file}`);
         const { deliveries } = await new ReplayClient(server.url).replay(recorded.id, { times: 2, concurrency: 2 });
         expect(deliveries.map((d) => d.status)).toEqual([200, 200]);
         expect(receiver.accepted().map((r) => r.body.toString())).toEqual([recorded.raw, recorded.raw]);

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import pg from 'pg';
+import { plural } from '../../core/index.js';
 import { checkTarget, findChromium, formatRefusals, loadTestEnv, stripeClientFor, stripeModeOf } from '../../helpers/index.js';
 import { databaseUrlFromEnv, findRunningEmbeddedPostgres, redactUrl } from '../../postgres/index.js';
 
@@ -25,7 +26,7 @@ export function doctorCommand(): Command {
       for (const l of lines) console.log(`${l.ok === 'skip' ? '-' : l.ok ? '✓' : '✗'} ${l.name}: ${l.detail}`);
       if (refusals.length > 0) console.log(`\n${formatRefusals(refusals)}\n`);
       const failed = lines.filter((l) => l.ok === false).length;
-      console.log(failed === 0 ? 'vibes doctor: all checks passed' : `vibes doctor: ${failed} check${failed === 1 ? '' : 's'} failed`);
+      console.log(failed === 0 ? 'vibes doctor: all checks passed' : `vibes doctor: ${plural(failed, 'check')} failed`);
       if (failed > 0) process.exitCode = 1;
     });
 }

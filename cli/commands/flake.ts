@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { plural } from '../../core/index.js';
 import { loadTestEnv, shellEnvironment } from '../../helpers/index.js';
 import { formatSetup, formatTable, tally } from '../flake/table.js';
 import { parsePositiveInt } from '../options.js';
@@ -84,15 +85,15 @@ async function flake(flags: FlakeFlags, playwrightArgs: string[]): Promise<numbe
   const setupRows = tally(attempts.filter(isRunSetup));
   const flaky = rows.filter((r) => r.failures > 0);
   const brokenSetup = setupRows.filter((r) => r.failures > 0);
-  const how = flags.separateRuns ? `${flags.repeat} separate run${flags.repeat === 1 ? '' : 's'}` : `repeated ${flags.repeat} time${flags.repeat === 1 ? '' : 's'} in one run`;
-  console.log(`\nvibes flake: ${rows.length} test${rows.length === 1 ? '' : 's'}, ${how}, no retries`);
+  const how = flags.separateRuns ? `${plural(flags.repeat, 'separate run')}` : `repeated ${plural(flags.repeat, 'time')} in one run`;
+  console.log(`\nvibes flake: ${plural(rows.length, 'test')}, ${how}, no retries`);
   console.log(formatTable(rows, { width: process.stdout.columns ?? 100 }));
   if (setupRows.length > 0) console.log(`\n${formatSetup(setupRows)}`);
   const ran = tested.filter((a) => a.status !== 'skipped').length;
   const testFailures = flaky.reduce((sum, r) => sum + r.failures, 0);
   console.log(flaky.length === 0
-    ? `\nvibes flake: no failures in ${ran} attempt${ran === 1 ? '' : 's'}`
-    : `\nvibes flake: ${flaky.length} test${flaky.length === 1 ? '' : 's'} failed at least once (${testFailures} failure${testFailures === 1 ? '' : 's'} in ${ran} attempt${ran === 1 ? '' : 's'})`);
+    ? `\nvibes flake: no failures in ${plural(ran, 'attempt')}`
+    : `\nvibes flake: ${plural(flaky.length, 'test')} failed at least once (${plural(testFailures, 'failure')} in ${plural(ran, 'attempt')})`);
   if (brokenSetup.length > 0) {
     console.error("vibes flake: the preset's own setup or teardown failed (see above); the tests it stopped were skipped and are not counted.");
     return 1;

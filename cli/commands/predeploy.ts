@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { plural } from '../../core/index.js';
 import { checkTarget, DEPLOYMENT_CHECK_ENV, formatRefusals, loadTestEnv, shellEnvironment } from '../../helpers/index.js';
 import { parseDuration } from '../progress.js';
 import { collect } from '../options.js';
@@ -69,7 +70,7 @@ async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promi
     },
   });
   if (warmup.kind !== 'ready') return warmupFailed(warmup, healthUrl, Object.keys(headers), timeoutMs);
-  console.log(`vibes predeploy: ${healthUrl} answered ${warmup.status} after ${warmup.attempts} attempt${warmup.attempts === 1 ? '' : 's'} (${(warmup.elapsedMs / 1000).toFixed(1)} s)`);
+  console.log(`vibes predeploy: ${healthUrl} answered ${warmup.status} after ${plural(warmup.attempts, 'attempt')} (${(warmup.elapsedMs / 1000).toFixed(1)} s)`);
 
   // A trace records every request's headers, the bypass secret too, and CI uploads test-results/.
   const noTraces = Object.keys(headers).length > 0 ? ['--trace', 'off'] : [];

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { plural } from '../../core/index.js';
 import {
   ReplayClient,
   ReplayServerError,
@@ -49,7 +50,7 @@ export async function replaySchedule(file: string, flags: ReplayScheduleFlags): 
     delivery: result.deliveries[i],
   }));
   console.log(formatScheduleTable(rows));
-  console.log(`${result.deliveries.length} deliveries in ${schedule.steps.at(-1)!.group + 1} groups (batch ${result.batch}); see them with GET /api/events/<id>.`);
+  console.log(`${plural(result.deliveries.length, 'delivery', 'deliveries')} in ${plural(schedule.steps.at(-1)!.group + 1, 'group')} (batch ${result.batch}); see them with GET /api/events/<id>.`);
   if (result.stopped) throw new Error(`the replay server stopped the schedule: ${result.stopped.reason}; ${result.stopped.not_sent} steps were not sent.`);
 }
 

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { isLoopbackHost, onShutdown } from '../../core/index.js';
+import { isLoopbackHost, onShutdown, plural } from '../../core/index.js';
 import { redactUrl } from '../../postgres/index.js';
 import {
   DEFAULT_BODY_LIMIT_BYTES,
@@ -71,7 +71,7 @@ export function replayServerCommand(): Command {
       // Before listening: once the port answers (a webServer's readiness check), the run is there to replay.
       if (flags.import) {
         const { imported, skipped } = await importEvents(db.pool, createReadStream(flags.import));
-        console.log(`imported ${imported} events from ${flags.import} (${skipped} already stored)`);
+        console.log(`imported ${plural(imported, 'event')} from ${flags.import} (${skipped} already stored)`);
       }
       const server = await startReplayServer({
         pool: db.pool,
@@ -104,7 +104,7 @@ export function replayServerCommand(): Command {
         const count = flags.out
           ? await writeFileWhole(flags.out, '--out', (write) => exportEvents(db.pool, write, filters))
           : await exportEvents(db.pool, toStdout, filters);
-        console.error(`exported ${count} events${flags.out ? ` to ${flags.out}` : ''}`);
+        console.error(`exported ${plural(count, 'event')}${flags.out ? ` to ${flags.out}` : ''}`);
       } finally {
         await db.close();
       }
@@ -118,7 +118,7 @@ export function replayServerCommand(): Command {
       const db = await openCommandDatabase(flags);
       try {
         const { imported, skipped } = await importEvents(db.pool, createReadStream(file));
-        console.log(`imported ${imported} events from ${file} (${skipped} already stored)`);
+        console.log(`imported ${plural(imported, 'event')} from ${file} (${skipped} already stored)`);
       } finally {
         await db.close();
       }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { plural } from '../../core/index.js';
 import {
   Ledger, StripeRateLimiter, appDatabases, assertSafeTarget, findStrayStripeCustomers, loadTestEnv, removeStrays,
   stripeClientFor, stripeModeOf, sweepEntries, type AppUserCleanup, type LedgerEntry, type RemoverContext, type SweepResult,
@@ -78,7 +79,7 @@ export function sweepCommand(): Command {
           const strays = await findStrayStripeCustomers(stripe, context, { emailPrefix: flags.emailPrefix, createdAtOrBefore, pending: fromLedger.pending });
           straysFound = strays.length;
           const age = flags.olderThan > 0 ? `, made at least ${formatDuration(flags.olderThan)} ago,` : '';
-          console.log(`Stripe: ${strays.length} customer${strays.length === 1 ? '' : 's'} with the test prefix ${flags.emailPrefix}${age} and no ledger entry`);
+          console.log(`Stripe: ${plural(strays.length, 'customer')} with the test prefix ${flags.emailPrefix}${age} and no ledger entry`);
           if (flags.dryRun) strays.forEach((id) => console.log(`  would remove Stripe customer ${id}`));
           else {
             const strayProgress = progressLine('vibes sweep: Stripe');
@@ -131,9 +132,9 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
     const manual = pending.filter((e) => e.kind === 'custom');
     const entries = pending.filter((e) => e.kind !== 'custom');
     for (const e of manual) console.log(`  remove by hand: ${e.label} (run ${e.run_id}, ${e.test}${e.last_error ? `; failed with: ${e.last_error}` : ''})`);
-    console.log(`ledger at ${redactUrl(databaseUrl)}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} to remove`);
-    if (live > 0) console.log(`  left ${live} entr${live === 1 ? 'y' : 'ies'} of runs still going (their processes hold the run's lock); each run removes its own`);
-    if (young > 0) console.log(`  left ${young} entr${young === 1 ? 'y' : 'ies'} younger than ${formatDuration(flags.olderThan)} (--older-than)`);
+    console.log(`ledger at ${redactUrl(databaseUrl)}: ${plural(entries.length, 'entry', 'entries')} to remove`);
+    if (live > 0) console.log(`  left ${plural(live, 'entry', 'entries')} of runs still going (their processes hold the run's lock); each run removes its own`);
+    if (young > 0) console.log(`  left ${plural(young, 'entry', 'entries')} younger than ${formatDuration(flags.olderThan)} (--older-than)`);
     if (flags.dryRun) for (const e of entries) console.log(`  would remove ${e.label} (run ${e.run_id}, ${e.test})`);
     const progress = progressLine('vibes sweep: ledger');
     const result = await sweepEntries(entries, ledger, context, {

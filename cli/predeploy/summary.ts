@@ -1,3 +1,4 @@
+import { plural } from '../../core/index.js';
 import { isRunSetup, type TestEvent } from '../suite/events.js';
 import type { WarmupResult } from './warmup.js';
 
@@ -39,7 +40,7 @@ function listed(tests: TestEvent[]): string[] {
 
 export function describeWarmup(w: WarmupResult): string {
   const seconds = (w.elapsedMs / 1000).toFixed(1);
-  const tries = `${w.attempts} attempt${w.attempts === 1 ? '' : 's'}`;
+  const tries = plural(w.attempts, 'attempt');
   if (w.kind === 'ready') return `answered ${w.status} after ${tries} in ${seconds} s${w.attempts > 1 ? ' (cold start)' : ''}`;
   if (w.kind === 'refused') return `refused with ${w.status} after ${tries} in ${seconds} s`;
   return `no answer after ${tries} in ${seconds} s (last: ${w.lastAnswer})`;

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { plural } from '../../core/index.js';
 import { CUT_OFF_ERROR, type SignatureMode } from '../../replay-server/index.js';
 
 /** An event of a run, as stored on the replay server. */
@@ -77,7 +78,7 @@ export class RunFacts {
     if (ok) return;
     const expected = { acknowledged: 'exactly once', unconfirmed: 'at most once', undelivered: 'never' }[fate];
     throw new InvariantViolation(
-      `${what}: happened ${count} ${count === 1 ? 'time' : 'times'}, but ${this.label(event)} should take effect ${expected}: ${this.because(event, fate)}.`,
+      `${what}: happened ${plural(count, 'time')}, but ${this.label(event)} should take effect ${expected}: ${this.because(event, fate)}.`,
     );
   }
 

@@ -1,3 +1,4 @@
+import { plural } from '../../core/index.js';
 import { formatScheduleTable } from '../../replay-server/index.js';
 import type { FuzzResult } from './search.js';
 import { FUZZ_ENV } from './settings.js';
@@ -21,11 +22,11 @@ export function formatCounterexample(result: FuzzResult, { reproduce = [] }: { r
   const example = result.counterexample;
   if (!example) return `${result.name}: no counterexample in ${result.numRuns} runs (seed ${result.seed}).`;
   const lines = [
-    `${result.name}: counterexample after ${result.numRuns} ${plural(result.numRuns, 'run')}, shrunk ${result.numShrinks} ${plural(result.numShrinks, 'time')}.`,
+    `${result.name}: counterexample after ${plural(result.numRuns, 'run')}, shrunk ${plural(result.numShrinks, 'time')}.`,
     indent(example.message),
     '',
     `  seed ${result.seed} (${result.seedSource}), path ${result.path ?? '(none)'}`,
-    `  shrunk schedule: ${example.deliveries} ${plural(example.deliveries, 'delivery', 'deliveries')} in ${example.groups} ${plural(example.groups, 'group')} (a group's deliveries start together; groups run in order)`,
+    `  shrunk schedule: ${plural(example.deliveries, 'delivery', 'deliveries')} in ${plural(example.groups, 'group')} (a group's deliveries start together; groups run in order)`,
     formatScheduleTable(example.rows, { indent: '    ' }),
   ];
   if (example.details) lines.push('', indent(example.details));
@@ -47,10 +48,6 @@ function indent(text: string): string {
     .split('\n')
     .map((line) => `  ${line}`)
     .join('\n');
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return n === 1 ? one : many;
 }
 
 /** Throws a FuzzCounterexampleError with the whole report when the result holds a counterexample. */

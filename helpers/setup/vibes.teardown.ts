@@ -1,3 +1,4 @@
+import { plural } from '../../core/index.js';
 import { test as teardown } from '../fixtures.js';
 
 // Runs after every test of the run: failed removals are summarised once, not lost in attachments.
@@ -6,5 +7,5 @@ teardown('every test removed what it created', async ({ vibes, _vibesLedger }) =
   const left = await _vibesLedger!.pending({ run: vibes.runId });
   if (left.length === 0) return;
   const lines = left.map((e) => `  ${e.label} (${e.test}): ${e.last_error ?? 'not attempted'}`);
-  throw new Error(`${left.length} removal${left.length === 1 ? '' : 's'} of this run failed and stay in the ledger; \`vibes sweep\` retries them:\n${lines.join('\n')}`);
+  throw new Error(`${plural(left.length, 'removal')} of this run failed and stay in the ledger; \`vibes sweep\` retries them:\n${lines.join('\n')}`);
 });
