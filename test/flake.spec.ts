@@ -95,6 +95,26 @@ test('--separate-runs starts a fresh run per repeat; a suite without failures ex
   }
 });
 
+test('with two configs it runs the one `npx playwright test` would load (.js before .mts)', async () => {
+  const config = (dir: string) => `export default { testDir: './${dir}' };\n`;
+  const spec = (title: string) => `import { test } from '@playwright/test';\ntest('${title}', () => {});\n`;
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    'playwright.config.js': config('chosen'),
+    'playwright.config.mts': config('passed-over'),
+    'chosen/a.spec.ts': spec('from the js config'),
+    'passed-over/b.spec.ts': spec('from the mts config'),
+  });
+  try {
+    const result = await flake(project, ['--repeat', '1']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('from the js config');
+    expect(result.stdout).not.toContain('from the mts config');
+  } finally {
+    await project.remove();
+  }
+});
+
 test('misconfigurations exit 2', async () => {
   const project = await flakyProject();
   const empty = await tempProject({ 'package.json': '{"name":"empty"}' });

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { PLAYWRIGHT_CONFIG_NAMES } from '../suite/run.js';
 
 export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
 
@@ -87,7 +88,6 @@ const LOCKFILES: [string, PackageManager][] = [
   ['package-lock.json', 'npm'],
 ];
 
-export const PLAYWRIGHT_CONFIGS = ['playwright.config.ts', 'playwright.config.mts', 'playwright.config.js', 'playwright.config.mjs', 'playwright.config.cjs', 'playwright.config.cts'];
 const DEFAULT_WEBHOOK_PATH = '/api/stripe/webhook';
 
 /**
@@ -158,7 +158,7 @@ export function detectProject(dir: string, pkg: PackageJson, repoRoot?: string):
   const framework = FRAMEWORKS.find((f) => f.dependency in deps)?.framework;
   const startScript = ['dev', 'start'].find((name) => pkg.scripts?.[name]);
   const repository = detectRepository(dir, repoRoot);
-  const existingConfig = PLAYWRIGHT_CONFIGS.find((name) => existsSync(path.join(dir, name)));
+  const existingConfig = PLAYWRIGHT_CONFIG_NAMES.find((name) => existsSync(path.join(dir, name)));
   return {
     dir,
     pkg,

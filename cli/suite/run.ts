@@ -7,7 +7,8 @@ import { UsageError } from '../usage-error.js';
 import { parseEventLine, type SuiteEvent, type TestEvent } from './events.js';
 
 export const EVENT_REPORTER = fileURLToPath(new URL('./event-reporter.js', import.meta.url));
-const CONFIG_NAMES = ['playwright.config.ts', 'playwright.config.mts', 'playwright.config.cts', 'playwright.config.js', 'playwright.config.mjs', 'playwright.config.cjs'];
+/** In Playwright's own order (its resolveConfigFile): with two configs, the one `npx playwright test` loads. */
+export const PLAYWRIGHT_CONFIG_NAMES = ['.ts', '.js', '.mts', '.mjs', '.cts', '.cjs'].map((ext) => `playwright.config${ext}`);
 
 /** The user's Playwright config: `--config` as given, else the first playwright.config.* in cwd. */
 export function resolveConfig(cwd: string, given: string | undefined): string {
@@ -16,9 +17,9 @@ export function resolveConfig(cwd: string, given: string | undefined): string {
     if (!existsSync(full)) throw new UsageError(`--config ${given}: no such file (looked for ${full}).`);
     return full;
   }
-  const found = CONFIG_NAMES.map((name) => path.join(cwd, name)).find((file) => existsSync(file));
+  const found = PLAYWRIGHT_CONFIG_NAMES.map((name) => path.join(cwd, name)).find((file) => existsSync(file));
   if (!found) {
-    throw new UsageError(`no Playwright config in ${cwd} (looked for ${CONFIG_NAMES.join(', ')}). Run \`vibes init\` to add one, or pass --config <file>.`);
+    throw new UsageError(`no Playwright config in ${cwd} (looked for ${PLAYWRIGHT_CONFIG_NAMES.join(', ')}). Run \`vibes init\` to add one, or pass --config <file>.`);
   }
   return found;
 }
