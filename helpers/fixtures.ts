@@ -1,6 +1,6 @@
 import { test as base, expect as baseExpect } from '@playwright/test';
 import Stripe from 'stripe';
-import { ReplayClient } from '../replay-server/index.js';
+import { DEFAULT_REPLAY_URL, ReplayClient } from '../replay-server/index.js';
 import { emulatorStripeConfig } from '../stripe-emulator/index.js';
 import { findChromium } from './browser.js';
 import { cards, type Cards } from './cards.js';
@@ -91,7 +91,7 @@ function environmentFromEnv(): VibesEnvironment {
   return {
     runId: currentRunId(),
     // An empty variable is an unset one, as in defineVibesConfig.
-    replayServerUrl: process.env.VIBES_REPLAY_URL || 'http://127.0.0.1:4545',
+    replayServerUrl: process.env.VIBES_REPLAY_URL || DEFAULT_REPLAY_URL,
     stripeMode: stripeModeOf() ?? 'emulator',
     emulatorUrl: process.env.STRIPE_EMULATOR_URL || undefined,
   };

@@ -1,6 +1,7 @@
 export {
   startReplayServer,
   DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_REPLAY_URL,
   DEFAULT_FORWARD_TIMEOUT_MS,
   type ReplayServer,
   type ReplayServerOptions,

@@ -49,6 +49,8 @@ export interface ReplayServer {
   close(): Promise<void>;
 }
 
+/** Where `vibes replay-server` listens, and so where a client looks, when neither is told. */
+export const DEFAULT_REPLAY_URL = 'http://127.0.0.1:4343';
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 export const DEFAULT_FORWARD_TIMEOUT_MS = 10_000;
 /** How long a stopping server waits for deliveries in flight to finish and be recorded. */

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test, expect } from '@playwright/test';
-import { tempProject } from './support/temp-project.js';
+import { runVibes } from './support/cli.js';
+import { runPlaywright, tempProject } from './support/temp-project.js';
 
 const TSC = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
 
@@ -116,6 +117,23 @@ test('deletes', async ({ flows }) => {
     });
     expect(tsc.output).toBe('');
     expect(tsc.code).toBe(0);
+  } finally {
+    await project.remove();
+  }
+});
+
+test("without defineVibesConfig or VIBES_REPLAY_URL, the fixtures look for the replay server where `vibes replay-server` listens by default", async () => {
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    'playwright.config.ts': "import { defineConfig } from '@playwright/test';\nexport default defineConfig({ testDir: './e2e' });\n",
+    'e2e/where.spec.ts': "import { test } from 'playwright-vibes';\ntest('where', ({ vibes }) => console.log(`replay server: ${vibes.replayServerUrl}`));\n",
+  });
+  try {
+    const run = await runPlaywright(project, ['--reporter=line']);
+    expect(run.code, run.output).toBe(0);
+    const help = await runVibes(['replay-server', 'start', '--help']);
+    const port = /--port <port> .*\(default: (\d+)\)/.exec(help.stdout)?.[1];
+    expect(run.output).toContain(`replay server: http://127.0.0.1:${port}\n`);
   } finally {
     await project.remove();
   }

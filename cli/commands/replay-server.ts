@@ -6,6 +6,7 @@ import { redactUrl } from '../../postgres/index.js';
 import {
   DEFAULT_BODY_LIMIT_BYTES,
   DEFAULT_FORWARD_TIMEOUT_MS,
+  DEFAULT_REPLAY_URL,
   DEFAULT_RUN_LIMIT_MS,
   exportEvents,
   exportFiltersProblem,
@@ -19,7 +20,7 @@ import { parsePort, parsePositiveInt, parseTimeoutMs, parseUrl } from '../option
 import { UsageError } from '../usage-error.js';
 import { replaySchedule } from './replay-schedule.js';
 
-export const DEFAULT_REPLAY_PORT = 4343;
+const DEFAULT_REPLAY_PORT = Number(new URL(DEFAULT_REPLAY_URL).port);
 
 interface StartFlags extends DatabaseFlags {
   port: number;
@@ -127,7 +128,7 @@ export function replayServerCommand(): Command {
   command.command('replay-schedule')
     .description('run a delivery schedule file (a fuzz counterexample) on a running replay server, exactly')
     .argument('<file.ndjson>', 'a schedule file, as attached to a failed webhooks.fuzz test')
-    .addOption(new Option('--url <url>', 'the replay server').env('VIBES_REPLAY_URL').default(`http://127.0.0.1:${DEFAULT_REPLAY_PORT}`).argParser(parseUrl))
+    .addOption(new Option('--url <url>', 'the replay server').env('VIBES_REPLAY_URL').default(DEFAULT_REPLAY_URL).argParser(parseUrl))
     .addOption(new Option('--token <token>', 'the replay server\'s API token').env('VIBES_REPLAY_TOKEN'))
     .option('--target <url>', "deliver to this endpoint instead of the server's --forward-to", parseUrl)
     .option('--fresh-ids', 'store the events under new ids, so the app sees first deliveries again')
