@@ -55,3 +55,9 @@ test.describe('vibes stripe-emulator', () => {
     expect(badUrl.stderr).toContain('expected an absolute http(s) URL');
   });
 });
+
+test('emulatorStripeConfig points the stripe client at an emulator named by http or https (one behind a TLS proxy), IPv6 included', () => {
+  expect(emulatorStripeConfig('http://127.0.0.1:12111')).toEqual({ host: '127.0.0.1', port: 12111, protocol: 'http' });
+  expect(emulatorStripeConfig('https://stripe-emulator.internal')).toEqual({ host: 'stripe-emulator.internal', port: 443, protocol: 'https' });
+  expect(emulatorStripeConfig('http://[::1]')).toEqual({ host: '::1', port: 80, protocol: 'http' });
+});
