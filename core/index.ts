@@ -1,4 +1,4 @@
 export { isLoopbackHost } from './loopback.js';
-export { listen, closeServer, freePort, type Listening } from './http.js';
+export { listen, freePort, type Listening } from './http.js';
 export { onShutdown, shutdown } from './shutdown.js';
 export { plural } from './text.js';

@@ -8,7 +8,7 @@ import { randomToken, type Session } from './sessions.js';
  * log in) have no session yet, so they use a double-submit cookie: a cross-site page can neither
  * read that cookie nor set it, so it cannot produce the matching form field.
  */
-export const CSRF_COOKIE = 'demo_csrf';
+const CSRF_COOKIE = 'demo_csrf';
 export const CSRF_FIELD = '_csrf';
 const CSRF_COOKIE_SECONDS = 24 * 60 * 60;
 

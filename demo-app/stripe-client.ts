@@ -8,7 +8,7 @@ export interface DemoStripeOptions {
 }
 
 /** Live keys move real money; the demo app is a test target and refuses them outright. */
-export function assertNotLiveKey(secretKey: string): void {
+function assertNotLiveKey(secretKey: string): void {
   if (/^(sk|rk)_live_/.test(secretKey)) {
     throw new Error('refusing a live Stripe key: the demo app runs against Stripe test mode (sk_test_…) or the emulator only.');
   }

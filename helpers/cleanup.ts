@@ -1,7 +1,7 @@
 import type { TestInfo } from '@playwright/test';
 import { ANNOTATIONS } from './annotations.js';
 import type { Ledger } from './ledger.js';
-import { removeByKind, type RemoverContext } from './removers.js';
+import { removeByKind, type RemovableKind, type RemoverContext } from './removers.js';
 
 interface Entry {
   label: string;
@@ -45,17 +45,14 @@ export class CleanupRegistry {
     private readonly owner: CleanupOwner,
     private readonly removers: RemoverContext,
     private readonly options: CleanupOptions = {},
-  ) {
-    // Before 0.1 the fourth argument was the guard itself: dropping it silently would skip the guard.
-    if (typeof options === 'function') throw new TypeError('CleanupRegistry: pass the guard as { beforeRemoval }, not as a function.');
-  }
+  ) {}
 
   /**
    * Registers something a later run can remove from its kind and id alone, even if this process
    * is killed: `stripe-customer` (an id), `stripe-customers` (every customer with an email),
    * `app-user` (an email, removed with the configured SQL or HTTP call).
    */
-  track(kind: 'stripe-customer' | 'stripe-customers' | 'app-user', id: string, label = `${kind} ${id}`): Promise<void> {
+  track(kind: Exclude<RemovableKind, 'custom'>, id: string, label = `${kind} ${id}`): Promise<void> {
     if (kind === 'app-user' && this.options.leavesAppUsers) return Promise.resolve();
     return this.add({ label, remove: () => removeByKind(kind, id, this.removers) }, kind, id);
   }

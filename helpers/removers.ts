@@ -71,7 +71,7 @@ export async function removeLedgerEntry(entry: Pick<LedgerEntry, 'kind' | 'resou
   return removeByKind(entry.kind, entry.resource_id, { ...context, baseURL: entry.base_url ?? undefined });
 }
 
-export async function removeStripeCustomersByEmail(email: string, context: RemoverContext): Promise<void> {
+async function removeStripeCustomersByEmail(email: string, context: RemoverContext): Promise<void> {
   const stripe = requireStripe(context);
   const { limiter } = context;
   const ids: string[] = [];

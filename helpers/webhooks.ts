@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestInfo } from '@playwright/test';
 import { ReplayClient, type EventDetail, type EventFilters, type EventSummary, type ReplayOptions, type ReplayResult } from '../replay-server/index.js';
 import { fuzzInTest, type FuzzTestContext } from './fuzz/in-test.js';
@@ -131,4 +132,3 @@ function describe(match: EventMatch): string {
   return Object.entries(match).map(([k, v]) => `${k} ${v}`).join(', ');
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

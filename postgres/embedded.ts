@@ -299,7 +299,7 @@ export async function stopEmbeddedPostgres(dataDir: string = defaultDataDir(), {
   process.kill(pid, 'SIGINT');
   for (const until = Date.now() + timeoutMs; isAlive(pid); ) {
     if (Date.now() > until) throw new Error(`Postgres (pid ${pid}) did not stop within ${timeoutMs / 1000} s; end it at once with \`kill -QUIT ${pid}\` (immediate shutdown: Postgres recovers at its next start).`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   return pid;
 }

@@ -32,7 +32,7 @@ export function apiCallCheck(boundHost: string, token: string | undefined): (hea
 }
 
 /** A check of `Authorization: Bearer <token>` in constant time; throws a 401 ApiError. */
-export function bearerCheck(token: string): (authorization: string | undefined) => void {
+function bearerCheck(token: string): (authorization: string | undefined) => void {
   const expected = digest(token);
   return (authorization) => {
     const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
@@ -53,7 +53,7 @@ function digest(value: string): Buffer {
  * send no Origin and the loopback Host they connected to; the dashboard's origin is the server's.
  * Host is only checked on loopback: elsewhere the token is required, and a page cannot send it.
  */
-export function browserCheck(boundHost: string): (headers: IncomingHttpHeaders) => void {
+function browserCheck(boundHost: string): (headers: IncomingHttpHeaders) => void {
   const loopback = isLoopbackHost(boundHost);
   return ({ origin, host }) => {
     if (origin !== undefined && originHost(origin) !== host?.toLowerCase()) {

@@ -58,7 +58,7 @@ export function isEventId(id: string): boolean {
  * refused before anything is forwarded: text never holds NUL, an index row has a size limit,
  * `created` is a bigint.
  */
-export function eventFields(payload: Record<string, unknown>): EventFields {
+function eventFields(payload: Record<string, unknown>): EventFields {
   const { id, type, created = 0 } = payload;
   if (typeof id !== 'string' || !isEventId(id)) {
     throw badRequest('invalid_event', 'the event needs an "id" like "evt_…" (letters, digits and underscores).');

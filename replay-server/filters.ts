@@ -16,7 +16,7 @@ export interface ParsedFilters {
 }
 
 export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 1000;
+const MAX_LIMIT = 1000;
 const TEXT_FILTERS = ['type', 'customer', 'email', 'run'] as const;
 const KNOWN = [...TEXT_FILTERS, 'since', 'source', 'teardown', 'delivery', 'limit'];
 const SOURCES: readonly EventSource[] = ['captured', 'injected', 'imported'];

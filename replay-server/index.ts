@@ -8,12 +8,11 @@ export {
 } from './server.js';
 export { ReplayClient, ReplayServerError } from './client.js';
 export { exportEvents, exportFiltersProblem, importEvents, type ExportedEvent } from './ndjson.js';
-export { migrateReplaySchema } from './schema.js';
-export { STRIPE_TOLERANCE_SECONDS, signingProblem } from './signing.js';
+export { signingProblem } from './signing.js';
 export type { Injection } from './inject.js';
 export { CUT_OFF_ERROR } from './deliver.js';
 export { DEFAULT_RUN_LIMIT_MS, type StopCause, type Stopped } from './run-limit.js';
-export { MAX_GROUP_SIZE, MAX_SCHEDULE_STEPS, type Schedule, type ScheduleStep, type ScheduleResult, type ScheduledDelivery } from './schedule.js';
+export { MAX_GROUP_SIZE, type Schedule, type ScheduleStep, type ScheduleResult, type ScheduledDelivery } from './schedule.js';
 export {
   SCHEDULE_FILE_FORMAT,
   SCHEDULE_FILE_VERSION,
@@ -31,8 +30,6 @@ export {
 } from './schedule-file.js';
 export type { StreamMessage } from './events-stream.js';
 export {
-  SIGNATURE_MODES,
-  DELIVERY_OUTCOME_FILTERS,
   type Delivery,
   type DeliveryOutcomeFilter,
   type DeliveryKind,

@@ -8,7 +8,7 @@ import { signingProblem } from './signing.js';
 import type { ReplayStore } from './store.js';
 import { SIGNATURE_MODES, type Delivery, type ReplayResult, type SignatureMode } from './types.js';
 
-export const MAX_TIMES = 1000;
+const MAX_TIMES = 1000;
 const MAX_SPACING_MS = 60_000;
 const MAX_TOTAL_SPACING_MS = 300_000;
 
@@ -28,9 +28,9 @@ export function parseReplayOptions(body: unknown): ValidReplay {
   const unknown = Object.keys(body).filter((k) => !known.includes(k));
   if (unknown.length) throw badRequest('invalid_replay', `unknown replay option ${unknown.map((k) => `"${k}"`).join(', ')}; use ${known.join(', ')}.`);
 
-  const times = wholeNumber(body.times, 'times', 1, 1, MAX_TIMES);
-  const concurrency = wholeNumber(body.concurrency, 'concurrency', 1, 1, times);
-  const spacingMs = wholeNumber(body.spacingMs, 'spacingMs', 0, 0, MAX_SPACING_MS);
+  const times = readBoundedInt(body.times, 'times', 1, 1, MAX_TIMES);
+  const concurrency = readBoundedInt(body.concurrency, 'concurrency', 1, 1, times);
+  const spacingMs = readBoundedInt(body.spacingMs, 'spacingMs', 0, 0, MAX_SPACING_MS);
   const waves = Math.ceil(times / concurrency);
   if ((waves - 1) * spacingMs > MAX_TOTAL_SPACING_MS) {
     throw badRequest('invalid_replay', `the replay would take over ${MAX_TOTAL_SPACING_MS / 1000} s of spacing; use fewer times or a smaller spacingMs.`);
@@ -42,7 +42,7 @@ export function parseReplayOptions(body: unknown): ValidReplay {
   return { times, concurrency, spacingMs, signature: signature as SignatureMode, target: parseTarget(body.target) };
 }
 
-function wholeNumber(value: unknown, name: string, fallback: number, min: number, max: number): number {
+function readBoundedInt(value: unknown, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw badRequest('invalid_replay', `${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}.`);

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { migrate, type Migration } from '../postgres/index.js';
 
-export const SCHEMA = 'vibes';
+const SCHEMA = 'vibes';
 
 /** Released versions never change; a new need is a new version. */
 const migrations: Migration[] = [

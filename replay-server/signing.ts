@@ -22,7 +22,7 @@ export function verifySignature(raw: Uint8Array, header: string | undefined, sec
 }
 
 /** A Stripe-Signature for `raw`, signed now by the stripe library's own signer. */
-export function freshSignature(raw: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): string {
+function freshSignature(raw: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): string {
   return webhooks.generateTestHeaderString({ payload: raw, secret, timestamp: nowSeconds });
 }
 

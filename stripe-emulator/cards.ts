@@ -115,7 +115,7 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-export function brandOf(digits: string): TestCard['brand'] {
+function brandOf(digits: string): TestCard['brand'] {
   if (/^3[47]/.test(digits)) return 'amex';
   if (/^(5[1-5]|2[2-7])/.test(digits)) return 'mastercard';
   if (/^6(011|5)/.test(digits)) return 'discover';

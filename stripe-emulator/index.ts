@@ -14,8 +14,6 @@ import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_SCHEDULE, WebhookDeliverer }
 export { API_VERSION } from './events.js';
 export { DEFAULT_RETRY_SCHEDULE } from './webhooks.js';
 export type { DeliveryAttempt } from './webhooks.js';
-export type { EmulatorState } from './vibes-routes.js';
-export { TEST_CARDS } from './cards.js';
 
 export interface StripeEmulatorOptions {
   /** Interface to bind; 127.0.0.1 by default. */

@@ -26,7 +26,7 @@ function unescape(text: string): string {
 }
 
 /** Parses Stripe's search query language (the subset the emulator answers); bad queries are a 400 on `query`. */
-export function parseQuery(query: string, fields: SearchFields): { clauses: Clause[]; joiner: 'AND' | 'OR' } {
+function parseQuery(query: string, fields: SearchFields): { clauses: Clause[]; joiner: 'AND' | 'OR' } {
   let rest = query.trim();
   const clauses: Clause[] = [];
   let joiner: 'AND' | 'OR' | undefined;

@@ -21,7 +21,7 @@ export interface EmulatorState {
   deliveries: { attempts: number; succeeded: number; failed: number; pending: number };
 }
 
-export function emulatorState(emu: Emulator, deliverer: WebhookDeliverer): EmulatorState {
+function emulatorState(emu: Emulator, deliverer: WebhookDeliverer): EmulatorState {
   const c = emu.store.collections;
   const sessions = c.checkoutSessions.newestFirst() as CheckoutSession[];
   const byStatus: Record<string, number> = {};

@@ -28,7 +28,7 @@ interface DemoAppSettings {
 }
 
 /** Everything the app needs from flags and environment, or a UsageError saying what is missing. */
-export function demoAppSettings(flags: DemoAppFlags, env: NodeJS.ProcessEnv): DemoAppSettings {
+function demoAppSettings(flags: DemoAppFlags, env: NodeJS.ProcessEnv): DemoAppSettings {
   let bugs: DemoBug[];
   try {
     bugs = parseDemoBugs(env.DEMO_BUGS);

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import pg from 'pg';
 import { plural } from '../../core/index.js';
-import { checkTarget, findChromium, formatRefusals, loadTestEnv, stripeClientFor, stripeModeOf } from '../../helpers/index.js';
+import { checkTarget, formatRefusals, loadTestEnv } from '../../guard/index.js';
+import { findChromium, stripeClientFor, stripeModeOf } from '../../helpers/index.js';
 import { databaseUrlFromEnv, findRunningEmbeddedPostgres, redactUrl } from '../../postgres/index.js';
 
 interface Line {

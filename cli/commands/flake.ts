@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { plural } from '../../core/index.js';
-import { loadTestEnv, shellEnvironment } from '../../helpers/index.js';
+import { loadTestEnv, shellEnvironment } from '../../guard/index.js';
 import { formatSetup, formatTable, tally } from '../flake/table.js';
 import { parsePositiveInt } from '../options.js';
 import { progressLine } from '../progress.js';

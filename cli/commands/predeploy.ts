@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { plural } from '../../core/index.js';
-import { checkTarget, DEPLOYMENT_CHECK_ENV, formatRefusals, loadTestEnv, shellEnvironment } from '../../helpers/index.js';
+import { checkTarget, formatRefusals, loadTestEnv, shellEnvironment } from '../../guard/index.js';
+import { DEPLOYMENT_CHECK_ENV } from '../../helpers/index.js';
 import { parseDuration } from '../progress.js';
 import { collect } from '../options.js';
 import { bypassHeaders, EXTRA_HEADERS_ENV, VERCEL_BYPASS_ENV } from '../predeploy/headers.js';
@@ -11,7 +12,7 @@ import { EVENT_REPORTER, finalAttempts, resolveConfig, runSuite } from '../suite
 import { UsageError } from '../usage-error.js';
 
 /** Exit codes a deploy pipeline can branch on. */
-export const PREDEPLOY_EXIT = { passed: 0, testsFailed: 1, misconfigured: 2, unreachable: 3 } as const;
+const PREDEPLOY_EXIT = { passed: 0, testsFailed: 1, misconfigured: 2, unreachable: 3 } as const;
 
 interface PredeployFlags {
   baseUrl?: string;

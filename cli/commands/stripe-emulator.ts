@@ -4,7 +4,7 @@ import { DEFAULT_RETRY_SCHEDULE, startStripeEmulator } from '../../stripe-emulat
 import { MAX_TIMER_MS, parsePort, parsePositiveInt, parseTimeoutMs, parseUrl, wholeNumber } from '../options.js';
 import { UsageError } from '../usage-error.js';
 
-export const DEFAULT_EMULATOR_PORT = 12111;
+const DEFAULT_EMULATOR_PORT = 12111;
 
 interface Flags {
   port: number;
@@ -22,7 +22,7 @@ function collectUrl(value: string, previous: string[]): string[] {
   return [...previous, parseUrl(value)];
 }
 
-function parseSchedule(value: string): number[] {
+function parseRetrySchedule(value: string): number[] {
   // Digits only: '500,,1000' would otherwise hold a 0 ms delay nobody meant.
   const delays = value.split(',').map((part) => wholeNumber(part.trim()));
   if (delays.length === 0 || !delays.every((ms) => Number.isInteger(ms) && ms >= 0 && ms <= MAX_TIMER_MS)) {
@@ -43,7 +43,7 @@ export function stripeEmulatorCommand(): Command {
     .option('--webhook-url <url>', 'deliver every event here (repeatable), e.g. http://127.0.0.1:4343/webhooks/stripe', collectUrl, [])
     .addOption(new Option('--webhook-secret <whsec>', 'signing secret for --webhook-url deliveries').env('STRIPE_WEBHOOK_SECRET'))
     .option('--rate-limit <n>', 'refuse /v1 requests beyond n per second with 429 (Stripe test mode: 25)', parsePositiveInt)
-    .option('--retry-schedule <ms,…>', `delays between webhook delivery attempts (default ${DEFAULT_RETRY_SCHEDULE.join(',')})`, parseSchedule)
+    .option('--retry-schedule <ms,…>', `delays between webhook delivery attempts (default ${DEFAULT_RETRY_SCHEDULE.join(',')})`, parseRetrySchedule)
     .option('--delivery-timeout <ms>', 'how long a webhook endpoint may take to answer', parseTimeoutMs)
     .option('--public-url <url>', 'base URL of hosted pages when reached under another name', parseUrl)
     .option('--business-name <name>', 'business name shown on the checkout page')

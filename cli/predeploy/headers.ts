@@ -1,7 +1,7 @@
 import { UsageError } from '../usage-error.js';
 
 /** Vercel's Protection Bypass for Automation: the header and the system variable that holds its secret. */
-export const VERCEL_BYPASS_HEADER = 'x-vercel-protection-bypass';
+const VERCEL_BYPASS_HEADER = 'x-vercel-protection-bypass';
 export const VERCEL_BYPASS_ENV = 'VERCEL_AUTOMATION_BYPASS_SECRET';
 /** The variable the preset reads into its `appHeaders` option: the browser sends them to the base URL's origin only. */
 export const EXTRA_HEADERS_ENV = 'PLAYWRIGHT_VIBES_EXTRA_HEADERS';

@@ -38,7 +38,7 @@ function listed(tests: TestEvent[]): string[] {
     .map((t) => `    ${t.outcome === 'flaky' ? '~' : '✗'} ${t.name}${t.error ? ` — ${firstLine(t.error)}` : ''}`);
 }
 
-export function describeWarmup(w: WarmupResult): string {
+function describeWarmup(w: WarmupResult): string {
   const seconds = (w.elapsedMs / 1000).toFixed(1);
   const tries = plural(w.attempts, 'attempt');
   if (w.kind === 'ready') return `answered ${w.status} after ${tries} in ${seconds} s${w.attempts > 1 ? ' (cold start)' : ''}`;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 /**
  * Waits out a deployment's cold start: GETs the health URL with exponential backoff until it
  * answers, so the tests measure the app and not the platform waking it up.
@@ -53,7 +54,7 @@ export async function warmUp(options: WarmupOptions): Promise<WarmupResult> {
     if (answer.status === 401 || answer.status === 403) return { kind: 'refused', status: answer.status, attempts: attempt, elapsedMs };
     const wait = Math.min(delay, deadline - Date.now() - MIN_ATTEMPT_MS);
     if (wait < 0) return { kind: 'unreachable', lastAnswer, attempts: attempt, elapsedMs };
-    await new Promise((resolve) => setTimeout(resolve, wait));
+    await sleep(wait);
     delay = Math.min(delay * 2, maxDelay);
   }
 }

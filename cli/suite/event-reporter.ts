@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
-import { EVENT_MARKER, stripAnsi, type SuiteEvent } from './events.js';
+import { EVENT_MARKER, type SuiteEvent } from './events.js';
 
 /**
  * A Playwright reporter that `vibes predeploy` and `vibes flake` add to the user's run: it writes
@@ -34,7 +35,7 @@ export default class VibesEventReporter implements Reporter {
       willRetry: failed && result.retry < test.retries,
       retry: result.retry,
       durationMs: result.duration,
-      ...(failed ? { error: stripAnsi(message ?? `test ${result.status}`).trim().slice(0, 2000) } : {}),
+      ...(failed ? { error: stripVTControlCharacters(message ?? `test ${result.status}`).trim().slice(0, 2000) } : {}),
     });
   }
 

@@ -49,6 +49,3 @@ export function parseEventLine(line: string): SuiteEvent | undefined {
   }
 }
 
-export function stripAnsi(text: string): string {
-  return text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
-}

@@ -28,7 +28,7 @@ export function resolveConfig(cwd: string, given: string | undefined): string {
  * The `playwright` CLI of the user's project (so the run uses the same @playwright/test as their
  * config and specs), else the one this package was installed with.
  */
-export function resolvePlaywrightCli(cwd: string): string {
+function resolvePlaywrightCli(cwd: string): string {
   for (const from of [path.join(cwd, 'package.json'), fileURLToPath(import.meta.url)]) {
     try {
       return createRequire(from).resolve('@playwright/test/cli');

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PLAYWRIGHT = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
@@ -77,7 +78,7 @@ function summarise(report: JsonReport): Omit<SuiteResult, 'output'> {
         else if (test.status === 'expected') passed.push(spec.title);
         else if (test.status === 'unexpected') {
           const error = test.results.map((r) => r.error?.message ?? '').join('\n');
-          failed.push({ title: spec.title, error: stripAnsi(error) });
+          failed.push({ title: spec.title, error: stripVTControlCharacters(error) });
         }
       }
     }
@@ -86,9 +87,6 @@ function summarise(report: JsonReport): Omit<SuiteResult, 'output'> {
   return { passed, failed, flaky, stats: report.stats };
 }
 
-function stripAnsi(text: string): string {
-  return text.replace(/\u001b\[[0-9;]*m/g, '');
-}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -15,7 +15,7 @@ export interface FuzzTestContext extends Pick<FuzzEnvironment, 'emailFor' | 'onS
   replayServerUrl: string;
 }
 
-export const COUNTEREXAMPLE_FILE = 'fuzz-counterexample.ndjson';
+const COUNTEREXAMPLE_FILE = 'fuzz-counterexample.ndjson';
 
 /**
  * `webhooks.fuzz` in a Playwright test: the seed comes from the environment, the test or the

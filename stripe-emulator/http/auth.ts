@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { errors } from '../errors.js';
 
 /** The API key of a request: Bearer (the stripe client) or Basic with the key as user name (curl -u). */
-export function apiKeyOf(header: string | undefined): string | undefined {
+function apiKeyOf(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const [scheme, value = ''] = header.trim().split(/\s+/, 2);
   if (scheme?.toLowerCase() === 'bearer') return value || undefined;

@@ -49,7 +49,7 @@ export interface CheckoutSession extends StripeObject {
 }
 
 /** A checkout line item (`object: 'item'`), as `listLineItems` and `expand[]=line_items` return it. */
-export function lineItemsOf(emu: Emulator, flow: CheckoutFlow): StripeObject[] {
+function lineItemsOf(emu: Emulator, flow: CheckoutFlow): StripeObject[] {
   return flow.lines.map(({ id, priceId, quantity }) => {
     const price = emu.store.collections.prices.require(priceId) as Price;
     const product = emu.store.collections.products.get(price.product) as Product | undefined;
@@ -295,7 +295,7 @@ function buildSession(emu: Emulator, input: SessionRequest): CheckoutSession {
 }
 
 /** Expires an open session (API call or lapsed `expires_at`) with `checkout.session.expired`. */
-export function expireSession(emu: Emulator, session: CheckoutSession, request?: EventRequest): void {
+function expireSession(emu: Emulator, session: CheckoutSession, request?: EventRequest): void {
   session.status = 'expired';
   session.url = null;
   emu.events.emit('checkout.session.expired', session, request ? { request } : {});

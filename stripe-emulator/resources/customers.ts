@@ -40,7 +40,7 @@ export interface CustomerInput {
   metadata?: Metadata;
 }
 
-export function buildCustomer(emu: Emulator, input: CustomerInput): Customer {
+function buildCustomer(emu: Emulator, input: CustomerInput): Customer {
   return {
     id: newId('cus', 14),
     object: 'customer',

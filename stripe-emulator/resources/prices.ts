@@ -96,7 +96,7 @@ export function planOf(price: Price): StripeObject {
   };
 }
 
-export function readCurrency(params: Params, key = 'currency'): string {
+function readCurrency(params: Params, key = 'currency'): string {
   const currency = params.string(key, { required: true })!.toLowerCase();
   if (!/^[a-z]{3}$/.test(currency)) throw errors.invalidValue(params.name(key), `Invalid currency: ${currency}. Use a three-letter ISO code such as usd.`);
   return currency;

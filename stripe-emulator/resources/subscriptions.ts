@@ -38,7 +38,7 @@ export interface Subscription extends StripeObject {
 }
 
 /** The end of one billing period, calendar-aware as Stripe's (Jan 31 + 1 month = Feb 28/29). */
-export function addInterval(start: number, interval: Interval, count: number): number {
+function addInterval(start: number, interval: Interval, count: number): number {
   const date = new Date(start * 1000);
   if (interval === 'day') date.setUTCDate(date.getUTCDate() + count);
   else if (interval === 'week') date.setUTCDate(date.getUTCDate() + 7 * count);

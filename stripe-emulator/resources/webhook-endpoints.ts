@@ -16,7 +16,7 @@ export interface WebhookEndpoint extends StripeObject {
   metadata: Metadata;
 }
 
-export function newWebhookSecret(): string {
+function newWebhookSecret(): string {
   return `whsec_${randomBase62(32)}`;
 }
 
