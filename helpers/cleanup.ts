@@ -29,7 +29,17 @@ export interface CleanupOptions {
    * that no removal here could honestly finish. The run says so once (deploymentKeepsUsersNotice).
    */
   leavesAppUsers?: boolean;
+  /** How long one removal may take before it counts as failed and the next one starts. */
+  removalTimeoutMs?: number;
 }
+
+/**
+ * One hung removal (a deferred function that never settles, an app that does not answer) must not
+ * keep the older ones from running before the test's own timeout ends them all.
+ */
+const REMOVAL_TIMEOUT_MS = 10_000;
+
+const TRACKED_KINDS: readonly string[] = ['stripe-customer', 'stripe-customers', 'app-user'] satisfies Exclude<RemovableKind, 'custom'>[];
 
 /**
  * The `cleanup` fixture: everything a test creates is registered the moment it exists (in the
@@ -53,12 +63,19 @@ export class CleanupRegistry {
    * `app-user` (an email, removed with the configured SQL or HTTP call).
    */
   track(kind: Exclude<RemovableKind, 'custom'>, id: string, label = `${kind} ${id}`): Promise<void> {
+    // Refused here, before anything is registered: a missing email would list, and then delete,
+    // every customer in the account.
+    const problem = trackProblem(kind, id);
+    if (problem) throw new TypeError(`cleanup.track(${JSON.stringify(kind)}, ${describeValue(id)}): ${problem}; nothing was registered.`);
     if (kind === 'app-user' && this.options.leavesAppUsers) return Promise.resolve();
     return this.add({ label, remove: () => removeByKind(kind, id, this.removers) }, kind, id);
   }
 
   /** Registers any removal as a function; it runs after the test, newest first. */
   defer(label: string, remove: () => Promise<void> | void): Promise<void> {
+    if (typeof label !== 'string' || label.trim() === '' || typeof remove !== 'function') {
+      throw new TypeError(`cleanup.defer(${describeValue(label)}, ${typeof remove}): pass a label (a non-empty string) and the function that removes it; nothing was registered.`);
+    }
     return this.add({ label, remove: async () => void (await remove()) }, 'custom', label);
   }
 
@@ -89,7 +106,7 @@ export class CleanupRegistry {
     while (this.entries.length > 0) {
       const entry = this.entries.pop()!;
       try {
-        await entry.remove();
+        await withinTime(entry.remove(), this.options.removalTimeoutMs ?? REMOVAL_TIMEOUT_MS);
         if (entry.ledgerId !== undefined) await this.ledger?.markRemoved(entry.ledgerId);
       } catch (error) {
         const message = (error as Error)?.message ?? String(error);
@@ -108,5 +125,29 @@ export class CleanupRegistry {
     const body = failures.map((f) => `${f.label}: ${f.error}`).join('\n');
     await testInfo.attach('cleanup-failures.txt', { body, contentType: 'text/plain' });
     testInfo.annotations.push({ type: ANNOTATIONS.cleanupFailed, description: body });
+  }
+}
+
+function trackProblem(kind: unknown, id: unknown): string | undefined {
+  if (typeof kind !== 'string' || !TRACKED_KINDS.includes(kind)) return `the kind must be one of ${TRACKED_KINDS.join(', ')} (cleanup.defer takes anything else)`;
+  if (typeof id !== 'string' || id.trim() === '') return kind === 'stripe-customer' ? 'pass the customer id (cus_…)' : 'pass the email';
+  if (kind === 'stripe-customer' && !id.startsWith('cus_')) return 'a Stripe customer id starts with cus_';
+  if (kind !== 'stripe-customer' && !id.includes('@')) return 'pass an email address';
+  return undefined;
+}
+
+function describeValue(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+async function withinTime(removal: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not finish within ${ms / 1000} s`)), ms);
+  });
+  try {
+    await Promise.race([removal, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -72,6 +72,8 @@ export async function removeLedgerEntry(entry: Pick<LedgerEntry, 'kind' | 'resou
 }
 
 async function removeStripeCustomersByEmail(email: string, context: RemoverContext): Promise<void> {
+  // Stripe lists every customer of the account for an email it is not given: never delete those.
+  if (typeof email !== 'string' || !email.includes('@')) throw new Error(`${JSON.stringify(email)} is not an email: refusing to list customers by it`);
   const stripe = requireStripe(context);
   const { limiter } = context;
   const ids: string[] = [];
@@ -120,8 +122,12 @@ async function removeAppUser(email: string, context: RemoverContext): Promise<vo
   const url = endpointUrl('cleanup.appUser.url', config.url, context.baseURL);
   context.assertSafeUrl?.({ name: 'cleanup.appUser.url', url: url.href });
   url.searchParams.set('email', email);
-  const response = await fetch(url, { method: config.method ?? 'DELETE', headers: config.headers });
-  if (!response.ok && response.status !== 404) throw new Error(`${config.method ?? 'DELETE'} ${url.origin}${url.pathname} answered ${response.status}`);
+  const method = config.method ?? 'DELETE';
+  const response = await fetch(url, { method, headers: config.headers }).catch((error: Error) => {
+    const cause = (error.cause as Error | undefined)?.message;
+    throw new Error(`${method} ${url.origin}${url.pathname} failed: ${cause ?? error.message}`);
+  });
+  if (!response.ok && response.status !== 404) throw new Error(`${method} ${url.origin}${url.pathname} answered ${response.status}`);
 }
 
 function requireStripe(context: RemoverContext): Stripe {

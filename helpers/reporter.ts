@@ -43,6 +43,8 @@ export default class VibesReporter implements Reporter {
   private readonly exactlyOnce = { passed: 0, failed: 0 };
   private readonly cleanup = { removed: 0, leftBehind: 0 };
   private readonly fuzz = { properties: 0, runs: 0, counterexamples: 0 };
+  /** The ledger's count at the run's end, which includes tests whose worker died before their cleanup. */
+  private ledgerLeft = 0;
   private ran = false;
 
   printsToStdio(): boolean {
@@ -67,6 +69,8 @@ export default class VibesReporter implements Reporter {
         if (!match) continue;
         this.cleanup.removed += Number(match[1]);
         this.cleanup.leftBehind += Number(match[2]) - Number(match[1]);
+      } else if (type === ANNOTATIONS.cleanupLeft) {
+        this.ledgerLeft = Math.max(this.ledgerLeft, Number(description) || 0);
       } else if (type === ANNOTATIONS.fuzz) {
         const match = /: (\d+) runs, (no )?counterexample/.exec(description);
         if (!match) continue;
@@ -85,7 +89,7 @@ export default class VibesReporter implements Reporter {
       eventsCaptured: this.events.size,
       replaysSent: this.replays.size,
       exactlyOnce: { ...this.exactlyOnce },
-      cleanup: { ...this.cleanup },
+      cleanup: { removed: this.cleanup.removed, leftBehind: Math.max(this.cleanup.leftBehind, this.ledgerLeft) },
       ...(this.fuzz.properties > 0 ? { fuzz: { ...this.fuzz } } : {}),
       flaky,
       // The config set it when it loaded, in this process.

