@@ -167,8 +167,13 @@ test.describe('cleanup across Stripes @db', () => {
       expect(fromEmulator.failed).toEqual([{ label: 'Stripe customers of vibes+paid@example.com', error: expect.stringContaining('made in Stripe test mode') }]);
       const fromTestMode = await sweepEntries([emulatorEntry!], ledger, { ...inEmulator, stripeMode: 'test-mode' });
       expect(fromTestMode).toMatchObject({ removed: 1, failed: [] });
+      // A sweep that names no Stripe at all cannot reach that emulator either: gone with it, not a failure forever.
+      const another = await harness.stripe.customers.create({ email: 'vibes+emulated2@example.com' });
+      await ledger.register({ run_id: 'emulator-run-2', worker: 0, test: 't', kind: 'stripe-customer', resource_id: another.id, label: `Stripe customer ${another.id}`, stripe: 'emulator' });
+      const noStripe = await sweepEntries((await ledger.pending()).filter((e) => e.run_id === 'emulator-run-2'), ledger, { limiter: new StripeRateLimiter() });
+      expect(noStripe).toMatchObject({ removed: 1, failed: [] });
 
-      expect((await liveCustomers(harness.stripe)).map((c) => c.id).sort()).toEqual([lookalike.id, emulated.id].sort());
+      expect((await liveCustomers(harness.stripe)).map((c) => c.id).sort()).toEqual([lookalike.id, emulated.id, another.id].sort());
       expect((await pendingLedgerRows(databaseUrl)).filter((r) => r.resource_id === 'vibes+paid@example.com'))
         .toEqual([{ kind: 'stripe-customers', resource_id: 'vibes+paid@example.com', last_error: expect.stringContaining('STRIPE_SECRET_KEY') }]);
     } finally {
