@@ -49,6 +49,9 @@ export function shellEnvironment({ sources }: LoadedEnv, env: NodeJS.ProcessEnv 
   return Object.fromEntries(Object.entries(env).filter(([name]) => sources.get(name)?.kind !== 'file'));
 }
 
+/** Set by `vibes predeploy` for its Playwright run: the app under test is a deployment, and BASE_URL is its --base-url. */
+export const DEPLOYMENT_CHECK_ENV = 'VIBES_DEPLOYMENT_CHECK';
+
 export function describeSource(source: EnvSource | undefined): string {
   if (!source || source.kind === 'process') return 'the process environment (your shell or CI)';
   return `the file ${source.file}`;

@@ -1,6 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { isLoopbackHost } from '../core/index.js';
-import { describeSource, loadTestEnv, type EnvSource } from './env.js';
+import { DEPLOYMENT_CHECK_ENV, describeSource, loadTestEnv, type EnvSource } from './env.js';
 
 export interface GuardConfig {
   /** Hosts of your production app: a base URL on one of them is refused. */
@@ -51,12 +52,22 @@ const PG_VARIABLES = ['PGHOST', 'PGDATABASE', 'PGUSER'] as const;
 const LIVE_KEY = /(?:^|[^0-9A-Za-z])(sk|rk)_live_[0-9A-Za-z]+/;
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 
+const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const NOT_THE_USERS_FRAME = /node_modules|node:internal|\(node:/;
+
 export class GuardError extends Error {
-  override name = 'GuardError';
-  constructor(readonly refusals: Refusal[]) {
+  declare readonly refusals: Refusal[];
+  constructor(refusals: Refusal[]) {
     super(formatRefusals(refusals));
+    // A verdict on the target, not a fault in code: printed as its message and the user's own
+    // frames (their config, their test), without the refusals dumped again after it.
+    Object.defineProperty(this, 'refusals', { value: refusals, enumerable: false });
+    const own = (this.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line) && !NOT_THE_USERS_FRAME.test(line) && !line.includes(PACKAGE_ROOT));
+    this.stack = [`${this.name}: ${this.message}`, ...own].join('\n');
   }
 }
+// On the prototype, not an own field, so that printing the error does not list it after the message.
+GuardError.prototype.name = 'GuardError';
 
 /**
  * Proves the run targets test systems before anything is written or deleted: no live Stripe key
@@ -69,7 +80,8 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
   const config = withEnvLists(input.config ?? {}, env);
   // A value named by a flag (`--database-url`) came from the command line; any other from the config.
   const sourceOf = (name: string) =>
-    sources.has(name) ? describeSource(sources.get(name)) : name.startsWith('--') ? 'the command line' : 'the playwright-vibes config';
+    name === 'BASE_URL' && env[DEPLOYMENT_CHECK_ENV] ? 'the command line (vibes predeploy --base-url)'
+      : sources.has(name) ? describeSource(sources.get(name)) : name.startsWith('--') ? 'the command line' : 'the playwright-vibes config';
   const refusals: Refusal[] = [];
   const checks: GuardCheck[] = [];
   const record = (name: string, found: Refusal[], okDetail: string) => {

@@ -10,7 +10,7 @@ import { DEFAULT_DATA_DIR } from '../postgres/index.js';
 import { currentRunId } from './run.js';
 import { stripeModeOf } from './stripe-mode.js';
 import { unusedOptions } from './unused-options.js';
-import { deploymentKeepsUsersNotice } from './deployment-check.js';
+import { DEPLOYMENT_CHECK_ENV, DEPLOYMENT_KEEPS_CUSTOMERS, deploymentKeepsUsersNotice } from './deployment-check.js';
 import type { AppServer, VibesEnvironment, VibesOptions } from './options.js';
 import type { VibesTestOptions, VibesWorkerOptions } from './fixtures.js';
 
@@ -40,10 +40,14 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   // Without a trailing slash: URLs are built on it (`${url}/webhooks/stripe`), and the replay server has no `//webhooks` route.
   // An empty variable (`VIBES_REPLAY_URL=` in .env.test) is an unset one, here and below.
   const externalReplayUrl = (options.webhooks?.replayServerUrl || env.VIBES_REPLAY_URL)?.replace(/\/+$/, '') || undefined;
-  const replayServerUrl = externalReplayUrl ?? `http://127.0.0.1:${replayPort}`;
+  // A pre-deploy check tests a deployment that has its own Stripe and receives its own webhooks: a
+  // replay server or an emulator started here would serve nothing (and the replay server would
+  // need a Postgres the check's CI job may not have).
+  const deploymentCheck = !!env[DEPLOYMENT_CHECK_ENV];
+  const replayServerUrl = externalReplayUrl ?? (deploymentCheck ? undefined : `http://127.0.0.1:${replayPort}`);
   const appRunsElsewhere = !!env.BASE_URL;
   const externalEmulatorUrl = stripeMode === 'emulator' ? env.STRIPE_EMULATOR_URL || undefined : undefined;
-  const emulatorUrl = stripeMode === 'emulator' ? externalEmulatorUrl ?? `http://127.0.0.1:${ports.emulator}` : undefined;
+  const emulatorUrl = stripeMode === 'emulator' ? externalEmulatorUrl ?? (deploymentCheck ? undefined : `http://127.0.0.1:${ports.emulator}`) : undefined;
   const demo = options.app === 'demo';
   const userApp = options.app === 'demo' ? undefined : options.app;
   const appUrl = demo ? (env.BASE_URL || `http://127.0.0.1:${ports.app}`) : userApp?.url;
@@ -56,6 +60,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
     for (const unused of unusedOptions(options, { externalReplayUrl, externalEmulatorUrl, stripeMode })) console.warn(`vibes: ${unused}`);
     const keepsUsers = deploymentKeepsUsersNotice(options.cleanup?.appUser, env);
     if (keepsUsers) console.log(`vibes: ${keepsUsers}`);
+    if (deploymentCheck && stripeMode === 'emulator' && !emulatorUrl) console.log(`vibes: ${DEPLOYMENT_KEEPS_CUSTOMERS}`);
   }
 
   if (options.database?.url) env.VIBES_DATABASE_URL = options.database.url;
@@ -82,12 +87,12 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
 
   const environment: VibesEnvironment = { runId, replayServerUrl, stripeMode, emulatorUrl };
   const webServer: NonNullable<PlaywrightTestConfig['webServer']> = [];
-  if (!externalReplayUrl) {
+  if (!externalReplayUrl && replayServerUrl) {
     webServer.push(vibesServer('replay server', replayServerUrl, ['replay-server', '--port', String(replayPort),
       ...(forwardTo ? ['--forward-to', forwardTo] : [])], guardEnv));
   }
-  if (stripeMode === 'emulator' && !externalEmulatorUrl) {
-    webServer.push(vibesServer('Stripe emulator', emulatorUrl!, ['stripe-emulator', '--port', String(ports.emulator),
+  if (stripeMode === 'emulator' && !externalEmulatorUrl && emulatorUrl) {
+    webServer.push(vibesServer('Stripe emulator', emulatorUrl, ['stripe-emulator', '--port', String(ports.emulator),
       '--webhook-url', `${replayServerUrl}/webhooks/stripe`,
       ...(options.stripe?.rateLimit ? ['--rate-limit', String(options.stripe.rateLimit)] : [])]));
   }

@@ -1,7 +1,7 @@
+import { DEPLOYMENT_CHECK_ENV } from '../guard/index.js';
 import type { AppUserCleanup } from './removers.js';
 
-/** Set by `vibes predeploy` for its Playwright run: the app under test is a deployment. */
-export const DEPLOYMENT_CHECK_ENV = 'VIBES_DEPLOYMENT_CHECK';
+export { DEPLOYMENT_CHECK_ENV };
 
 /**
  * Whether this run's test users are recorded for the app-user removal. A deployment keeps its
@@ -14,6 +14,11 @@ export function tracksAppUsers(config: AppUserCleanup | undefined, env: NodeJS.P
   if (!config) return false;
   return !env[DEPLOYMENT_CHECK_ENV] || !('sql' in config) || !!config.databaseUrl;
 }
+
+/** What the run says once, when this pre-deploy check has no Stripe of the deployment's to remove customers from. */
+export const DEPLOYMENT_KEEPS_CUSTOMERS =
+  "this pre-deploy check leaves the Stripe customers the deployment makes for its test users: this run has no Stripe of the deployment's. " +
+  "To remove them, set STRIPE_SECRET_KEY to the deployment's test-mode key (sk_test_…).";
 
 /**
  * What the run says once, when this pre-deploy check leaves its test users in the deployment's

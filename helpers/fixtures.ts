@@ -18,7 +18,7 @@ import { vibesMatchers } from './matchers.js';
 import type { UserOptions, VibesEnvironment } from './options.js';
 import { currentRunId, testIdentity } from './run.js';
 import { stripeModeOf } from './stripe-mode.js';
-import { tracksAppUsers } from './deployment-check.js';
+import { DEPLOYMENT_CHECK_ENV, tracksAppUsers } from './deployment-check.js';
 import { testPassword } from './password.js';
 import { Webhooks } from './webhooks.js';
 
@@ -58,7 +58,8 @@ export interface CleanupConfig {
 }
 
 interface InternalWorkerFixtures {
-  _vibesStripe: Stripe;
+  /** Undefined in a pre-deploy check that does not name the deployment's Stripe. */
+  _vibesStripe: Stripe | undefined;
   _vibesLedger: Ledger | undefined;
   _vibesRemovers: RemoverContext;
   _vibesAppDatabase: OpenAppDatabase;
@@ -133,7 +134,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
 
   _vibesStripe: [
     async ({ vibes }, use) => {
-      await use(stripeClientFor(vibes));
+      await use(deploymentStripeUnnamed(vibes) ? undefined : stripeClientFor(vibes));
     },
     { scope: 'worker' },
   ],
@@ -173,7 +174,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
       const perSecond = (cleanupConfig.stripeRequestsPerSecond ?? 20) / Math.max(1, workerInfo.config.workers);
       await use({
         stripe: _vibesStripe,
-        replay: new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN }),
+        replay: vibes.replayServerUrl ? new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN }) : undefined,
         limiter: new StripeRateLimiter({ perSecond }),
         appUser: cleanupConfig.appUser,
         appDatabase: _vibesAppDatabase,
@@ -203,6 +204,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
   ],
 
   stripe: async ({ _vibesStripe }, use) => {
+    if (!_vibesStripe) throw new Error(`the stripe fixture in a pre-deploy check needs the deployment's Stripe: set STRIPE_SECRET_KEY to its test-mode key (sk_test_…).`);
     await use(_vibesStripe);
   },
 
@@ -214,12 +216,13 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
   ],
 
   user: [
-    async ({ userOptions, cleanup, cleanupConfig }, use, testInfo) => {
+    async ({ userOptions, cleanup, cleanupConfig, _vibesStripe }, use, testInfo) => {
       const { tag, run } = testIdentity(testInfo);
       const email = `${userOptions.emailPrefix ?? 'vibes'}+${tag}@${userOptions.emailDomain ?? 'example.com'}`.toLowerCase();
       const user: TestUser = { email, password: testPassword(), tag, run };
       // Registered before the test can fail: whatever Stripe and the app made for this email goes afterwards.
-      await cleanup.track('stripe-customers', email, `Stripe customers of ${email}`);
+      // Without the deployment's Stripe (a pre-deploy check, said once by the config) there is nowhere to look.
+      if (_vibesStripe) await cleanup.track('stripe-customers', email, `Stripe customers of ${email}`);
       if (cleanupConfig.appUser) await cleanup.track('app-user', email, `app user ${email}`);
       await use(user);
     },
@@ -236,13 +239,13 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
 
   webhooks: [
     async ({ vibes, user, fuzzConfig, entitlementsConfig, cleanup, cleanupConfig, _vibesAppDatabase, _vibesEntitlementProbe: probe }, use, testInfo) => {
-      const client = new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN });
+      const client = vibes.replayServerUrl ? new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN }) : noReplayServer();
       // Invariants read the database the probe counts in.
       const fuzzDatabase = probeDatabase(entitlementsConfig, _vibesAppDatabase, 'fuzz query');
       const webhooks = new Webhooks(client, WAIT_FOR_TIMEOUT, { email: user.email, run: user.run }, {
         testInfo,
         config: fuzzConfig,
-        replayServerUrl: vibes.replayServerUrl,
+        replayServerUrl: vibes.replayServerUrl ?? '',
         // One user per run, named after the test's user so `vibes sweep` and the timeline know it.
         emailFor: (_index, tag) => user.email.replace('@', `-${tag}@`),
         onSubject: cleanupConfig.appUser ? ({ email }) => cleanup.track('app-user', email, `fuzz subject ${email}`) : undefined,
@@ -273,6 +276,21 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
 });
 
 export const expect = baseExpect.extend(vibesMatchers);
+
+/**
+ * The replay client of a pre-deploy check, which runs no replay server: `entitlements` still works
+ * (its failure messages only lose the timeline), and each webhooks call says why it cannot.
+ */
+function noReplayServer(): ReplayClient {
+  const why = new Error("webhooks in a pre-deploy check: Stripe sends the deployment's webhooks to the deployment, and no replay server runs here. " +
+    'Leave webhook waits out of the @predeploy tests, or name a replay server the deployment forwards to (VIBES_REPLAY_URL).');
+  return new Proxy({} as ReplayClient, { get: (_, name) => (name === 'then' ? undefined : () => Promise.reject(why)) });
+}
+
+/** A pre-deploy check in emulator mode with no emulator named: the deployment's Stripe is not this run's. */
+function deploymentStripeUnnamed(vibes: VibesEnvironment): boolean {
+  return !!process.env[DEPLOYMENT_CHECK_ENV] && vibes.stripeMode === 'emulator' && !vibes.emulatorUrl;
+}
 
 /** The `stripe` client for the run: the emulator's, or test mode's with STRIPE_SECRET_KEY. */
 export function stripeClientFor(vibes: VibesEnvironment): Stripe {

@@ -75,7 +75,9 @@ export interface UserOptions {
 /** Infrastructure every worker shares: resolved once by `defineVibesConfig`. */
 export interface VibesEnvironment {
   runId: string;
-  replayServerUrl: string;
+  /** Undefined in a pre-deploy check (`vibes predeploy`): Stripe sends the deployment's webhooks to it, and none runs here. */
+  replayServerUrl?: string;
   stripeMode: 'emulator' | 'test-mode';
+  /** Undefined in test mode, and in a pre-deploy check whose Stripe is not named (no STRIPE_SECRET_KEY). */
   emulatorUrl?: string;
 }

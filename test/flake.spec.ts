@@ -127,7 +127,7 @@ test('misconfigurations exit 2', async () => {
     expect(badRepeat.stderr).toContain('expected a positive whole number');
     const nothing = await flake(project, ['--grep', '@no-such-tag']);
     expect(nothing.code, nothing.stdout + nothing.stderr).toBe(2);
-    expect(nothing.stderr).toContain('nothing matches --grep @no-such-tag');
+    expect(nothing.stderr).toContain('vibes flake: no test matches --grep @no-such-tag.');
   } finally {
     await Promise.all([project.remove(), empty.remove()]);
   }
@@ -180,11 +180,17 @@ test('passes', async ({ server }) => {
   }
 });
 
-test('a SIGTERM sent to vibes flake alone reaches Playwright: no run goes on without it', async () => {
+test('a SIGTERM sent to vibes flake alone reaches Playwright, which stops its web servers: nothing goes on without it', async () => {
+  const port = await freePort();
   const project = await tempProject({
     'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
     'playwright.config.ts': `import { defineConfig } from '@playwright/test';
-export default defineConfig({ testDir: './e2e', workers: 1 });
+export default defineConfig({ testDir: './e2e', workers: 1, webServer: { command: 'node server.js', url: 'http://127.0.0.1:${port}' } });
+`,
+    'server.js': `import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+writeFileSync('server.pid', String(process.pid));
+createServer((req, res) => res.end('up')).listen(${port}, '127.0.0.1');
 `,
     'e2e/slow.spec.ts': `import { writeFileSync } from 'node:fs';
 import { test } from '@playwright/test';
@@ -204,6 +210,8 @@ test('waits', async () => {
     vibes.kill('SIGTERM');
     await exited;
     await expect.poll(() => alive(worker), { message: 'the Playwright worker outlived vibes', timeout: 15_000 }).toBe(false);
+    const server = Number(readFileSync(path.join(project.dir, 'server.pid'), 'utf8'));
+    await expect.poll(() => alive(server), { message: 'the web server outlived the run', timeout: 15_000 }).toBe(false);
   } finally {
     await project.remove();
   }

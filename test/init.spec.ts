@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test, expect } from './support/fixtures.js';
 import { freePort } from '../core/index.js';
@@ -279,10 +280,15 @@ test('the suite vibes init generates passes against a real app (the demo SaaS) @
     const deployment = await startVibes(['demo-app', '--port', String(deploymentPort), '--stripe-emulator-url', stripe.url, '--webhook-secret', secret, '--database-url', databaseUrl]);
     try {
       const workflow = await read(project, '.github/workflows/predeploy.yml');
-      expect(workflow).toContain('vibes predeploy --base-url "${{ github.event.deployment_status.environment_url || github.event.deployment_status.target_url }}" --grep @predeploy');
-      const check = await runVibes(['predeploy', '--base-url', deployment.url, '--grep', '@predeploy'], { cwd: project.dir, env: NESTED_RUN_ENV });
+      expect(workflow).toContain('vibes predeploy --base-url "$DEPLOYMENT_URL" --grep @predeploy');
+      // With the job's environment: no database here, and no Stripe key of the deployment's.
+      const check = await runVibes(['predeploy', '--base-url', deployment.url, '--grep', '@predeploy'], { cwd: project.dir, env: { ...NESTED_RUN_ENV, DATABASE_URL: '', VIBES_DATABASE_URL: '' } });
       expect(check.code, check.stdout + check.stderr).toBe(0);
       expect(check.stdout).toMatch(/tests: +1 passed, 0 failed/);
+      // Nothing of this machine's starts: the deployment has its own Stripe and gets its own webhooks.
+      expect(check.stdout + check.stderr).not.toMatch(/\[(replay server|Stripe emulator)\]/);
+      expect(check.stdout).toContain("leaves the Stripe customers the deployment makes for its test users: this run has no Stripe of the deployment's");
+      expect(existsSync(path.join(project.dir, 'playwright-report', 'index.html')), 'the HTML report the workflow uploads').toBe(true);
     } finally {
       await Promise.all([deployment.stop(), stripe.stop()]);
     }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { test, expect, rowsIn } from './support/fixtures.js';
 import { freePort } from '../core/index.js';
 import { runVibes } from './support/cli.js';
@@ -108,7 +109,7 @@ test('an unreachable deployment exits 3 after the warm-up timeout', async () => 
     const result = await predeploy(project, ['--base-url', `http://127.0.0.1:${closedPort}`, '--warmup-timeout', '2s']);
     expect(result.code, result.stdout + result.stderr).toBe(3);
     expect(result.stderr).toMatch(/warming up: attempt 1 at [\d.]+ s: connection refused/);
-    expect(result.stderr).toMatch(/unreachable: http:\/\/127\.0\.0\.1:\d+ did not answer within 2 s \(\d+ attempts, last: connection refused\)/);
+    expect(result.stderr).toMatch(/unreachable: http:\/\/127\.0\.0\.1:\d+ did not answer with a success within 2 s \(\d+ attempts, last: connection refused\)/);
     expect(result.stdout).not.toContain('Running');
   } finally {
     await project.remove();
@@ -123,7 +124,7 @@ test('a deployment still starting at the warm-up timeout is reported with its re
   try {
     const result = await predeploy(project, ['--base-url', site.url, '--warmup-timeout', '2s']);
     expect(result.code, result.stdout + result.stderr).toBe(3);
-    expect(result.stderr).toMatch(/did not answer within 2 s \(\d+ attempts, last: 503 Service Unavailable\)/);
+    expect(result.stderr).toMatch(/did not answer with a success within 2 s \(\d+ attempts, last: 503 Service Unavailable\)/);
     expect(result.stderr).not.toContain('timed out');
   } finally {
     await Promise.all([site.close(), project.remove()]);
@@ -160,10 +161,40 @@ test('the guard refuses a production host before any request reaches it (exit 2)
   }
 });
 
+test("the config's own guard.productionHosts refuses the target before any request reaches it, once, naming --base-url, without a stack trace", async () => {
+  const site = await loopbackSite(() => ({ status: 200, body: PAGE }));
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    'playwright.config.ts': "import { defineVibesConfig } from 'playwright-vibes';\nexport default defineVibesConfig({ guard: { productionHosts: ['127.0.0.1'] } });\n",
+    'e2e/home.spec.ts': "import { test } from 'playwright-vibes';\ntest('home @predeploy', () => {});\n",
+  });
+  try {
+    const result = await predeploy(project, ['--base-url', site.url]);
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(site.requests).toEqual([]);
+    expect(result.stdout).not.toContain('guard passed');
+    expect(result.stderr).toMatch(/BASE_URL — its host 127\.0\.0\.1 is listed as a production host\.\n\s+where it came from: the command line \(vibes predeploy --base-url\)/);
+    expect(result.stderr.match(/refused to run/g)).toHaveLength(1);
+    expect(stripVTControlCharacters(result.stderr)).toMatch(/at file:\/\/.*playwright\.config\.ts:2/);
+    expect(result.stderr).not.toMatch(/at (assertSafeTarget|defineVibesConfig)|refusals: \[/);
+    expect(result.stderr).toContain('vibes predeploy: misconfigured: the safety guard in your Playwright config refused the target (see above).');
+  } finally {
+    await Promise.all([site.close(), project.remove()]);
+  }
+});
+
 test('misconfigurations exit 2 with a message that says what to do', async () => {
   const site = await loopbackSite(() => ({ status: 200, body: PAGE }));
   const project = await plainProject();
   const empty = await tempProject({ 'package.json': '{"name":"empty"}' });
+  // A web server of the config that cannot start: said so, not taken for an empty --grep.
+  const brokenServer = await tempProject({
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    'playwright.config.ts': `import { defineConfig } from '@playwright/test';
+export default defineConfig({ testDir: './e2e', webServer: { command: 'node -e "process.exit(3)"', url: 'http://127.0.0.1:9' } });
+`,
+    'e2e/home.spec.ts': "import { test } from '@playwright/test';\ntest('home @predeploy', () => {});\n",
+  });
   try {
     const cases: { args: string[]; in?: TempProject; says: RegExp }[] = [
       { args: [], says: /--base-url is required/ },
@@ -177,6 +208,7 @@ test('misconfigurations exit 2 with a message that says what to do', async () =>
       { args: ['--base-url', site.url, '--config', 'missing.config.ts'], says: /--config missing\.config\.ts: no such file/ },
       { args: ['--base-url', site.url], in: empty, says: /no Playwright config in .*vibes init/ },
       { args: ['--base-url', site.url, '--grep', '@nothing-tagged-so'], says: /no test matches --grep @nothing-tagged-so/ },
+      { args: ['--base-url', site.url], in: brokenServer, says: /misconfigured: Playwright stopped before running any test: Error: Process from config\.webServer (was not able to start|exited early)/ },
     ];
     const results = await Promise.all(cases.map((c) => predeploy(c.in ?? project, c.args)));
     cases.forEach((c, i) => {
@@ -185,7 +217,7 @@ test('misconfigurations exit 2 with a message that says what to do', async () =>
       expect(result.stderr).toMatch(c.says);
     });
   } finally {
-    await Promise.all([site.close(), project.remove(), empty.remove()]);
+    await Promise.all([site.close(), project.remove(), empty.remove(), brokenServer.remove()]);
   }
 });
 
@@ -231,7 +263,12 @@ test('a visitor gets nothing for free @predeploy', async ({ user, entitlements }
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout.match(/leaves its test users in the deployment's database/g)).toHaveLength(1);
     expect(result.stdout).toContain('set cleanup.appUser.databaseUrl to the deployment');
+    // The deployment has its own Stripe and gets its own webhooks: nothing of that starts here,
+    // and its Stripe customers, which no Stripe here can reach, are said to stay, not counted removed.
+    expect(result.stdout + result.stderr).not.toMatch(/\[(replay server|Stripe emulator)\]/);
+    expect(result.stdout.match(/leaves the Stripe customers the deployment makes for its test users/g)).toHaveLength(1);
     const email = encodeURIComponent(/USER (\S+)/.exec(result.stdout)![1]!);
+    expect(await rowsIn(databaseUrl, `select kind from vibes.cleanup_ledger where resource_id = '${decodeURIComponent(email)}'`)).toEqual([{ kind: 'app-user' }]);
     expect(calls).toEqual([`GET /api/test/entitlements?email=${email}`, `DELETE /api/test/users?email=${email}`]);
     // Nothing is left pending for a later sweep to fail on, nor failed: not the test's own track either.
     expect(await rowsIn(databaseUrl, 'select kind, label from vibes.cleanup_ledger where removed_at is null')).toEqual([]);

@@ -216,7 +216,12 @@ function expectPredeployWorkflow(workflow: Workflow) {
   expect(job.if).toContain("github.event.deployment_status.state == 'success'");
   expect(job.if).toContain("!startsWith(github.event.deployment_status.environment, 'production')");
   const check = job.steps.find((s) => /vibes predeploy/.test(s.run ?? ''))!;
-  expect(check.run).toContain('--base-url "${{ github.event.deployment_status.environment_url');
+  // The event's URL reaches the script through the environment, never spliced into it.
+  expect(check.run).toContain('--base-url "$DEPLOYMENT_URL"');
+  expect(check.run).not.toContain('${{');
+  expect(check.env?.DEPLOYMENT_URL).toBe('${{ github.event.deployment_status.environment_url || github.event.deployment_status.target_url }}');
+  // No database in this job: what .env.test names for local runs is unset.
+  expect([job.env?.DATABASE_URL, job.env?.VIBES_DATABASE_URL]).toEqual(['', '']);
   expect(check.run).toContain('--junit ');
   expect(job.env?.VERCEL_AUTOMATION_BYPASS_SECRET).toBe('${{ secrets.VERCEL_AUTOMATION_BYPASS_SECRET }}');
   const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;

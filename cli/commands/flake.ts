@@ -5,7 +5,7 @@ import { formatSetup, formatTable, tally } from '../flake/table.js';
 import { parsePositiveInt } from '../options.js';
 import { progressLine } from '../progress.js';
 import { isRunSetup, type TestEvent } from '../suite/events.js';
-import { EVENT_REPORTER, resolveConfig, runSuite, type SuiteOutcome } from '../suite/run.js';
+import { EVENT_REPORTER, resolveConfig, runSuite, whyNothingRan, type SuiteOutcome } from '../suite/run.js';
 
 interface FlakeFlags {
   repeat: number;
@@ -71,9 +71,7 @@ async function flake(flags: FlakeFlags, playwrightArgs: string[]): Promise<numbe
     });
     if (!outcome.began || outcome.total === 0) {
       if (!flags.verbose) process.stderr.write(outcome.output);
-      console.error(outcome.began
-        ? `vibes flake: no tests to run${flags.grep ? ` (nothing matches --grep ${flags.grep})` : ''}.`
-        : 'vibes flake: Playwright stopped before running any test: the config or a spec failed to load (see above).');
+      console.error(`vibes flake: ${whyNothingRan(outcome, flags.grep)}.`);
       return 2;
     }
     attempts.push(...outcome.attempts);

@@ -114,7 +114,7 @@ function init(flags: InitFlags): void {
     `Open playwright.config.ts and ${path.posix.join(facts.testDir.value, 'checkout.smoke.spec.ts')}: adapt the lines marked ADAPT (entitlements SQL, texts your app shows).`,
     'Copy .env.test.example to .env.test (or .env.test.local for secrets).',
     `Run it: ${run('test:e2e', 'playwright test')}   (smoke only: ${run('test:smoke', 'playwright test --grep @smoke')}; flakiness: ${run('test:flake', 'vibes flake')})`,
-    `Before a deploy goes live: vibes predeploy --base-url <preview URL> --grep @predeploy (the browser-only tests); ${files.find((f) => /predeploy[^/]*\.yml$/.test(f.path))!.path.replace(/^(\.\.\/)+/, '')} does it on every successful deployment.`,
+    `Before a deploy goes live: ${exec(pm)} vibes predeploy --base-url <preview URL> --grep @predeploy (the browser-only tests); ${files.find((f) => /predeploy[^/]*\.yml$/.test(f.path))!.path.replace(/^(\.\.\/)+/, '')} does it on every successful deployment.`,
   ];
   if (facts.existingConfig && !flags.force && !usesVibes(path.join(dir, facts.existingConfig))) {
     steps.unshift(`Your ${facts.existingConfig} was left as it is: wrap it with defineVibesConfig from 'playwright-vibes' (or re-run with --force to replace it).`);

@@ -1,14 +1,13 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { plural } from '../../core/index.js';
-import { checkTarget, formatRefusals, loadTestEnv, shellEnvironment } from '../../guard/index.js';
-import { DEPLOYMENT_CHECK_ENV } from '../../helpers/index.js';
+import { checkTarget, DEPLOYMENT_CHECK_ENV, formatRefusals, loadTestEnv, shellEnvironment } from '../../guard/index.js';
 import { parseDuration } from '../progress.js';
 import { collect } from '../options.js';
 import { bypassHeaders, EXTRA_HEADERS_ENV, VERCEL_BYPASS_ENV } from '../predeploy/headers.js';
 import { formatSummary } from '../predeploy/summary.js';
 import { warmUp, type WarmupResult } from '../predeploy/warmup.js';
-import { EVENT_REPORTER, finalAttempts, resolveConfig, runSuite } from '../suite/run.js';
+import { EVENT_REPORTER, finalAttempts, resolveConfig, runSuite, whyNothingRan, type SuiteOutcome } from '../suite/run.js';
 import { UsageError } from '../usage-error.js';
 
 /** Exit codes a deploy pipeline can branch on. */
@@ -59,6 +58,24 @@ async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promi
 
   const { refusals } = checkTarget({ urls: [{ name: '--base-url', url: baseUrl }] });
   if (refusals.length > 0) throw new UsageError(formatRefusals(refusals));
+  const env = {
+    ...shellEnvironment(loaded),
+    BASE_URL: baseUrl,
+    [DEPLOYMENT_CHECK_ENV]: '1',
+    PLAYWRIGHT_JUNIT_OUTPUT_FILE: junit,
+    // The report CI uploads (playwright-report/), never opened in a browser here.
+    PLAYWRIGHT_HTML_OPEN: 'never',
+    ...(Object.keys(headers).length ? { [EXTRA_HEADERS_ENV]: JSON.stringify(headers) } : {}),
+  };
+  // The config loaded first, alone (no web server, no test): its own guard (guard.productionHosts)
+  // refuses the target, and an empty selection or a config that does not load is found, before
+  // any request goes to the deployment and before a warm-up is waited out.
+  // Its output (the config's notices too) is shown only when it stops the check: the run repeats it.
+  const listed = await runSuite({ cwd, config, env, args: ['--list', '--grep', flags.grep, '--reporter', EVENT_REPORTER, ...playwrightArgs] });
+  if (!listed.began || listed.total === 0) {
+    process.stderr.write(listed.output);
+    return nothingToRun(listed, flags.grep);
+  }
   console.log(`vibes predeploy: guard passed; checking ${baseUrl}`);
 
   // One line per attempt: with backoff there are few, and each says why the deployment is not up yet.
@@ -79,26 +96,12 @@ async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promi
   const run = await runSuite({
     cwd,
     config,
-    args: ['--grep', flags.grep, '--reporter', `list,junit,${EVENT_REPORTER}`, ...noTraces, ...playwrightArgs],
-    env: {
-      ...shellEnvironment(loaded),
-      BASE_URL: baseUrl,
-      [DEPLOYMENT_CHECK_ENV]: '1',
-      PLAYWRIGHT_JUNIT_OUTPUT_FILE: junit,
-      ...(Object.keys(headers).length ? { [EXTRA_HEADERS_ENV]: JSON.stringify(headers) } : {}),
-    },
+    args: ['--grep', flags.grep, '--reporter', `list,junit,html,${EVENT_REPORTER}`, ...noTraces, ...playwrightArgs],
+    env,
     onLine: (line, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`),
   });
   const tests = finalAttempts(run.attempts);
-  if (!run.began || run.total === 0) {
-    const why = run.output.includes('refused to run')
-      ? 'the safety guard in your Playwright config refused the target (see above)'
-      : !run.began
-        ? 'Playwright stopped before running any test: the config or a spec failed to load (see above)'
-        : `no test matches --grep ${flags.grep}: tag the tests of the check with ${flags.grep} in their titles`;
-    console.error(`vibes predeploy: misconfigured: ${why}.`);
-    return PREDEPLOY_EXIT.misconfigured;
-  }
+  if (!run.began || run.total === 0) return nothingToRun(run, flags.grep);
   const exitCode = run.exitCode === 0 ? PREDEPLOY_EXIT.passed : PREDEPLOY_EXIT.testsFailed;
   console.log(formatSummary({
     baseUrl,
@@ -107,9 +110,18 @@ async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promi
     tests,
     junit: path.relative(cwd, junit) || junit,
     exitCode,
-    verdict: exitCode === 0 ? 'PASSED: safe to go live' : 'FAILED: do not go live',
+    verdict: exitCode === 0 ? 'PASSED: safe to go live' : run.status === 'interrupted' ? 'INTERRUPTED: the check did not finish; do not go live' : 'FAILED: do not go live',
   }));
   return exitCode;
+}
+
+function nothingToRun(outcome: SuiteOutcome, grep: string): number {
+  const nothing = whyNothingRan(outcome, grep);
+  const why = outcome.output.includes('refused to run')
+    ? 'the safety guard in your Playwright config refused the target (see above)'
+    : nothing.startsWith('no test matches') ? `${nothing}: tag the tests of the check with ${grep} in their titles` : nothing;
+  console.error(`vibes predeploy: misconfigured: ${why}.`);
+  return PREDEPLOY_EXIT.misconfigured;
 }
 
 function warmupFailed(warmup: Exclude<WarmupResult, { kind: 'ready' }>, healthUrl: string, headerNames: string[], timeoutMs: number): number {
@@ -121,8 +133,8 @@ function warmupFailed(warmup: Exclude<WarmupResult, { kind: 'ready' }>, healthUr
     return PREDEPLOY_EXIT.misconfigured;
   }
   console.error(
-    `vibes predeploy: unreachable: ${healthUrl} did not answer within ${Math.round(timeoutMs / 1000)} s ` +
-      `(${warmup.attempts} attempts, last: ${warmup.lastAnswer}). Is the deployment up? A slow cold start needs a longer --warmup-timeout.`,
+    `vibes predeploy: unreachable: ${healthUrl} did not answer with a success within ${Math.round(timeoutMs / 1000)} s ` +
+      `(${warmup.attempts} attempts, last: ${warmup.lastAnswer}). Is the deployment up and healthy? A slow cold start needs a longer --warmup-timeout.`,
   );
   return PREDEPLOY_EXIT.unreachable;
 }

@@ -188,9 +188,17 @@ ${defaults}    env:
       VERCEL_AUTOMATION_BYPASS_SECRET: ${gh('secrets.VERCEL_AUTOMATION_BYPASS_SECRET')}
       # Hosts the safety guard refuses as a target, comma-separated, e.g. app.example.com.
       VIBES_PRODUCTION_HOSTS: ${gh('vars.VIBES_PRODUCTION_HOSTS')}
+      # No database here (the deployment's is its own): an empty value unsets what .env.test names for local runs.
+      DATABASE_URL: ""
+      VIBES_DATABASE_URL: ""
+      # The deployment's Stripe test-mode key: with it, the Stripe customers of the check's test users are removed.
+      # STRIPE_SECRET_KEY: ${gh('secrets.STRIPE_TEST_SECRET_KEY')}
     steps:
 ${installSteps(pm, repository)}      - name: Guard, warm-up, then the @predeploy tests against the deployment
-        run: ${x} vibes predeploy --base-url "${gh('github.event.deployment_status.environment_url || github.event.deployment_status.target_url')}" --grep @predeploy --junit test-results/predeploy-junit.xml
+        env:
+          # Through the environment, not spliced into the script: GitHub's advice for event fields.
+          DEPLOYMENT_URL: ${gh('github.event.deployment_status.environment_url || github.event.deployment_status.target_url')}
+        run: ${x} vibes predeploy --base-url "$DEPLOYMENT_URL" --grep @predeploy --junit test-results/predeploy-junit.xml
       - name: Upload the JUnit and HTML reports, also when tests failed
         if: ${gh('!cancelled()')}
         uses: actions/upload-artifact@v4

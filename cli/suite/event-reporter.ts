@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import { EVENT_MARKER, type SuiteEvent } from './events.js';
 
 /**
@@ -37,6 +37,11 @@ export default class VibesEventReporter implements Reporter {
       durationMs: result.duration,
       ...(failed ? { error: stripVTControlCharacters(message ?? `test ${result.status}`).trim().slice(0, 2000) } : {}),
     });
+  }
+
+  onError(error: TestError): void {
+    const message = stripVTControlCharacters(error.message ?? error.value ?? 'an error').trim();
+    emit({ type: 'error', message: message.split('\n')[0]!.slice(0, 500) });
   }
 
   onEnd(result: FullResult): void {

@@ -7,6 +7,8 @@ export const EVENT_MARKER = '\u001evibes-suite-event ';
 export type SuiteEvent =
   | { type: 'begin'; total: number }
   | TestEvent
+  /** An error outside the tests: a web server that did not start, global setup, a spec that failed to load. */
+  | { type: 'error'; message: string }
   | { type: 'end'; status: 'passed' | 'failed' | 'timedout' | 'interrupted' };
 
 export interface TestEvent {

@@ -57,6 +57,10 @@ export interface SuiteOutcome {
   total: number;
   /** Every attempt of every test, in the order they ended. */
   attempts: TestEvent[];
+  /** Errors outside the tests, first line each (a web server that did not start, say). */
+  errors: string[];
+  /** Playwright's own verdict; `interrupted` after Ctrl-C or a signal passed on. */
+  status?: 'passed' | 'failed' | 'timedout' | 'interrupted';
   /** The run's own output without the event lines, for error messages. */
   output: string;
 }
@@ -69,7 +73,7 @@ export function runSuite(run: SuiteRun): Promise<SuiteOutcome> {
     env: run.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const outcome: SuiteOutcome = { exitCode: 1, began: false, total: 0, attempts: [], output: '' };
+  const outcome: SuiteOutcome = { exitCode: 1, began: false, total: 0, attempts: [], errors: [], output: '' };
   const lineReader = (stream: 'stdout' | 'stderr') => {
     let pending = '';
     return {
@@ -97,6 +101,10 @@ export function runSuite(run: SuiteRun): Promise<SuiteOutcome> {
       outcome.total = event.total;
     } else if (event.type === 'test') {
       outcome.attempts.push(event);
+    } else if (event.type === 'error') {
+      outcome.errors.push(event.message);
+    } else if (event.type === 'end') {
+      outcome.status = event.status;
     }
     run.onEvent?.(event);
   };
@@ -105,9 +113,9 @@ export function runSuite(run: SuiteRun): Promise<SuiteOutcome> {
   child.stdout.on('data', (c: Buffer) => out.push(c));
   child.stderr.on('data', (c: Buffer) => err.push(c));
   // A Ctrl-C of `vibes` reaches the child through the process group; it shuts its web servers down.
-  // A signal sent to `vibes` alone (a CI job cancelled, `kill <pid>`) is passed on, so Playwright
-  // does not go on without us, holding its servers and Postgres.
-  const passOn = (signal: NodeJS.Signals) => child.kill(signal);
+  // A signal sent to `vibes` alone (a CI job cancelled, `kill <pid>`) is passed on as that Ctrl-C:
+  // Playwright stops its web servers on SIGINT, while a SIGTERM ends it with them left running.
+  const passOn = () => child.kill('SIGINT');
   const signals = ['SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, passOn);
   return new Promise((resolve, reject) => {
@@ -120,6 +128,16 @@ export function runSuite(run: SuiteRun): Promise<SuiteOutcome> {
       resolve(outcome);
     });
   });
+}
+
+/** Why a run that ran no test ran none, for a command's one-line verdict. */
+export function whyNothingRan(outcome: SuiteOutcome, grep: string | undefined): string {
+  if (!outcome.began) return 'Playwright stopped before running any test: the config or a spec failed to load (see above)';
+  // Playwright reports an empty selection as an error of its own.
+  const errors = outcome.errors.filter((e) => !/^(Error: )?No tests found/.test(e));
+  if (errors.length > 0) return `Playwright stopped before running any test: ${errors[0]} (see above)`;
+  if (outcome.status === 'interrupted') return 'the run was interrupted before any test ran';
+  return grep ? `no test matches --grep ${grep}` : 'no tests to run';
 }
 
 /** The last attempt of each test (of each repeat): the outcomes that count. */

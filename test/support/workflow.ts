@@ -7,6 +7,7 @@ export interface Step {
   run?: string;
   if?: string;
   with?: Record<string, unknown>;
+  env?: Record<string, string>;
   'working-directory'?: string;
 }
 
