@@ -131,3 +131,17 @@ test('a sign-up form that answers an error at its own path is said, not waited o
   const flows = new Flows(page, { ...defaultFlowsConfig, paths: { ...defaultFlowsConfig.paths, signup: '/full' } });
   await expect(flows.signup({ email: 'vibes+taken@example.com', password: 'pw-long-enough' })).rejects.toThrow(/answered 422 for POST \/full: "That email is taken\."/);
 });
+
+test("leaves for success_url by a navigation of the page's own, as Stripe's Checkout does: a route on the app's origin (bypass headers) sees it", async ({ page, context, app, openCheckout }) => {
+  const appOrigin = new URL(app.url).origin;
+  const routed: string[] = [];
+  await context.route((url) => url.origin === appOrigin, (route) => {
+    routed.push(new URL(route.request().url()).pathname);
+    return route.continue();
+  });
+  await openCheckout({ customerEmail: 'vibes+routed@example.com' });
+  await new Flows(page, defaultFlowsConfig).pay(cards.visa);
+  expect(new URL(page.url()).pathname).toBe('/paid');
+  // A redirect from Checkout's origin would reach /paid unrouted, without the headers.
+  expect(routed).toContain('/paid');
+});

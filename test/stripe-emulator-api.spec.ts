@@ -459,7 +459,10 @@ test.describe('stripe-emulator API through the real stripe client', () => {
       subscription_data: { metadata: { vibes_run: 'r-sub' } },
     });
     const paid = await submitCheckoutForm(session.url!, { cardNumber: '4242424242424242' });
-    expect(paid).toEqual({ status: 303, location: `https://app.example/ok?s=${session.id}` });
+    // On to a page that leaves for success_url by script, as Stripe's Checkout does (not a redirect).
+    expect(paid).toEqual({ status: 303, location: `/c/pay/${session.id}/complete` });
+    const leaving = await (await fetch(new URL(paid.location!, session.url!))).text();
+    expect(leaving).toContain(`<script>location.replace("https://app.example/ok?s=${session.id}")</script>`);
 
     const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ['subscription', 'customer', 'invoice'] });
     expect(done).toMatchObject({ status: 'complete', payment_status: 'paid', url: null, customer_details: { email: 'subscriber@example.com', name: 'Vibes Tester' } });

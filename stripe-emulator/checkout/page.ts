@@ -224,6 +224,13 @@ export function renderChallengePage(model: { action: string; amount: string; bus
 }
 
 /** A page in Checkout's style for a session that cannot be paid (expired, complete, unknown). */
+/** A message page that sends the browser on to `href` by script (a link for a browser without it). */
+export function renderLeavingPage(title: string, message: string, href: string): string {
+  // JSON inside a script element: `<` escaped, so no URL can close the element.
+  const target = JSON.stringify(href).replace(/</g, '\\u003c');
+  return renderMessagePage(title, message, { href, label: 'Continue' }).replace('</body>', `<script>location.replace(${target})</script></body>`);
+}
+
 export function renderMessagePage(title: string, message: string, link?: { href: string; label: string }): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>

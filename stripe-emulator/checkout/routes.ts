@@ -8,7 +8,7 @@ import type { Product } from '../resources/products.js';
 import type { CheckoutFlow } from '../store.js';
 import { formatAmount } from './html.js';
 import { formValues, validateForm } from './form.js';
-import { renderChallengeFrame, renderChallengePage, renderCheckoutPage, renderMessagePage, type PageLine } from './page.js';
+import { renderChallengeFrame, renderChallengePage, renderCheckoutPage, renderLeavingPage, renderMessagePage, type PageLine } from './page.js';
 import { completeAuthentication, submitPayment, successRedirect, type AttemptResult } from './payment.js';
 
 function intervalText(price: Price): string | null {
@@ -67,7 +67,7 @@ function payableSession(emu: Emulator, req: Request, res: Response): { session: 
 
 function answer(res: Response, session: CheckoutSession, flow: CheckoutFlow, result: AttemptResult, values: Record<string, string>): void {
   if (result.kind === 'succeeded') {
-    res.redirect(303, result.redirectUrl);
+    res.redirect(303, `/c/pay/${session.id}/complete`);
     return;
   }
   flow.flash = { values, fieldErrors: {}, alert: result.kind === 'declined' ? result.message : null };
@@ -119,6 +119,18 @@ export function registerCheckoutPages(router: Router, emu: Emulator): void {
     }
     delete flow.pendingAuthentication;
     answer(res, session, flow, submitPayment(emu, session, details), values);
+  });
+
+  // Stripe's Checkout leaves for success_url by a navigation of its own script, not by an HTTP
+  // redirect: a browser route on the app's origin (predeploy's bypass headers) sees that request,
+  // and would not see a redirect's.
+  router.get('/c/pay/:id/complete', (req, res) => {
+    const session = emu.store.collections.checkoutSessions.get(String(req.params.id)) as CheckoutSession | undefined;
+    if (session?.status !== 'complete') {
+      res.redirect(303, `/c/pay/${String(req.params.id)}`);
+      return;
+    }
+    res.type('html').send(renderLeavingPage('Payment successful', 'Taking you back…', successRedirect(session)));
   });
 
   router.get('/c/pay/:id/3ds/:attempt', (req, res) => {

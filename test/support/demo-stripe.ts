@@ -56,5 +56,13 @@ export async function payOnCheckout(checkoutUrl: string, card: CheckoutCard): Pr
   const res = await fetch(checkoutUrl, { method: 'POST', body: form, redirect: 'manual' });
   const location = res.headers.get('location');
   if (res.status !== 303 || !location) throw new Error(`paying on ${checkoutUrl} answered ${res.status}: ${await res.text()}`);
-  return { page: await page.text(), location: new URL(location, checkoutUrl).toString() };
+  const next = new URL(location, checkoutUrl);
+  // Paid: a page whose script leaves for success_url, as Stripe's does; that URL is where a browser goes.
+  if (next.pathname.endsWith('/complete')) {
+    const leaving = await (await fetch(next)).text();
+    const target = /location\.replace\(("(?:[^"\\]|\\.)*")\)/.exec(leaving)?.[1];
+    if (!target) throw new Error(`the page after paying on ${checkoutUrl} does not send the browser on:\n${leaving}`);
+    return { page: await page.text(), location: JSON.parse(target) as string };
+  }
+  return { page: await page.text(), location: next.toString() };
 }
