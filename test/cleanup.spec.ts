@@ -509,6 +509,30 @@ test.describe('vibes sweep @db', () => {
     }
   });
 
+  test('lists the cleanup.defer() removals of dead runs for a person, and forgets them once told they were done by hand', async ({ databaseUrl }) => {
+    const ledger = await Ledger.open(databaseUrl);
+    try {
+      const run = `killed-${Date.now()}`;
+      await ledger.register({ run_id: run, worker: 0, test: 't', kind: 'custom', resource_id: 'widgets of vibes+w@example.com', label: 'widgets of vibes+w@example.com' });
+      const env = { VIBES_DATABASE_URL: databaseUrl, STRIPE_EMULATOR_URL: undefined, STRIPE_SECRET_KEY: undefined };
+      const listed = await runVibes(['sweep', '--older-than', '0s', '--no-strays'], { env });
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toContain(`remove by hand: widgets of vibes+w@example.com (run ${run}, t)`);
+      expect(listed.stdout).toContain('once done, `vibes sweep --removed-by-hand` marks it removed');
+      const dry = await runVibes(['sweep', '--older-than', '0s', '--no-strays', '--removed-by-hand', '--dry-run'], { env });
+      expect(dry.stdout).toContain('remove by hand: widgets of vibes+w@example.com');
+      const pendingOfRun = async () => (await ledger.pending({ run })).map((e) => e.label);
+      expect(await pendingOfRun()).toEqual(['widgets of vibes+w@example.com']);
+
+      const done = await runVibes(['sweep', '--older-than', '0s', '--no-strays', '--removed-by-hand'], { env });
+      expect(done.code, done.stderr).toBe(0);
+      expect(done.stdout).toContain('marked removed by hand: widgets of vibes+w@example.com');
+      expect(await pendingOfRun()).toEqual([]);
+    } finally {
+      await ledger.close();
+    }
+  });
+
   test('leaves the entries of runs still going, and the customers they name, to those runs', async ({ databaseUrl }) => {
     const harness = await startEmulatorHarness();
     const ledger = await Ledger.open(databaseUrl);

@@ -26,6 +26,7 @@ interface SweepFlags {
   appUserHeader?: string[];
   appDatabaseUrl?: string;
   dataDir?: string;
+  removedByHand?: boolean;
 }
 
 /**
@@ -47,6 +48,7 @@ export function sweepCommand(): Command {
     .addOption(new Option('--app-user-header <"Name: value">', 'a header the --app-user-url requests carry (repeatable)').argParser(collect).conflicts('appUserSql'))
     .option('--app-database-url <url>', "Postgres the --app-user-sql runs on (default: DATABASE_URL, the app's, then the ledger's)")
     .option('--data-dir <dir>', 'data directory of the embedded Postgres that holds the ledger (default: .vibes/postgres)')
+    .option('--removed-by-hand', 'the cleanup.defer() removals it lists (functions of dead runs) were done by hand: mark them removed')
     .action(async (flags: SweepFlags) => {
       loadTestEnv();
       const appUser = appUserRemoval(flags);
@@ -131,7 +133,13 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
     // cleanup.defer() removals are functions of processes long gone: listed for a person, not retried.
     const manual = pending.filter((e) => e.kind === 'custom');
     const entries = pending.filter((e) => e.kind !== 'custom');
-    for (const e of manual) console.log(`  remove by hand: ${e.label} (run ${e.run_id}, ${e.test}${e.last_error ? `; failed with: ${e.last_error}` : ''})`);
+    // Only a person can say they are done; until then each later sweep and run lists them again.
+    const markDone = flags.removedByHand && !flags.dryRun;
+    for (const e of manual) {
+      console.log(`  ${markDone ? 'marked removed by hand' : 'remove by hand'}: ${e.label} (run ${e.run_id}, ${e.test}${e.last_error ? `; failed with: ${e.last_error}` : ''})`);
+      if (markDone) await ledger.markRemoved(e.id);
+    }
+    if (manual.length > 0 && !markDone) console.log(`  once done, \`vibes sweep --removed-by-hand\` marks ${manual.length === 1 ? 'it' : 'them'} removed`);
     console.log(`ledger at ${redactUrl(databaseUrl)}: ${plural(entries.length, 'entry', 'entries')} to remove`);
     if (live > 0) console.log(`  left ${plural(live, 'entry', 'entries')} of runs still going (their processes hold the run's lock); each run removes its own`);
     if (young > 0) console.log(`  left ${plural(young, 'entry', 'entries')} younger than ${formatDuration(flags.olderThan)} (--older-than)`);

@@ -52,7 +52,7 @@ setup('what killed runs left behind is removed', async ({ vibes, _vibesLedger, _
   }
   if (unremovable.length > 0) {
     const labels = unremovable.map((e) => `  ${e.label} (${e.test})`).join('\n');
-    console.warn(`vibes: ${unremovable.length} cleanup.defer() removal(s) of dead runs cannot run any more; remove these by hand (\`vibes sweep --dry-run\` lists them):\n${labels}`);
+    console.warn(`vibes: ${unremovable.length} cleanup.defer() removal(s) of dead runs cannot run any more; remove these by hand, then mark them done with \`npx vibes sweep --removed-by-hand\` (\`--dry-run\` lists them):\n${labels}`);
     setup.info().annotations.push({ type: 'vibes-cleanup-unremovable', description: labels });
   }
 });
