@@ -52,6 +52,7 @@ const PG_VARIABLES = ['PGHOST', 'PGDATABASE', 'PGUSER'] as const;
 const LIVE_KEY = /(?:^|[^0-9A-Za-z])(sk|rk)_live_[0-9A-Za-z]+/;
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 
+const UNPARSEABLE = '<unparseable>';
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NOT_THE_USERS_FRAME = /node_modules|node:internal|\(node:/;
 
@@ -156,7 +157,10 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
       variable: name,
       source: [sourceOf(name), ...filled.filter((f) => f.source !== sourceOf(name)).map((f) => `${f.variable} from ${f.source}`)].join('; '),
       why: verdict.why + (filled.length ? ` (${filled.map((f) => f.variable).join(' and ')} filled in what the URL leaves out)` : ''),
-      allow: `point ${name} at a local or test database${filled.length ? ` (or unset ${filled.map((f) => f.variable).join(' and ')})` : ''}; ${orAllow}`,
+      // No host to allow in a URL that does not parse: only its correction helps.
+      allow: verdict.host === UNPARSEABLE
+        ? `give ${name} as postgres://user:password@host:port/database, pointing at a local or test database.`
+        : `point ${name} at a local or test database${filled.length ? ` (or unset ${filled.map((f) => f.variable).join(' and ')})` : ''}; ${orAllow}`,
     }];
   }), databases.length ? [...new Set(databases.map((d) => `${d.name} is a test database`))].join(', ') : 'no database URL set (embedded Postgres)');
 
@@ -198,7 +202,7 @@ export function assertSafeTarget(input: GuardInput = {}): void {
  */
 function judgeDatabase(url: string, allowed: string[], env: NodeJS.ProcessEnv): { ok: true } | { ok: false; why: string; host: string; database: string; filledBy: string[] } {
   const parsed = parseConnection(url);
-  if (!parsed) return { ok: false, why: 'it is not a valid connection URL, so the guard cannot tell where it points', host: '<unparseable>', database: '', filledBy: [] };
+  if (!parsed) return { ok: false, why: 'it is not a valid connection URL, so the guard cannot tell where it points', host: UNPARSEABLE, database: '', filledBy: [] };
   const user = parsed.user || env.PGUSER || (process.platform === 'win32' ? env.USERNAME : env.USER);
   const host = normaliseHost(parsed.host || env.PGHOST || 'localhost');
   const database = parsed.database || env.PGDATABASE || user || '';

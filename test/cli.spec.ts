@@ -37,6 +37,8 @@ test.describe('vibes', () => {
       { args: ['sweep', '--dry-run', '--older-than', '3600'], says: "option '--older-than <duration>' argument '3600' is invalid. expected a duration with its unit, such as 90s, 30m, 1h or 2d" },
       { args: ['sweep', '--dry-run', '--older-than', '99999999999d'], says: 'expected a duration of at most 3650d' },
       { args: ['sweep', '--dry-run', '--email-prefix', 'ab'], says: "option '--email-prefix <prefix>' argument 'ab' is invalid. expected 3 characters or more" },
+      // Two ledgers named: the sweep would take one, silently, and remove what it holds.
+      { args: ['sweep', '--dry-run', '--data-dir', '/tmp/elsewhere', '--database-url', 'postgres://postgres@127.0.0.1:5432/test'], says: "--data-dir names an embedded Postgres, but --database-url names the ledger's database already: pass one of them." },
       { args: ['predeploy', '--base-url', 'http://127.0.0.1:9', '--warmup-timeout', '120'], says: '--warmup-timeout: expected a duration with its unit' },
       { args: ['replay-server', '--port', '0', '--forward-to', 'ftp://files.example/hook'], says: "option '--forward-to <url>' argument 'ftp://files.example/hook' is invalid. expected an absolute http(s) URL" },
       { args: ['replay-server', '--port', '0', '--forward-timeout', '3000000000'], says: "option '--forward-timeout <ms>' argument '3000000000' is invalid. expected milliseconds from 1 to 2147483647" },

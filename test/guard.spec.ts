@@ -96,6 +96,9 @@ test.describe('the safety guard refuses', () => {
   test('a malformed database URL, as a refusal instead of a crash', () => {
     expect(refused({ DATABASE_URL: 'postgres://app:s3cret@db.prod.example.com/app%' })).toEqual(['DATABASE_URL: it is not a valid connection URL, so the guard cannot tell where it points']);
     expect(refused({ DATABASE_URL: 'localhost/app' })).toEqual(['DATABASE_URL: it is not a valid connection URL, so the guard cannot tell where it points']);
+    // The advice is the URL's form, not an allowance for a host it does not name.
+    const [advice] = checkTarget({ env: { DATABASE_URL: 'localhost/app' }, sources: process_(['DATABASE_URL']) }).refusals;
+    expect(advice?.allow).toBe('give DATABASE_URL as postgres://user:password@host:port/database, pointing at a local or test database.');
     // pg reads a stray % literally; the guard judges the host it names.
     expect(refused({ DATABASE_URL: 'postgres://app@db%zz.prod.example.com/app' })).toEqual([
       'DATABASE_URL: it points at database "app" on db%zz.prod.example.com, which is neither local nor named as a test database',

@@ -106,6 +106,9 @@ export function sweepCommand(): Command {
  * outlives the run. Undefined when there is neither: nothing has been recorded here.
  */
 async function openLedgerDatabase(databaseUrl: string | undefined, dataDir: string | undefined): Promise<Database | undefined> {
+  const named = databaseUrl ? '--database-url' : process.env.VIBES_DATABASE_URL ? 'VIBES_DATABASE_URL' : process.env.DATABASE_URL ? 'DATABASE_URL' : undefined;
+  // Two ledgers named: sweeping the one not meant would remove another project's leftovers.
+  if (dataDir && named) throw new UsageError(`--data-dir names an embedded Postgres, but ${named} names the ledger's database already: pass one of them.`);
   const dir = path.resolve(dataDir ?? defaultDataDir());
   if (!databaseUrl && !databaseUrlFromEnv() && !existsSync(path.join(dir, 'PG_VERSION'))) {
     console.log(`no ledger: no database URL, and no embedded Postgres at ${dir}; no run has recorded anything here`);
@@ -144,7 +147,7 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
     if (live > 0) console.log(`  left ${plural(live, 'entry', 'entries')} of runs still going (their processes hold the run's lock); each run removes its own`);
     if (young > 0) console.log(`  left ${plural(young, 'entry', 'entries')} younger than ${formatDuration(flags.olderThan)} (--older-than)`);
     if (flags.dryRun) for (const e of entries) console.log(`  would remove ${e.label} (run ${e.run_id}, ${e.test})`);
-    const progress = progressLine('vibes sweep: ledger');
+    const progress = progressLine(flags.dryRun ? 'vibes sweep: ledger (dry run, nothing removed)' : 'vibes sweep: ledger');
     const result = await sweepEntries(entries, ledger, context, {
       dryRun: flags.dryRun,
       onProgress: (p) => progress.update(p.done, p.total, p.failed ? `(${p.failed} failed)` : ''),
