@@ -2,3 +2,4 @@ export { isLoopbackHost } from './loopback.js';
 export { listen, freePort, type Listening } from './http.js';
 export { onShutdown, shutdown } from './shutdown.js';
 export { plural } from './text.js';
+export { isRecord } from './objects.js';

@@ -1,3 +1,4 @@
+import { isRecord } from '../core/index.js';
 import { badRequest } from './errors.js';
 
 /** The columns derived from an event's JSON, so that filters use indexes, not JSON scans. */
@@ -40,7 +41,7 @@ export function parseJsonObject(raw: Uint8Array, expected = 'the event as JSON')
   } catch (error) {
     throw badRequest('invalid_json', `the body is not valid JSON (${(error as Error).message}); send ${expected}.`);
   }
-  if (!isObject(value)) throw badRequest('invalid_event', `the body must be a JSON object: ${expected}.`);
+  if (!isRecord(value)) throw badRequest('invalid_event', `the body must be a JSON object: ${expected}.`);
   return value;
 }
 
@@ -69,8 +70,8 @@ function eventFields(payload: Record<string, unknown>): EventFields {
   if (typeof created !== 'number' || !Number.isSafeInteger(created)) {
     throw badRequest('invalid_event', `the event's "created" must be a Unix time in whole seconds, like ${Math.floor(Date.now() / 1000)}.`);
   }
-  const data = isObject(payload.data) ? payload.data : {};
-  const object = isObject(data.object) ? data.object : {};
+  const data = isRecord(payload.data) ? payload.data : {};
+  const object = isRecord(data.object) ? data.object : {};
   return {
     id,
     type,
@@ -92,7 +93,7 @@ function indexable(name: string, value: string | null): string | null {
 function customerOf(object: Record<string, unknown>): string | null {
   const { customer } = object;
   if (typeof customer === 'string') return customer;
-  if (isObject(customer) && typeof customer.id === 'string') return customer.id;
+  if (isRecord(customer) && typeof customer.id === 'string') return customer.id;
   if (object.object === 'customer' && typeof object.id === 'string') return object.id;
   return null;
 }
@@ -100,11 +101,11 @@ function customerOf(object: Record<string, unknown>): string | null {
 function emailOf(object: Record<string, unknown>): string | null {
   const candidates = [
     object.customer_email,
-    isObject(object.customer_details) ? object.customer_details.email : undefined,
+    isRecord(object.customer_details) ? object.customer_details.email : undefined,
     object.object === 'customer' ? object.email : undefined,
-    isObject(object.customer) ? object.customer.email : undefined,
+    isRecord(object.customer) ? object.customer.email : undefined,
     object.receipt_email,
-    isObject(object.billing_details) ? object.billing_details.email : undefined,
+    isRecord(object.billing_details) ? object.billing_details.email : undefined,
   ];
   const found = candidates.find((c): c is string => typeof c === 'string' && c.length > 0);
   return found ?? null;
@@ -123,9 +124,9 @@ function runOf(object: Record<string, unknown>): string | null {
         next.push(...node);
         continue;
       }
-      if (!isObject(node)) continue;
+      if (!isRecord(node)) continue;
       const metadata = node.metadata;
-      if (isObject(metadata) && typeof metadata.vibes_run === 'string' && metadata.vibes_run) return metadata.vibes_run;
+      if (isRecord(metadata) && typeof metadata.vibes_run === 'string' && metadata.vibes_run) return metadata.vibes_run;
       for (const [key, value] of Object.entries(node)) {
         if (key !== 'metadata' && value !== null && typeof value === 'object') next.push(value);
       }
@@ -135,6 +136,3 @@ function runOf(object: Record<string, unknown>): string | null {
   return null;
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -1,5 +1,5 @@
 import { validateHeaderName, validateHeaderValue, type IncomingHttpHeaders } from 'node:http';
-import { isObject } from './event-body.js';
+import { isRecord } from '../core/index.js';
 
 /** Node's headers as a flat record (repeated headers joined, as Node does for most). */
 export function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
@@ -15,7 +15,7 @@ export function flattenHeaders(headers: IncomingHttpHeaders): Record<string, str
  * that cannot be sent would fail every later delivery of its event. Throws with what is wrong.
  */
 export function headersFromJson(value: unknown): Record<string, string> {
-  if (!isObject(value)) throw new Error('must be an object of strings');
+  if (!isRecord(value)) throw new Error('must be an object of strings');
   const headers: Record<string, string> = {};
   for (const [name, text] of Object.entries(value)) {
     if (typeof text !== 'string') throw new Error('must be an object of strings');

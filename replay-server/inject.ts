@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { isRecord } from '../core/index.js';
 import { ApiError, badRequest } from './errors.js';
-import { isObject, parseEventBody, parseJsonObject, type ParsedEvent } from './event-body.js';
+import { parseEventBody, parseJsonObject, type ParsedEvent } from './event-body.js';
 import { headersFromJson } from './headers.js';
 
 /** The body of `POST /api/events`. */
@@ -29,7 +30,7 @@ export function parseInjection(body: Uint8Array): { raw: Buffer; parsed: ParsedE
   }
   let raw: Buffer;
   if (typeof event === 'string') raw = Buffer.from(event, 'utf8');
-  else if (isObject(event)) raw = Buffer.from(JSON.stringify(completeEvent(event), null, 2), 'utf8');
+  else if (isRecord(event)) raw = Buffer.from(JSON.stringify(completeEvent(event), null, 2), 'utf8');
   else throw badRequest('invalid_injection', '"event" must be an object or a JSON string.');
   return { raw, parsed: parsedEvent(raw, typeof event === 'string'), headers: checked, deliver };
 }

@@ -1,8 +1,9 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
+import { isRecord } from '../core/index.js';
 import { ApiError } from './errors.js';
-import { isObject, parseEventBody } from './event-body.js';
+import { parseEventBody } from './event-body.js';
 import { headersFromJson } from './headers.js';
 import { filtersToQuery, parseFilters } from './filters.js';
 import { migrateReplaySchema } from './schema.js';
@@ -99,7 +100,7 @@ function parseExportedLine(line: string, number: number): NewEvent {
   } catch {
     throw fail('not valid JSON; expected one exported event per line.');
   }
-  if (!isObject(value) || typeof value.raw !== 'string') throw fail('expected an exported event with a "raw" string.');
+  if (!isRecord(value) || typeof value.raw !== 'string') throw fail('expected an exported event with a "raw" string.');
   const raw = Buffer.from(value.raw, 'utf8');
   let parsed;
   try {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { isRecord } from '../core/index.js';
 import { openConnections } from './deliver.js';
 import { badRequest, eventNotFound } from './errors.js';
-import { isObject } from './event-body.js';
 import { prepareCopy, sendCopy, type Copy, type DeliveryContext } from './forward.js';
 import { RunLimit, type StopCause } from './run-limit.js';
 import { signingProblem } from './signing.js';
@@ -23,7 +23,7 @@ export interface ValidReplay {
 /** Validates a replay request body; every problem is named with its accepted range. */
 export function parseReplayOptions(body: unknown): ValidReplay {
   if (body === undefined || body === null) body = {};
-  if (!isObject(body)) throw badRequest('invalid_replay', 'the body must be a JSON object such as {"times": 2}.');
+  if (!isRecord(body)) throw badRequest('invalid_replay', 'the body must be a JSON object such as {"times": 2}.');
   const known = ['times', 'concurrency', 'spacingMs', 'signature', 'target'];
   const unknown = Object.keys(body).filter((k) => !known.includes(k));
   if (unknown.length) throw badRequest('invalid_replay', `unknown replay option ${unknown.map((k) => `"${k}"`).join(', ')}; use ${known.join(', ')}.`);

@@ -1,5 +1,5 @@
+import { isRecord } from '../core/index.js';
 import { CUT_OFF_ERROR } from './deliver.js';
-import { isObject } from './event-body.js';
 import type { Schedule, ScheduledDelivery } from './schedule.js';
 import { SIGNATURE_MODES, type SignatureMode } from './types.js';
 
@@ -84,7 +84,7 @@ export function parseScheduleFile(text: string): ScheduleFile {
     } catch {
       throw fail('not valid JSON; a schedule file has one JSON object per line.');
     }
-    if (!isObject(value)) throw fail('expected a JSON object with a "kind" (header, event or step).');
+    if (!isRecord(value)) throw fail('expected a JSON object with a "kind" (header, event or step).');
     if (header === undefined) {
       if (value.kind !== 'header' || value.format !== SCHEDULE_FILE_FORMAT) throw fail(`the first line must be the header {"kind": "header", "format": "${SCHEDULE_FILE_FORMAT}", "version": 1, …}.`);
       if (value.version !== SCHEDULE_FILE_VERSION) throw fail(`version ${JSON.stringify(value.version)} is not supported; this vibes reads version ${SCHEDULE_FILE_VERSION}.`);
@@ -137,7 +137,7 @@ function parseEvent(value: Record<string, unknown>, fail: (message: string) => E
     } catch {
       throw fail('"raw" is not valid JSON.');
     }
-    if (!isObject(parsed) || parsed.id !== id) throw fail(`"raw" must be the event ${id} itself (its "id" differs).`);
+    if (!isRecord(parsed) || parsed.id !== id) throw fail(`"raw" must be the event ${id} itself (its "id" differs).`);
   }
   return {
     kind: 'event',

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { isRecord } from '../core/index.js';
 import { parseJsonBody, readBody } from './body.js';
 import { openConnections } from './deliver.js';
 import { ApiError, badRequest } from './errors.js';
-import { isObject } from './event-body.js';
 import { prepareCopy, sendCopy, type Copy } from './forward.js';
 import { parseTarget, type ReplayContext } from './replay.js';
 import { callerGone, RunLimit, type StopCause, type Stopped } from './run-limit.js';
@@ -75,7 +75,7 @@ export function scheduleRoute(context: ReplayContext, bodyLimit: number): Reques
 export function parseSchedule(body: unknown): ValidSchedule {
   const invalid = (message: string) => badRequest('invalid_schedule', message);
   const example = '{"groups": [[{"event": "evt_…"}], [{"event": "evt_…", "signature": "stale"}, {"event": "evt_…", "cutOff": true}]]}';
-  if (!isObject(body)) throw invalid(`the body must be a JSON object such as ${example}.`);
+  if (!isRecord(body)) throw invalid(`the body must be a JSON object such as ${example}.`);
   rejectUnknown(body, ['groups', 'target'], 'the schedule', invalid);
   const { groups } = body;
   if (!Array.isArray(groups) || groups.length === 0) throw invalid(`"groups" must be a non-empty array of groups of steps, e.g. ${example}.`);
@@ -91,7 +91,7 @@ export function parseSchedule(body: unknown): ValidSchedule {
 }
 
 function parseStep(step: unknown, where: string, invalid: (message: string) => ApiError): ValidStep {
-  if (!isObject(step)) throw invalid(`${where} must be an object such as {"event": "evt_…", "signature": "fresh", "cutOff": false}.`);
+  if (!isRecord(step)) throw invalid(`${where} must be an object such as {"event": "evt_…", "signature": "fresh", "cutOff": false}.`);
   rejectUnknown(step, ['event', 'signature', 'cutOff'], where, invalid);
   const { event, signature = 'fresh', cutOff = false } = step;
   if (typeof event !== 'string' || event === '') throw invalid(`${where}.event must be the id of a stored event ("evt_…").`);

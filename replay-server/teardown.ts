@@ -1,5 +1,6 @@
+import { isRecord } from '../core/index.js';
 import { badRequest } from './errors.js';
-import { isObject, parseJsonObject } from './event-body.js';
+import { parseJsonObject } from './event-body.js';
 
 const MAX_CUSTOMERS = 1000;
 
@@ -10,7 +11,7 @@ export function parseTeardown(body: Uint8Array): string[] {
   if (unknown.length > 0) throw badRequest('invalid_teardown', `unknown field ${unknown.map((k) => `"${k}"`).join(', ')}; send {"customers": ["cus_…"]}.`);
   const { customers } = envelope;
   const valid =
-    isObject(envelope) &&
+    isRecord(envelope) &&
     Array.isArray(customers) &&
     customers.length > 0 &&
     customers.length <= MAX_CUSTOMERS &&

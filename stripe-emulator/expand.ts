@@ -1,10 +1,7 @@
+import { isRecord } from '../core/index.js';
 import type { Store } from './store.js';
 
 const MAX_EXPAND_DEPTH = 4;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Applies `expand[]` paths (`customer`, `latest_invoice.payment_intent`, `data.subscription`) to a

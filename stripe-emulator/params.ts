@@ -1,13 +1,10 @@
+import { isRecord } from '../core/index.js';
 import { errors } from './errors.js';
 import { emptyMetadata, type Metadata } from './types.js';
 
 type Raw = Record<string, unknown>;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-function isRecord(value: unknown): value is Raw {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Reads form-decoded Stripe parameters the way the API validates them: unknown names are refused

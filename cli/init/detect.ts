@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { isRecord } from '../../core/index.js';
 import { PLAYWRIGHT_CONFIG_NAMES } from '../suite/run.js';
 
 export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
@@ -122,7 +123,7 @@ const FIELD_SHAPES: { field: keyof PackageJson; expected: string; problem: (valu
 
 /** Why a parsed package.json cannot be used, naming the file; undefined when it can. */
 function packageJsonProblem(file: string, pkg: unknown): string | undefined {
-  if (!isPlainObject(pkg)) return `${file} must hold a JSON object ({"name": …}); it holds ${kindOf(pkg)}.`;
+  if (!isRecord(pkg)) return `${file} must hold a JSON object ({"name": …}); it holds ${kindOf(pkg)}.`;
   for (const { field, expected, problem } of FIELD_SHAPES) {
     if (!(field in pkg)) continue;
     const wrong = problem(pkg[field]);
@@ -136,13 +137,9 @@ function notAString(value: unknown): string | undefined {
 }
 
 function notAStringRecord(value: unknown): string | undefined {
-  if (!isPlainObject(value)) return `it is ${kindOf(value)}`;
+  if (!isRecord(value)) return `it is ${kindOf(value)}`;
   const entry = Object.entries(value).find(([, item]) => typeof item !== 'string');
   return entry && `"${entry[0]}" is ${kindOf(entry[1])}`;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A JSON value's kind as a message names it: "a string", "an array", "null". */
@@ -243,7 +240,7 @@ function readRootPackageManager(root: string): string | undefined {
   } catch {
     return undefined;
   }
-  const declared = isPlainObject(pkg) ? pkg.packageManager : undefined;
+  const declared = isRecord(pkg) ? pkg.packageManager : undefined;
   return typeof declared === 'string' ? declared : undefined;
 }
 
