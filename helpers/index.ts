@@ -12,7 +12,8 @@ export {
   checkTarget, assertSafeTarget, formatRefusals, GuardError, type GuardConfig, type GuardCheck, type NamedUrl, type Refusal,
   loadTestEnv, describeSource, shellEnvironment, TEST_ENV_FILES, type EnvSource,
 } from '../guard/index.js';
-export { Ledger, type LedgerEntry, type StripeMode } from './ledger.js';
+export { Ledger, type LedgerEntry } from './ledger.js';
+export type { StripeMode } from './stripe-mode.js';
 export { stripeModeOf } from './stripe-mode.js';
 export { DEPLOYMENT_CHECK_ENV } from './deployment-check.js';
 export { sweepEntries, findStrayStripeCustomers, removeStrays, type SweepProgress, type SweepResult } from './sweep.js';

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { migrate, type Migration } from '../postgres/index.js';
+import type { StripeMode } from './stripe-mode.js';
 
 const migrations: Migration[] = [
   {
@@ -34,8 +35,6 @@ const migrations: Migration[] = [
   },
 ];
 
-/** Where a run's Stripe objects live: the emulator (gone with its process) or a test-mode account. */
-export type StripeMode = 'emulator' | 'test-mode';
 
 export interface LedgerEntry {
   id: number;

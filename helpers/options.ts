@@ -3,6 +3,7 @@ import type { EntitlementsConfig } from './entitlements.js';
 import type { GuardConfig } from '../guard/index.js';
 import type { CleanupConfig } from './fixtures.js';
 import type { DbConfig } from './db.js';
+import type { StripeMode } from './stripe-mode.js';
 import type { FuzzConfig } from './fuzz/settings.js';
 
 /** What a user writes in `defineVibesConfig({...})`. Every field is optional. */
@@ -19,7 +20,7 @@ export interface VibesOptions {
      * `emulator` (default without a key): the bundled hermetic Stripe, no network, no keys.
      * `test-mode`: real Stripe with STRIPE_SECRET_KEY (sk_test_…), fed by `stripe listen`.
      */
-    mode?: 'emulator' | 'test-mode';
+    mode?: StripeMode;
     /** Requests per second the emulator allows before answering 429, as Stripe test mode does (25). */
     rateLimit?: number;
   };
@@ -77,7 +78,7 @@ export interface VibesEnvironment {
   runId: string;
   /** Undefined in a pre-deploy check (`vibes predeploy`): Stripe sends the deployment's webhooks to it, and none runs here. */
   replayServerUrl?: string;
-  stripeMode: 'emulator' | 'test-mode';
+  stripeMode: StripeMode;
   /** Undefined in test mode, and in a pre-deploy check whose Stripe is not named (no STRIPE_SECRET_KEY). */
   emulatorUrl?: string;
 }

@@ -2,7 +2,8 @@ import Stripe from 'stripe';
 import type { ReplayClient } from '../replay-server/index.js';
 import type { OpenAppDatabase } from './databases.js';
 import type { NamedUrl } from '../guard/index.js';
-import type { LedgerEntry, StripeMode } from './ledger.js';
+import type { LedgerEntry } from './ledger.js';
+import type { StripeMode } from './stripe-mode.js';
 import type { StripeRateLimiter } from './rate-limit.js';
 import { endpointUrl, isAbsoluteUrl } from './endpoint-url.js';
 

@@ -1,4 +1,5 @@
-import type { StripeMode } from './ledger.js';
+/** Where a run's Stripe objects live: the emulator (gone with its process) or a test-mode account. */
+export type StripeMode = 'emulator' | 'test-mode';
 
 /**
  * The Stripe an environment points at: the emulator at STRIPE_EMULATOR_URL when one is named, else

@@ -1,4 +1,5 @@
 import type { VibesOptions } from './options.js';
+import type { StripeMode } from './stripe-mode.js';
 
 /** Where the servers the options would configure run: here (started by the run) or elsewhere. */
 export interface ServerPlacement {
@@ -6,7 +7,7 @@ export interface ServerPlacement {
   externalReplayUrl?: string;
   /** The emulator's URL when one runs elsewhere (STRIPE_EMULATOR_URL). */
   externalEmulatorUrl?: string;
-  stripeMode: 'emulator' | 'test-mode';
+  stripeMode: StripeMode;
 }
 
 /**

@@ -6,7 +6,7 @@ import { prepareCopy, sendCopy, type Copy, type DeliveryContext } from './forwar
 import { RunLimit, type StopCause } from './run-limit.js';
 import { signingProblem } from './signing.js';
 import type { ReplayStore } from './store.js';
-import { SIGNATURE_MODES, type Delivery, type ReplayResult, type SignatureMode } from './types.js';
+import { isSignatureMode, SIGNATURE_MODES, type Delivery, type ReplayResult, type SignatureMode } from './types.js';
 
 const MAX_TIMES = 1000;
 const MAX_SPACING_MS = 60_000;
@@ -36,10 +36,10 @@ export function parseReplayOptions(body: unknown): ValidReplay {
     throw badRequest('invalid_replay', `the replay would take over ${MAX_TOTAL_SPACING_MS / 1000} s of spacing; use fewer times or a smaller spacingMs.`);
   }
   const signature = body.signature ?? 'fresh';
-  if (typeof signature !== 'string' || !(SIGNATURE_MODES as readonly string[]).includes(signature)) {
+  if (!isSignatureMode(signature)) {
     throw badRequest('invalid_replay', `signature must be one of ${SIGNATURE_MODES.join(', ')}; got ${JSON.stringify(signature)}.`);
   }
-  return { times, concurrency, spacingMs, signature: signature as SignatureMode, target: parseTarget(body.target) };
+  return { times, concurrency, spacingMs, signature, target: parseTarget(body.target) };
 }
 
 function readBoundedInt(value: unknown, name: string, fallback: number, min: number, max: number): number {

@@ -1,7 +1,7 @@
 import { isRecord } from '../core/index.js';
 import { CUT_OFF_ERROR } from './deliver.js';
 import type { Schedule, ScheduledDelivery } from './schedule.js';
-import { SIGNATURE_MODES, type SignatureMode } from './types.js';
+import { isSignatureMode, SIGNATURE_MODES, type SignatureMode } from './types.js';
 
 /**
  * A delivery schedule as NDJSON, one object per line, each with a `kind`:
@@ -153,7 +153,7 @@ function parseStep(value: Record<string, unknown>, fail: (message: string) => Er
   const { group, event, signature = 'fresh', cutOff = false, status, error } = value;
   if (!isIndex(group)) throw fail('a step needs "group", a whole number from 0 (steps of one group start together).');
   if (!isIndex(event)) throw fail('a step needs "event", the index of an event line.');
-  if (typeof signature !== 'string' || !(SIGNATURE_MODES as readonly string[]).includes(signature)) {
+  if (!isSignatureMode(signature)) {
     throw fail(`"signature" must be one of ${SIGNATURE_MODES.join(', ')}.`);
   }
   if (typeof cutOff !== 'boolean') throw fail('"cutOff" must be true or false.');

@@ -9,7 +9,7 @@ import { parseTarget, type ReplayContext } from './replay.js';
 import { callerGone, RunLimit, type StopCause, type Stopped } from './run-limit.js';
 import { signingProblem } from './signing.js';
 import type { EventForReplay } from './store.js';
-import { SIGNATURE_MODES, type Delivery, type SignatureMode } from './types.js';
+import { isSignatureMode, SIGNATURE_MODES, type Delivery, type SignatureMode } from './types.js';
 
 export const MAX_SCHEDULE_STEPS = 1000;
 export const MAX_GROUP_SIZE = 100;
@@ -95,7 +95,7 @@ function parseStep(step: unknown, where: string, invalid: (message: string) => A
   rejectUnknown(step, ['event', 'signature', 'cutOff'], where, invalid);
   const { event, signature = 'fresh', cutOff = false } = step;
   if (typeof event !== 'string' || event === '') throw invalid(`${where}.event must be the id of a stored event ("evt_…").`);
-  if (typeof signature !== 'string' || !(SIGNATURE_MODES as readonly string[]).includes(signature)) {
+  if (!isSignatureMode(signature)) {
     throw invalid(`${where}.signature must be one of ${SIGNATURE_MODES.join(', ')}; got ${JSON.stringify(signature)}.`);
   }
   if (typeof cutOff !== 'boolean') throw invalid(`${where}.cutOff must be true or false; got ${JSON.stringify(cutOff)}.`);

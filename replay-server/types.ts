@@ -9,6 +9,10 @@ export type SignatureVerdict = 'valid' | 'invalid' | 'missing' | 'unchecked';
 export const SIGNATURE_MODES = ['fresh', 'original', 'stale', 'future', 'wrong-secret', 'missing'] as const;
 export type SignatureMode = (typeof SIGNATURE_MODES)[number];
 
+export function isSignatureMode(value: unknown): value is SignatureMode {
+  return typeof value === 'string' && (SIGNATURE_MODES as readonly string[]).includes(value);
+}
+
 export type DeliveryKind = 'forward' | 'replay';
 
 export interface EventSummary {
