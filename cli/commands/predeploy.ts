@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { plural } from '../../core/index.js';
 import { checkTarget, DEPLOYMENT_CHECK_ENV, formatRefusals, loadTestEnv, shellEnvironment } from '../../guard/index.js';
-import { parseDuration } from '../progress.js';
+import { parseDuration } from '../duration.js';
 import { collect } from '../options.js';
 import { bypassHeaders, EXTRA_HEADERS_ENV, VERCEL_BYPASS_ENV } from '../predeploy/headers.js';
 import { formatSummary } from '../predeploy/summary.js';

@@ -11,7 +11,8 @@ import { openCommandDatabase } from '../database.js';
 import { ReplayClient } from '../../replay-server/index.js';
 import { collect } from '../options.js';
 import { parseHeaders } from '../predeploy/headers.js';
-import { formatDuration, parseDuration, progressLine } from '../progress.js';
+import { formatDuration, parseDuration } from '../duration.js';
+import { progressLine } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
 interface SweepFlags {
