@@ -12,3 +12,11 @@ test("the user's password meets common sign-up password rules, every time, and d
   }
   expect(new Set(passwords).size).toBe(passwords.length);
 });
+
+test.describe('with user options', () => {
+  test.use({ userOptions: { emailPrefix: 'QA', emailDomain: 'test.example' } });
+  test("the user's email takes the prefix and domain of user options (lower-cased), the test's tag between them", async ({ user }) => {
+    expect(user.email).toBe(`qa+${user.tag}@test.example`);
+    expect(user.tag).toContain(user.run);
+  });
+});
