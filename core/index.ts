@@ -3,3 +3,4 @@ export { listen, freePort, type Listening } from './http.js';
 export { onShutdown, shutdown } from './shutdown.js';
 export { plural } from './text.js';
 export { isRecord } from './objects.js';
+export { html, raw, escapeHtml, SafeHtml } from './html.js';

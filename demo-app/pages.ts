@@ -1,5 +1,5 @@
 import { CSRF_FIELD } from './csrf.js';
-import { html, SafeHtml } from './html.js';
+import { html, SafeHtml } from '../core/index.js';
 
 const STYLE = `
   body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }

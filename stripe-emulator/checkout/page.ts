@@ -1,4 +1,5 @@
-import { html, formatAmount, raw, type Html } from './html.js';
+import { html, raw, type SafeHtml } from '../../core/index.js';
+import { formatAmount } from './amount.js';
 
 export interface PageLine {
   name: string;
@@ -96,12 +97,12 @@ function field(id: string, model: CheckoutPageModel): { value: string; invalid: 
   return { value: model.values[id] ?? '', invalid: error ? 'true' : null, describedBy: error ? `${id}-error` : null };
 }
 
-function fieldError(id: string, model: CheckoutPageModel): Html | string {
+function fieldError(id: string, model: CheckoutPageModel): SafeHtml | string {
   const error = model.fieldErrors[id];
   return error ? html`<div id="${id}-error" class="FieldError" role="alert">${error}</div>` : '';
 }
 
-function attr(name: string, value: string | null): Html | string {
+function attr(name: string, value: string | null): SafeHtml | string {
   return value === null ? '' : html` ${raw(name)}="${value}"`;
 }
 
@@ -193,7 +194,7 @@ ${
 <script>${raw(SCRIPT)}</script>
 </body>
 </html>`;
-  return page.text;
+  return page.value;
 }
 
 /** The frame Checkout opens for 3-D Secure: it holds the issuer's challenge frame. */
@@ -201,7 +202,7 @@ export function renderChallengeFrame(challengeSrc: string): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>3D Secure authentication</title>
 <style>body{margin:0}iframe{width:100%;height:100vh;border:0}</style></head>
-<body><iframe id="challengeFrame" name="stripe-challenge-frame" title="3D Secure challenge" src="${challengeSrc}"></iframe></body></html>`.text;
+<body><iframe id="challengeFrame" name="stripe-challenge-frame" title="3D Secure challenge" src="${challengeSrc}"></iframe></body></html>`.value;
 }
 
 /** Stripe's 3-D Secure 2 test page: Complete or Fail, nothing else. */
@@ -220,7 +221,7 @@ export function renderChallengePage(model: { action: string; amount: string; bus
 <button type="submit" name="outcome" value="complete" id="test-source-authorize-3ds">Complete</button>
 </div>
 </form>
-</body></html>`.text;
+</body></html>`.value;
 }
 
 /** A page in Checkout's style for a session that cannot be paid (expired, complete, unknown). */
@@ -235,5 +236,5 @@ export function renderMessagePage(title: string, message: string, link?: { href:
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
 <style>${raw(STYLE)}</style></head>
-<body><div class="App-Container"><main class="App-Payment"><h1>${title}</h1><p>${message}</p>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ''}</main></div></body></html>`.text;
+<body><div class="App-Container"><main class="App-Payment"><h1>${title}</h1><p>${message}</p>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ''}</main></div></body></html>`.value;
 }

@@ -6,7 +6,7 @@ import type { Customer } from '../resources/customers.js';
 import type { Price } from '../resources/prices.js';
 import type { Product } from '../resources/products.js';
 import type { CheckoutFlow } from '../store.js';
-import { formatAmount } from './html.js';
+import { formatAmount } from './amount.js';
 import { formValues, validateForm } from './form.js';
 import { renderChallengeFrame, renderChallengePage, renderCheckoutPage, renderLeavingPage, renderMessagePage, type PageLine } from './page.js';
 import { completeAuthentication, submitPayment, successRedirect, type AttemptResult } from './payment.js';

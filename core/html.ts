@@ -8,6 +8,7 @@ export class SafeHtml {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+/** Escapes text for HTML element content and double-quoted attribute values. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
@@ -28,4 +29,9 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): SafeHtml
     out += render(value) + (strings[i + 1] ?? '');
   });
   return new SafeHtml(out);
+}
+
+/** Trusted markup (a page's own style and script), inserted as it is. */
+export function raw(text: string): SafeHtml {
+  return new SafeHtml(text);
 }
