@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { httpUrl } from '../core/index.js';
 
 /** Commander parser for `--port`: 0 (any free port) to 65535. Digits only: Number('') is 0. */
 export function parsePort(value: string): number {
@@ -37,8 +38,8 @@ export function parseTimeoutMs(value: string): number {
 
 /** Commander parser for the URLs the commands send HTTP to. */
 export function parseUrl(value: string): string {
-  const url = URL.canParse(value) ? new URL(value) : undefined;
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+  const url = httpUrl(value);
+  if (!url) {
     throw new InvalidArgumentError(`expected an absolute http(s) URL such as http://127.0.0.1:3000/webhook, got "${value}".`);
   }
   return url.toString();

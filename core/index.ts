@@ -4,3 +4,4 @@ export { onShutdown, shutdown } from './shutdown.js';
 export { plural } from './text.js';
 export { isRecord } from './objects.js';
 export { html, raw, escapeHtml, SafeHtml } from './html.js';
+export { httpUrl } from './url.js';

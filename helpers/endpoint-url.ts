@@ -1,3 +1,4 @@
+import { httpUrl } from '../core/index.js';
 /**
  * The URL of an endpoint a setting names (`entitlements.url`, `cleanup.appUser.url`): absolute, or
  * a path on the run's baseURL, resolved as `page.goto` resolves one. A path is what works against
@@ -8,8 +9,8 @@ export function endpointUrl(setting: string, value: string, baseURL: string | un
   const hint = 'give an absolute URL (http://…), or a path together with a baseURL (BASE_URL, use.baseURL).';
   if (isAbsoluteUrl(value)) {
     // `localhost:3000/api` parses, with "localhost:" as its scheme: it would fail at fetch instead.
-    const url = URL.canParse(value) ? new URL(value) : undefined;
-    if (url && /^https?:$/.test(url.protocol)) return url;
+    const url = httpUrl(value);
+    if (url) return url;
     throw new Error(`${named} is not a valid http(s) URL: ${hint}`);
   }
   if (baseURL === undefined) throw new Error(`${named} is a path, and this run has no baseURL to put it on: ${hint}`);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { isRecord } from '../core/index.js';
+import { httpUrl, isRecord } from '../core/index.js';
 import { openConnections } from './deliver.js';
 import { badRequest, eventNotFound } from './errors.js';
 import { prepareCopy, sendCopy, type Copy, type DeliveryContext } from './forward.js';
@@ -52,13 +52,8 @@ function readBoundedInt(value: unknown, name: string, fallback: number, min: num
 
 export function parseTarget(value: unknown): URL | undefined {
   if (value === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = typeof value === 'string' ? new URL(value) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+  const url = httpUrl(value);
+  if (!url) {
     throw badRequest('invalid_target', `target must be an http(s) URL such as http://127.0.0.1:3000/api/stripe/webhook; got ${JSON.stringify(value)}.`);
   }
   return url;

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { listen } from '../core/index.js';
+import { httpUrl, listen } from '../core/index.js';
 import { Clock } from './clock.js';
 import type { Emulator, EmulatorConfig } from './context.js';
 import { EventBus } from './events.js';
@@ -44,10 +44,7 @@ export interface RunningStripeEmulator {
 
 function validateOptions(options: StripeEmulatorOptions): void {
   for (const [i, hook] of (options.webhooks ?? []).entries()) {
-    try {
-      const url = new URL(hook.url);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-    } catch {
+    if (!httpUrl(hook.url)) {
       throw new Error(`webhooks[${i}].url must be an absolute http(s) URL such as http://127.0.0.1:3000/webhooks/stripe, got "${hook.url}".`);
     }
     if (!/^whsec_\S+$/.test(hook.secret ?? '')) {

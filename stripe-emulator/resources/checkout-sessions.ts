@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { httpUrl } from '../../core/index.js';
 import type { Emulator } from '../context.js';
 import { errors } from '../errors.js';
 import { checkoutSessionId, newId } from '../ids.js';
@@ -93,10 +94,7 @@ interface SessionRequest {
 function readUrl(params: Params, key: string, required: boolean): string | null {
   const value = params.string(key, { required, max: 5000 });
   if (value === undefined) return null;
-  try {
-    const url = new URL(value.replace('{CHECKOUT_SESSION_ID}', 'cs_test'));
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-  } catch {
+  if (!httpUrl(value.replace('{CHECKOUT_SESSION_ID}', 'cs_test'))) {
     throw errors.invalidValue(key, `Not a valid URL: ${key} must be an absolute http(s) URL such as https://example.com/success?session_id={CHECKOUT_SESSION_ID}.`);
   }
   return value;

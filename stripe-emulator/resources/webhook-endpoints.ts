@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { httpUrl } from '../../core/index.js';
 import type { Emulator } from '../context.js';
 import { errors } from '../errors.js';
 import { newId, randomBase62 } from '../ids.js';
@@ -46,10 +47,7 @@ export function createWebhookEndpoint(
 function readEndpointUrl(params: Params, required: boolean): string | undefined {
   const url = params.string('url', { required, max: 2048 });
   if (url === undefined) return undefined;
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
-  } catch {
+  if (!httpUrl(url)) {
     throw errors.invalidValue('url', `Invalid URL: ${url}. A webhook endpoint needs an absolute http(s) URL such as http://127.0.0.1:3000/webhooks/stripe.`);
   }
   return url;
