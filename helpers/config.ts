@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomWebhookSecret } from '../core/index.js';
 import { defineConfig, devices, type PlaywrightTestConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './browser.js';
 import { assertSafeTarget, loadTestEnv } from '../guard/index.js';
@@ -78,7 +78,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   // One secret signs what the replay server forwards and verifies what the app receives.
   // With `stripe listen`, it is the secret the Stripe CLI prints; otherwise one per run.
   const ownSecret = !!env.STRIPE_WEBHOOK_SECRET;
-  env.STRIPE_WEBHOOK_SECRET ||= `whsec_${randomBytes(24).toString('base64url')}`;
+  env.STRIPE_WEBHOOK_SECRET ||= randomWebhookSecret();
 
   // The servers guard their own database (they write to it) and know only the environment: the
   // config's allowed database hosts go with them.

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { isRecord } from '../core/index.js';
+import { isRecord, randomEventId } from '../core/index.js';
 import { ApiError, badRequest } from './errors.js';
 import { parseEventBody, parseJsonObject, type ParsedEvent } from './event-body.js';
 import { headersFromJson } from './headers.js';
@@ -48,7 +47,7 @@ function parsedEvent(raw: Buffer, fromString: boolean): ParsedEvent {
 /** Fills what Stripe always sends, so a test can inject `{ type, data }` and nothing more. */
 function completeEvent(event: Record<string, unknown>): Record<string, unknown> {
   return {
-    id: `evt_${randomBytes(12).toString('hex')}`,
+    id: randomEventId(),
     object: 'event',
     api_version: null,
     created: Math.floor(Date.now() / 1000),

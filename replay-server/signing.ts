@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomWebhookSecret } from '../core/index.js';
 import Stripe from 'stripe';
 import type { SignatureMode, SignatureVerdict } from './types.js';
 
@@ -53,7 +53,7 @@ export function signatureHeader(mode: SignatureMode, { raw, secret, original }: 
     case 'future':
       return freshSignature(raw, secret!, now + OUT_OF_TOLERANCE_SECONDS);
     case 'wrong-secret':
-      return freshSignature(raw, `whsec_${randomBytes(24).toString('base64url')}`, now);
+      return freshSignature(raw, randomWebhookSecret(), now);
     case 'missing':
       return undefined;
   }

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { plural } from '../../core/index.js';
+import { plural, randomEventId } from '../../core/index.js';
 import {
   ReplayClient,
   ReplayServerError,
@@ -95,7 +94,7 @@ async function storeEvent(client: ReplayClient, event: ScheduleFileEvent, freshI
     return event.id;
   }
   if (freshIds) {
-    const id = `evt_${randomBytes(12).toString('hex')}`;
+    const id = randomEventId();
     await client.inject(JSON.stringify({ ...JSON.parse(event.raw), id }, null, 2), { deliver: false });
     return id;
   }

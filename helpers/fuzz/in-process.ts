@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { randomWebhookSecret } from '../../core/index.js';
 import fc from 'fast-check';
 import Stripe from 'stripe';
 import { CUT_OFF_ERROR, type SignatureMode } from '../../replay-server/index.js';
@@ -61,7 +62,7 @@ export async function fuzzHandler<S, D extends AsyncFunctions<D>>(options: Handl
   const name = options.name ?? 'fuzzHandler';
   const settings = resolveSettings(options, options.config ?? {}, options.env ?? process.env, name);
   const plan = planOptions(options);
-  const secret = options.secret ?? `whsec_${randomBytes(24).toString('base64url')}`;
+  const secret = options.secret ?? randomWebhookSecret();
   const tag = randomBytes(4).toString('hex');
   let runs = 0;
 
@@ -153,7 +154,7 @@ function headersFor(body: string, mode: SignatureMode, secret: string): Record<s
       headers['stripe-signature'] = sign(secret, now + STALE_SECONDS);
       break;
     case 'wrong-secret':
-      headers['stripe-signature'] = sign(`whsec_${randomBytes(24).toString('base64url')}`, now);
+      headers['stripe-signature'] = sign(randomWebhookSecret(), now);
       break;
     case 'missing':
       break;
