@@ -4,7 +4,7 @@ import path from 'node:path';
 import { devices, type Page } from '@playwright/test';
 import { test as replayTest, expect } from './support/replay-fixtures.js';
 import { checkoutCompleted, postWebhook, randomSecret, stripeEvent, uniqueId } from './support/replay-events.js';
-import { chromiumLaunchOptions } from '../helpers/browser.js';
+import { chromiumLaunchOptions } from '../helpers/index.js';
 import { startVibes } from './support/cli.js';
 
 const test = replayTest.extend<{ pageErrors: void }>({

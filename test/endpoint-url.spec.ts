@@ -1,9 +1,7 @@
 import http from 'node:http';
 import { test, expect } from '@playwright/test';
 import { listen } from '../core/index.js';
-import { StripeRateLimiter } from '../helpers/index.js';
-import { appDatabases } from '../helpers/databases.js';
-import { EntitlementProbe } from '../helpers/entitlements.js';
+import { StripeRateLimiter, appDatabases, EntitlementProbe } from '../helpers/index.js';
 import { removeByKind } from '../helpers/removers.js';
 
 const limiter = new StripeRateLimiter({ perSecond: 100 });

@@ -1,8 +1,6 @@
 import { test as base, expect, devices } from '@playwright/test';
 import type Stripe from 'stripe';
-import { chromiumLaunchOptions } from '../helpers/browser.js';
-import { cards } from '../helpers/cards.js';
-import { Flows, defaultFlowsConfig } from '../helpers/flows.js';
+import { chromiumLaunchOptions, cards, Flows, defaultFlowsConfig } from '../helpers/index.js';
 import { oneTimePrice, startEmulatorHarness, type EmulatorHarness } from './support/emulator-harness.js';
 import { loopbackSite, type LoopbackSite } from './support/loopback-site.js';
 

@@ -2,9 +2,7 @@ import { createServer } from 'node:http';
 import { text } from 'node:stream/consumers';
 import { test as base, expect, devices } from '@playwright/test';
 import { listen, type Listening } from '../core/index.js';
-import { chromiumLaunchOptions } from '../helpers/browser.js';
-import { cards } from '../helpers/cards.js';
-import { Flows, defaultFlowsConfig } from '../helpers/flows.js';
+import { chromiumLaunchOptions, cards, Flows, defaultFlowsConfig } from '../helpers/index.js';
 
 /**
  * `flows.pay` on an app's own page with Stripe's embedded Elements. Stripe.js cannot load on an

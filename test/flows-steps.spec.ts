@@ -1,6 +1,5 @@
 import { test as base, expect, devices } from '@playwright/test';
-import { chromiumLaunchOptions } from '../helpers/browser.js';
-import { Flows, defaultFlowsConfig, type FlowsConfig } from '../helpers/flows.js';
+import { chromiumLaunchOptions, Flows, defaultFlowsConfig, type FlowsConfig } from '../helpers/index.js';
 import { loopbackSite, type LoopbackSite } from './support/loopback-site.js';
 
 /**

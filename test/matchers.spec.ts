@@ -1,7 +1,5 @@
 import { test } from '@playwright/test';
-import { expect as vibesExpect, type EntitlementsConfig } from '../helpers/index.js';
-import { appDatabases } from '../helpers/databases.js';
-import { EntitlementProbe } from '../helpers/entitlements.js';
+import { expect as vibesExpect, type EntitlementsConfig, appDatabases, EntitlementProbe } from '../helpers/index.js';
 
 /** A probe over a count function: no database, so each read is exactly what the test says. */
 function probeOf(counts: number[], config: Partial<EntitlementsConfig> = {}) {

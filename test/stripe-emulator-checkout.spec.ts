@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { test as base, expect, devices, type Page } from '@playwright/test';
 import type Stripe from 'stripe';
 import { listen, type Listening } from '../core/index.js';
-import { chromiumLaunchOptions } from '../helpers/browser.js';
+import { chromiumLaunchOptions } from '../helpers/index.js';
 import { monthlyPrice, oneTimePrice, startEmulatorHarness, type EmulatorHarness } from './support/emulator-harness.js';
 
 interface CheckoutFixtures {
