@@ -1,80 +1,19 @@
-import { expect, test, type Locator, type Page, type FrameLocator, type Response } from '@playwright/test';
+import { expect, test, type Page, type Response } from '@playwright/test';
 import type { TestCard } from './cards.js';
+import type { FlowsConfig, TextMatch } from './flows-config.js';
+import { authenticate, detectSurface, elementFrames, fillCheckout, fillElement, isCheckoutUrl, type PayOptions } from './payment-surfaces.js';
 
-type TextMatch = string | RegExp;
+export { defaultFlowsConfig, resolveFlowsConfig, type FlowsConfig, type FlowsOptions } from './flows-config.js';
+export type { PayOptions } from './payment-surfaces.js';
 
-// Stripe.js titles every Payment Element frame "Secure payment input frame" and the Card Element's
-// "Secure card payment input frame", so the first selector matches both kinds.
-const PAYMENT_INPUT_FRAME = 'iframe[title*="payment input frame" i]';
-const CARD_ELEMENT_FRAME = 'iframe[title*="card payment input frame" i]';
-/** How long an alert must stay, with the page at the form, to be the form's refusal. */
-const ALERT_SETTLE_MS = 1000;
-
-/** Where the golden path lives in the app, and what its controls are called. */
-export interface FlowsConfig {
-  paths: { signup: string; login: string; dashboard: string; account: string };
-  labels: { email: TextMatch; password: TextMatch };
-  buttons: {
-    signup: TextMatch;
-    login: TextMatch;
-    logout: TextMatch;
-    upgrade: TextMatch;
-    deleteAccount: TextMatch;
-    /** The app's own pay button, for the Payment Element and the Card Element on the app's page. */
-    pay: TextMatch;
-  };
-  /** Text the app shows once the account is gone. */
-  deletedMessage: TextMatch;
-}
-
-export const defaultFlowsConfig: FlowsConfig = {
-  paths: { signup: '/signup', login: '/login', dashboard: '/dashboard', account: '/dashboard' },
-  labels: { email: /^email/i, password: /^password/i },
-  buttons: {
-    signup: /sign up|create account|register/i,
-    login: /log in|sign in/i,
-    logout: /log out|sign out/i,
-    upgrade: /upgrade/i,
-    deleteAccount: /delete (my )?account/i,
-    pay: /^(pay|subscribe|submit|confirm)/i,
-  },
-  deletedMessage: /account (has been )?deleted/i,
-};
-
-/** What a config or `test.use` sets of the flows: any path, label or button alone; the rest keep their defaults. */
-export interface FlowsOptions {
-  paths?: Partial<FlowsConfig['paths']>;
-  labels?: Partial<FlowsConfig['labels']>;
-  buttons?: Partial<FlowsConfig['buttons']>;
-  deletedMessage?: TextMatch;
-}
-
-export function resolveFlowsConfig(partial: FlowsOptions | undefined): FlowsConfig {
-  const d = defaultFlowsConfig;
-  return {
-    paths: { ...d.paths, ...partial?.paths },
-    labels: { ...d.labels, ...partial?.labels },
-    buttons: { ...d.buttons, ...partial?.buttons },
-    deletedMessage: partial?.deletedMessage ?? d.deletedMessage,
-  };
-}
-
+/** What a test user signs up and logs in with. */
 export interface Credentials {
   email: string;
   password: string;
 }
 
-export interface PayOptions {
-  /**
-   * The email hosted Checkout asks for when the session fixes none (no `customer_email`, no
-   * `customer`); default: the user these flows signed up or logged in as.
-   */
-  email?: string;
-  /** For 3-D Secure cards: pass or fail the authentication step (default: complete). */
-  authentication?: 'complete' | 'fail';
-  cardholderName?: string;
-  postalCode?: string;
-}
+/** How long an alert must stay, with the page at the form, to be the form's refusal. */
+const ALERT_SETTLE_MS = 1000;
 
 /**
  * The golden path, bound to the page: role- and label-based, so it reads like what a person
@@ -186,7 +125,7 @@ export class Flows {
       await page.getByRole('button', { name: config.buttons.upgrade }).click();
       // An error page at the same URL (a form that posts to itself) ends the wait too.
       const navigated = page.waitForURL((url) => url.toString() !== before || this.onErrorPage());
-      const mounted = this.elementFrames().first().waitFor();
+      const mounted = elementFrames(page).first().waitFor();
       // The loser never settles before the test ends; its rejection then is nobody's error.
       navigated.catch(() => {});
       mounted.catch(() => {});
@@ -206,11 +145,11 @@ export class Flows {
     return step(`pay with ${card.name} (${card.number})`, async () => {
       // Only a server error: a payment page may well be served with a 4xx (a 402 holding the form).
       await this.failOnErrorPage({ serverErrorsOnly: true });
-      const surface = await this.detectSurface();
+      const surface = await detectSurface(this.page);
       const startedOn = this.page.url();
-      if (surface === 'checkout') await this.fillCheckout(card, options);
-      else await this.fillElement(surface, card, options);
-      if (card.outcome === 'requires-authentication') await this.authenticate(options.authentication ?? 'complete');
+      if (surface === 'checkout') await fillCheckout(this.page, card, options, this.user?.email);
+      else await fillElement(this.page, surface, card, options, this.config.buttons.pay);
+      if (card.outcome === 'requires-authentication') await authenticate(this.page, options.authentication ?? 'complete');
       if (card.outcome === 'declined' || options.authentication === 'fail') {
         await this.page.getByRole('alert').filter({ hasText: card.declineMessage ?? /declined|failed|unable/i }).first().waitFor();
       } else if (surface === 'checkout') {
@@ -275,132 +214,10 @@ export class Flows {
     throw new Error(`${url.origin} answered ${document.status()} for ${document.request().method()} ${url.pathname}${text ? `: "${text}"` : ''}.${hint}`);
   }
 
-  private async detectSurface(): Promise<'checkout' | 'payment-element' | 'card-element'> {
-    const page = this.page;
-    if (isCheckoutUrl(new URL(page.url()))) return 'checkout';
-    await this.elementFrames().first().waitFor();
-    return (await page.locator(`${CARD_ELEMENT_FRAME}:visible`).count()) > 0 ? 'card-element' : 'payment-element';
-  }
-
-  /** The visible frames of Stripe's Payment Element or Card Element (:visible, because Stripe.js also mounts hidden ones with these titles). */
-  private elementFrames() {
-    return this.page.locator(`${PAYMENT_INPUT_FRAME}:visible`).or(this.page.locator(`${CARD_ELEMENT_FRAME}:visible`));
-  }
-
-  private async fillCheckout(card: TestCard, options: PayOptions): Promise<void> {
-    const page = this.page;
-    // Newer Checkout pages fold the card form behind a "Card" accordion item.
-    const cardAccordion = page.getByTestId('card-accordion-item-button');
-    if (await cardAccordion.isVisible()) await cardAccordion.click();
-    await field(page, '#cardNumber', 'Card number', '1234 1234 1234 1234').fill(card.number);
-    await field(page, '#cardExpiry', 'Expiration', 'MM / YY').fill(card.expiry);
-    await field(page, '#cardCvc', 'CVC', 'CVC').fill(card.cvc);
-    await this.fillCheckoutEmail(options.email ?? this.user?.email);
-    const name = page.locator('#billingName');
-    if (await name.isVisible()) await name.fill(options.cardholderName ?? 'Vibes Test');
-    const postal = page.locator('#billingPostalCode');
-    if (await postal.isVisible()) await postal.fill(options.postalCode ?? '10001');
-    await page
-      .getByTestId('hosted-payment-submit-button')
-      .or(page.getByRole('button', { name: /^(pay|subscribe|start trial)/i }))
-      .first()
-      .click();
-  }
-
-  /** Checkout shows the email a session fixes read-only; one it leaves open must be filled. */
-  private async fillCheckoutEmail(email: string | undefined): Promise<void> {
-    const input = this.page.locator('#email');
-    if (!(await input.isVisible()) || !(await input.isEditable()) || (await input.inputValue()) !== '') return;
-    if (!email) {
-      throw new Error(
-        'Checkout asks for an email and flows.pay knows none: sign up or log in through flows first, pass flows.pay(card, { email }), ' +
-          "or have the app create the Checkout Session with the user's customer_email.",
-      );
-    }
-    await input.fill(email);
-  }
-
-  private async fillElement(surface: 'payment-element' | 'card-element', card: TestCard, options: PayOptions): Promise<void> {
-    const page = this.page;
-    if (surface === 'card-element') {
-      const frame = page.frameLocator(CARD_ELEMENT_FRAME).first();
-      await frame.locator('input[name="cardnumber"]').fill(card.number);
-      await frame.locator('input[name="exp-date"]').fill(card.expiry);
-      await frame.locator('input[name="cvc"]').fill(card.cvc);
-      const postal = frame.locator('input[name="postal"]');
-      if (await postal.isVisible()) await postal.fill(options.postalCode ?? '10001');
-    } else {
-      const frame = await this.paymentElementForm();
-      await cardNumberField(frame).fill(card.number);
-      await elementField(frame, 'Expiration date', 'MM / YY').fill(card.expiry);
-      await elementField(frame, 'Security code', 'CVC').fill(card.cvc);
-      const postal = frame.getByLabel(/zip|postal/i);
-      if (await postal.isVisible()) await postal.fill(options.postalCode ?? '10001');
-    }
-    await page.getByRole('button', { name: this.config.buttons.pay }).click();
-  }
-
-  /**
-   * The Payment Element's frame that holds the card form. Stripe.js mounts more than one frame
-   * titled "Secure payment input frame" (accessory frames, before or after the form, some
-   * visible), so the first by title may hold no field at all.
-   */
-  private async paymentElementForm(): Promise<FrameLocator> {
-    const frames = this.page.locator(`${PAYMENT_INPUT_FRAME}:not([title*="card payment" i])`);
-    let form: FrameLocator | undefined;
-    await expect(async () => {
-      const count = await frames.count();
-      for (let i = 0; i < count && !form; i++) {
-        const frame = frames.nth(i).contentFrame();
-        if ((await cardNumberField(frame).count()) > 0) form = frame;
-      }
-      expect(form, 'a "Secure payment input frame" that holds a card number field').toBeDefined();
-    }).toPass();
-    return form!;
-  }
-
-  /** Stripe's test 3-D Secure page: "Complete" or "Fail", inside nested frames on real Stripe. */
-  private async authenticate(outcome: 'complete' | 'fail'): Promise<void> {
-    // Exact names: an app's own "Complete order" button is not Stripe's.
-    const name = outcome === 'complete' ? /^complete( authentication)?$/i : /^fail( authentication)?$/i;
-    const page = this.page;
-    // The challenge sits in frames inside Stripe's frames (two deep on real Stripe), and Stripe
-    // mounts other frames first: every frame is searched, the page's own last.
-    let button: Locator | undefined;
-    await expect(async () => {
-      const frames = [...page.frames().filter((frame) => frame !== page.mainFrame()), page.mainFrame()];
-      button = undefined;
-      for (const frame of frames) {
-        const candidate = frame.getByRole('button', { name }).first();
-        if (await candidate.isVisible().catch(() => false)) {
-          button = candidate;
-          break;
-        }
-      }
-      expect(button, `Stripe's 3-D Secure page, with its "${outcome === 'complete' ? 'Complete' : 'Fail'}" button`).toBeDefined();
-    }).toPass();
-    await button!.click();
-  }
 }
 
 function withoutHash(url: string): string {
   return url.replace(/#.*$/, '');
-}
-
-function isCheckoutUrl(url: URL): boolean {
-  return url.hostname === 'checkout.stripe.com' || /^\/c\/pay\/cs_/.test(url.pathname);
-}
-
-function field(page: Page, id: string, label: string, placeholder: string): Locator {
-  return page.locator(id).or(page.getByPlaceholder(placeholder, { exact: true })).or(page.getByLabel(label, { exact: true })).first();
-}
-
-function elementField(frame: FrameLocator, label: string, placeholder: string): Locator {
-  return frame.getByLabel(label).or(frame.getByPlaceholder(placeholder, { exact: true })).first();
-}
-
-function cardNumberField(frame: FrameLocator): Locator {
-  return elementField(frame, 'Card number', '1234 1234 1234 1234');
 }
 
 function step<T>(title: string, body: () => Promise<T>): Promise<T> {
