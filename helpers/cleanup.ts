@@ -7,6 +7,8 @@ interface Entry {
   label: string;
   ledgerId?: number;
   remove: () => Promise<void>;
+  /** Removals that can hang with nothing to show for it (the app, the user's own function) are cut off. */
+  timeLimited: boolean;
 }
 
 export interface CleanupFailure {
@@ -29,7 +31,11 @@ export interface CleanupOptions {
    * that no removal here could honestly finish. The run says so once (deploymentKeepsUsersNotice).
    */
   leavesAppUsers?: boolean;
-  /** How long one removal may take before it counts as failed and the next one starts. */
+  /**
+   * How long an app-user or cleanup.defer() removal may take before it counts as failed and the
+   * next one starts. Stripe removals are not cut off: they are slow only when rate-limited, and
+   * each request has the stripe client's own timeout.
+   */
   removalTimeoutMs?: number;
 }
 
@@ -68,7 +74,7 @@ export class CleanupRegistry {
     const problem = trackProblem(kind, id);
     if (problem) throw new TypeError(`cleanup.track(${JSON.stringify(kind)}, ${describeValue(id)}): ${problem}; nothing was registered.`);
     if (kind === 'app-user' && this.options.leavesAppUsers) return Promise.resolve();
-    return this.add({ label, remove: () => removeByKind(kind, id, this.removers) }, kind, id);
+    return this.add({ label, remove: () => removeByKind(kind, id, this.removers), timeLimited: kind === 'app-user' }, kind, id);
   }
 
   /** Registers any removal as a function; it runs after the test, newest first. */
@@ -76,7 +82,7 @@ export class CleanupRegistry {
     if (typeof label !== 'string' || label.trim() === '' || typeof remove !== 'function') {
       throw new TypeError(`cleanup.defer(${describeValue(label)}, ${typeof remove}): pass a label (a non-empty string) and the function that removes it; nothing was registered.`);
     }
-    return this.add({ label, remove: async () => void (await remove()) }, 'custom', label);
+    return this.add({ label, remove: async () => void (await remove()), timeLimited: true }, 'custom', label);
   }
 
   get pending(): readonly { label: string }[] {
@@ -106,7 +112,7 @@ export class CleanupRegistry {
     while (this.entries.length > 0) {
       const entry = this.entries.pop()!;
       try {
-        await withinTime(entry.remove(), this.options.removalTimeoutMs ?? REMOVAL_TIMEOUT_MS);
+        await (entry.timeLimited ? withinTime(entry.remove(), this.options.removalTimeoutMs ?? REMOVAL_TIMEOUT_MS) : entry.remove());
         if (entry.ledgerId !== undefined) await this.ledger?.markRemoved(entry.ledgerId);
       } catch (error) {
         const message = (error as Error)?.message ?? String(error);

@@ -58,8 +58,7 @@ export async function removeByKind(kind: string, id: string, context: RemoverCon
  * asking an emulator, which would find nothing and count it removed.
  */
 export async function removeLedgerEntry(entry: Pick<LedgerEntry, 'kind' | 'resource_id' | 'stripe' | 'base_url'>, context: RemoverContext): Promise<void> {
-  // With no Stripe named at all (a plain `vibes sweep`), that emulator is as gone as with a test-mode key.
-  if (entry.stripe === 'emulator' && context.stripeMode !== 'emulator') return;
+  if (entry.stripe === 'emulator' && context.stripeMode === 'test-mode') return;
   if (entry.stripe === 'test-mode' && context.stripeMode !== 'test-mode') {
     throw new Error('made in Stripe test mode, and this removal has no test-mode key: run `npx vibes sweep` with STRIPE_SECRET_KEY (sk_test_…) set and STRIPE_EMULATOR_URL unset.');
   }

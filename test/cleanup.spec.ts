@@ -88,13 +88,14 @@ test.describe('cleanup registry @db', () => {
     }
   });
 
-  test('a removal that hangs fails after its time limit, and the older ones still run', async ({ databaseUrl }) => {
+  test('a removal that hangs fails after its time limit, and the older ones still run; a Stripe removal slowed by the rate limit is not cut off', async ({ databaseUrl }) => {
     const harness = await startEmulatorHarness();
     const ledger = await Ledger.open(databaseUrl);
     try {
-      const context: RemoverContext = { stripe: harness.stripe, limiter: new StripeRateLimiter() };
+      // Two Stripe requests a second: listing and deleting three customers takes about 2 s, four times the limit.
+      const context: RemoverContext = { stripe: harness.stripe, limiter: new StripeRateLimiter({ perSecond: 2 }) };
       const registry = new CleanupRegistry(ledger, { run: `r-hang-${Date.now()}`, worker: 0, test: 'a hang' }, context, { removalTimeoutMs: 500 });
-      await harness.stripe.customers.create({ email: 'vibes+hang@example.com' });
+      for (let i = 0; i < 3; i++) await harness.stripe.customers.create({ email: 'vibes+hang@example.com' });
       await registry.track('stripe-customers', 'vibes+hang@example.com');
       await registry.defer('hangs forever', () => new Promise(() => {}));
       expect(await registry.run()).toEqual([{ label: 'hangs forever', error: 'did not finish within 0.5 s' }]);
@@ -167,11 +168,13 @@ test.describe('cleanup across Stripes @db', () => {
       expect(fromEmulator.failed).toEqual([{ label: 'Stripe customers of vibes+paid@example.com', error: expect.stringContaining('made in Stripe test mode') }]);
       const fromTestMode = await sweepEntries([emulatorEntry!], ledger, { ...inEmulator, stripeMode: 'test-mode' });
       expect(fromTestMode).toMatchObject({ removed: 1, failed: [] });
-      // A sweep that names no Stripe at all cannot reach that emulator either: gone with it, not a failure forever.
+      // `vibes sweep` naming no Stripe: that emulator may still run (a compose stack) or be gone. Its
+      // entry stays pending, neither failed (an exit 1 on every later sweep) nor counted removed.
       const another = await harness.stripe.customers.create({ email: 'vibes+emulated2@example.com' });
       await ledger.register({ run_id: 'emulator-run-2', worker: 0, test: 't', kind: 'stripe-customer', resource_id: another.id, label: `Stripe customer ${another.id}`, stripe: 'emulator' });
-      const noStripe = await sweepEntries((await ledger.pending()).filter((e) => e.run_id === 'emulator-run-2'), ledger, { limiter: new StripeRateLimiter() });
-      expect(noStripe).toMatchObject({ removed: 1, failed: [] });
+      const noStripe = await runVibes(['sweep', '--older-than', '0s', '--no-strays'], { env: { VIBES_DATABASE_URL: databaseUrl, STRIPE_EMULATOR_URL: undefined, STRIPE_SECRET_KEY: undefined } });
+      expect(noStripe.stdout).toMatch(/left \d+ entr(y|ies) made in a Stripe emulator: set STRIPE_EMULATOR_URL to that emulator to remove them there/);
+      expect((await ledger.pending()).filter((e) => e.run_id === 'emulator-run-2').map((e) => e.last_error)).toEqual([null]);
 
       expect((await liveCustomers(harness.stripe)).map((c) => c.id).sort()).toEqual([lookalike.id, emulated.id, another.id].sort());
       expect((await pendingLedgerRows(databaseUrl)).filter((r) => r.resource_id === 'vibes+paid@example.com'))

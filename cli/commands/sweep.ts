@@ -136,7 +136,10 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
     const live = old.length - pending.length;
     // cleanup.defer() removals are functions of processes long gone: listed for a person, not retried.
     const manual = pending.filter((e) => e.kind === 'custom');
-    const entries = pending.filter((e) => e.kind !== 'custom');
+    // Made in an emulator, and this sweep names none: that emulator may still run (docker compose),
+    // or have gone with its run; only the user knows. Left pending, not failed, and said so.
+    const unreachable = context.stripeMode ? [] : pending.filter((e) => e.stripe === 'emulator' && e.kind.startsWith('stripe-'));
+    const entries = pending.filter((e) => e.kind !== 'custom' && !unreachable.includes(e));
     // Only a person can say they are done; until then each later sweep and run lists them again.
     const markDone = flags.removedByHand && !flags.dryRun;
     for (const e of manual) {
@@ -146,6 +149,9 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
     if (manual.length > 0 && !markDone) console.log(`  once done, \`vibes sweep --removed-by-hand\` marks ${manual.length === 1 ? 'it' : 'them'} removed`);
     console.log(`ledger at ${redactUrl(databaseUrl)}: ${plural(entries.length, 'entry', 'entries')} to remove`);
     if (live > 0) console.log(`  left ${plural(live, 'entry', 'entries')} of runs still going (their processes hold the run's lock); each run removes its own`);
+    if (unreachable.length > 0) {
+      console.log(`  left ${plural(unreachable.length, 'entry', 'entries')} made in a Stripe emulator: set STRIPE_EMULATOR_URL to that emulator to remove them there (one started now finds nothing and counts them removed)`);
+    }
     if (young > 0) console.log(`  left ${plural(young, 'entry', 'entries')} younger than ${formatDuration(flags.olderThan)} (--older-than)`);
     if (flags.dryRun) for (const e of entries) console.log(`  would remove ${e.label} (run ${e.run_id}, ${e.test})`);
     const progress = progressLine(flags.dryRun ? 'vibes sweep: ledger (dry run, nothing removed)' : 'vibes sweep: ledger');
