@@ -523,7 +523,7 @@ test.describe('vibes sweep @db', () => {
       expect(listed.stdout).toContain(`remove by hand: widgets of vibes+w@example.com (run ${run}, t)`);
       expect(listed.stdout).toContain('once done, `vibes sweep --removed-by-hand` marks it removed');
       const dry = await runVibes(['sweep', '--older-than', '0s', '--no-strays', '--removed-by-hand', '--dry-run'], { env });
-      expect(dry.stdout).toContain('remove by hand: widgets of vibes+w@example.com');
+      expect(dry.stdout).toContain('would mark removed by hand: widgets of vibes+w@example.com');
       const pendingOfRun = async () => (await ledger.pending({ run })).map((e) => e.label);
       expect(await pendingOfRun()).toEqual(['widgets of vibes+w@example.com']);
 

@@ -143,10 +143,11 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
     // Only a person can say they are done; until then each later sweep and run lists them again.
     const markDone = flags.removedByHand && !flags.dryRun;
     for (const e of manual) {
-      console.log(`  ${markDone ? 'marked removed by hand' : 'remove by hand'}: ${e.label} (run ${e.run_id}, ${e.test}${e.last_error ? `; failed with: ${e.last_error}` : ''})`);
+      const verb = markDone ? 'marked removed by hand' : flags.removedByHand ? 'would mark removed by hand' : 'remove by hand';
+      console.log(`  ${verb}: ${e.label} (run ${e.run_id}, ${e.test}${e.last_error ? `; failed with: ${e.last_error}` : ''})`);
       if (markDone) await ledger.markRemoved(e.id);
     }
-    if (manual.length > 0 && !markDone) console.log(`  once done, \`vibes sweep --removed-by-hand\` marks ${manual.length === 1 ? 'it' : 'them'} removed`);
+    if (manual.length > 0 && !flags.removedByHand) console.log(`  once done, \`vibes sweep --removed-by-hand\` marks ${manual.length === 1 ? 'it' : 'them'} removed`);
     console.log(`ledger at ${redactUrl(databaseUrl)}: ${plural(entries.length, 'entry', 'entries')} to remove`);
     if (live > 0) console.log(`  left ${plural(live, 'entry', 'entries')} of runs still going (their processes hold the run's lock); each run removes its own`);
     if (unreachable.length > 0) {
