@@ -202,13 +202,17 @@ test('waits', async () => {
   });
   const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
   try {
-    const vibes = spawn(process.execPath, [VIBES_CLI, 'flake', '--repeat', '1'], { cwd: project.dir, env: { ...process.env, ...NESTED_RUN_ENV }, stdio: 'ignore' });
+    const vibes = spawn(process.execPath, [VIBES_CLI, 'flake', '--repeat', '1'], { cwd: project.dir, env: { ...process.env, ...NESTED_RUN_ENV }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    vibes.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise((resolve) => vibes.once('close', resolve));
     const pidFile = path.join(project.dir, 'worker.pid');
     await expect.poll(() => existsSync(pidFile), { timeout: 30_000 }).toBe(true);
     const worker = Number(readFileSync(pidFile, 'utf8'));
     vibes.kill('SIGTERM');
-    await exited;
+    expect(await exited).toBe(1);
+    // Said as an interruption, not as the test failing.
+    expect(stderr).toContain('vibes flake: interrupted (Ctrl-C or a signal): the counts above cover only the attempts that finished.');
     await expect.poll(() => alive(worker), { message: 'the Playwright worker outlived vibes', timeout: 15_000 }).toBe(false);
     const server = Number(readFileSync(path.join(project.dir, 'server.pid'), 'utf8'));
     await expect.poll(() => alive(server), { message: 'the web server outlived the run', timeout: 15_000 }).toBe(false);

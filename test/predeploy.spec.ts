@@ -183,6 +183,23 @@ test("the config's own guard.productionHosts refuses the target before any reque
   }
 });
 
+test("the preset's own setup failing on this machine (its ledger's database down) is misconfigured (exit 2), not the deployment failing", async () => {
+  const site = await loopbackSite(() => ({ status: 200, body: PAGE }));
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    'playwright.config.ts': "import { defineVibesConfig } from 'playwright-vibes';\nexport default defineVibesConfig({}, { workers: 1 });\n",
+    'e2e/home.spec.ts': "import { test } from 'playwright-vibes';\ntest('home @predeploy', async ({ page }) => { await page.goto('/'); });\n",
+  });
+  try {
+    const result = await predeploy(project, ['--base-url', site.url], { DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/gone_test` });
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(result.stdout).toContain("result:   MISCONFIGURED: the preset's own setup failed on this machine (see above); the deployment was not checked (exit 2)");
+    expect(result.stdout).toMatch(/preset: +\d+ passed, [1-9]\d* failed/);
+  } finally {
+    await Promise.all([site.close(), project.remove()]);
+  }
+});
+
 test('misconfigurations exit 2 with a message that says what to do', async () => {
   const site = await loopbackSite(() => ({ status: 200, body: PAGE }));
   const project = await plainProject();

@@ -48,6 +48,7 @@ async function flake(flags: FlakeFlags, playwrightArgs: string[]): Promise<numbe
   const runs = flags.separateRuns ? flags.repeat : 1;
   const progress = progressLine('vibes flake: tests run');
   let failures = 0;
+  let interrupted = false;
   // Runs that Playwright failed though no test did: an error outside every test.
   const brokenRuns: string[] = [];
   for (let run = 1; run <= runs; run++) {
@@ -64,7 +65,7 @@ async function flake(flags: FlakeFlags, playwrightArgs: string[]): Promise<numbe
         if (event.type === 'begin') total = event.total;
         if (event.type !== 'test') return;
         done++;
-        if (event.status !== event.expectedStatus && event.status !== 'skipped') failures++;
+        if (event.status !== event.expectedStatus && event.status !== 'skipped' && event.status !== 'interrupted') failures++;
         const position = flags.separateRuns ? `(run ${run}/${runs}) ` : '';
         progress.update(flags.separateRuns ? (run - 1) * total + done : done, flags.separateRuns ? runs * total : total, `${position}${failures} failed so far`);
       },
@@ -75,6 +76,10 @@ async function flake(flags: FlakeFlags, playwrightArgs: string[]): Promise<numbe
       return 2;
     }
     attempts.push(...outcome.attempts);
+    if (outcome.status === 'interrupted') {
+      interrupted = true;
+      break;
+    }
     if (outcome.exitCode !== 0 && failures === failuresBefore) brokenRuns.push(outcome.output);
   }
   // The preset's own setup and teardown run once per run whatever the repeat: counted apart.
@@ -92,6 +97,10 @@ async function flake(flags: FlakeFlags, playwrightArgs: string[]): Promise<numbe
   console.log(flaky.length === 0
     ? `\nvibes flake: no failures in ${plural(ran, 'attempt')}`
     : `\nvibes flake: ${plural(flaky.length, 'test')} failed at least once (${plural(testFailures, 'failure')} in ${plural(ran, 'attempt')})`);
+  if (interrupted) {
+    console.error('vibes flake: interrupted (Ctrl-C or a signal): the counts above cover only the attempts that finished.');
+    return 1;
+  }
   if (brokenSetup.length > 0) {
     console.error("vibes flake: the preset's own setup or teardown failed (see above); the tests it stopped were skipped and are not counted.");
     return 1;

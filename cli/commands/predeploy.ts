@@ -7,6 +7,7 @@ import { collect } from '../options.js';
 import { bypassHeaders, EXTRA_HEADERS_ENV, VERCEL_BYPASS_ENV } from '../predeploy/headers.js';
 import { formatSummary } from '../predeploy/summary.js';
 import { warmUp, type WarmupResult } from '../predeploy/warmup.js';
+import { isRunSetup } from '../suite/events.js';
 import { EVENT_REPORTER, finalAttempts, resolveConfig, runSuite, whyNothingRan, type SuiteOutcome } from '../suite/run.js';
 import { UsageError } from '../usage-error.js';
 
@@ -102,7 +103,14 @@ async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promi
   });
   const tests = finalAttempts(run.attempts);
   if (!run.began || run.total === 0) return nothingToRun(run, flags.grep);
-  const exitCode = run.exitCode === 0 ? PREDEPLOY_EXIT.passed : PREDEPLOY_EXIT.testsFailed;
+  // The preset's own setup failing (the ledger's database unreachable, say) is this machine's
+  // problem, not the deployment's: misconfigured, like a guard refusal.
+  const brokenSetup = run.status !== 'interrupted' && tests.some((t) => isRunSetup(t) && t.outcome === 'unexpected');
+  const exitCode = run.exitCode === 0 ? PREDEPLOY_EXIT.passed : brokenSetup ? PREDEPLOY_EXIT.misconfigured : PREDEPLOY_EXIT.testsFailed;
+  const verdict = exitCode === PREDEPLOY_EXIT.passed ? 'PASSED: safe to go live'
+    : run.status === 'interrupted' ? 'INTERRUPTED: the check did not finish; do not go live'
+      : brokenSetup ? "MISCONFIGURED: the preset's own setup failed on this machine (see above); the deployment was not checked"
+        : 'FAILED: do not go live';
   console.log(formatSummary({
     baseUrl,
     headerNames: Object.keys(headers),
@@ -110,7 +118,7 @@ async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promi
     tests,
     junit: path.relative(cwd, junit) || junit,
     exitCode,
-    verdict: exitCode === 0 ? 'PASSED: safe to go live' : run.status === 'interrupted' ? 'INTERRUPTED: the check did not finish; do not go live' : 'FAILED: do not go live',
+    verdict,
   }));
   return exitCode;
 }

@@ -14,7 +14,8 @@ export function tally(attempts: TestEvent[]): FlakeRow[] {
   for (const a of attempts) {
     const row = rows.get(a.key) ?? { name: a.name, project: a.project, passes: 0, failures: 0 };
     rows.set(a.key, row);
-    if (a.status === 'skipped') continue;
+    // An attempt cut short by Ctrl-C or a signal says nothing about the test.
+    if (a.status === 'skipped' || a.status === 'interrupted') continue;
     if (a.status === a.expectedStatus) row.passes++;
     else {
       row.failures++;

@@ -16,15 +16,16 @@ export interface PredeploySummary {
 export function formatSummary(s: PredeploySummary): string {
   const setup = s.tests.filter(isRunSetup);
   const tests = s.tests.filter((t) => !isRunSetup(t));
-  const count = (list: TestEvent[], outcome: TestEvent['outcome']) => list.filter((t) => t.outcome === outcome).length;
+  const count = (list: TestEvent[], outcome: TestEvent['outcome']) => list.filter((t) => t.outcome === outcome && t.status !== 'interrupted').length;
+  const interrupted = tests.filter((t) => t.status === 'interrupted').length;
   const lines = [
     '',
     'vibes predeploy summary',
     `  target:   ${s.baseUrl}${s.headerNames.length ? ` (bypass headers: ${s.headerNames.join(', ')})` : ''}`,
     `  warm-up:  ${describeWarmup(s.warmup)}`,
-    `  tests:    ${count(tests, 'expected')} passed, ${count(tests, 'unexpected')} failed, ${count(tests, 'flaky')} flaky, ${count(tests, 'skipped')} skipped`,
+    `  tests:    ${count(tests, 'expected')} passed, ${count(tests, 'unexpected')} failed, ${count(tests, 'flaky')} flaky, ${count(tests, 'skipped')} skipped${interrupted ? `, ${interrupted} interrupted` : ''}`,
     ...listed(tests),
-    ...(setup.length ? [`  setup:    ${count(setup, 'expected')} passed, ${count(setup, 'unexpected')} failed (safety guard, replay server, cleanup)`] : []),
+    ...(setup.length ? [`  preset:   ${count(setup, 'expected')} passed, ${count(setup, 'unexpected')} failed, ${count(setup, 'skipped')} skipped (its own setup and teardown)`] : []),
     ...listed(setup),
   ];
   lines.push(`  junit:    ${s.junit}`, `  result:   ${s.verdict} (exit ${s.exitCode})`);

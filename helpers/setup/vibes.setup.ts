@@ -29,8 +29,10 @@ setup('what killed runs left behind is removed', async ({ vibes, _vibesLedger, _
   if (!_vibesLedger) {
     // Each test still removes what it made; what a killed run made would stay. Said, not only skipped.
     const why = 'vibes: no database for the cleanup ledger, so a run killed mid-test leaves its test data behind and no later run removes it. ' +
-      'The replay server runs elsewhere (VIBES_REPLAY_URL or webhooks.replayServerUrl), so no embedded Postgres started here, and neither ' +
-      'VIBES_DATABASE_URL nor DATABASE_URL is set: set VIBES_DATABASE_URL (in .env.test) to a Postgres for the ledger.';
+      (vibes.replayServerUrl === undefined
+        ? 'A pre-deploy check starts no Postgres here, and neither VIBES_DATABASE_URL nor DATABASE_URL is set; set VIBES_DATABASE_URL to a Postgres of your own if the check should keep a ledger.'
+        : 'The replay server runs elsewhere (VIBES_REPLAY_URL or webhooks.replayServerUrl), so no embedded Postgres started here, and neither ' +
+          'VIBES_DATABASE_URL nor DATABASE_URL is set: set VIBES_DATABASE_URL (in .env.test) to a Postgres for the ledger.');
     console.warn(why);
     setup.skip(true, why);
   }
