@@ -55,6 +55,8 @@ export interface CleanupConfig {
   appUser?: AppUserCleanup;
   /** Stripe requests per second for removals, shared by all workers (default 20; test mode allows 25). */
   stripeRequestsPerSecond?: number;
+  /** How long an app-user or cleanup.defer() removal may take before it fails and the next one runs (default 10,000). */
+  removalTimeoutMs?: number;
 }
 
 interface InternalWorkerFixtures {
@@ -196,6 +198,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
         // Also when a test tracks an app user itself (see tracksAppUsers); leftovers of earlier
         // runs are swept with the full config.
         leavesAppUsers: !_vibesTracksAppUsers && !!cleanupConfig.appUser,
+        removalTimeoutMs: cleanupConfig.removalTimeoutMs,
       });
       await use(registry);
       await registry.runAndReport(testInfo);

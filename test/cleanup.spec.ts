@@ -385,6 +385,27 @@ export default defineVibesConfig({ guard: { productionHosts: ['app.prod.example.
   });
 });
 
+test.describe('cleanup options', () => {
+  test('cleanup.removalTimeoutMs in defineVibesConfig sets how long a deferred removal may take', async () => {
+    test.setTimeout(60_000);
+    const project = await tempProject({
+      'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+      'playwright.config.ts': "import { defineVibesConfig } from 'playwright-vibes';\nexport default defineVibesConfig({ cleanup: { removalTimeoutMs: 300 } }, { testDir: './e2e' });\n",
+      'e2e/a.spec.ts': "import { test } from 'playwright-vibes';\ntest('a slow removal', async ({ cleanup }) => {\n  await cleanup.defer('slow widgets', () => new Promise((resolve) => setTimeout(resolve, 3000)));\n});\n",
+    });
+    try {
+      // No ledger (no database named, no cluster running): the removal's outcome is the test's alone.
+      const run = await runPlaywright(project, ['--reporter=list,playwright-vibes/reporter', '--no-deps', '--project=chromium'], {
+        ...NO_VIBES_SERVERS, VIBES_DATABASE_URL: '', DATABASE_URL: '', VIBES_DATA_DIR: path.join(project.dir, 'no-cluster'),
+      });
+      expect(run.code, run.output).toBe(0);
+      expect(run.output).toContain('cleanup       0 removed, 1 left behind');
+    } finally {
+      await project.remove();
+    }
+  });
+});
+
 test.describe('vibes sweep @db', () => {
   test('dry run, then removal with a progress line and a final count, then the backstop for untracked customers', async ({ databaseUrl }) => {
     const harness = await startEmulatorHarness();
