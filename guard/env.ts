@@ -52,6 +52,13 @@ export function shellEnvironment({ sources }: LoadedEnv, env: NodeJS.ProcessEnv 
 /** Set by `vibes predeploy` for its Playwright run: the app under test is a deployment, and BASE_URL is its --base-url. */
 export const DEPLOYMENT_CHECK_ENV = 'VIBES_DEPLOYMENT_CHECK';
 
+/**
+ * How the error of a test that asks a pre-deploy check for what it does not have (a replay
+ * server, this run's Stripe, the deployment's database) begins: `vibes predeploy` reads it in the
+ * failures to call the run misconfigured, not the deployment failed.
+ */
+export const UNAVAILABLE_IN_DEPLOYMENT_CHECK = 'unavailable in a pre-deploy check: ';
+
 export function describeSource(source: EnvSource | undefined): string {
   if (!source || source.kind === 'process') return 'the process environment (your shell or CI)';
   return `the file ${source.file}`;

@@ -1,4 +1,5 @@
-import { DEPLOYMENT_CHECK_ENV } from '../guard/index.js';
+import { DEPLOYMENT_CHECK_ENV, UNAVAILABLE_IN_DEPLOYMENT_CHECK } from '../guard/index.js';
+import type { EntitlementsConfig } from './entitlements.js';
 import type { AppUserCleanup } from './removers.js';
 
 export { DEPLOYMENT_CHECK_ENV };
@@ -13,6 +14,23 @@ export { DEPLOYMENT_CHECK_ENV };
 export function tracksAppUsers(config: AppUserCleanup | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
   if (!config) return false;
   return !env[DEPLOYMENT_CHECK_ENV] || !('sql' in config) || !!config.databaseUrl;
+}
+
+/**
+ * The error of a test that asks a pre-deploy check for what it does not have: `what`, then why
+ * and what to do. `vibes predeploy` calls a run that fails only on these misconfigured (exit 2).
+ */
+export function unavailableInDeploymentCheck(what: string, whyAndFix: string): Error {
+  return new Error(`${UNAVAILABLE_IN_DEPLOYMENT_CHECK}${what}. ${whyAndFix}`);
+}
+
+/**
+ * Whether a SQL grant count would run on this machine's database in a pre-deploy check: as with
+ * the app-user removal (tracksAppUsers), only a databaseUrl of its own names the deployment's.
+ * A count there would find no rows, and toGrantNothing would pass whatever the deployment did.
+ */
+export function countsOnThisMachine(config: EntitlementsConfig | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !!env[DEPLOYMENT_CHECK_ENV] && !!config && 'sql' in config && !config.databaseUrl;
 }
 
 /** What the run says once, when this pre-deploy check has no Stripe of the deployment's to remove customers from. */

@@ -1,4 +1,5 @@
 import type { OpenAppDatabase } from './databases.js';
+import { countsOnThisMachine, unavailableInDeploymentCheck } from './deployment-check.js';
 import type { AppDatabase } from './db.js';
 import { endpointUrl } from './endpoint-url.js';
 import type { NamedUrl } from '../guard/index.js';
@@ -66,6 +67,10 @@ export class EntitlementProbe {
     if (!config) throw new EntitlementsNotConfiguredError();
     if ('count' in config) return config.count(email);
     if ('url' in config) return this.countOverHttp(config, email);
+    if (countsOnThisMachine(config)) {
+      throw unavailableInDeploymentCheck('entitlements.sql', "It would count on this machine's database, not the deployment's, and find nothing there. " +
+        "Set entitlements.databaseUrl to the deployment's database, or entitlements.url to a count the deployment serves (a path goes to the deployment).");
+    }
     const value = (await this.database.value(config.sql, [email])) ?? 0;
     const n = Number(value);
     if (!Number.isInteger(n)) throw new Error(`The entitlements SQL must return one number (a count); its first column was ${JSON.stringify(value)}.`);

@@ -18,7 +18,7 @@ import { vibesMatchers } from './matchers.js';
 import type { UserOptions, VibesEnvironment } from './options.js';
 import { currentRunId, testIdentity } from './run.js';
 import { stripeModeOf } from './stripe-mode.js';
-import { DEPLOYMENT_CHECK_ENV, tracksAppUsers } from './deployment-check.js';
+import { DEPLOYMENT_CHECK_ENV, tracksAppUsers, unavailableInDeploymentCheck } from './deployment-check.js';
 import { testPassword } from './password.js';
 import { Webhooks } from './webhooks.js';
 
@@ -207,7 +207,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
   ],
 
   stripe: async ({ _vibesStripe }, use) => {
-    if (!_vibesStripe) throw new Error(`the stripe fixture in a pre-deploy check needs the deployment's Stripe: set STRIPE_SECRET_KEY to its test-mode key (sk_test_…).`);
+    if (!_vibesStripe) throw unavailableInDeploymentCheck('the stripe fixture', "It needs the deployment's Stripe: set STRIPE_SECRET_KEY to its test-mode key (sk_test_…).");
     await use(_vibesStripe);
   },
 
@@ -285,7 +285,7 @@ export const expect = baseExpect.extend(vibesMatchers);
  * (its failure messages only lose the timeline), and each webhooks call says why it cannot.
  */
 function noReplayServer(): ReplayClient {
-  const why = new Error("webhooks in a pre-deploy check: Stripe sends the deployment's webhooks to the deployment, and no replay server runs here. " +
+  const why = unavailableInDeploymentCheck('webhooks', "Stripe sends the deployment's webhooks to the deployment, and no replay server runs here. " +
     'Leave webhook waits out of the @predeploy tests, or name a replay server the deployment forwards to (VIBES_REPLAY_URL).');
   return new Proxy({} as ReplayClient, { get: (_, name) => (name === 'then' ? undefined : () => Promise.reject(why)) });
 }

@@ -238,6 +238,52 @@ export default defineConfig({ testDir: './e2e', webServer: { command: 'node -e "
   }
 });
 
+test('tests asking for what a pre-deploy check lacks (webhooks, a SQL count here) exit 2 and say so; a failure of the deployment outranks them (exit 1) @db @stack', async ({ databaseUrl }) => {
+  const site = await loopbackSite(() => ({ status: 200, body: PAGE }));
+  const files = (extra: Record<string, string> = {}) => ({
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    'playwright.config.ts': `import { defineVibesConfig } from 'playwright-vibes';
+export default defineVibesConfig({ entitlements: { sql: 'select count(*) from grants where email = $1' } }, { workers: 1 });
+`,
+    'e2e/webhooks.spec.ts': `import { test } from 'playwright-vibes';
+test('pays and gets its webhook @predeploy', async ({ page, user, webhooks }) => {
+  await page.goto('/');
+  await webhooks.waitFor('checkout.session.completed', { email: user.email });
+});
+`,
+    'e2e/count.spec.ts': `import { test, expect } from 'playwright-vibes';
+test('a visitor gets nothing for free @predeploy', async ({ user, entitlements }) => {
+  await expect(entitlements).toGrantNothing(user.email);
+});
+`,
+    ...extra,
+  });
+  const unfit = await tempProject(files());
+  const failing = await tempProject(files({
+    'e2e/home.spec.ts': `import { test, expect } from 'playwright-vibes';
+test('the home page offers a discount @predeploy', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByText('discount')).toBeVisible({ timeout: 500 });
+});
+`,
+  }));
+  try {
+    // This machine's database has no grants table; it answers nothing either way, and is not asked.
+    const env = { VIBES_DATABASE_URL: databaseUrl, DATABASE_URL: databaseUrl };
+    const [onlyUnfit, withFailure] = await Promise.all([predeploy(unfit, ['--base-url', site.url], env), predeploy(failing, ['--base-url', site.url], env)]);
+    expect(onlyUnfit.code, onlyUnfit.stdout + onlyUnfit.stderr).toBe(2);
+    expect(onlyUnfit.stdout).toMatch(/tests: +0 passed, 2 failed/);
+    expect(onlyUnfit.stdout).toMatch(/✗ e2e\/webhooks\.spec\.ts › pays and gets its webhook @predeploy — Error: unavailable in a pre-deploy check: webhooks\. Stripe sends/);
+    expect(onlyUnfit.stdout).toMatch(/✗ e2e\/count\.spec\.ts › a visitor gets nothing for free @predeploy — Error: unavailable in a pre-deploy check: entitlements\.sql\. It would count on this machine's database/);
+    expect(onlyUnfit.stdout).toContain('result:   MISCONFIGURED: 2 @predeploy tests ask for what a pre-deploy check does not have (see above); the deployment was not fully checked (exit 2)');
+    expect(withFailure.code, withFailure.stdout + withFailure.stderr).toBe(1);
+    expect(withFailure.stdout).toMatch(/tests: +0 passed, 3 failed/);
+    expect(withFailure.stdout).toContain('result:   FAILED: do not go live (exit 1)');
+  } finally {
+    await Promise.all([site.close(), unfit.remove(), failing.remove()]);
+  }
+});
+
 test("the deployment's own endpoints, given as paths, count grants and remove users; an app-user SQL removal is left out, and said so @db @stack", async ({ databaseUrl }) => {
   const calls: string[] = [];
   const site = await loopbackSite((req) => {

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { plural } from '../../core/index.js';
-import { checkTarget, DEPLOYMENT_CHECK_ENV, formatRefusals, loadTestEnv, shellEnvironment } from '../../guard/index.js';
+import { checkTarget, DEPLOYMENT_CHECK_ENV, formatRefusals, loadTestEnv, shellEnvironment, UNAVAILABLE_IN_DEPLOYMENT_CHECK } from '../../guard/index.js';
 import { parseDuration } from '../duration.js';
 import { collect } from '../options.js';
 import { bypassHeaders, EXTRA_HEADERS_ENV, VERCEL_BYPASS_ENV } from '../predeploy/headers.js';
 import { formatSummary } from '../predeploy/summary.js';
 import { warmUp, type WarmupResult } from '../predeploy/warmup.js';
-import { isRunSetup } from '../suite/events.js';
+import { isRunSetup, type TestEvent } from '../suite/events.js';
 import { EVENT_REPORTER, finalAttempts, resolveConfig, runSuite, whyNothingRan, type SuiteOutcome } from '../suite/run.js';
 import { UsageError } from '../usage-error.js';
 
@@ -36,12 +36,12 @@ export function predeployCommand(): Command {
     .option('--health-url <url>', 'URL polled until the deployment answers, absolute or a path on the base URL (default: the base URL)')
     .option('--warmup-timeout <duration>', 'how long to wait for the deployment to answer (90s, 5m)', '120s')
     .option('--config <file>', 'Playwright config (default: playwright.config.* in the current directory)')
-    .option('--grep <pattern>', 'which tests make up the check (those that need nothing of this machine: no webhook waits, no SQL counts)', '@predeploy')
+    .option('--grep <pattern>', 'which tests make up the check (those that need nothing of this machine: no webhook waits, no SQL counts on it)', '@predeploy')
     .option('--junit <file>', 'JUnit XML report', 'test-results/predeploy-junit.xml')
     .addOption(new Option('--vercel-bypass-secret <secret>', "Vercel's Protection Bypass for Automation secret, sent as x-vercel-protection-bypass").env(VERCEL_BYPASS_ENV))
     .option('--header <name: value>', 'another header every request carries, e.g. a custom protection bypass (repeatable)', collect)
     .argument('[playwright-args...]', 'more arguments for `playwright test`, after --')
-    .addHelpText('after', '\nExit codes: 0 all passed, 1 tests failed, 2 misconfigured (bad flags, guard refusal, no config or tests), 3 deployment unreachable.')
+    .addHelpText('after', '\nExit codes: 0 all passed, 1 tests failed, 2 misconfigured (bad flags, guard refusal, no config or tests, the preset failing its own setup, tests asking for what the check lacks), 3 deployment unreachable.')
     .action(async (playwrightArgs: string[], flags: PredeployFlags) => {
       process.exitCode = await predeploy(flags, playwrightArgs);
     });
@@ -103,14 +103,7 @@ async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promi
   });
   const tests = finalAttempts(run.attempts);
   if (!run.began || run.total === 0) return nothingToRun(run, flags.grep);
-  // The preset's own setup failing (the ledger's database unreachable, say) is this machine's
-  // problem, not the deployment's: misconfigured, like a guard refusal.
-  const brokenSetup = run.status !== 'interrupted' && tests.some((t) => isRunSetup(t) && t.outcome === 'unexpected');
-  const exitCode = run.exitCode === 0 ? PREDEPLOY_EXIT.passed : brokenSetup ? PREDEPLOY_EXIT.misconfigured : PREDEPLOY_EXIT.testsFailed;
-  const verdict = exitCode === PREDEPLOY_EXIT.passed ? 'PASSED: safe to go live'
-    : run.status === 'interrupted' ? 'INTERRUPTED: the check did not finish; do not go live'
-      : brokenSetup ? "MISCONFIGURED: the preset's own setup failed on this machine (see above); the deployment was not checked"
-        : 'FAILED: do not go live';
+  const { exitCode, verdict } = judge(run, tests, flags.grep);
   console.log(formatSummary({
     baseUrl,
     headerNames: Object.keys(headers),
@@ -121,6 +114,30 @@ async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promi
     verdict,
   }));
   return exitCode;
+}
+
+/**
+ * The exit code and verdict of a run that began. The preset's own setup failing (the ledger's
+ * database unreachable, say) is this machine's problem, not the deployment's: misconfigured, like
+ * a guard refusal. So are tests that fail only on asking for what a pre-deploy check does not have
+ * (webhooks, a SQL count); a failure of the deployment's outranks them.
+ */
+function judge(run: SuiteOutcome, tests: TestEvent[], grep: string): { exitCode: number; verdict: string } {
+  if (run.exitCode === 0) return { exitCode: PREDEPLOY_EXIT.passed, verdict: 'PASSED: safe to go live' };
+  if (run.status === 'interrupted') return { exitCode: PREDEPLOY_EXIT.testsFailed, verdict: 'INTERRUPTED: the check did not finish; do not go live' };
+  const failed = tests.filter((t) => t.outcome === 'unexpected');
+  if (failed.some(isRunSetup)) {
+    return { exitCode: PREDEPLOY_EXIT.misconfigured, verdict: "MISCONFIGURED: the preset's own setup failed on this machine (see above); the deployment was not checked" };
+  }
+  const unfit = failed.filter((t) => t.error?.includes(UNAVAILABLE_IN_DEPLOYMENT_CHECK));
+  if (unfit.length > 0 && unfit.length === failed.length) {
+    return {
+      exitCode: PREDEPLOY_EXIT.misconfigured,
+      verdict: `MISCONFIGURED: ${plural(unfit.length, `${grep} test`)} ${unfit.length === 1 ? 'asks' : 'ask'} for what a pre-deploy check does not have (see above); ` +
+        'the deployment was not fully checked',
+    };
+  }
+  return { exitCode: PREDEPLOY_EXIT.testsFailed, verdict: 'FAILED: do not go live' };
 }
 
 function nothingToRun(outcome: SuiteOutcome, grep: string): number {
