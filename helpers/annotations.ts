@@ -10,7 +10,7 @@ export const ANNOTATIONS = {
   exactlyOnce: 'vibes-exactly-once',
   /** `removed R of T`: what the cleanup registry removed after the test. */
   cleanup: 'vibes-cleanup',
-  /** `N`: what the run's ledger still holds at its end (crashed tests note no cleanup of their own). */
+  /** `N`: what the run's ledger still holds at its end (crashed tests note no cleanup of their own); 0 included. */
   cleanupLeft: 'vibes-cleanup-left',
   /** The removals that failed, one `label: error` per line. */
   cleanupFailed: 'vibes-cleanup-failed',

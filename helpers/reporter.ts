@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { FullConfig, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { plural } from '../core/index.js';
 import { ANNOTATIONS } from './annotations.js';
 
@@ -8,7 +8,8 @@ export interface VibesSummary {
   eventsCaptured: number;
   replaysSent: number;
   exactlyOnce: { passed: number; failed: number };
-  cleanup: { removed: number; leftBehind: number };
+  /** `unchecked`: the run ended (interrupted) before its teardown read the ledger, so leftBehind counts only what tests noted. */
+  cleanup: { removed: number; leftBehind: number; unchecked?: boolean };
   /** webhooks.fuzz calls: absent from the summary when there were none. */
   fuzz?: { properties: number; runs: number; counterexamples: number };
   /** Titles of the tests that failed first and passed on a retry. */
@@ -45,6 +46,8 @@ export default class VibesReporter implements Reporter {
   private readonly fuzz = { properties: 0, runs: 0, counterexamples: 0 };
   /** The ledger's count at the run's end, which includes tests whose worker died before their cleanup. */
   private ledgerLeft = 0;
+  /** Whether the teardown read the ledger: an interrupted run ends before it does. */
+  private ledgerChecked = false;
   private ran = false;
 
   printsToStdio(): boolean {
@@ -70,6 +73,7 @@ export default class VibesReporter implements Reporter {
         this.cleanup.removed += Number(match[1]);
         this.cleanup.leftBehind += Number(match[2]) - Number(match[1]);
       } else if (type === ANNOTATIONS.cleanupLeft) {
+        this.ledgerChecked = true;
         this.ledgerLeft = Math.max(this.ledgerLeft, Number(description) || 0);
       } else if (type === ANNOTATIONS.fuzz) {
         const match = /: (\d+) runs, (no )?counterexample/.exec(description);
@@ -81,7 +85,7 @@ export default class VibesReporter implements Reporter {
     }
   }
 
-  onEnd(): void {
+  onEnd(result?: Pick<FullResult, 'status'>): void {
     // A listing (`--list`) or a run that ran no test has nothing to sum up.
     if (!this.ran) return;
     const flaky = (this.root?.allTests() ?? []).filter((test) => test.outcome() === 'flaky').map((test) => titleOf(test));
@@ -89,7 +93,11 @@ export default class VibesReporter implements Reporter {
       eventsCaptured: this.events.size,
       replaysSent: this.replays.size,
       exactlyOnce: { ...this.exactlyOnce },
-      cleanup: { removed: this.cleanup.removed, leftBehind: Math.max(this.cleanup.leftBehind, this.ledgerLeft) },
+      cleanup: {
+        removed: this.cleanup.removed,
+        leftBehind: Math.max(this.cleanup.leftBehind, this.ledgerLeft),
+        ...(result?.status === 'interrupted' && !this.ledgerChecked ? { unchecked: true } : {}),
+      },
       ...(this.fuzz.properties > 0 ? { fuzz: { ...this.fuzz } } : {}),
       flaky,
       // The config set it when it loaded, in this process.
@@ -125,7 +133,8 @@ export function formatSummary(summary: VibesSummary): string {
     'Vibes summary',
     `  webhooks      ${plural(summary.eventsCaptured, 'event')} captured, ${plural(summary.replaysSent, 'replay')} sent`,
     `  exactly once  ${plural(summary.exactlyOnce.passed, 'check')} passed, ${summary.exactlyOnce.failed} failed`,
-    `  cleanup       ${summary.cleanup.removed} removed, ${summary.cleanup.leftBehind} left behind`,
+    `  cleanup       ${summary.cleanup.removed} removed, ${summary.cleanup.leftBehind} left behind${summary.cleanup.unchecked ? ' by the tests that finished' : ''}`,
+    ...(summary.cleanup.unchecked ? [`                interrupted before the cleanup check: the next run removes what this one left, or now \`npx vibes sweep --older-than 0s\``] : []),
     ...(summary.fuzz ? [`  fuzz          ${plural(summary.fuzz.properties, 'property', 'properties')}, ${plural(summary.fuzz.runs, 'run')}, ${plural(summary.fuzz.counterexamples, 'counterexample')} found`] : []),
     `  flaky tests   ${flaky.length === 0 ? 'none' : `${flaky.length}${shown}${hidden}`}`,
     ...(summary.run ? [`  run           ${summary.run} (events with metadata.vibes_run = it: vibes replay-server export --run ${summary.run})`] : []),

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FullConfig, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import VibesReporter from '../helpers/reporter.js';
 import { test, expect } from './support/replay-fixtures.js';
 import { startEmulatorHarness } from './support/emulator-harness.js';
-import { runPlaywright, tempProject } from './support/temp-project.js';
+import { NO_VIBES_SERVERS, runPlaywright, tempProject } from './support/temp-project.js';
 
 // A user's project whose suite exercises every line of the summary: a replayed event, an
 // exactly-once check that passes and one that fails, a removal that fails, a flaky test.
@@ -115,6 +116,37 @@ test.describe('vibes reporter @db @stack', () => {
     } finally {
       await project.remove();
       await stripe.close();
+    }
+  });
+
+  test('an interrupted run says its cleanup count covers only the tests that finished, and how to remove the rest', async ({ databaseUrl }) => {
+    const project = await tempProject({
+      'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+      'playwright.config.ts': "import { defineVibesConfig } from 'playwright-vibes';\nexport default defineVibesConfig({}, { workers: 1 });\n",
+      'e2e/steps.spec.ts': `import { writeFileSync } from 'node:fs';
+import { test } from 'playwright-vibes';
+test('removes what it made', async ({ cleanup }) => {
+  await cleanup.defer('a record of the app', () => {});
+});
+test('is still running at Ctrl-C', async () => {
+  writeFileSync(new URL('../running', import.meta.url), '');
+  await new Promise((resolve) => setTimeout(resolve, 60_000));
+});
+`,
+    });
+    const ctrlC = new AbortController();
+    try {
+      // No replay server or emulator, and so no setup project (--no-deps), which would ask them.
+      const running = runPlaywright(project, ['--project=chromium', '--no-deps'], { ...NO_VIBES_SERVERS, VIBES_DATABASE_URL: databaseUrl }, ctrlC.signal);
+      await expect.poll(() => existsSync(path.join(project.dir, 'running')), { timeout: 60_000 }).toBe(true);
+      ctrlC.abort();
+      const run = await running;
+      expect(run.output).toContain([
+        '  cleanup       1 removed, 0 left behind by the tests that finished',
+        '                interrupted before the cleanup check: the next run removes what this one left, or now `npx vibes sweep --older-than 0s`',
+      ].join('\n'));
+    } finally {
+      await project.remove();
     }
   });
 

@@ -6,8 +6,9 @@ import { test as teardown } from '../fixtures.js';
 teardown('every test removed what it created', async ({ vibes, _vibesLedger }) => {
   teardown.skip(!_vibesLedger, 'no database for the cleanup ledger');
   const left = await _vibesLedger!.pending({ run: vibes.runId });
-  if (left.length === 0) return;
+  // Noted when nothing is left too: the summary then knows the ledger was read.
   teardown.info().annotations.push({ type: ANNOTATIONS.cleanupLeft, description: String(left.length) });
+  if (left.length === 0) return;
   const lines = left.map((e) => `  ${e.label} (${e.test}): ${e.last_error ?? 'not attempted'}`);
   throw new Error(`${plural(left.length, 'removal')} of this run failed and stay in the ledger; the next run retries them, or now \`npx vibes sweep --older-than 0s\` (cleanup.defer() removals are listed there for removal by hand):\n${lines.join('\n')}`);
 });

@@ -61,15 +61,22 @@ export async function tempProject(files: Record<string, string> = {}): Promise<T
   return project;
 }
 
-/** `playwright test` in the project, as its owner runs it (`npx playwright test`), with a clean nested environment. */
-export function runPlaywright(project: TempProject, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+/**
+ * `playwright test` in the project, as its owner runs it (`npx playwright test`), with a clean
+ * nested environment. Aborting `interrupt` presses Ctrl-C (SIGINT).
+ */
+export function runPlaywright(project: TempProject, args: string[], env: NodeJS.ProcessEnv = {}, interrupt?: AbortSignal): Promise<{ code: number | null; output: string }> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const name of Object.keys(NESTED_RUN_ENV)) if (!(name in env)) delete childEnv[name];
   const child = spawn(process.execPath, [PLAYWRIGHT_CLI, 'test', '--config', path.join(project.dir, 'playwright.config.ts'), ...args], {
     cwd: project.dir,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
+    signal: interrupt,
+    killSignal: 'SIGINT',
   });
+  // An abort also emits 'error' (AbortError); the run's end is still 'close'.
+  child.on('error', () => {});
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
