@@ -4,21 +4,26 @@ import { isLoopbackHost } from '../core/index.js';
 import { ApiError } from './errors.js';
 
 /**
- * Decides whether /api needs a token. Loopback needs none unless asked; anything reachable
- * from another machine must have one, since /api can make the server POST anywhere.
+ * What is wrong with these token settings, if anything (`hostLabel` names the host's setting).
+ * Loopback needs no token unless asked; anything reachable from another machine must have one,
+ * since /api can make the server POST anywhere.
  */
-export function tokenPolicy(host: string, token: string | undefined, requireToken: boolean | undefined): string | undefined {
+export function tokenProblem(host: string, token: string | undefined, requireToken?: boolean, hostLabel = 'host'): string | undefined {
   const loopback = isLoopbackHost(host);
-  const required = requireToken ?? (token !== undefined || !loopback);
-  if (!loopback && !required) {
-    throw new Error(`host ${host} is reachable from other machines, so the /api token cannot be turned off; bind 127.0.0.1 or give a token.`);
+  if (!loopback && requireToken === false) {
+    return `${hostLabel} ${host} is reachable from other machines, so the /api token cannot be turned off; bind 127.0.0.1 or give a token.`;
   }
-  if (required && !token) {
-    throw new Error(loopback
-      ? 'requireToken is set but no token was given.'
-      : `host ${host} is reachable from other machines: give a token (--token or VIBES_REPLAY_TOKEN) that every /api call must carry, or bind 127.0.0.1.`);
-  }
-  return required ? token : undefined;
+  if (token) return undefined;
+  if (!loopback) return `${hostLabel} ${host} is reachable from other machines: give a token (--token or VIBES_REPLAY_TOKEN) that every /api call must carry, or bind 127.0.0.1.`;
+  if (requireToken) return 'requireToken is set but no token was given.';
+  return undefined;
+}
+
+/** The token /api calls must carry, or undefined when they need none; throws tokenProblem's error. */
+export function tokenPolicy(host: string, token: string | undefined, requireToken: boolean | undefined): string | undefined {
+  const problem = tokenProblem(host, token, requireToken);
+  if (problem) throw new Error(problem);
+  return token && requireToken !== false ? token : undefined;
 }
 
 /** What every /api call must pass: not from a web page, and with the token when there is one. */

@@ -9,6 +9,7 @@ export {
 export { ReplayClient, ReplayServerError } from './client.js';
 export { exportEvents, exportFiltersProblem, importEvents, type ExportedEvent } from './ndjson.js';
 export { signingProblem } from './signing.js';
+export { tokenProblem } from './auth.js';
 export type { Injection } from './inject.js';
 export { CUT_OFF_ERROR } from './deliver.js';
 export { DEFAULT_RUN_LIMIT_MS, type StopCause, type Stopped } from './run-limit.js';

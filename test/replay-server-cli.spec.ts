@@ -82,7 +82,7 @@ test.describe('vibes replay-server, without a database URL', () => {
   test('refuses a non-loopback --host without --token, and a malformed secret', async () => {
     const open = await runVibes(['replay-server', '--host', '0.0.0.0', '--port', '0', '--ephemeral'], { env: { VIBES_REPLAY_TOKEN: '' } });
     expect(open.code).toBe(2);
-    expect(open.stderr).toContain('--host 0.0.0.0 is reachable from other machines: give --token <token>');
+    expect(open.stderr).toContain('--host 0.0.0.0 is reachable from other machines: give a token (--token or VIBES_REPLAY_TOKEN) that every /api call must carry, or bind 127.0.0.1.');
 
     const secret = await runVibes(['replay-server', '--port', '0', '--ephemeral', '--secret', 'sk_test_oops']);
     expect(secret.code).toBe(2);

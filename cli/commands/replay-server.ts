@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { isLoopbackHost, onShutdown, plural } from '../../core/index.js';
+import { onShutdown, plural } from '../../core/index.js';
 import { redactUrl } from '../../postgres/index.js';
 import {
   DEFAULT_BODY_LIMIT_BYTES,
@@ -12,6 +12,7 @@ import {
   exportFiltersProblem,
   importEvents,
   startReplayServer,
+  tokenProblem,
   type EventFilters,
 } from '../../replay-server/index.js';
 import { checkReadableFile, writeFileWhole, type WriteChunk } from '../files.js';
@@ -64,9 +65,8 @@ export function replayServerCommand(): Command {
     .option('--import <file.ndjson>', 'import a recorded run before listening')
     .action(async (flags: StartFlags) => {
       checkSecret(flags.secret);
-      if (!isLoopbackHost(flags.host) && !flags.token) {
-        throw new UsageError(`--host ${flags.host} is reachable from other machines: give --token <token> (or VIBES_REPLAY_TOKEN), which every /api call must then carry, or bind 127.0.0.1.`);
-      }
+      const tokenIssue = tokenProblem(flags.host, flags.token || undefined, undefined, '--host');
+      if (tokenIssue) throw new UsageError(tokenIssue);
       if (flags.import) await checkReadableFile(flags.import, '--import');
       const db = await openCommandDatabase(flags);
       // Before listening: once the port answers (a webServer's readiness check), the run is there to replay.
