@@ -39,6 +39,8 @@ const RESOURCE_NAMES: Record<string, string> = {
   product: 'product',
   price: 'price',
   'checkout.session': 'checkout.session',
+  coupon: 'coupon',
+  promotion_code: 'promotion code',
   subscription: 'subscription',
   event: 'event',
   webhook_endpoint: 'webhook endpoint',
@@ -49,8 +51,12 @@ const RESOURCE_NAMES: Record<string, string> = {
 };
 
 export const errors = {
+  /** 404 for the id in the URL; 400 for an id given in a parameter (`line_items[0][price]`), as Stripe answers. */
   resourceMissing(resource: string, id: string, param = 'id'): StripeApiError {
-    return invalid(404, `No such ${RESOURCE_NAMES[resource] ?? resource}: '${id}'`, 'resource_missing', param);
+    return invalid(param === 'id' ? 404 : 400, `No such ${RESOURCE_NAMES[resource] ?? resource}: '${id}'`, 'resource_missing', param);
+  },
+  expandTooDeep(path: string): StripeApiError {
+    return invalid(400, `You cannot expand more than 4 levels of a property. Property: ${path}`, 'property_expansion_max_depth');
   },
   unsupportedContentType(contentType: string): StripeApiError {
     return invalid(400, `Invalid request: unsupported Content-Type ${contentType}. Stripe's API (and the emulator) reads form-encoded bodies: application/x-www-form-urlencoded, as the stripe libraries send.`);
@@ -92,6 +98,12 @@ export const errors = {
   },
   invalidState(message: string, param?: string): StripeApiError {
     return invalid(400, message, undefined, param);
+  },
+  idempotencyOtherEndpoint(key: string, first: string, now: string): StripeApiError {
+    return new StripeApiError(400, {
+      type: 'idempotency_error',
+      message: `Keys for idempotent requests can only be used for the same endpoint they were first used for ('${first}' vs '${now}'). Try using a key other than '${key}' if you meant to execute a different request.`,
+    });
   },
   idempotencyMismatch(key: string): StripeApiError {
     return new StripeApiError(400, {

@@ -1,19 +1,19 @@
 import { isRecord } from '../core/index.js';
+import { errors } from './errors.js';
 import type { Store } from './store.js';
 
 const MAX_EXPAND_DEPTH = 4;
 
 /**
  * Applies `expand[]` paths (`customer`, `latest_invoice.payment_intent`, `data.subscription`) to a
- * copy of the object: an id found at the path is replaced by the stored object it names.
+ * copy of the object: an id found at the path is replaced by the stored object it names. A path
+ * deeper than Stripe allows is refused, as Stripe refuses it (a list's `data.` counts as a level).
  */
 export function expand(store: Store, value: unknown, paths: string[]): unknown {
+  const tooDeep = paths.find((path) => path.split('.').length > MAX_EXPAND_DEPTH);
+  if (tooDeep) throw errors.expandTooDeep(tooDeep);
   const copy = structuredClone(value);
-  for (const path of paths) {
-    const segments = path.split('.');
-    if (segments.length > MAX_EXPAND_DEPTH) continue;
-    expandPath(store, copy, segments);
-  }
+  for (const path of paths) expandPath(store, copy, path.split('.'));
   return copy;
 }
 

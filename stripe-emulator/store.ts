@@ -1,11 +1,12 @@
 import { errors } from './errors.js';
 import type { CardDetails } from './resources/payment-methods.js';
+import type { Trial } from './resources/subscriptions.js';
 import type { StripeObject } from './types.js';
 
 /** What a checkout session remembers between page submits (objects made so far, a pending 3DS step). */
 export interface CheckoutFlow {
   lines: { id: string; priceId: string; quantity: number }[];
-  subscriptionData: { metadata: Record<string, string>; description: string | null; trialDays: number | null };
+  subscriptionData: { metadata: Record<string, string>; description: string | null; trial: Trial | null };
   paymentIntentData: { metadata: Record<string, string>; description: string | null };
   customerCreation: 'always' | 'if_required' | null;
   customerId?: string;
@@ -32,7 +33,7 @@ export class Collection<T extends StripeObject> {
     return this.items.get(id);
   }
 
-  /** The object, or Stripe's 404 `resource_missing` naming the parameter that held the id. */
+  /** The object, or Stripe's `resource_missing` naming the parameter that held the id (404 for the URL's). */
   require(id: string, param = 'id'): T {
     const item = this.items.get(id);
     if (!item) throw errors.resourceMissing(this.resource, id, param);

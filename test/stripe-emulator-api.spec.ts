@@ -261,6 +261,10 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     const conflict = await rejection(stripe.customers.create({ email: 'other@example.com' }, { idempotencyKey: key }));
     expect(conflict).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
     expect(conflict.statusCode).toBe(400);
+    // The same key on another endpoint is told apart, as Stripe tells it.
+    const elsewhere = await rejection(stripe.products.create({ name: 'Pro' }, { idempotencyKey: key }));
+    expect(elsewhere).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
+    expect(elsewhere.message).toBe(`Keys for idempotent requests can only be used for the same endpoint they were first used for ('/v1/customers' vs '/v1/products'). Try using a key other than '${key}' if you meant to execute a different request.`);
 
     // A request that failed validation saves nothing: the corrected retry with the same key runs.
     const retryKey = `key_${randomBytes(8).toString('hex')}`;
@@ -388,6 +392,12 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     expect(items.data).toEqual([expect.objectContaining({ object: 'item', quantity: 2, amount_total: 4000, description: 'Pro plan', price: expect.objectContaining({ id: monthly.id }) })]);
     const expanded = await stripe.checkout.sessions.retrieve(session.id, { expand: ['line_items'] });
     expect(expanded.line_items?.data[0]?.id).toBe(items.data[0]!.id);
+    // A path into the line items expands them too, as fulfilment code asks for the product.
+    const withProducts = await stripe.checkout.sessions.retrieve(session.id, { expand: ['line_items.data.price.product'] });
+    expect(withProducts.line_items?.data[0]?.price?.product).toMatchObject({ object: 'product', id: monthly.product });
+    // Five levels are one too many, as Stripe says: a list's `data.` counts.
+    const tooDeep = await rejection(stripe.subscriptions.list({ expand: ['data.items.data.price.product'] }));
+    expect(tooDeep).toMatchObject({ statusCode: 400, code: 'property_expansion_max_depth', message: 'You cannot expand more than 4 levels of a property. Property: data.items.data.price.product' });
 
     const payment = await stripe.checkout.sessions.create({
       mode: 'payment',
@@ -417,8 +427,14 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     expect(recurringInPayment.message).toContain('recurring price');
     const noRecurring = await rejection(stripe.checkout.sessions.create({ ...base, mode: 'subscription', line_items: [{ price: once.id, quantity: 1 }] }));
     expect(noRecurring.message).toContain('recurring price');
+    // An unknown id in a parameter is a 400; only the URL's is a 404.
     const missingPrice = await rejection(stripe.checkout.sessions.create({ ...base, mode: 'payment', line_items: [{ price: 'price_nope', quantity: 1 }] }));
-    expect(missingPrice).toMatchObject({ code: 'resource_missing', param: 'line_items[0][price]' });
+    expect(missingPrice).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'line_items[0][price]' });
+    const missingCustomer = await rejection(stripe.checkout.sessions.create({ ...base, mode: 'payment', line_items: [{ price: once.id, quantity: 1 }], customer: 'cus_nope' }));
+    expect(missingCustomer).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'customer' });
+    // Stripe has no default quantity: an app that leaves it out fails there, so it fails here.
+    const noQuantity = await rejection(stripe.checkout.sessions.create({ ...base, mode: 'payment', line_items: [{ price: once.id, quantity: 1 }, { price: once.id }] }));
+    expect(noQuantity).toMatchObject({ statusCode: 400, param: 'line_items[1][quantity]', message: 'Quantity is required. Add `quantity` to `line_items[1]`' });
     const both = await rejection(stripe.checkout.sessions.create({ ...base, mode: 'payment', line_items: [{ price: once.id, quantity: 1 }], customer: 'cus_x', customer_email: 'a@example.com' }));
     expect(both.code).toBe('parameters_exclusive');
     const noSuccess = await rejection(stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price: once.id, quantity: 1 }] }));
@@ -446,6 +462,29 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     const session = await stripe.checkout.sessions.create({ ...base, mode: 'payment', line_items: [inline('usd')] });
     expect(session.amount_total).toBe(500);
     expect((await stripe.products.list({ limit: 100 })).data).toHaveLength(2);
+  });
+
+  test('a trial to a set date (subscription_data.trial_end) is kept; a discount the emulator cannot apply is refused, not dropped', async () => {
+    const { stripe } = h;
+    const monthly = await monthlyPrice(stripe);
+    const base = { mode: 'subscription' as const, line_items: [{ price: monthly.id, quantity: 1 }], success_url: 'https://app.example/ok' };
+    const now = Math.floor(Date.now() / 1000);
+    const trialEnd = now + 10 * 86_400;
+    const session = await stripe.checkout.sessions.create({ ...base, customer_email: 'trial@example.com', subscription_data: { trial_end: trialEnd } });
+    expect(session.payment_status).toBe('no_payment_required');
+    await submitCheckoutForm(session.url!, { cardNumber: '4242424242424242' });
+    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ['subscription'] });
+    expect(done.subscription).toMatchObject({ status: 'trialing', trial_end: trialEnd });
+
+    const soon = await rejection(stripe.checkout.sessions.create({ ...base, subscription_data: { trial_end: now + 86_400 } }));
+    expect(soon).toMatchObject({ statusCode: 400, param: 'subscription_data[trial_end]', message: 'The `trial_end` date has to be at least 2 days in the future.' });
+    const both = await rejection(stripe.checkout.sessions.create({ ...base, subscription_data: { trial_end: trialEnd, trial_period_days: 7 } }));
+    expect(both).toMatchObject({ statusCode: 400, code: 'parameters_exclusive' });
+    // No coupon exists here, so a named one is unknown, as Stripe answers for an unknown one.
+    const coupon = await rejection(stripe.checkout.sessions.create({ ...base, discounts: [{ coupon: 'LAUNCH50' }] }));
+    expect(coupon).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'discounts[0][coupon]', message: "No such coupon: 'LAUNCH50'" });
+    const promo = await rejection(stripe.checkout.sessions.create({ ...base, discounts: [{ promotion_code: 'promo_x' }] }));
+    expect(promo).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'discounts[0][promotion_code]' });
   });
 
   test('subscriptions: from a paid session, retrieve, list by customer, update metadata, cancel', async () => {

@@ -159,7 +159,7 @@ function prepare(emu: Emulator, session: CheckoutSession, flow: CheckoutFlow, de
       lines: linesOf(emu, flow),
       metadata: { ...flow.subscriptionData.metadata },
       description: flow.subscriptionData.description,
-      trialDays: flow.subscriptionData.trialDays,
+      trial: flow.subscriptionData.trial,
     });
     flow.subscriptionId = subscription.id;
     emu.events.emit('customer.subscription.created', subscription);

@@ -18,7 +18,7 @@ function intervalText(price: Price): string | null {
 }
 
 function submitLabel(session: CheckoutSession, flow: CheckoutFlow): string {
-  if (session.mode === 'subscription') return flow.subscriptionData.trialDays ? 'Start trial' : 'Subscribe';
+  if (session.mode === 'subscription') return flow.subscriptionData.trial ? 'Start trial' : 'Subscribe';
   if (session.submit_type === 'donate') return 'Donate';
   if (session.submit_type === 'book') return 'Book';
   return 'Pay';

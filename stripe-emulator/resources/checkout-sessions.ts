@@ -10,6 +10,7 @@ import { emptyMetadata, type EventRequest, type Metadata, type StripeObject } fr
 import { eventRequest, paramsOf, pathParam, send } from '../http/respond.js';
 import { requireLiveCustomer, type Address } from './customers.js';
 import { createPriceFromDefinition, readPriceDefinition, type Price } from './prices.js';
+import type { Trial } from './subscriptions.js';
 import type { Product } from './products.js';
 
 export type CheckoutMode = 'payment' | 'subscription';
@@ -118,7 +119,8 @@ function readLineItems(emu: Emulator, params: Params): LineRequest[] {
     const priceData = p.object('price_data');
     if (priceId !== undefined && priceData) throw errors.exclusive([`line_items[${index}][price]`, `line_items[${index}][price_data]`]);
     if (priceId === undefined && !priceData) throw errors.parameterMissing(`line_items[${index}][price]`);
-    const quantity = p.integer('quantity', { min: 1, max: 999_999 }) ?? 1;
+    const quantity = p.integer('quantity', { min: 1, max: 999_999 });
+    if (quantity === undefined) throw errors.invalidValue(`line_items[${index}][quantity]`, `Quantity is required. Add \`quantity\` to \`line_items[${index}]\``);
     p.accept('adjustable_quantity', 'tax_rates', 'dynamic_tax_rates', 'metadata');
     let line: LineRequest;
     if (priceData) {
@@ -164,8 +166,8 @@ function readSessionRequest(emu: Emulator, params: Params, request: EventRequest
   if (subscriptionData && mode !== 'subscription') throw errors.invalidValue('subscription_data', '`subscription_data` can only be used in `subscription` mode.');
   const subMetadata = subscriptionData?.metadata() ?? emptyMetadata();
   const subDescription = subscriptionData?.string('description', { max: 500 }) ?? null;
-  const trialDays = subscriptionData?.integer('trial_period_days', { min: 1, max: 730 }) ?? null;
-  subscriptionData?.accept('application_fee_percent', 'billing_cycle_anchor', 'default_tax_rates', 'invoice_settings', 'on_behalf_of', 'proration_behavior', 'transfer_data', 'trial_end', 'trial_settings', 'billing_mode');
+  const trial = subscriptionData ? readTrial(subscriptionData, now) : null;
+  subscriptionData?.accept('application_fee_percent', 'billing_cycle_anchor', 'default_tax_rates', 'invoice_settings', 'on_behalf_of', 'proration_behavior', 'transfer_data', 'trial_settings', 'billing_mode');
   subscriptionData?.done();
 
   const intentData = params.object('payment_intent_data');
@@ -178,10 +180,11 @@ function readSessionRequest(emu: Emulator, params: Params, request: EventRequest
   params.accept(
     'payment_method_types', 'automatic_tax', 'phone_number_collection', 'customer_update', 'tax_id_collection', 'consent_collection',
     'custom_text', 'custom_fields', 'invoice_creation', 'shipping_address_collection', 'shipping_options', 'payment_method_collection',
-    'saved_payment_method_options', 'discounts', 'currency', 'payment_method_options', 'payment_method_configuration', 'after_expiration',
+    'saved_payment_method_options', 'currency', 'payment_method_options', 'payment_method_configuration', 'after_expiration',
     'adaptive_pricing', 'optional_items', 'wallet_options', 'branding_settings', 'name_collection', 'origin_context', 'permissions',
   );
   const lineRequests = readLineItems(emu, params);
+  refuseDiscounts(params);
   params.done();
 
   const currencies = new Set(lineRequests.map((l) => l.currency));
@@ -214,7 +217,7 @@ function readSessionRequest(emu: Emulator, params: Params, request: EventRequest
     allowPromotionCodes,
     billingAddressCollection,
     flow: {
-      subscriptionData: { metadata: subMetadata, description: subDescription, trialDays },
+      subscriptionData: { metadata: subMetadata, description: subDescription, trial },
       paymentIntentData: { metadata: intentMetadata, description: intentDescription },
       customerCreation: mode === 'payment' ? (customerCreation ?? 'if_required') : null,
     },
@@ -225,7 +228,7 @@ function buildSession(emu: Emulator, input: SessionRequest): CheckoutSession {
   const now = emu.clock.now();
   const id = checkoutSessionId();
   const amount = input.lines.reduce((sum, l) => sum + l.price.unit_amount * l.quantity, 0);
-  const trialing = input.mode === 'subscription' && input.flow.subscriptionData.trialDays !== null;
+  const trialing = input.mode === 'subscription' && input.flow.subscriptionData.trial !== null;
   const subscription = input.mode === 'subscription';
   return {
     id,
@@ -383,9 +386,37 @@ export function registerCheckoutSessions(router: Router, emu: Emulator): void {
   });
 }
 
-/** `expand[]=line_items` is answered with the session's line item list. */
+/**
+ * `discounts[]`: the emulator has no coupons or promotion codes, so any named one is unknown, as
+ * Stripe answers an unknown one. Taking it silently would charge the full price where Stripe
+ * charges the discounted one.
+ */
+function refuseDiscounts(params: Params): void {
+  (params.array('discounts') ?? []).forEach((item, index) => {
+    const p = Params.of(item, `discounts[${index}]`);
+    const coupon = p.string('coupon');
+    if (coupon !== undefined) throw errors.resourceMissing('coupon', coupon, p.name('coupon'));
+    const code = p.string('promotion_code');
+    if (code !== undefined) throw errors.resourceMissing('promotion_code', code, p.name('promotion_code'));
+    p.done();
+  });
+}
+
+/** `subscription_data[trial_period_days]` or `[trial_end]`: a trial starts at payment and runs that long, or to then. */
+function readTrial(params: Params, now: number): Trial | null {
+  const days = params.integer('trial_period_days', { min: 1, max: 730 });
+  const end = params.integer('trial_end');
+  if (days !== undefined && end !== undefined) throw errors.exclusive([params.name('trial_period_days'), params.name('trial_end')]);
+  if (days !== undefined) return { days };
+  if (end === undefined) return null;
+  if (end < now + 2 * 86_400) throw errors.invalidValue(params.name('trial_end'), 'The `trial_end` date has to be at least 2 days in the future.');
+  if (end > now + 730 * 86_400) throw errors.invalidValue(params.name('trial_end'), 'The `trial_end` date can be at most 730 days in the future.');
+  return { end };
+}
+
+/** `expand[]=line_items` (or a path into it, `line_items.data.price.product`) is answered with the session's line item list. */
 function withLineItems(emu: Emulator, session: CheckoutSession, params: Params): StripeObject {
-  if (!params.expand().includes('line_items')) return session;
+  if (!params.expand().some((path) => path === 'line_items' || path.startsWith('line_items.'))) return session;
   const flow = emu.store.checkoutFlows.get(session.id)!;
   const data = lineItemsOf(emu, flow);
   return { ...session, line_items: { object: 'list', data, has_more: false, url: `/v1/checkout/sessions/${session.id}/line_items` } };

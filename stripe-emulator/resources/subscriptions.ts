@@ -53,14 +53,17 @@ function addInterval(start: number, interval: Interval, count: number): number {
   return Math.floor(date.getTime() / 1000);
 }
 
+/** A trial of some days from the subscription's start (`trial_period_days`), or to a set time (`trial_end`). */
+export type Trial = { days: number } | { end: number };
+
 export function createSubscription(
   emu: Emulator,
-  input: { customer: string; lines: { price: Price; quantity: number }[]; metadata?: Metadata; description?: string | null; trialDays?: number | null },
+  input: { customer: string; lines: { price: Price; quantity: number }[]; metadata?: Metadata; description?: string | null; trial?: Trial | null },
 ): Subscription {
   const now = emu.clock.now();
   const id = newId('sub', 24);
   const first = input.lines[0]!.price;
-  const trialEnd = input.trialDays ? now + input.trialDays * 86_400 : null;
+  const trialEnd = !input.trial ? null : 'days' in input.trial ? now + input.trial.days * 86_400 : input.trial.end;
   const periodEnd = trialEnd ?? addInterval(now, first.recurring?.interval ?? 'month', first.recurring?.interval_count ?? 1);
   const sub: Subscription = {
     id,
