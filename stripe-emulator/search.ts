@@ -16,6 +16,11 @@ interface Clause {
 /** Which fields a resource's search understands and how to read them from an object. */
 export type SearchFields = Record<string, (object: StripeObject) => unknown>;
 
+/** Fields read as the object's own properties of those names. */
+export function searchFields(...names: string[]): SearchFields {
+  return Object.fromEntries(names.map((name) => [name, (object: StripeObject) => object[name]]));
+}
+
 // field, or metadata['key'] / metadata["key"]; then an operator; then a quoted string, a number or null.
 const CLAUSE =
   /^(-)?(?:metadata\[(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]|([a-z_]+))\s*(>=|<=|:|~|>|<)\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(-?\d+)|(null))\s*/;
@@ -33,7 +38,7 @@ function parseQuery(query: string, fields: SearchFields): { clauses: Clause[]; j
   while (rest.length > 0) {
     const match = CLAUSE.exec(rest);
     if (!match) {
-      throw errors.invalidValue('query', `Invalid query: could not parse "${rest}". Use clauses such as email:'jenny@example.com' or metadata['key']:'value', joined by AND or OR.`);
+      throw errors.invalidValue('query', `Invalid query: could not parse "${rest}". Use clauses such as email:'jenny@example.com' or metadata['key']:'value', joined by AND (or a space) or OR.`);
     }
     const [whole, negated, mdSingle, mdDouble, field, operator, single, double, number, isNull] = match;
     const metadataKey = mdSingle ?? mdDouble;
@@ -49,12 +54,12 @@ function parseQuery(query: string, fields: SearchFields): { clauses: Clause[]; j
     clauses.push({ negated: negated === '-', field: name, ...(metadataKey !== undefined ? { metadataKey: unescape(metadataKey) } : {}), operator: operator as Operator, value });
     rest = rest.slice(whole.length);
     if (rest.length === 0) break;
+    // Clauses separated by a space alone are joined by AND, as Stripe reads them.
     const join = JOINER.exec(rest);
-    if (!join) throw errors.invalidValue('query', `Invalid query: expected AND or OR before "${rest}".`);
-    const word = join[1]!.toUpperCase() as 'AND' | 'OR';
+    const word = join ? (join[1]!.toUpperCase() as 'AND' | 'OR') : 'AND';
     if (joiner && joiner !== word) throw errors.invalidValue('query', 'Invalid query: a query cannot mix AND and OR.');
     joiner = word;
-    rest = rest.slice(join[0].length);
+    if (join) rest = rest.slice(join[0].length);
   }
   if (clauses.length === 0) throw errors.parameterMissing('query');
   if (clauses.length > 10) throw errors.invalidValue('query', 'Invalid query: at most 10 clauses are allowed.');
@@ -68,6 +73,8 @@ function matches(clause: Clause, object: StripeObject, fields: SearchFields): bo
   let result: boolean;
   if (expected === null) result = actual === null || actual === undefined;
   else if (clause.operator === ':') {
+    // Booleans are queried as strings: active:'true'.
+    if (typeof actual === 'boolean') actual = String(actual);
     result = typeof expected === 'string' ? typeof actual === 'string' && actual.toLowerCase() === expected.toLowerCase() : actual === expected;
   } else if (clause.operator === '~') {
     result = typeof actual === 'string' && actual.toLowerCase().includes(String(expected).toLowerCase());

@@ -153,6 +153,9 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     expect(both.data).toHaveLength(2);
     const narrowed = await stripe.customers.search({ query: `metadata["vibes_run"]:"${mine}" AND email:'alice@example.com'` });
     expect(narrowed.data.map((c) => c.id)).toEqual([a.id]);
+    // A space joins clauses with AND, as in Stripe's query language.
+    const spaced = await stripe.customers.search({ query: `metadata["vibes_run"]:"${mine}" email:'alice@example.com'` });
+    expect(spaced.data.map((c) => c.id)).toEqual([a.id]);
 
     const paged = await stripe.customers.search({ query: `metadata['vibes_run']:'${mine}'`, limit: 1 });
     expect(paged.has_more).toBe(true);
@@ -172,6 +175,23 @@ test.describe('stripe-emulator API through the real stripe client', () => {
       expect(inherited, query).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
       expect(inherited, query).toMatchObject({ statusCode: 400, param: 'query' });
     }
+  });
+
+  test('subscriptions, prices, products and invoices have their own search, by the fields Stripe lists for each', async () => {
+    const { stripe } = h;
+    const monthly = await monthlyPrice(stripe);
+    const once = await oneTimePrice(stripe);
+    const session = await stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ price: monthly.id, quantity: 1 }], success_url: 'https://app.example/ok', customer_email: 'searched@example.com' });
+    await submitCheckoutForm(session.url!, { cardNumber: '4242424242424242' });
+    const { subscription, invoice } = await stripe.checkout.sessions.retrieve(session.id);
+
+    expect((await stripe.subscriptions.search({ query: "status:'active'" })).data.map((s) => s.id)).toEqual([subscription]);
+    expect((await stripe.subscriptions.search({ query: "status:'canceled'" })).data).toEqual([]);
+    expect((await stripe.prices.search({ query: "type:'one_time' active:'true'" })).data.map((p) => p.id)).toEqual([once.id]);
+    expect((await stripe.products.search({ query: `active:'true'` })).data.map((p) => p.id).sort()).toEqual([monthly.product, once.product].sort());
+    expect((await stripe.invoices.search({ query: `subscription:'${subscription}' status:'paid'` })).data.map((i) => i.id)).toEqual([invoice]);
+    // A field another resource searches by is no field here.
+    expect(await rejection(stripe.subscriptions.search({ query: "email:'searched@example.com'" }))).toMatchObject({ statusCode: 400, param: 'query' });
   });
 
   test('bad parameters are 400s in Stripe\'s shape and change nothing', async () => {

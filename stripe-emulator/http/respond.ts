@@ -2,6 +2,7 @@ import type { Request, Response, Router } from 'express';
 import type { Emulator } from '../context.js';
 import { expand } from '../expand.js';
 import { Params } from '../params.js';
+import { search, type SearchFields } from '../search.js';
 import type { Collection } from '../store.js';
 import type { EventRequest, StripeObject } from '../types.js';
 
@@ -24,6 +25,19 @@ export function send(emu: Emulator, res: Response, value: unknown, params: Param
 export function pathParam(req: Request, name: string): string {
   const value = req.params[name];
   return Array.isArray(value) ? value.join('/') : String(value ?? '');
+}
+
+/**
+ * `GET <path>/search` over `objects` (newest first) by the fields that resource's search knows.
+ * Registered before `<path>/:id`, which would take "search" for an id.
+ */
+export function searchRoute(router: Router, emu: Emulator, path: string, objects: () => StripeObject[], fields: SearchFields): void {
+  router.get(`${path}/search`, (req, res) => {
+    const params = paramsOf(req);
+    const result = search(objects(), params, `${path}/search`, fields);
+    params.done();
+    send(emu, res, result, params);
+  });
 }
 
 /** `GET <path>/:id` answering the stored object, or Stripe's 404 `resource_missing`. */

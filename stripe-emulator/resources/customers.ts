@@ -4,9 +4,9 @@ import { errors } from '../errors.js';
 import { randomBase62, newId } from '../ids.js';
 import { createdFilter, paginate } from '../list.js';
 import type { Params } from '../params.js';
-import { search } from '../search.js';
+import { searchFields } from '../search.js';
 import { emptyMetadata, type EventRequest, type Metadata, type StripeObject } from '../types.js';
-import { eventRequest, paramsOf, pathParam, send } from '../http/respond.js';
+import { eventRequest, paramsOf, pathParam, searchRoute, send } from '../http/respond.js';
 import { cancelSubscription, type Subscription } from './subscriptions.js';
 import { applyUpdate } from './updates.js';
 
@@ -113,13 +113,7 @@ function readCustomerFields(params: Params, current?: Customer): CustomerInput {
   return input;
 }
 
-export const CUSTOMER_SEARCH_FIELDS = {
-  email: (o: StripeObject) => o.email,
-  name: (o: StripeObject) => o.name,
-  phone: (o: StripeObject) => o.phone,
-  created: (o: StripeObject) => o.created,
-  metadata: (o: StripeObject) => o.metadata,
-};
+const SEARCH_FIELDS = searchFields('email', 'name', 'phone', 'created', 'metadata');
 
 export function registerCustomers(router: Router, emu: Emulator): void {
   const customers = emu.store.collections.customers;
@@ -133,12 +127,7 @@ export function registerCustomers(router: Router, emu: Emulator): void {
     send(emu, res, createCustomer(emu, input, eventRequest(res)), params);
   });
 
-  router.get('/v1/customers/search', (req, res) => {
-    const params = paramsOf(req);
-    const result = search(live(), params, '/v1/customers/search', CUSTOMER_SEARCH_FIELDS);
-    params.done();
-    send(emu, res, result, params);
-  });
+  searchRoute(router, emu, '/v1/customers', live, SEARCH_FIELDS);
 
   router.get('/v1/customers', (req, res) => {
     const params = paramsOf(req);

@@ -1,9 +1,10 @@
 import type { Router } from 'express';
 import type { Emulator } from '../context.js';
+import { searchFields } from '../search.js';
 import { newId, randomBase62 } from '../ids.js';
 import { createdFilter, paginate } from '../list.js';
 import { emptyMetadata, type StripeObject } from '../types.js';
-import { paramsOf, retrieveRoute, send } from '../http/respond.js';
+import { paramsOf, retrieveRoute, searchRoute, send } from '../http/respond.js';
 import type { Customer } from './customers.js';
 import type { Subscription } from './subscriptions.js';
 
@@ -181,5 +182,6 @@ export function registerInvoices(router: Router, emu: Emulator): void {
     params.done();
     send(emu, res, page, params);
   });
+  searchRoute(router, emu, '/v1/invoices', () => invoices.newestFirst(), searchFields('created', 'currency', 'customer', 'metadata', 'number', 'receipt_number', 'status', 'subscription', 'total'));
   retrieveRoute(router, emu, '/v1/invoices', invoices);
 }

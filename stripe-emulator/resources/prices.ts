@@ -1,11 +1,12 @@
 import type { Router } from 'express';
 import type { Emulator } from '../context.js';
+import { searchFields } from '../search.js';
 import { errors } from '../errors.js';
 import { newId } from '../ids.js';
 import { createdFilter, paginate } from '../list.js';
 import type { Params } from '../params.js';
 import { emptyMetadata, type EventRequest, type Metadata, type StripeObject } from '../types.js';
-import { eventRequest, paramsOf, pathParam, retrieveRoute, send } from '../http/respond.js';
+import { eventRequest, paramsOf, pathParam, retrieveRoute, searchRoute, send } from '../http/respond.js';
 import { createProduct } from './products.js';
 import { applyUpdate } from './updates.js';
 
@@ -208,6 +209,7 @@ export function registerPrices(router: Router, emu: Emulator): void {
     send(emu, res, page, params);
   });
 
+  searchRoute(router, emu, '/v1/prices', () => prices.newestFirst(), searchFields('active', 'currency', 'lookup_key', 'metadata', 'product', 'type'));
   retrieveRoute(router, emu, '/v1/prices', prices);
 
   router.post('/v1/prices/:id', (req, res) => {

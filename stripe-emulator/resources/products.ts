@@ -1,11 +1,12 @@
 import type { Router } from 'express';
 import type { Emulator } from '../context.js';
+import { searchFields } from '../search.js';
 import { StripeApiError } from '../errors.js';
 import { newId } from '../ids.js';
 import { createdFilter, paginate } from '../list.js';
 import type { Params } from '../params.js';
 import { emptyMetadata, type Metadata, type StripeObject } from '../types.js';
-import { eventRequest, paramsOf, pathParam, retrieveRoute, send } from '../http/respond.js';
+import { eventRequest, paramsOf, pathParam, retrieveRoute, searchRoute, send } from '../http/respond.js';
 import { createPrice, readRecurring } from './prices.js';
 import { applyUpdate } from './updates.js';
 
@@ -122,6 +123,7 @@ export function registerProducts(router: Router, emu: Emulator): void {
     send(emu, res, page, params);
   });
 
+  searchRoute(router, emu, '/v1/products', () => products.newestFirst(), searchFields('active', 'description', 'metadata', 'name', 'shippable', 'url'));
   retrieveRoute(router, emu, '/v1/products', products);
 
   router.post('/v1/products/:id', (req, res) => {

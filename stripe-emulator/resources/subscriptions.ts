@@ -1,10 +1,11 @@
 import type { Router } from 'express';
 import type { Emulator } from '../context.js';
+import { searchFields } from '../search.js';
 import { errors } from '../errors.js';
 import { newId } from '../ids.js';
 import { createdFilter, paginate } from '../list.js';
 import { emptyMetadata, type EventRequest, type Metadata, type StripeObject } from '../types.js';
-import { eventRequest, paramsOf, pathParam, retrieveRoute, send } from '../http/respond.js';
+import { eventRequest, paramsOf, pathParam, retrieveRoute, searchRoute, send } from '../http/respond.js';
 import { planOf, type Interval, type Price } from './prices.js';
 import { applyUpdate } from './updates.js';
 
@@ -176,6 +177,7 @@ export function registerSubscriptions(router: Router, emu: Emulator): void {
     send(emu, res, page, params);
   });
 
+  searchRoute(router, emu, '/v1/subscriptions', () => subscriptions.newestFirst(), searchFields('created', 'metadata', 'status'));
   retrieveRoute(router, emu, '/v1/subscriptions', subscriptions);
 
   router.post('/v1/subscriptions/:id', (req, res) => {
