@@ -62,7 +62,12 @@ export const errors = {
     return invalid(400, `Invalid request: unsupported Content-Type ${contentType}. Stripe's API (and the emulator) reads form-encoded bodies: application/x-www-form-urlencoded, as the stripe libraries send.`);
   },
   unrecognizedUrl(method: string, path: string): StripeApiError {
-    return invalid(404, `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`);
+    return invalid(404, `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/. ` +
+      `(The Stripe emulator serves part of Stripe's API, listed in the playwright-vibes README; for an endpoint it lacks, run the test in Stripe test mode.)`);
+  },
+  /** A parameter Stripe takes that the emulator does not implement: said so, never blamed on the app. */
+  notEmulated(param: string): StripeApiError {
+    return invalid(400, `The Stripe emulator does not implement \`${param}\` on this request (Stripe does): run this test in Stripe test mode (stripe: { mode: 'test-mode' }).`, undefined, param);
   },
   parameterUnknown(param: string): StripeApiError {
     return invalid(400, `Received unknown parameter: ${param}`, 'parameter_unknown', param);

@@ -185,6 +185,14 @@ export class Params {
     return list.filter((item): item is string => typeof item === 'string' && item !== '');
   }
 
+  /** Parameters Stripe takes and the emulator does not implement: refused by name, not as unknown. */
+  notEmulated(...keys: string[]): void {
+    for (const key of keys) {
+      this.known.add(key);
+      if (this.raw[key] !== undefined) throw errors.notEmulated(this.name(key));
+    }
+  }
+
   /** Refuses every parameter that no reader asked for, as Stripe does. */
   done(): void {
     for (const key of Object.keys(this.raw)) {

@@ -177,6 +177,18 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     }
   });
 
+  test('a plan change (subscriptions.update with items) is refused as a gap of the emulator, not as an unknown parameter', async () => {
+    const { stripe } = h;
+    const monthly = await monthlyPrice(stripe);
+    const session = await stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ price: monthly.id, quantity: 1 }], success_url: 'https://app.example/ok', customer_email: 'upgrade@example.com' });
+    await submitCheckoutForm(session.url!, { cardNumber: '4242424242424242' });
+    const sub = await stripe.subscriptions.retrieve((await stripe.checkout.sessions.retrieve(session.id)).subscription as string);
+    const change = await rejection(stripe.subscriptions.update(sub.id, { items: [{ id: sub.items.data[0]!.id, price: monthly.id }], proration_behavior: 'create_prorations' }));
+    expect(change).toMatchObject({ statusCode: 400, param: 'items', message: expect.stringContaining('The Stripe emulator does not implement `items` on this request (Stripe does): run this test in Stripe test mode') });
+    expect(change.code).not.toBe('parameter_unknown');
+    expect((await stripe.subscriptions.retrieve(sub.id)).items.data[0]!.price.id).toBe(monthly.id);
+  });
+
   test('subscriptions, prices, products and invoices have their own search, by the fields Stripe lists for each', async () => {
     const { stripe } = h;
     const monthly = await monthlyPrice(stripe);
@@ -266,6 +278,9 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     const url = await fetch(`${h.emulator.url}/v1/refunds`, { headers: { authorization: 'Bearer sk_test_x' } });
     expect(url.status).toBe(404);
     expect((await url.json()).error.message).toContain('Unrecognized request URL (GET: /v1/refunds)');
+    // What it lacks is said to be the emulator's gap, with where to test it instead.
+    const portal = await rejection(stripe.billingPortal.sessions.create({ customer: 'cus_x' }));
+    expect(portal.message).toContain('The Stripe emulator serves part of Stripe\'s API, listed in the playwright-vibes README; for an endpoint it lacks, run the test in Stripe test mode.');
   });
 
   test('Idempotency-Key: same key and params replays the first answer; other params is an idempotency error', async () => {

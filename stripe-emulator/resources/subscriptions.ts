@@ -203,6 +203,7 @@ export function registerSubscriptions(router: Router, emu: Emulator): void {
       details.done();
     }
     params.accept('proration_behavior', 'payment_behavior', 'off_session');
+    params.notEmulated('items', 'cancel_at', 'trial_end', 'default_payment_method', 'pause_collection', 'discounts', 'billing_cycle_anchor');
     params.done();
     // As on Stripe, a canceled subscription still takes metadata and cancellation_details (apps
     // record why a customer left); anything else is refused.
