@@ -44,3 +44,33 @@ test.describe('the grant matchers, watched with stableForMs', () => {
     }
   });
 });
+
+test.describe('the grant matchers poll like web-first assertions', () => {
+  test.afterEach(() => void test.info().annotations.splice(0));
+  const quick = vibesExpect.configure({ timeout: 1_000 });
+
+  test('a grant that arrives after the first looks passes, read by read', async () => {
+    // The webhook lands while the assertion waits: 0, 0, then 1.
+    const late = probeOf([0, 0, 1]);
+    await quick(late.probe).toGrantExactlyOnce('late@example.com');
+    vibesExpect(late.reads()).toBe(3);
+    // toGrantNothing waits for the count to read 0 the same way (a probe whose source catches up).
+    const catching = probeOf([1, 0]);
+    await quick(catching.probe).toGrantNothing('declined@example.com');
+    vibesExpect(catching.reads()).toBe(2);
+  });
+
+  test('no grant within the timeout fails after reading more than once; two grants fail at the first read', async () => {
+    const never = probeOf([0]);
+    await vibesExpect(quick(never.probe).toGrantExactlyOnce('never@example.com')).rejects.toThrow(/Received: granted 0 times/);
+    vibesExpect(never.reads()).toBeGreaterThan(2);
+    // Grants never go away on their own: waiting out the timeout could not help.
+    const twice = probeOf([2]);
+    await vibesExpect(quick(twice.probe).toGrantExactlyOnce('twice@example.com')).rejects.toThrow(/Received: granted 2 times/);
+    vibesExpect(twice.reads()).toBe(1);
+    // .not passes as soon as it reads anything but one.
+    const none = probeOf([0]);
+    await quick(none.probe).not.toGrantExactlyOnce('none@example.com');
+    vibesExpect(none.reads()).toBe(1);
+  });
+});
