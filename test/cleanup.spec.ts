@@ -4,6 +4,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import Stripe from 'stripe';
 import { test, expect, rowsIn } from './support/fixtures.js';
 import { startEmulatorHarness } from './support/emulator-harness.js';
@@ -346,7 +347,7 @@ test.describe('crash recovery @db', () => {
       const next = runCrashProject(env, ['--grep', 'ordinary', '--reporter=line,json']);
       expect(await next.exited, next.output()).toBe(0);
       expect(next.output()).toContain('removed 1 of 2 leftovers of killed runs');
-      expect(next.output()).toContain('1 leftover(s) of killed runs could not be removed; they stay in the ledger and the next run retries them. Remove them with `npx vibes sweep');
+      expect(next.output()).toContain('1 leftover of killed runs could not be removed; it stays in the ledger and the next run retries it. Remove it with `npx vibes sweep');
       expect(next.output()).toContain('  app user vibes+dead@example.com: no appUser removal configured');
       const annotations = annotationsIn(JSON.parse(await readFile(report, 'utf8')));
       expect(annotations).toContainEqual({ type: 'vibes-cleanup-leftovers-failed', description: expect.stringContaining('app user vibes+dead@example.com: no appUser removal configured') });
@@ -357,6 +358,26 @@ test.describe('crash recovery @db', () => {
       await replay.stop();
       await harness.close();
       await rm(reportDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a run whose tests all pass fails at its end when a removal failed, naming it; the ledger keeps it', async ({ databaseUrl }) => {
+    test.setTimeout(120_000);
+    const harness = await startEmulatorHarness();
+    const replay = await startVibes(['replay-server', '--port', '0', '--database-url', databaseUrl]);
+    try {
+      const run = runCrashProject({ STRIPE_EMULATOR_URL: harness.emulator.url, VIBES_DATABASE_URL: databaseUrl, VIBES_REPLAY_URL: replay.url }, ['--grep', 'removal it deferred fails']);
+      expect(await run.exited, run.output()).toBe(1);
+      // The test itself passed; the run's closing check is what fails.
+      const plain = stripVTControlCharacters(run.output());
+      expect(plain).toMatch(/ 1 failed\n\s+\[vibes-teardown\] › helpers\/setup\/vibes\.teardown\.ts:\d+:\d+ › every test removed what it created/);
+      expect(plain).toMatch(/ 4 passed/);
+      expect(run.output()).toContain('1 removal of this run failed and stays in the ledger; the next run retries it, or now `npx vibes sweep --older-than 0s`');
+      expect(run.output()).toContain('  a record the app keeps (leftovers.crash.ts › passes, but a removal it deferred fails): the app answered 500');
+      expect(await pendingLedgerRows(databaseUrl)).toEqual([expect.objectContaining({ kind: 'custom', last_error: 'the app answered 500' })]);
+    } finally {
+      await replay.stop();
+      await harness.close();
     }
   });
 

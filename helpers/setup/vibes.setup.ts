@@ -1,4 +1,5 @@
 import { test as setup } from '../fixtures.js';
+import { plural } from '../../core/index.js';
 import { configuredTargets } from '../databases.js';
 import { checkTarget, formatRefusals } from '../../guard/index.js';
 import { sweepEntries } from '../sweep.js';
@@ -48,8 +49,9 @@ setup('what killed runs left behind is removed', async ({ vibes, _vibesLedger, _
   // reported here, loudly.
   if (result.failed.length > 0) {
     const lines = result.failed.map((f) => `  ${f.label}: ${f.error}`).join('\n');
-    console.warn(`vibes: ${result.failed.length} leftover(s) of killed runs could not be removed; they stay in the ledger and the next run retries them. ` +
-      `Remove them with \`npx vibes sweep --older-than 0s\` (\`--app-user-sql\` or \`--app-user-url\` for app users), or by hand:\n${lines}`);
+    const one = result.failed.length === 1;
+    console.warn(`vibes: ${plural(result.failed.length, 'leftover')} of killed runs could not be removed; ${one ? 'it stays' : 'they stay'} in the ledger and the next run retries ${one ? 'it' : 'them'}. ` +
+      `Remove ${one ? 'it' : 'them'} with \`npx vibes sweep --older-than 0s\` (\`--app-user-sql\` or \`--app-user-url\` for app users), or by hand:\n${lines}`);
     setup.info().annotations.push({ type: 'vibes-cleanup-leftovers-failed', description: lines });
   }
   if (unremovable.length > 0) {

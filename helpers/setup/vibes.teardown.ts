@@ -10,5 +10,6 @@ teardown('every test removed what it created', async ({ vibes, _vibesLedger }) =
   teardown.info().annotations.push({ type: ANNOTATIONS.cleanupLeft, description: String(left.length) });
   if (left.length === 0) return;
   const lines = left.map((e) => `  ${e.label} (${e.test}): ${e.last_error ?? 'not attempted'}`);
-  throw new Error(`${plural(left.length, 'removal')} of this run failed and stay in the ledger; the next run retries them, or now \`npx vibes sweep --older-than 0s\` (cleanup.defer() removals are listed there for removal by hand):\n${lines.join('\n')}`);
+  const one = left.length === 1;
+  throw new Error(`${plural(left.length, 'removal')} of this run failed and ${one ? 'stays' : 'stay'} in the ledger; the next run retries ${one ? 'it' : 'them'}, or now \`npx vibes sweep --older-than 0s\` (cleanup.defer() removals are listed there for removal by hand):\n${lines.join('\n')}`);
 });

@@ -9,3 +9,9 @@ test('creates a Stripe customer and then hangs until killed', async ({ user, str
 test('an ordinary test of the next run', async ({ user }) => {
   test.expect(user.email).toContain('@');
 });
+
+test('passes, but a removal it deferred fails', async ({ cleanup }) => {
+  await cleanup.defer('a record the app keeps', () => {
+    throw new Error('the app answered 500');
+  });
+});
