@@ -22,7 +22,7 @@ export interface SuiteResult {
 export interface SuiteOptions {
   /** Planted bugs the demo app starts with (DEMO_BUGS). */
   bugs?: string[];
-  /** One @smoke test, by its title, instead of the whole suite. */
+  /** One test of the e2e suite (a @smoke or @fuzz one), by its title, instead of the @smoke suite. */
   only?: string;
   args?: string[];
   env?: NodeJS.ProcessEnv;
