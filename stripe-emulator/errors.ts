@@ -136,6 +136,9 @@ export const errors = {
       "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
     );
   },
+  invalidApiVersion(version: string): StripeApiError {
+    return invalid(400, `Invalid Stripe API version: ${version}`);
+  },
   invalidApiKey(): StripeApiError {
     return invalid(
       401,

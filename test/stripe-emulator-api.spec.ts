@@ -181,6 +181,25 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     }
   });
 
+  test('Stripe-Version: a malformed one is refused as Stripe refuses it; an older one than the emulator speaks is answered and said once', async () => {
+    const config = emulatorStripeConfig(h.emulator.url);
+    const malformed = new Stripe('sk_test_version', { ...config, apiVersion: 'latest' as Stripe.LatestApiVersion });
+    expect(await rejection(malformed.customers.list())).toMatchObject({ statusCode: 400, message: 'Invalid Stripe API version: latest' });
+
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.join(' '));
+    try {
+      const pinned = new Stripe('sk_test_version', { ...config, apiVersion: '2024-06-20' as Stripe.LatestApiVersion });
+      await pinned.customers.create({ email: 'pinned@example.com' });
+      await pinned.customers.list();
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toEqual([expect.stringContaining("stripe-emulator: a client asks for API version 2024-06-20; the emulator answers in the shapes of")]);
+    expect(warnings[0]).toContain('pin a newer apiVersion in the app, or test it in Stripe test mode');
+  });
+
   test('a plan change (subscriptions.update with items) is refused as a gap of the emulator, not as an unknown parameter', async () => {
     const { stripe } = h;
     const monthly = await monthlyPrice(stripe);

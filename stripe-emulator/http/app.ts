@@ -27,17 +27,42 @@ export interface AppParts {
   registerVibesRoutes(router: express.Router): void;
 }
 
+/** Versions whose objects differ from the emulator's: before basil, a subscription's period was its own, not its items'. */
+const FIRST_VERSION_OF_THESE_SHAPES = '2025-03-31';
+const API_VERSION_FORMAT = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/;
+
+/**
+ * A `Stripe-Version` the emulator cannot answer in is refused when malformed, as Stripe refuses
+ * it, and said once when older than the shapes the emulator renders: an app pinned to such a
+ * version reads fields (subscription.current_period_end) that are not where it looks.
+ */
+function checkApiVersion(version: string | undefined, versionsWarnedOf: Set<string>): void {
+  if (version === undefined) return;
+  if (!API_VERSION_FORMAT.test(version)) throw errors.invalidApiVersion(version);
+  if (version.slice(0, 10) >= FIRST_VERSION_OF_THESE_SHAPES || versionsWarnedOf.has(version)) return;
+  versionsWarnedOf.add(version);
+  console.warn(
+    `stripe-emulator: a client asks for API version ${version}; the emulator answers in the shapes of ${API_VERSION}. ` +
+      `Versions before ${FIRST_VERSION_OF_THESE_SHAPES}.basil differ (a subscription's current_period_start/end are on its items, an invoice's payment is in invoice.payments): ` +
+      'pin a newer apiVersion in the app, or test it in Stripe test mode.',
+  );
+}
+
 /** Headers Stripe puts on every API answer; events caused by the call record the same request id. */
-const stripeHeaders: RequestHandler = (req, res, next) => {
-  const id = requestId();
-  const idempotencyKey = req.get('idempotency-key') ?? null;
-  res.locals.eventRequest = { id, idempotency_key: req.method === 'POST' ? idempotencyKey : null };
-  res.set('Request-Id', id);
-  res.set('Stripe-Version', req.get('stripe-version') ?? API_VERSION);
-  if (idempotencyKey && req.method === 'POST') res.set('Idempotency-Key', idempotencyKey);
-  res.set('Cache-Control', 'no-cache, no-store');
-  next();
-};
+function stripeHeaders(): RequestHandler {
+  const versionsWarnedOf = new Set<string>();
+  return (req, res, next) => {
+    checkApiVersion(req.get('stripe-version'), versionsWarnedOf);
+    const id = requestId();
+    const idempotencyKey = req.get('idempotency-key') ?? null;
+    res.locals.eventRequest = { id, idempotency_key: req.method === 'POST' ? idempotencyKey : null };
+    res.set('Request-Id', id);
+    res.set('Stripe-Version', req.get('stripe-version') ?? API_VERSION);
+    if (idempotencyKey && req.method === 'POST') res.set('Idempotency-Key', idempotencyKey);
+    res.set('Cache-Control', 'no-cache, no-store');
+    next();
+  };
+}
 
 /** Answers any error in Stripe's shape; an unexpected one is a 500 `api_error`. */
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
@@ -77,7 +102,7 @@ export function createApp(parts: AppParts): Express {
 
   // Every /v1 call: Stripe's headers, the optional rate limit, a test key, the form body, idempotency.
   const api = express.Router();
-  api.use('/v1', stripeHeaders);
+  api.use('/v1', stripeHeaders());
   if (parts.limiter) api.use('/v1', parts.limiter.middleware());
   api.use('/v1', requireTestKey());
   // The stripe client sends application/x-www-form-urlencoded with bracketed nesting; qs (express's
