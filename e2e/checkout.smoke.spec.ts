@@ -7,6 +7,7 @@ test('sign up, pay, Pro exactly once through retries and a race @smoke', async (
   await expect(page.getByText('Pro plan')).toBeVisible();
 
   const paid = await webhooks.waitFor('checkout.session.completed', { email: user.email });
+  await expect(webhooks).toHaveDelivered('checkout.session.completed', { to: user.email });
   await webhooks.replay(paid, { times: 2 }); // Stripe's retry
   await webhooks.replay(paid, { times: 5, concurrency: 5 }); // the race
   await expect(entitlements).toGrantExactlyOnce(user.email);

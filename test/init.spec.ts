@@ -266,11 +266,20 @@ test('the suite vibes init generates passes against a real app (the demo SaaS) @
 
     const run = await runPlaywright(project, ['--workers', '2', '--reporter', 'list', '--retries', '0']);
     expect(run.code, run.output).toBe(0);
-    expect(run.output).toMatch(/✓ .*\[chromium\] › e2e\/checkout\.smoke\.spec\.ts:\d+:\d+ › sign up, pay, Pro exactly once through retries and a race @smoke/);
+    expect(run.output).toMatch(/✓ .*\[chromium\] › e2e\/checkout\.smoke\.spec\.ts:\d+:\d+ › sign up, pay, Pro exactly once through Stripe's retries @smoke/);
+    expect(run.output).toMatch(/✓ .*\[chromium\] › e2e\/checkout\.smoke\.spec\.ts:\d+:\d+ › the first deliveries of one event, racing each other, grant once @smoke/);
+    expect(run.output).toMatch(/✓ .*\[chromium\] › e2e\/checkout\.smoke\.spec\.ts:\d+:\d+ › stale, wrong-secret and unsigned webhooks are refused @smoke/);
     expect(run.output).toMatch(/✓ .*\[chromium\] › e2e\/checkout\.smoke\.spec\.ts:\d+:\d+ › a visitor signs up, pays and gets the paid plan @smoke @predeploy/);
     expect(run.output).toMatch(/✓ .*\[chromium\] › e2e\/checkout\.smoke\.spec\.ts:\d+:\d+ › a declined card stays on Free @smoke/);
     expect(run.output).toMatch(/\b\d+ passed\b/);
     expect(run.output).not.toMatch(/\b\d+ (failed|flaky|skipped)\b/);
+
+    // The tests that claim a race and a signature check catch those bugs, planted in the app.
+    const planted = await runPlaywright(project, ['--workers', '2', '--reporter', 'list', '--retries', '0', '--grep', 'racing each other|are refused'], { DEMO_BUGS: 'race,no-signature-check' });
+    expect(planted.code, planted.output).toBe(1);
+    expect(planted.output).toMatch(/✘ .* › the first deliveries of one event, racing each other, grant once @smoke/);
+    expect(planted.output).toMatch(/✘ .* › stale, wrong-secret and unsigned webhooks are refused @smoke/);
+    expect(planted.output).toMatch(/a stale signature must be refused with a 4xx/);
 
     // What predeploy.yml runs, against a deployment: an app of its own, whose Stripe (here an
     // emulator) sends its events to it directly, never to this machine's replay server.
