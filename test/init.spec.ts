@@ -57,6 +57,25 @@ test('detects an Express app: package manager, port, start script and the route 
   }
 });
 
+test("finds the port an Express app listens on in its .env or its own code; a framework's default is marked a guess to check", async () => {
+  const pkg = JSON.stringify({ name: 'shop', scripts: { dev: 'node --env-file=.env server.js' }, dependencies: { express: '^5.0.0' } });
+  const fromEnv = await tempProject({ 'package.json': pkg, '.env': 'DATABASE_URL=postgres://localhost/dev\nPORT=4000\n', 'server.js': 'app.listen(process.env.PORT);\n' });
+  const fromCode = await tempProject({ 'package.json': pkg, 'server.js': "const port = Number(process.env.PORT ?? 4100);\napp.listen(port);\n" });
+  const guessed = await tempProject({ 'package.json': pkg, 'server.js': 'app.listen(process.env.PORT);\n' });
+  try {
+    const [env, code, guess] = await Promise.all([init(fromEnv, ['--dry-run']), init(fromCode, ['--dry-run']), init(guessed)]);
+    expect(env.stdout).toContain('app:             npm run dev → http://localhost:4000');
+    expect(code.stdout).toContain('app:             npm run dev → http://localhost:4100');
+    expect(guess.stdout).toContain('app:             npm run dev → http://localhost:3000');
+    const config = await read(guessed, 'playwright.config.ts');
+    expect(config).toContain("port 3000 (Express's default).");
+    expect(config).toContain('// ADAPT: port 3000 is a guess (nothing in the app named one): set app.url to where your app listens');
+    expect(await read(fromCode, 'package.json')).toBe(pkg);
+  } finally {
+    await Promise.all([fromEnv.remove(), fromCode.remove(), guessed.remove()]);
+  }
+});
+
 test('detects a Next.js app: pnpm from packageManager, its port flag, an app-router webhook route', async () => {
   const project = await tempProject({
     'package.json': JSON.stringify({ name: 'saas', packageManager: 'pnpm@9.12.0', scripts: { dev: 'next dev -p 3005' }, dependencies: { next: '15.0.0', react: '19.0.0' } }),

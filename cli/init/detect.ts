@@ -54,7 +54,8 @@ export interface ProjectFacts {
   packageManager: PackageManagerFacts;
   repository: RepositoryFacts;
   framework: Framework | undefined;
-  port: { value: number; source: string };
+  /** `guessed`: no script, env file or code of the app's named it. */
+  port: { value: number; source: string; guessed?: true };
   /** The script that starts the app for a local run (`dev`, else `start`). */
   startScript: string | undefined;
   webhookPath: { value: string; source: string };
@@ -162,7 +163,7 @@ export function detectProject(dir: string, pkg: PackageJson, repoRoot?: string):
     packageManager: detectPackageManager(dir, pkg, repository),
     repository,
     framework,
-    port: detectPort(pkg, startScript, framework),
+    port: detectPort(dir, pkg, startScript, framework),
     startScript,
     webhookPath: detectWebhookPath(dir),
     existingConfig,
@@ -244,6 +245,7 @@ function readRootPackageManager(root: string): string | undefined {
   return typeof declared === 'string' ? declared : undefined;
 }
 
+/** The file's text, or '' when it cannot be read. */
 function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
@@ -252,13 +254,32 @@ function readText(file: string): string {
   }
 }
 
-function detectPort(pkg: PackageJson, startScript: string | undefined, framework: Framework | undefined): ProjectFacts['port'] {
+/** Files an app's dev server commonly reads its PORT from (Next.js, Vite, dotenv, node --env-file). */
+const PORT_ENV_FILES = ['.env.development.local', '.env.local', '.env.development', '.env'];
+
+/**
+ * The app's port: its start script's flag, else a PORT in its env files, else a default its own
+ * code gives (`process.env.PORT ?? 4000`, `.listen(4000`), else its framework's. Only the first
+ * three are the app's word; a framework default is a guess, and said so.
+ */
+function detectPort(dir: string, pkg: PackageJson, startScript: string | undefined, framework: Framework | undefined): ProjectFacts['port'] {
   const script = startScript ? pkg.scripts?.[startScript] : undefined;
   const flag = script ? /(?:--port[= ]|-p[= ]?|PORT=)(\d{2,5})\b/.exec(script)?.[1] : undefined;
   if (flag) return { value: Number(flag), source: `the "${startScript}" script` };
-  if (framework) return { value: framework.defaultPort, source: `${framework.name}'s default` };
-  return { value: 3000, source: 'default' };
+  for (const file of PORT_ENV_FILES) {
+    const text = readText(path.join(dir, file));
+    const value = text && /^\s*(?:export\s+)?PORT\s*=\s*["']?(\d{2,5})\b/m.exec(text)?.[1];
+    if (value) return { value: Number(value), source: `PORT in ${file}` };
+  }
+  for (const file of sourceFiles(dir)) {
+    const text = readText(path.join(dir, file));
+    const value = /\bPORT\b[^\n;]{0,20}?(?:\?\?|\|\|)\s*["']?(\d{2,5})\b/.exec(text)?.[1] ?? /\.listen\(\s*(\d{2,5})\b/.exec(text)?.[1];
+    if (value) return { value: Number(value), source: file };
+  }
+  if (framework) return { value: framework.defaultPort, source: `${framework.name}'s default`, guessed: true };
+  return { value: 3000, source: 'default', guessed: true };
 }
+
 
 /**
  * The route that verifies Stripe signatures: the source file that calls `constructEvent`, turned
@@ -267,13 +288,8 @@ function detectPort(pkg: PackageJson, startScript: string | undefined, framework
  */
 function detectWebhookPath(dir: string): ProjectFacts['webhookPath'] {
   for (const file of sourceFiles(dir)) {
-    let text: string;
-    try {
-      text = readFileSync(path.join(dir, file), 'utf8');
-    } catch {
-      continue;
-    }
-    if (!/constructEvent(Async)?\s*\(/.test(text)) continue;
+    const text = readText(path.join(dir, file));
+    if (!text || !/constructEvent(Async)?\s*\(/.test(text)) continue;
     const route = routeFromFile(file) ?? /\.post\(\s*['"`](\/[^'"`]*)['"`]/.exec(text)?.[1];
     if (route) return { value: route, source: file };
   }

@@ -38,6 +38,9 @@ export function appChoice(facts: ProjectFacts, choices: InitChoices): AppChoice 
       `port ${port} (${choices.port || choices.appUrl ? 'given' : facts.port.source}).`,
     `Webhook endpoint ${webhookPath}: ${choices.webhookPath ? 'given' : facts.webhookPath.source}.`,
   ];
+  if (facts.port.guessed && !choices.port && !choices.appUrl) {
+    notes.push(`ADAPT: port ${port} is a guess (nothing in the app named one): set app.url to where your app listens, or a run waits out its start-up timeout.`);
+  }
   if (!facts.startScript && !choices.appCommand) notes.push('ADAPT: no "dev" or "start" script was found; set app.command to what starts your app.');
   return {
     command,
