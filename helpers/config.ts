@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomWebhookSecret } from '../core/index.js';
+import { EMULATOR_SECRET_KEY, randomWebhookSecret } from '../core/index.js';
 import { defineConfig, devices, type PlaywrightTestConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './browser.js';
 import { assertSafeTarget, loadTestEnv } from '../guard/index.js';
@@ -96,7 +96,12 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
       '--webhook-url', `${replayServerUrl}/webhooks/stripe`,
       ...(options.stripe?.rateLimit ? ['--rate-limit', String(options.stripe.rateLimit)] : [])]));
   }
-  const appEnv = { STRIPE_WEBHOOK_SECRET: env.STRIPE_WEBHOOK_SECRET, ...(emulatorUrl ? { STRIPE_EMULATOR_URL: emulatorUrl } : {}) };
+  // With the emulator, the app also gets a test key when none is set: an app that refuses to start
+  // without one starts, and a live key in its own .env (which env vars override) stays unused.
+  const appEnv = {
+    STRIPE_WEBHOOK_SECRET: env.STRIPE_WEBHOOK_SECRET,
+    ...(emulatorUrl ? { STRIPE_EMULATOR_URL: emulatorUrl, STRIPE_SECRET_KEY: env.STRIPE_SECRET_KEY || EMULATOR_SECRET_KEY } : {}),
+  };
   if (appRunsElsewhere) {
     // nothing to start: the browser goes to BASE_URL
   } else if (demo) {

@@ -1,6 +1,7 @@
 import { test as base, expect as baseExpect } from '@playwright/test';
 import Stripe from 'stripe';
 import { DEFAULT_REPLAY_URL, ReplayClient } from '../replay-server/index.js';
+import { EMULATOR_SECRET_KEY } from '../core/index.js';
 import { emulatorStripeConfig } from '../stripe-emulator/index.js';
 import { findChromium } from './browser.js';
 import { cards, type Cards } from './cards.js';
@@ -86,7 +87,6 @@ export interface VibesFixtures {
   db: AppDatabase;
 }
 
-const EMULATOR_KEY = 'sk_test_vibes_emulator';
 /** Stripe delivers within seconds; a webhook that takes longer is itself worth a failure. */
 const WAIT_FOR_TIMEOUT = 15_000;
 
@@ -300,7 +300,7 @@ export function stripeClientFor(vibes: VibesEnvironment): Stripe {
   const key = process.env.STRIPE_SECRET_KEY;
   if (vibes.stripeMode === 'emulator') {
     if (!vibes.emulatorUrl) throw new Error('Stripe emulator mode needs STRIPE_EMULATOR_URL (defineVibesConfig sets it when it starts the emulator).');
-    return new Stripe(key?.startsWith('sk_test_') ? key : EMULATOR_KEY, { ...emulatorStripeConfig(vibes.emulatorUrl), maxNetworkRetries: 2 });
+    return new Stripe(key?.startsWith('sk_test_') ? key : EMULATOR_SECRET_KEY, { ...emulatorStripeConfig(vibes.emulatorUrl), maxNetworkRetries: 2 });
   }
   if (!key) throw new Error('Stripe test mode needs STRIPE_SECRET_KEY (sk_test_…) in .env.test or the environment.');
   return new Stripe(key, { maxNetworkRetries: 2 });

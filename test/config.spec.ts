@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test, expect } from '@playwright/test';
 import { runVibes } from './support/cli.js';
-import { runPlaywright, tempProject } from './support/temp-project.js';
+import { freePort } from '../core/index.js';
+import { NO_VIBES_SERVERS, runPlaywright, tempProject } from './support/temp-project.js';
 
 const TSC = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
 
@@ -90,6 +91,34 @@ test('an empty variable is an unset one: VIBES_REPLAY_URL=, STRIPE_EMULATOR_URL=
   expect(config.webServer.find((s) => s.name === 'Stripe emulator')?.command).toMatch(/--webhook-url http:\/\/127\.0\.0\.1:\d+\/webhooks\/stripe/);
   expect(config.webServer.find((s) => s.name === 'demo app')?.env?.STRIPE_EMULATOR_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(config.use.baseURL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+});
+
+test("with the emulator, the app gets a test key, over a live one its own .env holds; an app that needs a key starts", async () => {
+  const port = await freePort();
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    // An app that reads its own .env, as node --env-file and dotenv do: the environment wins over the file.
+    '.env': 'STRIPE_SECRET_KEY=sk_live_from_the_dev_env_file\n',
+    'server.mjs': `import { createServer } from 'node:http';
+const key = process.env.STRIPE_SECRET_KEY;
+if (!key) throw new Error('STRIPE_SECRET_KEY is required');
+createServer((req, res) => res.end(key.slice(0, 8))).listen(${port}, '127.0.0.1');
+`,
+    'playwright.config.ts': `import { defineVibesConfig } from 'playwright-vibes';
+export default defineVibesConfig({ app: { command: 'node --env-file=.env server.mjs', url: 'http://127.0.0.1:${port}' } });
+`,
+    'e2e/key.spec.ts': `import { test, expect } from 'playwright-vibes';
+test('the key the app got', async ({ request }) => {
+  expect(await (await request.get('/')).text()).toBe('sk_test_');
+});
+`,
+  });
+  try {
+    const run = await runPlaywright(project, ['--project=chromium', '--no-deps', '--reporter=list'], { ...NO_VIBES_SERVERS, STRIPE_SECRET_KEY: '' });
+    expect(run.code, run.output).toBe(0);
+  } finally {
+    await project.remove();
+  }
 });
 
 test('the public types take a partial flows config, as the README and the spec vibes init writes show it', async () => {

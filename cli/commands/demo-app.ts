@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { onShutdown } from '../../core/index.js';
+import { EMULATOR_SECRET_KEY, onShutdown } from '../../core/index.js';
 import { DEMO_BUGS, parseDemoBugs, startDemoApp, type DemoBug } from '../../demo-app/index.js';
 import { redactUrl } from '../../postgres/index.js';
 import { databaseOptionHelp, openCommandDatabase } from '../database.js';
@@ -18,7 +18,6 @@ interface DemoAppFlags {
 }
 
 /** Only the emulator accepts this key; real Stripe needs STRIPE_SECRET_KEY. */
-const EMULATOR_DEFAULT_KEY = 'sk_test_vibes_emulator';
 
 interface DemoAppSettings {
   secretKey: string;
@@ -42,7 +41,7 @@ function demoAppSettings(flags: DemoAppFlags, env: NodeJS.ProcessEnv): DemoAppSe
     );
   }
   const emulatorUrl = flags.stripeEmulatorUrl ?? (env.STRIPE_EMULATOR_URL ? checkedUrl(env.STRIPE_EMULATOR_URL, 'STRIPE_EMULATOR_URL') : undefined);
-  const secretKey = env.STRIPE_SECRET_KEY || (emulatorUrl ? EMULATOR_DEFAULT_KEY : undefined);
+  const secretKey = env.STRIPE_SECRET_KEY || (emulatorUrl ? EMULATOR_SECRET_KEY : undefined);
   if (!secretKey) {
     throw new UsageError(
       'no Stripe to talk to: pass --stripe-emulator-url (or set STRIPE_EMULATOR_URL) to use the emulator, or set STRIPE_SECRET_KEY to a test-mode key (sk_test_…) for real Stripe.',
