@@ -49,6 +49,41 @@ export function shellEnvironment({ sources }: LoadedEnv, env: NodeJS.ProcessEnv 
   return Object.fromEntries(Object.entries(env).filter(([name]) => sources.get(name)?.kind !== 'file'));
 }
 
+/**
+ * The app's own env files, which the suite never loads but the app does (dotenv, node --env-file,
+ * Next.js, Vite): lowest precedence first, as Next.js ranks them. A variable the run leaves unset
+ * reaches the app from these.
+ */
+export const APP_ENV_FILES = ['.env', '.env.development', '.env.local', '.env.development.local'] as const;
+
+/** Each variable of the app's env files in `cwd`, with the file it comes from (the highest-ranked one). */
+export function readAppEnvFiles(cwd = process.cwd()): Map<string, { value: string; file: string }> {
+  const values = new Map<string, { value: string; file: string }>();
+  for (const file of APP_ENV_FILES) {
+    const full = path.join(cwd, file);
+    if (!existsSync(full)) continue;
+    try {
+      for (const [name, value] of Object.entries(dotenv.parse(readFileSync(full)))) values.set(name, { value, file });
+    } catch {
+      // A file the app cannot read either: nothing of it reaches the app.
+    }
+  }
+  return values;
+}
+
+/**
+ * The DATABASE_URL an app the run starts reads from its own env files, because the run gives it
+ * none (not in the environment, not in `app.env`); undefined otherwise.
+ */
+export function appFileDatabaseUrl(
+  files: Map<string, { value: string; file: string }>,
+  env: NodeJS.ProcessEnv = process.env,
+  appEnv?: Record<string, string>,
+): { value: string; file: string } | undefined {
+  if (env.DATABASE_URL || appEnv?.DATABASE_URL) return undefined;
+  return files.get('DATABASE_URL') || undefined;
+}
+
 /** Set by `vibes predeploy` for its Playwright run: the app under test is a deployment, and BASE_URL is its --base-url. */
 export const DEPLOYMENT_CHECK_ENV = 'VIBES_DEPLOYMENT_CHECK';
 

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { isLoopbackHost } from '../core/index.js';
-import { DEPLOYMENT_CHECK_ENV, describeSource, loadTestEnv, type EnvSource } from './env.js';
+import { appFileDatabaseUrl, DEPLOYMENT_CHECK_ENV, describeSource, loadTestEnv, type EnvSource } from './env.js';
 
 export interface GuardConfig {
   /** Hosts of your production app: a base URL on one of them is refused. */
@@ -27,6 +27,22 @@ export interface GuardInput {
   urls?: NamedUrl[];
   /** Variables the config adds to the app's environment (`app.env`): checked like the run's own, as `app.env.<NAME>`. */
   appEnv?: Record<string, string>;
+  /**
+   * The app's own env files (readAppEnvFiles), for an app the run starts: a DATABASE_URL there
+   * that the run leaves unset is the database the app writes the test users to.
+   */
+  appEnvFiles?: Map<string, { value: string; file: string }>;
+}
+
+/** A database URL the guard judges: the variable or setting that holds it, and the PG* variables its reader fills gaps from. */
+interface DatabaseToJudge {
+  name: string;
+  url: string;
+  pgEnv: NodeJS.ProcessEnv;
+  pgPrefix: string;
+  /** Where it came from and how to fix it, when not a variable of the run's or a setting. */
+  source?: string;
+  allow?: string;
 }
 
 export interface Refusal {
@@ -121,16 +137,26 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
   const appPg = PG_VARIABLES.filter((name) => input.appEnv?.[name]);
   // Only when no URL reaches the app, from app.env or inherited (DATABASE_URL, the usual one).
   const appPgOnly = appEnv.some(({ value }) => POSTGRES_URL.test(value)) || env.DATABASE_URL ? undefined : appPg[0];
-  const databases = [
+  const fromAppFile = input.appEnvFiles && appFileDatabaseUrl(input.appEnvFiles, env, input.appEnv);
+  const candidates: (Omit<DatabaseToJudge, 'url'> & { url: string | undefined })[] = [
     ...DATABASE_VARIABLES.map((name) => ({ name, url: env[name], pgEnv: env, pgPrefix: '' })),
+    ...(fromAppFile ? [{
+      name: `DATABASE_URL in ${fromAppFile.file}`,
+      url: fromAppFile.value,
+      pgEnv: env,
+      pgPrefix: '',
+      source: `your app's own ${fromAppFile.file}, which it reads because the run sets no DATABASE_URL`,
+      allow: 'set DATABASE_URL in .env.test to a local or test database: the run passes it to the app, over its .env files',
+    }] : []),
     ...(input.databaseUrls ?? []).map((d) => ({ ...d, pgEnv: env, pgPrefix: '' })),
     ...appEnv.filter(({ value }) => POSTGRES_URL.test(value)).map(({ name, value }) => ({ name, url: value, pgEnv: appPgEnv, pgPrefix: 'app.env.' })),
     // The app inherits the run's DATABASE_URL too, and reads it with app.env's PG* variables.
     ...(appPg.length ? DATABASE_VARIABLES.filter((name) => input.appEnv?.[name] === undefined).map((name) => ({ name, url: env[name], pgEnv: appPgEnv, pgPrefix: 'app.env.' })) : []),
     ...(appPgOnly ? [{ name: `app.env.${appPgOnly}`, url: 'postgres://', pgEnv: appPgEnv, pgPrefix: 'app.env.' }] : []),
-  ].filter((d): d is { name: string; url: string; pgEnv: NodeJS.ProcessEnv; pgPrefix: string } => !!d.url);
+  ];
+  const databases = candidates.filter((d): d is DatabaseToJudge => !!d.url);
   const judged = new Set<string>();
-  record('test database', databases.flatMap(({ name, url, pgEnv, pgPrefix }) => {
+  record('test database', databases.flatMap(({ name, url, pgEnv, pgPrefix, source, allow }) => {
     const verdict = judgeDatabase(url, config.allowDatabaseHosts ?? [], pgEnv);
     // One refusal a variable: the run's own reading of it comes first.
     if (verdict.ok || judged.has(name)) return [];
@@ -152,6 +178,7 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
       const variable = pgPrefix && input.appEnv?.[pg] ? `${pgPrefix}${pg}` : pg;
       return { variable, source: sourceOf(variable) };
     });
+    if (source && allow) return [{ check: 'test database', variable: name, source, why: verdict.why, allow: `${allow}; ${orAllow}` }];
     return [{
       check: 'test database',
       variable: name,

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { EMULATOR_SECRET_KEY, randomWebhookSecret } from '../core/index.js';
 import { defineConfig, devices, type PlaywrightTestConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './browser.js';
-import { assertSafeTarget, loadTestEnv } from '../guard/index.js';
-import { configuredTargets } from './databases.js';
+import { appFileDatabaseUrl, assertSafeTarget, loadTestEnv, readAppEnvFiles } from '../guard/index.js';
+import { appFileDatabaseNotice, configuredTargets } from './databases.js';
 import { reservePorts } from './ports.js';
 import { DEFAULT_DATA_DIR } from '../postgres/index.js';
 import { currentRunId } from './run.js';
@@ -55,6 +55,9 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   // then no app is started here, so a configured local baseURL would test whatever listens there.
   const baseURL = env.BASE_URL || options.baseURL || appUrl;
   const forwardTo = options.webhooks?.forwardTo ?? (demo ? `${appUrl}${DEMO_WEBHOOK_PATH}` : undefined);
+  // An app started here reads its own .env files for what the run leaves unset, its database above all.
+  const startsUserApp = !!userApp && !env.BASE_URL;
+  const appEnvFiles = startsUserApp ? readAppEnvFiles(path.resolve(userApp.cwd ?? '.')) : undefined;
   // Said once, by the runner: workers load this config too.
   if (!env.TEST_WORKER_INDEX) {
     for (const unused of unusedOptions(options, { externalReplayUrl, externalEmulatorUrl, stripeMode })) console.warn(`vibes: ${unused}`);
@@ -73,7 +76,10 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
     ...configuredTargets(options, baseURL),
     // app.env goes to the app's command as it is: a live key or a production database there is refused too.
     appEnv: userApp?.env,
+    appEnvFiles,
   });
+  const appFileDatabase = appEnvFiles && appFileDatabaseUrl(appEnvFiles, env, userApp?.env);
+  if (appFileDatabase && !env.TEST_WORKER_INDEX) console.warn(`vibes: ${appFileDatabaseNotice(appFileDatabase)}`);
 
   // One secret signs what the replay server forwards and verifies what the app receives.
   // With `stripe listen`, it is the secret the Stripe CLI prints; otherwise one per run.

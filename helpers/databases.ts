@@ -1,4 +1,4 @@
-import { databaseUrlFromEnv, findRunningEmbeddedPostgres } from '../postgres/index.js';
+import { databaseUrlFromEnv, findRunningEmbeddedPostgres, redactUrl } from '../postgres/index.js';
 import { AppDatabase, type DbConfig, type ResolvedDatabase } from './db.js';
 import type { EntitlementsConfig } from './entitlements.js';
 import { endpointUrl } from './endpoint-url.js';
@@ -89,6 +89,15 @@ async function appDatabase(db: DbConfig = {}): Promise<ResolvedDatabase> {
       "(VIBES_DATABASE_URL, else its embedded Postgres), where an app's tables usually are not. Set DATABASE_URL in .env.test to the " +
       'database your app uses in tests.',
   };
+}
+
+/**
+ * Said when the app the run starts takes its database from its own env files (the guard has passed
+ * it: local, or named as a test database): the test users go there, often the developer's own data.
+ */
+export function appFileDatabaseNotice(found: { value: string; file: string }): string {
+  return `your app reads DATABASE_URL from its ${found.file} (${redactUrl(found.value)}), as the run sets none: its test users are made there. ` +
+    "Set DATABASE_URL in .env.test to your app's test database.";
 }
 
 /** The run's own database (ledger, replay store), and the app's when nothing names one: configured, else the running embedded cluster. */

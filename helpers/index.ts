@@ -20,7 +20,7 @@ export { sweepEntries, findStrayStripeCustomers, removeStrays, type SweepProgres
 export { StripeRateLimiter, type RateLimitOptions } from './rate-limit.js';
 export { removeStripeCustomers, type AppUserCleanup, type RemoverContext } from './removers.js';
 export { stripeClientFor, type CleanupConfig } from './fixtures.js';
-export { appDatabases, defaultDatabaseUrl, type OpenAppDatabase } from './databases.js';
+export { appDatabases, appFileDatabaseNotice, defaultDatabaseUrl, type OpenAppDatabase } from './databases.js';
 export { fuzzWebhooks, DEFAULT_SETTLE_MS, type WebhookFuzzOptions, type FuzzSetup, type FuzzSetupContext, type FuzzCheck, type FuzzEnvironment, type QueryFn } from './fuzz/run.js';
 export { fuzzHandler, type AsyncFunctions, type HandlerFuzzOptions, type HandlerSetupContext, type InProcessRequest } from './fuzz/in-process.js';
 export { RunFacts, InvariantViolation, statusOf, stripeFinalStatus, type EventFate, type EventRef, type FuzzEvent, type DeliveryRecord } from './fuzz/facts.js';

@@ -240,6 +240,35 @@ test.describe('environment files', () => {
     expect(code).toBe(1);
   });
 
+  test("the app's own .env: a production DATABASE_URL there is refused before the app starts; a local one is said to get the test users", async () => {
+    const project = await tempProject({ '.env': 'DATABASE_URL=postgres://app:s3cret@db.prod.example.com/app\n' });
+    try {
+      const config = "import('playwright-vibes').then((m) => m.defineVibesConfig({ app: { command: 'node server.js', url: 'http://127.0.0.1:9' } })).then(() => console.log('config built'))";
+      const refused = await runNode(config, { DATABASE_URL: '', VIBES_DATABASE_URL: '' }, project.dir);
+      expect(refused.code, refused.stderr).not.toBe(0);
+      expect(refused.stderr).toContain('✗ test database: DATABASE_URL in .env — it points at database "app" on db.prod.example.com');
+      expect(refused.stderr).toContain("where it came from: your app's own .env, which it reads because the run sets no DATABASE_URL");
+      expect(refused.stderr).toContain('to fix or allow it: set DATABASE_URL in .env.test to a local or test database: the run passes it to the app, over its .env files');
+      expect(refused.stderr).not.toContain('s3cret');
+      // The run's own DATABASE_URL reaches the app over its .env: nothing of the file is used.
+      const given = await runNode(config, { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/app_test', VIBES_DATABASE_URL: '' }, project.dir);
+      expect(given.code, given.stderr).toBe(0);
+      expect(given.stderr).not.toContain('.env');
+
+      await project.write('.env', 'DATABASE_URL=postgres://postgres:s3cret@127.0.0.1:5432/indie_dev\n');
+      // As the runner loads the config (workers say nothing of it).
+      const local = await runNode(config, { DATABASE_URL: '', VIBES_DATABASE_URL: '', TEST_WORKER_INDEX: undefined }, project.dir);
+      expect(local.code, local.stderr).toBe(0);
+      expect(local.stderr).toContain('vibes: your app reads DATABASE_URL from its .env (postgres://postgres:***@127.0.0.1:5432/indie_dev), as the run sets none: its test users are made there.');
+      const doctor = await runVibes(['doctor'], { cwd: project.dir, env: { DATABASE_URL: undefined, VIBES_DATABASE_URL: undefined, STRIPE_EMULATOR_URL: undefined, STRIPE_SECRET_KEY: undefined } });
+      expect(doctor.stdout).toContain("! app database: your app reads DATABASE_URL from its .env (postgres://postgres:***@127.0.0.1:5432/indie_dev), as the run sets none: its test users are made there. Set DATABASE_URL in .env.test to your app's test database.");
+      expect(doctor.stdout).toContain('vibes doctor: all checks passed');
+      expect(doctor.stdout + doctor.stderr).not.toContain('s3cret');
+    } finally {
+      await project.remove();
+    }
+  });
+
   test('defineVibesConfig refuses before any server starts', async () => {
     const { code, stderr } = await runNode(
       "import('playwright-vibes').then((m) => m.defineVibesConfig({ app: 'demo' })).then(() => console.log('config built'))",
@@ -336,9 +365,9 @@ test.describe('the worker', () => {
   });
 });
 
-async function runNode(source: string, env: NodeJS.ProcessEnv) {
+async function runNode(source: string, env: NodeJS.ProcessEnv, cwd = path.resolve('.')) {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { env: { ...process.env, ...env }, cwd: path.resolve('.') });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { env: { ...process.env, ...env }, cwd });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   child.stdout.resume();

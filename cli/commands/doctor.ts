@@ -1,12 +1,13 @@
 import { Command } from 'commander';
 import pg from 'pg';
 import { plural } from '../../core/index.js';
-import { checkTarget, formatRefusals, loadTestEnv } from '../../guard/index.js';
-import { findChromium, stripeClientFor, stripeModeOf } from '../../helpers/index.js';
+import { appFileDatabaseUrl, checkTarget, formatRefusals, loadTestEnv, readAppEnvFiles } from '../../guard/index.js';
+import { appFileDatabaseNotice, findChromium, stripeClientFor, stripeModeOf } from '../../helpers/index.js';
 import { databaseUrlFromEnv, findRunningEmbeddedPostgres, redactUrl } from '../../postgres/index.js';
 
 interface Line {
-  ok: boolean | 'skip';
+  /** 'warn': it runs, but perhaps not as meant (printed with !, not counted as failed). */
+  ok: boolean | 'skip' | 'warn';
   name: string;
   detail: string;
 }
@@ -19,12 +20,16 @@ export function doctorCommand(): Command {
     .action(async (flags: { replayUrl?: string }) => {
       loadTestEnv();
       const lines: Line[] = [];
-      const { checks, refusals } = checkTarget();
+      // As for a config that starts the app: what its own .env files give it is the guard's too.
+      const appEnvFiles = readAppEnvFiles();
+      const { checks, refusals } = checkTarget({ appEnvFiles });
       for (const c of checks) lines.push({ ok: c.passed, name: `guard: ${c.name}`, detail: c.detail });
       // Never connected to: what the guard refused is not this run's to touch, not even to see if it answers.
       const refusedUrls = new Set(refusals.map((r) => process.env[r.variable]).filter((value): value is string => !!value));
+      const appFileDatabase = appFileDatabaseUrl(appEnvFiles);
+      if (appFileDatabase && refusals.length === 0) lines.push({ ok: 'warn', name: 'app database', detail: appFileDatabaseNotice(appFileDatabase) });
       lines.push(browserLine(), ...(await databaseLines(refusedUrls)), await replayServerLine(flags.replayUrl ?? process.env.VIBES_REPLAY_URL), await stripeLine());
-      for (const l of lines) console.log(`${l.ok === 'skip' ? '-' : l.ok ? '✓' : '✗'} ${l.name}: ${l.detail}`);
+      for (const l of lines) console.log(`${l.ok === 'skip' ? '-' : l.ok === 'warn' ? '!' : l.ok ? '✓' : '✗'} ${l.name}: ${l.detail}`);
       if (refusals.length > 0) console.log(`\n${formatRefusals(refusals)}\n`);
       const failed = lines.filter((l) => l.ok === false).length;
       console.log(failed === 0 ? 'vibes doctor: all checks passed' : `vibes doctor: ${plural(failed, 'check')} failed`);
