@@ -1,6 +1,6 @@
-import { expect, test, type Page, type Response } from '@playwright/test';
+import { expect, test, type Dialog, type Locator, type Page, type Response } from '@playwright/test';
 import type { TestCard } from './cards.js';
-import type { FlowsConfig, TextMatch } from './flows-config.js';
+import type { FlowsConfig } from './flows-config.js';
 import { authenticate, detectSurface, elementFrames, fillCheckout, fillElement, isCheckoutUrl, type PayOptions } from './payment-surfaces.js';
 
 export { defaultFlowsConfig, resolveFlowsConfig, type FlowsConfig, type FlowsOptions } from './flows-config.js';
@@ -14,6 +14,14 @@ export interface Credentials {
 
 /** How long an alert must stay, with the page at the form, to be the form's refusal. */
 const ALERT_SETTLE_MS = 1000;
+/**
+ * How long a step looks for a button or field before it says which ones the page has: a page
+ * that loaded shows its controls within seconds, and a name that does not match never does.
+ */
+const CONTROL_TIMEOUT_MS = 15_000;
+
+type ButtonName = keyof FlowsConfig['buttons'];
+type LabelName = keyof FlowsConfig['labels'];
 
 /**
  * The golden path, bound to the page: role- and label-based, so it reads like what a person
@@ -35,15 +43,15 @@ export class Flows {
   }
 
   signup(user: Credentials): Promise<void> {
-    return step(`sign up as ${user.email}`, () => this.submitCredentials('sign-up', this.config.paths.signup, this.config.buttons.signup, user));
+    return step(`sign up as ${user.email}`, () => this.submitCredentials('sign-up', this.config.paths.signup, 'signup', user));
   }
 
   login(user: Credentials): Promise<void> {
-    return step(`log in as ${user.email}`, () => this.submitCredentials('log-in', this.config.paths.login, this.config.buttons.login, user));
+    return step(`log in as ${user.email}`, () => this.submitCredentials('log-in', this.config.paths.login, 'login', user));
   }
 
   /** Sign-up and log-in forms are the same gesture: e-mail, password, a button, and away. */
-  private async submitCredentials(form: string, path: string, button: TextMatch, user: Credentials): Promise<void> {
+  private async submitCredentials(form: string, path: string, button: ButtonName, user: Credentials): Promise<void> {
     const { page, config } = this;
     this.user = user;
     await page.goto(path);
@@ -51,10 +59,10 @@ export class Flows {
     // The form's own path, after any redirect: leaving it is the sign of success. (A prefix test
     // would never end for a form at "/", nor let /signup go on to /signup/verify.)
     const formPath = new URL(page.url()).pathname;
-    await page.getByLabel(config.labels.email).fill(user.email);
-    await page.getByLabel(config.labels.password).fill(user.password);
+    await (await this.field('email')).fill(user.email);
+    await (await this.field('password')).fill(user.password);
     const alertsBefore = (await this.formState()).alerts;
-    await page.getByRole('button', { name: button }).click();
+    await (await this.button(button)).click();
     await this.leaveForm(form, formPath, alertsBefore);
   }
 
@@ -104,7 +112,7 @@ export class Flows {
 
   logout(): Promise<void> {
     return step('log out', async () => {
-      await this.page.getByRole('button', { name: this.config.buttons.logout }).click();
+      await (await this.button('logout')).click();
       // An error page has no logout button either: gone is not yet logged out.
       await this.untilErrorPageOr(this.page.getByRole('button', { name: this.config.buttons.logout }).waitFor({ state: 'detached' }));
     });
@@ -122,7 +130,7 @@ export class Flows {
         await this.failOnErrorPage();
       }
       const before = page.url();
-      await page.getByRole('button', { name: config.buttons.upgrade }).click();
+      await (await this.button('upgrade')).click();
       // An error page at the same URL (a form that posts to itself) ends the wait too.
       const navigated = page.waitForURL((url) => url.toString() !== before || this.onErrorPage());
       const mounted = elementFrames(page).first().waitFor();
@@ -165,9 +173,48 @@ export class Flows {
       await this.failOnErrorPage();
       const confirm = page.getByRole('checkbox', { name: /confirm|understand|sure/i });
       if (await confirm.isVisible()) await confirm.check();
-      await page.getByRole('button', { name: config.buttons.deleteAccount }).click();
-      await this.untilErrorPageOr(page.getByText(config.deletedMessage).first().waitFor());
+      // A confirm() before the deletion ("Really delete your account?") is accepted, as the person
+      // would; Playwright would dismiss it, and the deletion would never be asked for.
+      const acceptConfirm = (dialog: Dialog) => void (dialog.type() === 'confirm' ? dialog.accept() : dialog.dismiss()).catch(() => {});
+      page.on('dialog', acceptConfirm);
+      try {
+        await (await this.button('deleteAccount')).click();
+        await this.untilErrorPageOr(page.getByText(config.deletedMessage).first().waitFor());
+      } finally {
+        page.off('dialog', acceptConfirm);
+      }
     });
+  }
+
+  /** The button the config names, once the page shows it; else an error listing the page's buttons. */
+  private button(name: ButtonName): Promise<Locator> {
+    const locator = this.page.getByRole('button', { name: this.config.buttons[name] });
+    return this.shown(locator, `button named ${String(this.config.buttons[name])}`, `buttons: { ${name}: … }`, async () =>
+      `Buttons there: ${quoteList(await this.page.getByRole('button').allInnerTexts())}.`);
+  }
+
+  /** The field the config names by its label, once the page shows it; else an error listing the page's labels. */
+  private field(name: LabelName): Promise<Locator> {
+    const locator = this.page.getByLabel(this.config.labels[name]);
+    return this.shown(locator, `field labelled ${String(this.config.labels[name])}`, `labels: { ${name}: … }`, async () =>
+      `Labels there: ${quoteList(await this.page.locator('label').allInnerTexts())}.`);
+  }
+
+  /**
+   * Waits up to CONTROL_TIMEOUT_MS for a control the step needs. Not there: an error page says so
+   * with its status; else the error says what the page has instead and which option names it.
+   */
+  private async shown(locator: Locator, what: string, option: string, instead: () => Promise<string>): Promise<Locator> {
+    try {
+      await locator.first().waitFor({ state: 'visible', timeout: CONTROL_TIMEOUT_MS });
+      return locator;
+    } catch (error) {
+      await this.failOnErrorPage();
+      if (this.page.isClosed()) throw error;
+      const there = await instead().catch(() => '');
+      throw new Error(`No ${what} on ${new URL(this.page.url()).pathname} within ${CONTROL_TIMEOUT_MS / 1000} s. ${there} ` +
+        `If yours is called differently, set flows: { ${option} } in defineVibesConfig (or test.use({ flowsConfig })).`);
+    }
   }
 
   /**
@@ -214,6 +261,11 @@ export class Flows {
     throw new Error(`${url.origin} answered ${document.status()} for ${document.request().method()} ${url.pathname}${text ? `: "${text}"` : ''}.${hint}`);
   }
 
+}
+
+function quoteList(texts: string[]): string {
+  const shown = [...new Set(texts.map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean))].slice(0, 12);
+  return shown.length ? shown.map((t) => `"${t}"`).join(', ') : 'none';
 }
 
 function withoutHash(url: string): string {

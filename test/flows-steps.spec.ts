@@ -58,6 +58,9 @@ function answer(method: string, path: string): { status: number; body: string } 
   if (path === '/broken/logout' && post) return { status: 500, body: page('Error', '<h1>Error</h1><p>The session store is down.</p>') };
   if (path === '/broken/delete' && post) return { status: 500, body: page('Error', '<h1>Error</h1><p>Could not delete the customer.</p>') };
   if (path === '/app/deep-link') return { status: 404, body: SPA };
+  // The deletion behind a confirm(), as a form's onsubmit often asks it.
+  if (path === '/confirm/account') return { status: 200, body: page('Account', `<form method="post" action="/ok/delete" onsubmit="return confirm('Really delete your account?')"><button>Delete account</button></form>`) };
+  if (path === '/subscribe') return { status: 200, body: page('Dashboard', '<p>Free plan</p><form method="post" action="/checkout"><button>Subscribe</button></form><button>Log out</button>') };
   if (path === '/signup-inline') return { status: 200, body: INLINE_SIGNUP };
   if (path === '/signup-toast') return { status: 200, body: TOAST_SIGNUP };
   if (path === '/login-noticed') return { status: 200, body: LOGIN_FORM('/session').replace('<form', '<p role="alert">Your session expired; log in again.</p><form') };
@@ -136,4 +139,17 @@ test("an error document the page has moved on from (a single-page app's client-s
   await expect(page).toHaveURL(/\/app\/account$/);
   await flowsWith(page, {}).logout();
   await expect(page.getByText('Bye')).toBeVisible();
+});
+
+test("a deletion behind the browser's confirm() is confirmed, as the person would", async ({ page, app }) => {
+  await flowsWith(page, { account: '/confirm/account' }).deleteAccount();
+  await expect(page.getByText('Your account has been deleted.')).toBeVisible();
+  expect(app.requests.map((r) => r.path)).toContain('/ok/delete');
+});
+
+test('a button named otherwise than the flows expect is said at once, with the buttons the page has and the option to set', async ({ page }) => {
+  test.setTimeout(60_000);
+  await expect(flowsWith(page, { dashboard: '/subscribe' }).upgrade()).rejects.toThrow(
+    'No button named /upgrade/i on /subscribe within 15 s. Buttons there: "Subscribe", "Log out". If yours is called differently, set flows: { buttons: { upgrade: … } } in defineVibesConfig (or test.use({ flowsConfig })).',
+  );
 });
