@@ -93,15 +93,26 @@ export class Webhooks {
     return (await this.client.listEvents(filters)).data;
   }
 
-  /** Events for the test's user and everything it waited on, with their deliveries. */
+  /**
+   * Events for the test's user and everything it waited on, with their deliveries; and those of
+   * the Stripe customers they name, since most of a customer's events (the subscription's,
+   * the payment intent's) carry no email.
+   */
   async timeline(): Promise<EventDetail[]> {
     const matches: EventMatch[] = [...this.seen];
     if (this.owner.email) matches.push({ email: this.owner.email });
     const ids = new Set<string>();
-    for (const match of matches) {
+    const customers = new Set<string>();
+    const collect = async (match: EventMatch) => {
       const { data } = await this.client.listEvents({ ...toFilter(match), limit: 100 });
-      for (const e of data) ids.add(e.id);
-    }
+      for (const e of data) {
+        ids.add(e.id);
+        if (e.customer) customers.add(e.customer);
+      }
+    };
+    for (const match of matches) await collect(match);
+    const named = new Set(matches.flatMap((m) => ('customer' in m ? [m.customer] : [])));
+    for (const customer of customers) if (!named.has(customer)) await collect({ customer });
     return Promise.all([...ids].map((id) => this.client.getEvent(id)));
   }
 

@@ -63,13 +63,16 @@ test.describe('the webhooks fixture @db', () => {
     const [mine, other] = [`${uniqueId('t')}@example.com`, `${uniqueId('o')}@example.com`];
     const ownRun = uniqueId('run');
     const webhooks = new Webhooks(client, 2_000, { email: mine, run: ownRun });
-    const own = await client.inject(completed(mine, uniqueId('cus'), ownRun));
+    const customer = uniqueId('cus');
+    const own = await client.inject(completed(mine, customer, ownRun));
+    // The customer's subscription event names no email: it is the test's all the same.
+    const subscription = await client.inject({ type: 'customer.subscription.created', data: { object: { object: 'subscription', customer, status: 'active' } } });
     await client.inject(completed(other, uniqueId('cus'), uniqueId('run')));
     const waitedOn = uniqueId('cus');
     const extra = await client.inject(completed(`${uniqueId('x')}@example.com`, waitedOn, ownRun));
     await webhooks.waitFor('checkout.session.completed', { customer: waitedOn });
 
-    expect((await webhooks.timeline()).map((e) => e.id).sort()).toEqual([own.id, extra.id].sort());
+    expect((await webhooks.timeline()).map((e) => e.id).sort()).toEqual([own.id, subscription.id, extra.id].sort());
     await webhooks.attachTimeline(test.info());
     const attached = test.info().attachments.filter((a) => a.name.startsWith('webhook-timeline'));
     expect(attached.map((a) => [a.name, a.contentType])).toEqual([['webhook-timeline.txt', 'text/plain'], ['webhook-timeline.json', 'application/json']]);
@@ -78,7 +81,7 @@ test.describe('the webhooks fixture @db', () => {
     expect(text).not.toContain(other);
     // The JSON leaves out the raw bytes and headers (a signature is a secret's work).
     const json = JSON.parse(attached[1]!.body!.toString()) as Record<string, unknown>[];
-    expect(json.map((e) => e.id).sort()).toEqual([own.id, extra.id].sort());
+    expect(json.map((e) => e.id).sort()).toEqual([own.id, subscription.id, extra.id].sort());
     expect(json.every((e) => !('raw' in e) && !('headers' in e))).toBe(true);
   });
 });
