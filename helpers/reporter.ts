@@ -6,6 +6,8 @@ import { ANNOTATIONS } from './annotations.js';
 /** What a vibes run did, summed over every test and attempt. */
 export interface VibesSummary {
   eventsCaptured: number;
+  /** Events a test made itself (webhooks.inject) or imported: absent or 0 when there were none. */
+  eventsInjected?: number;
   replaysSent: number;
   exactlyOnce: { passed: number; failed: number };
   /** `unchecked`: the run ended (interrupted) before its teardown read the ledger, so leftBehind counts only what tests noted. */
@@ -21,6 +23,7 @@ export interface VibesSummary {
 /** The part of the timeline attachment (helpers/webhooks.ts) counted here. */
 interface TimelineEvent {
   id: string;
+  source?: string;
   deliveries?: Array<{ id: number; kind: string }>;
 }
 
@@ -39,7 +42,8 @@ const FLAKY_TITLES_SHOWN = 5;
  */
 export default class VibesReporter implements Reporter {
   private root: Suite | undefined;
-  private readonly events = new Set<string>();
+  /** Each event seen, by id, with where it came from (captured, injected, imported). */
+  private readonly events = new Map<string, string | undefined>();
   private readonly replays = new Set<number>();
   private readonly exactlyOnce = { passed: 0, failed: 0 };
   private readonly cleanup = { removed: 0, leftBehind: 0 };
@@ -90,7 +94,8 @@ export default class VibesReporter implements Reporter {
     if (!this.ran) return;
     const flaky = (this.root?.allTests() ?? []).filter((test) => test.outcome() === 'flaky').map((test) => titleOf(test));
     const text = formatSummary({
-      eventsCaptured: this.events.size,
+      eventsCaptured: [...this.events.values()].filter((source) => source === undefined || source === 'captured').length,
+      eventsInjected: [...this.events.values()].filter((source) => source === 'injected' || source === 'imported').length,
       replaysSent: this.replays.size,
       exactlyOnce: { ...this.exactlyOnce },
       cleanup: {
@@ -119,7 +124,7 @@ export default class VibesReporter implements Reporter {
     if (!Array.isArray(events)) return;
     for (const event of events) {
       if (typeof event?.id !== 'string') continue;
-      this.events.add(event.id);
+      this.events.set(event.id, event.source);
       for (const delivery of event.deliveries ?? []) if (delivery.kind === 'replay') this.replays.add(delivery.id);
     }
   }
@@ -131,7 +136,7 @@ export function formatSummary(summary: VibesSummary): string {
   const hidden = flaky.length > FLAKY_TITLES_SHOWN ? `\n                … and ${flaky.length - FLAKY_TITLES_SHOWN} more` : '';
   return [
     'Vibes summary',
-    `  webhooks      ${plural(summary.eventsCaptured, 'event')} captured, ${plural(summary.replaysSent, 'replay')} sent`,
+    `  webhooks      ${describeEvents(summary.eventsCaptured, summary.eventsInjected ?? 0)}, ${plural(summary.replaysSent, 'replay')} sent`,
     `  exactly once  ${plural(summary.exactlyOnce.passed, 'check')} passed, ${summary.exactlyOnce.failed} failed`,
     `  cleanup       ${summary.cleanup.removed} removed, ${summary.cleanup.leftBehind} left behind${summary.cleanup.unchecked ? ' by the tests that finished' : ''}`,
     ...(summary.cleanup.unchecked ? [`                interrupted before the cleanup check: the next run removes what this one left, or now \`npx vibes sweep --older-than 0s\``] : []),
@@ -139,6 +144,13 @@ export function formatSummary(summary: VibesSummary): string {
     `  flaky tests   ${flaky.length === 0 ? 'none' : `${flaky.length}${shown}${hidden}`}`,
     ...(summary.run ? [`  run           ${summary.run} (events with metadata.vibes_run = it: vibes replay-server export --run ${summary.run})`] : []),
   ].join('\n');
+}
+
+/** "23 events captured", "1 event injected", "3 events (2 captured, 1 injected)". */
+function describeEvents(captured: number, injected: number): string {
+  if (injected === 0) return `${plural(captured, 'event')} captured`;
+  if (captured === 0) return `${plural(injected, 'event')} injected`;
+  return `${plural(captured + injected, 'event')} (${captured} captured, ${injected} injected)`;
 }
 
 /** `file › describe › title`, as Playwright's list reporter names a test (without the project). */

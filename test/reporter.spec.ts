@@ -48,7 +48,7 @@ test.describe('retried', () => {
 
 const SUMMARY = [
   'Vibes summary',
-  '  webhooks      1 event captured, 2 replays sent',
+  '  webhooks      1 event injected, 2 replays sent',
   '  exactly once  1 check passed, 1 failed',
   '  cleanup       2 removed, 1 left behind',
   '  flaky tests   1',
@@ -56,11 +56,11 @@ const SUMMARY = [
   '  run           r-summary-run (events with metadata.vibes_run = it: vibes replay-server export --run r-summary-run)',
 ].join('\n');
 
-/** What the reporter prints at the end of a run whose test attempts noted these annotations. */
-function summaryAfter(attempts: TestResult['annotations'][]): string {
+/** What the reporter prints at the end of a run whose test attempts noted these annotations and attachments. */
+function summaryOf(results: Partial<Pick<TestResult, 'annotations' | 'attachments'>>[]): string {
   const reporter = new VibesReporter();
   reporter.onBegin({} as FullConfig, { allTests: () => [] } as unknown as Suite);
-  for (const annotations of attempts) reporter.onTestEnd({} as TestCase, { annotations, attachments: [] } as unknown as TestResult);
+  for (const result of results) reporter.onTestEnd({} as TestCase, { annotations: [], attachments: [], ...result } as TestResult);
   let printed = '';
   const write = process.stdout.write;
   process.stdout.write = ((chunk: string) => ((printed += chunk), true)) as typeof write;
@@ -72,6 +72,8 @@ function summaryAfter(attempts: TestResult['annotations'][]): string {
   return printed;
 }
 
+const summaryAfter = (attempts: TestResult['annotations'][]) => summaryOf(attempts.map((annotations) => ({ annotations })));
+
 test('sums up webhooks.fuzz calls on a line of their own: properties, runs and counterexamples found', () => {
   const fuzzed = summaryAfter([
     [{ type: 'vibes-fuzz', description: 'seed 42 (derived from the name): 25 runs, no counterexample' }],
@@ -80,6 +82,16 @@ test('sums up webhooks.fuzz calls on a line of their own: properties, runs and c
   expect(fuzzed).toContain('\n  cleanup       1 removed, 0 left behind\n  fuzz          2 properties, 38 runs, 1 counterexample found\n');
   // A run that fuzzed nothing has no fuzz line.
   expect(summaryAfter([[{ type: 'vibes-cleanup', description: 'removed 1 of 1' }]])).not.toContain('fuzz');
+});
+
+test('counts the events Stripe sent apart from those the tests injected', () => {
+  const timeline = (events: { id: string; source: string }[]) => ({ name: 'webhook-timeline.json', contentType: 'application/json', body: Buffer.from(JSON.stringify(events)) });
+  const printed = summaryOf([
+    { attachments: [timeline([{ id: 'evt_1', source: 'captured' }, { id: 'evt_2', source: 'injected' }])] },
+    // The same captured event in a second test's timeline is one event.
+    { attachments: [timeline([{ id: 'evt_1', source: 'captured' }, { id: 'evt_3', source: 'captured' }])] },
+  ]);
+  expect(printed).toContain('\n  webhooks      3 events (2 captured, 1 injected), 0 replays sent\n');
 });
 
 test("counts as left behind what the run's ledger still holds at its end, which tests whose worker died never noted", () => {
