@@ -97,7 +97,7 @@ export const vibesMatchers = {
         this.utils.matcherHint(name, 'entitlements', 'email', { isNot: this.isNot }) +
         `\n\nEmail: ${email}\nExpected: ${this.isNot ? 'not ' : ''}granted exactly once\n` +
         `Received: granted ${plural(value, 'time')}` +
-        (value > 1 ? '\n\nThe app granted more than once: a duplicate or concurrent delivery of one event was not deduplicated.' : '') +
+        (value > 1 ? '\n\nThe app granted more than once: a duplicate or concurrent delivery of one event was not deduplicated, or the app also grants outside its webhook (a success page racing it).' : '') +
         lateChange(firstHeld, value, ms) +
         timeline,
     };
