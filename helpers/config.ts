@@ -5,7 +5,7 @@ import { defineConfig, devices, type PlaywrightTestConfig } from '@playwright/te
 import { chromiumLaunchOptions } from './browser.js';
 import { appFileDatabaseUrl, assertSafeTarget, loadTestEnv, readAppEnvFiles } from '../guard/index.js';
 import { appFileDatabaseNotice, configuredTargets } from './databases.js';
-import { reservePorts } from './ports.js';
+import { reservePorts, somethingListensAt } from './ports.js';
 import { DEFAULT_DATA_DIR } from '../postgres/index.js';
 import { currentRunId } from './run.js';
 import { stripeModeOf } from './stripe-mode.js';
@@ -113,7 +113,13 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   } else if (demo) {
     webServer.push(vibesServer('demo app', appUrl!, ['demo-app', '--port', String(ports.app)], { ...appEnv, ...guardEnv }));
   } else if (userApp) {
-    webServer.push(appServer(userApp, appEnv, !ci && ownSecret && stripeMode === 'test-mode'));
+    const reusable = !ci && ownSecret && stripeMode === 'test-mode';
+    // Playwright would stop on it with "… is already used … set reuseExistingServer:true", the wrong fix here.
+    if (!env.TEST_WORKER_INDEX && !(userApp.reuseExistingServer ?? reusable) && somethingListensAt(userApp.url)) {
+      console.warn(`vibes: something already answers at ${userApp.url}: your dev server, or an app a killed run left running? ` +
+        "This run starts its own app, which knows the run's Stripe emulator and webhook secret: stop that one first.");
+    }
+    webServer.push(appServer(userApp, appEnv, reusable));
   }
 
   const base: VibesConfig = {

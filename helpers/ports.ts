@@ -16,6 +16,29 @@ for (let i = 0; i < n; i++) {
   });
 }`;
 
+const CONNECT = `
+const socket = require('node:net').connect({ host: process.argv[1], port: Number(process.argv[2]) });
+socket.setTimeout(1000, () => process.exit(1));
+socket.on('connect', () => process.exit(0));
+socket.on('error', () => process.exit(1));`;
+
+/** Whether something accepts connections at the URL's host and port (asked from a child process: a config loads synchronously). */
+export function somethingListensAt(url: string): boolean {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return false;
+  }
+  const port = target.port || (target.protocol === 'https:' ? '443' : '80');
+  try {
+    execFileSync(process.execPath, ['-e', CONNECT, target.hostname.replace(/^\[|\]$/g, ''), port], { stdio: 'ignore', timeout: 3000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Free loopback ports, chosen once in the runner and shared with workers and web servers
  * through the environment. A config file is evaluated synchronously, in every worker too, so

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test, expect } from '@playwright/test';
 import { runVibes } from './support/cli.js';
+import { loopbackSite } from './support/loopback-site.js';
 import { freePort } from '../core/index.js';
 import { NO_VIBES_SERVERS, runPlaywright, tempProject } from './support/temp-project.js';
 
@@ -118,6 +119,19 @@ test('the key the app got', async ({ request }) => {
     expect(run.code, run.output).toBe(0);
   } finally {
     await project.remove();
+  }
+});
+
+test('an app already answering at app.url is said before Playwright stops on its port, with the right fix', async () => {
+  const site = await loopbackSite(() => ({ status: 200, body: 'a dev server' }));
+  try {
+    const app = (url: string) => `{ app: { command: 'node server.js', url: '${url}' } }`;
+    const taken = await configWith({ STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' }, app(site.url));
+    expect(taken.stderr).toContain(`vibes: something already answers at ${site.url}: your dev server, or an app a killed run left running? This run starts its own app`);
+    const free = await configWith({ STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' }, app(`http://127.0.0.1:${await freePort()}`));
+    expect(free.stderr).not.toContain('already answers');
+  } finally {
+    await site.close();
   }
 });
 
