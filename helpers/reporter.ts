@@ -18,12 +18,15 @@ export interface VibesSummary {
   flaky: string[];
   /** The run's id (VIBES_RUN_ID): what `vibes replay-server export --run` takes. */
   run?: string;
+  /** Whether any event seen carried the run's id in `metadata.vibes_run` (an app tags them only if it copies VIBES_RUN_ID). */
+  runTagged?: boolean;
 }
 
 /** The part of the timeline attachment (helpers/webhooks.ts) counted here. */
 interface TimelineEvent {
   id: string;
   source?: string;
+  run?: string | null;
   deliveries?: Array<{ id: number; kind: string }>;
 }
 
@@ -44,6 +47,7 @@ export default class VibesReporter implements Reporter {
   private root: Suite | undefined;
   /** Each event seen, by id, with where it came from (captured, injected, imported). */
   private readonly events = new Map<string, string | undefined>();
+  private readonly runs = new Set<string>();
   private readonly replays = new Set<number>();
   private readonly exactlyOnce = { passed: 0, failed: 0 };
   private readonly cleanup = { removed: 0, leftBehind: 0 };
@@ -107,6 +111,8 @@ export default class VibesReporter implements Reporter {
       flaky,
       // The config set it when it loaded, in this process.
       run: process.env.VIBES_RUN_ID,
+      // Said only of a run that saw events: with none, there is nothing to have tagged.
+      ...(this.events.size > 0 ? { runTagged: !!process.env.VIBES_RUN_ID && this.runs.has(process.env.VIBES_RUN_ID) } : {}),
     });
     process.stdout.write(`\n${text}\n`);
   }
@@ -125,6 +131,7 @@ export default class VibesReporter implements Reporter {
     for (const event of events) {
       if (typeof event?.id !== 'string') continue;
       this.events.set(event.id, event.source);
+      if (event.run) this.runs.add(event.run);
       for (const delivery of event.deliveries ?? []) if (delivery.kind === 'replay') this.replays.add(delivery.id);
     }
   }
@@ -142,7 +149,9 @@ export function formatSummary(summary: VibesSummary): string {
     ...(summary.cleanup.unchecked ? [`                interrupted before the cleanup check: the next run removes what this one left, or now \`npx vibes sweep --older-than 0s\``] : []),
     ...(summary.fuzz ? [`  fuzz          ${plural(summary.fuzz.properties, 'property', 'properties')}, ${plural(summary.fuzz.runs, 'run')}, ${plural(summary.fuzz.counterexamples, 'counterexample')} found`] : []),
     `  flaky tests   ${flaky.length === 0 ? 'none' : `${flaky.length}${shown}${hidden}`}`,
-    ...(summary.run ? [`  run           ${summary.run} (events with metadata.vibes_run = it: vibes replay-server export --run ${summary.run})`] : []),
+    ...(summary.run ? [`  run           ${summary.run} ${summary.runTagged === false
+      ? '(no event carried it in metadata.vibes_run, so `export --run` finds none: export by --email or --since, or have the app copy VIBES_RUN_ID into its Stripe metadata)'
+      : `(events with metadata.vibes_run = it: vibes replay-server export --run ${summary.run})`}`] : []),
   ].join('\n');
 }
 

@@ -71,6 +71,8 @@ test("finds the port an Express app listens on in its .env or its own code; a fr
     expect(config).toContain("port 3000 (Express's default).");
     expect(config).toContain('// ADAPT: port 3000 is a guess (nothing in the app named one): set app.url to where your app listens');
     expect(await read(fromCode, 'package.json')).toBe(pkg);
+    // Its dev script reads .env, which CI does not have: said so in the config.
+    expect(config).toContain('// ADAPT: the "dev" script reads .env (--env-file), which a CI machine does not have, so the app would not start there');
   } finally {
     await Promise.all([fromEnv.remove(), fromCode.remove(), guessed.remove()]);
   }

@@ -92,6 +92,8 @@ test('counts the events Stripe sent apart from those the tests injected', () => 
     { attachments: [timeline([{ id: 'evt_1', source: 'captured' }, { id: 'evt_3', source: 'captured' }])] },
   ]);
   expect(printed).toContain('\n  webhooks      3 events (2 captured, 1 injected), 0 replays sent\n');
+  // None carried the run's id: `export --run` would find nothing, and the line says so.
+  expect(printed).toMatch(/\n  run +\S+ \(no event carried it in metadata\.vibes_run, so `export --run` finds none: export by --email or --since/);
 });
 
 test("counts as left behind what the run's ledger still holds at its end, which tests whose worker died never noted", () => {

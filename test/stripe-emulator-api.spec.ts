@@ -212,6 +212,18 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     expect((await stripe.subscriptions.retrieve(sub.id)).items.data[0]!.price.id).toBe(monthly.id);
   });
 
+  test("a customer's saved cards (customers.listPaymentMethods) after a Checkout", async () => {
+    const { stripe } = h;
+    const monthly = await monthlyPrice(stripe);
+    const session = await stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ price: monthly.id, quantity: 1 }], success_url: 'https://app.example/ok', customer_email: 'cards@example.com' });
+    await submitCheckoutForm(session.url!, { cardNumber: '4242424242424242' });
+    const customer = (await stripe.checkout.sessions.retrieve(session.id)).customer as string;
+    const cards = await stripe.customers.listPaymentMethods(customer, { type: 'card' });
+    expect(cards.data.map((pm) => [pm.customer, pm.card?.last4])).toEqual([[customer, '4242']]);
+    expect((await stripe.customers.listPaymentMethods((await stripe.customers.create({ email: 'none@example.com' })).id)).data).toEqual([]);
+    expect(await rejection(stripe.customers.listPaymentMethods('cus_missing'))).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+  });
+
   test('subscriptions, prices, products and invoices have their own search, by the fields Stripe lists for each', async () => {
     const { stripe } = h;
     const monthly = await monthlyPrice(stripe);

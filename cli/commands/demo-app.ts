@@ -17,8 +17,6 @@ interface DemoAppFlags {
   publicUrl?: string;
 }
 
-/** Only the emulator accepts this key; real Stripe needs STRIPE_SECRET_KEY. */
-
 interface DemoAppSettings {
   secretKey: string;
   emulatorUrl?: string;

@@ -41,6 +41,12 @@ export function appChoice(facts: ProjectFacts, choices: InitChoices): AppChoice 
   if (facts.port.guessed && !choices.port && !choices.appUrl) {
     notes.push(`ADAPT: port ${port} is a guess (nothing in the app named one): set app.url to where your app listens, or a run waits out its start-up timeout.`);
   }
+  const script = !choices.appCommand && facts.startScript ? facts.pkg.scripts?.[facts.startScript] : undefined;
+  const envFile = script && /--env-file[= ](\S+)/.exec(script)?.[1];
+  if (envFile) {
+    notes.push(`ADAPT: the "${facts.startScript}" script reads ${envFile} (--env-file), which a CI machine does not have, so the app would not start there: ` +
+      'use a command without it for app.command (the run passes what the app needs), or --env-file-if-exists on Node 22.');
+  }
   if (!facts.startScript && !choices.appCommand) notes.push('ADAPT: no "dev" or "start" script was found; set app.command to what starts your app.');
   return {
     command,

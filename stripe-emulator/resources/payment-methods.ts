@@ -3,9 +3,9 @@ import type { Emulator } from '../context.js';
 import { newId } from '../ids.js';
 import { paginate } from '../list.js';
 import { emptyMetadata, type StripeObject } from '../types.js';
-import { paramsOf, retrieveRoute, send } from '../http/respond.js';
+import { paramsOf, pathParam, retrieveRoute, send } from '../http/respond.js';
 import type { TestCard } from '../cards.js';
-import type { Address } from './customers.js';
+import { requireLiveCustomer, type Address } from './customers.js';
 
 export interface CardDetails {
   number: string;
@@ -76,4 +76,17 @@ export function registerPaymentMethods(router: Router, emu: Emulator): void {
     send(emu, res, page, params);
   });
   retrieveRoute(router, emu, '/v1/payment_methods', methods);
+
+  // stripe.customers.listPaymentMethods: a customer's saved cards, as a "Billing" page lists them.
+  router.get('/v1/customers/:id/payment_methods', (req, res) => {
+    const params = paramsOf(req);
+    const customer = requireLiveCustomer(emu, pathParam(req, 'id'));
+    const type = params.string('type');
+    params.accept('allow_redisplay');
+    const all = methods.newestFirst() as PaymentMethod[];
+    const items = all.filter((pm) => pm.customer === customer.id && (type === undefined || pm.type === type));
+    const page = paginate(items, params, `/v1/customers/${customer.id}/payment_methods`, 'payment_method', all);
+    params.done();
+    send(emu, res, page, params);
+  });
 }
