@@ -63,6 +63,8 @@ export interface CleanupConfig {
 interface InternalWorkerFixtures {
   /** Undefined in a pre-deploy check that does not name the deployment's Stripe. */
   _vibesStripe: Stripe | undefined;
+  /** The run's replay server; undefined in a pre-deploy check, which runs none. */
+  _vibesReplay: ReplayClient | undefined;
   _vibesLedger: Ledger | undefined;
   _vibesRemovers: RemoverContext;
   _vibesAppDatabase: OpenAppDatabase;
@@ -141,6 +143,13 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
     { scope: 'worker' },
   ],
 
+  _vibesReplay: [
+    async ({ vibes }, use) => {
+      await use(vibes.replayServerUrl ? new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN }) : undefined);
+    },
+    { scope: 'worker' },
+  ],
+
   _vibesLedger: [
     async ({ vibes, guardConfig }, use) => {
       // The ledger migrates and writes its database. defineVibesConfig's guard does not run when a
@@ -172,11 +181,11 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
   ],
 
   _vibesRemovers: [
-    async ({ _vibesStripe, _vibesAppDatabase, cleanupConfig, guardConfig, vibes }, use, workerInfo) => {
+    async ({ _vibesStripe, _vibesReplay, _vibesAppDatabase, cleanupConfig, guardConfig, vibes }, use, workerInfo) => {
       const perSecond = (cleanupConfig.stripeRequestsPerSecond ?? 20) / Math.max(1, workerInfo.config.workers);
       await use({
         stripe: _vibesStripe,
-        replay: vibes.replayServerUrl ? new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN }) : undefined,
+        replay: _vibesReplay,
         limiter: new StripeRateLimiter({ perSecond }),
         appUser: cleanupConfig.appUser,
         appDatabase: _vibesAppDatabase,
@@ -241,8 +250,8 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
   },
 
   webhooks: [
-    async ({ vibes, user, fuzzConfig, entitlementsConfig, cleanup, cleanupConfig, _vibesAppDatabase, _vibesEntitlementProbe: probe }, use, testInfo) => {
-      const client = vibes.replayServerUrl ? new ReplayClient(vibes.replayServerUrl, { token: process.env.VIBES_REPLAY_TOKEN }) : noReplayServer();
+    async ({ vibes, user, fuzzConfig, entitlementsConfig, cleanup, cleanupConfig, _vibesReplay, _vibesAppDatabase, _vibesEntitlementProbe: probe }, use, testInfo) => {
+      const client = _vibesReplay ?? noReplayServer();
       // Invariants read the database the probe counts in.
       const fuzzDatabase = probeDatabase(entitlementsConfig, _vibesAppDatabase, 'fuzz query');
       const webhooks = new Webhooks(client, WAIT_FOR_TIMEOUT, { email: user.email, run: user.run }, {
