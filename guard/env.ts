@@ -71,17 +71,22 @@ export function readAppEnvFiles(cwd = process.cwd()): Map<string, { value: strin
   return values;
 }
 
+/** The names apps and their ORMs read their database from (Prisma's DIRECT_URL, Vercel Postgres' POSTGRES_URL…). */
+export const APP_DATABASE_VARIABLES = ['DATABASE_URL', 'POSTGRES_URL', 'POSTGRES_PRISMA_URL', 'DIRECT_URL'] as const;
+
 /**
- * The DATABASE_URL an app the run starts reads from its own env files, because the run gives it
- * none (not in the environment, not in `app.env`); undefined otherwise.
+ * The database variables an app the run starts reads from its own env files, because the run gives
+ * it none of that name (not in the environment, not in `app.env`).
  */
-export function appFileDatabaseUrl(
+export function appFileDatabaseUrls(
   files: Map<string, { value: string; file: string }>,
   env: NodeJS.ProcessEnv = process.env,
   appEnv?: Record<string, string>,
-): { value: string; file: string } | undefined {
-  if (env.DATABASE_URL || appEnv?.DATABASE_URL) return undefined;
-  return files.get('DATABASE_URL') || undefined;
+): { name: string; value: string; file: string }[] {
+  return APP_DATABASE_VARIABLES.flatMap((name) => {
+    const found = env[name] || appEnv?.[name] ? undefined : files.get(name);
+    return found?.value ? [{ name, ...found }] : [];
+  });
 }
 
 /** Set by `vibes predeploy` for its Playwright run: the app under test is a deployment, and BASE_URL is its --base-url. */

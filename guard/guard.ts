@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { isLoopbackHost } from '../core/index.js';
-import { appFileDatabaseUrl, DEPLOYMENT_CHECK_ENV, describeSource, loadTestEnv, type EnvSource } from './env.js';
+import { appFileDatabaseUrls, DEPLOYMENT_CHECK_ENV, describeSource, loadTestEnv, type EnvSource } from './env.js';
 
 export interface GuardConfig {
   /** Hosts of your production app: a base URL on one of them is refused. */
@@ -137,17 +137,17 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
   const appPg = PG_VARIABLES.filter((name) => input.appEnv?.[name]);
   // Only when no URL reaches the app, from app.env or inherited (DATABASE_URL, the usual one).
   const appPgOnly = appEnv.some(({ value }) => POSTGRES_URL.test(value)) || env.DATABASE_URL ? undefined : appPg[0];
-  const fromAppFile = input.appEnvFiles && appFileDatabaseUrl(input.appEnvFiles, env, input.appEnv);
+  const fromAppFiles = input.appEnvFiles ? appFileDatabaseUrls(input.appEnvFiles, env, input.appEnv) : [];
   const candidates: (Omit<DatabaseToJudge, 'url'> & { url: string | undefined })[] = [
     ...DATABASE_VARIABLES.map((name) => ({ name, url: env[name], pgEnv: env, pgPrefix: '' })),
-    ...(fromAppFile ? [{
-      name: `DATABASE_URL in ${fromAppFile.file}`,
-      url: fromAppFile.value,
+    ...fromAppFiles.map((found) => ({
+      name: `${found.name} in ${found.file}`,
+      url: found.value,
       pgEnv: env,
       pgPrefix: '',
-      source: `your app's own ${fromAppFile.file}, which it reads because the run sets no DATABASE_URL`,
-      allow: 'set DATABASE_URL in .env.test to a local or test database: the run passes it to the app, over its .env files',
-    }] : []),
+      source: `your app's own ${found.file}, which it reads because the run sets no ${found.name}`,
+      allow: `set ${found.name} in .env.test to a local or test database: the run passes it to the app, over its .env files`,
+    })),
     ...(input.databaseUrls ?? []).map((d) => ({ ...d, pgEnv: env, pgPrefix: '' })),
     ...appEnv.filter(({ value }) => POSTGRES_URL.test(value)).map(({ name, value }) => ({ name, url: value, pgEnv: appPgEnv, pgPrefix: 'app.env.' })),
     // The app inherits the run's DATABASE_URL too, and reads it with app.env's PG* variables.

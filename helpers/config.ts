@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { EMULATOR_SECRET_KEY, randomWebhookSecret } from '../core/index.js';
 import { defineConfig, devices, type PlaywrightTestConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './browser.js';
-import { appFileDatabaseUrl, assertSafeTarget, loadTestEnv, readAppEnvFiles } from '../guard/index.js';
+import { appFileDatabaseUrls, assertSafeTarget, loadTestEnv, readAppEnvFiles } from '../guard/index.js';
 import { appFileDatabaseNotice, configuredTargets } from './databases.js';
 import { reservePorts, somethingListensAt } from './ports.js';
 import { DEFAULT_DATA_DIR } from '../postgres/index.js';
@@ -57,7 +57,8 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   const forwardTo = options.webhooks?.forwardTo ?? (demo ? `${appUrl}${DEMO_WEBHOOK_PATH}` : undefined);
   // An app started here reads its own .env files for what the run leaves unset, its database above all.
   const startsUserApp = !!userApp && !env.BASE_URL;
-  const appEnvFiles = startsUserApp ? readAppEnvFiles(path.resolve(userApp.cwd ?? '.')) : undefined;
+  // Playwright starts it in the config's folder, whatever folder the run was started from.
+  const appEnvFiles = startsUserApp ? readAppEnvFiles(path.resolve(configDirectory(), userApp.cwd ?? '.')) : undefined;
   // Said once, by the runner: workers load this config too.
   if (!env.TEST_WORKER_INDEX) {
     for (const unused of unusedOptions(options, { externalReplayUrl, externalEmulatorUrl, stripeMode })) console.warn(`vibes: ${unused}`);
@@ -78,8 +79,9 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
     appEnv: userApp?.env,
     appEnvFiles,
   });
-  const appFileDatabase = appEnvFiles && appFileDatabaseUrl(appEnvFiles, env, userApp?.env);
-  if (appFileDatabase && !env.TEST_WORKER_INDEX) console.warn(`vibes: ${appFileDatabaseNotice(appFileDatabase)}`);
+  if (appEnvFiles && !env.TEST_WORKER_INDEX) {
+    for (const found of appFileDatabaseUrls(appEnvFiles, env, userApp?.env)) console.warn(`vibes: ${appFileDatabaseNotice(found)}`);
+  }
 
   // One secret signs what the replay server forwards and verifies what the app receives.
   // With `stripe listen`, it is the secret the Stripe CLI prints; otherwise one per run.
@@ -156,6 +158,21 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
     ],
   };
   return defineConfig(base, ...overrides);
+}
+
+/**
+ * The folder of the file that called defineVibesConfig (the config), which Playwright starts web
+ * servers in; the current folder when the stack does not say.
+ */
+function configDirectory(): string {
+  const here = fileURLToPath(import.meta.url);
+  for (const frame of (new Error().stack ?? '').split('\n').slice(1)) {
+    const location = /\(?((?:file:\/\/)?\/[^()]*?):\d+:\d+\)?$/.exec(frame.trim())?.[1];
+    if (!location) continue;
+    const file = location.startsWith('file://') ? fileURLToPath(location) : location;
+    if (file !== here) return path.dirname(file);
+  }
+  return process.cwd();
 }
 
 function vibesServer(name: string, url: string, args: string[], env: Record<string, string> = {}) {

@@ -95,9 +95,9 @@ async function appDatabase(db: DbConfig = {}): Promise<ResolvedDatabase> {
  * Said when the app the run starts takes its database from its own env files (the guard has passed
  * it: local, or named as a test database): the test users go there, often the developer's own data.
  */
-export function appFileDatabaseNotice(found: { value: string; file: string }): string {
-  return `your app reads DATABASE_URL from its ${found.file} (${redactUrl(found.value)}), as the run sets none: its test users are made there. ` +
-    "Set DATABASE_URL in .env.test to your app's test database.";
+export function appFileDatabaseNotice(found: { name: string; value: string; file: string }): string {
+  return `your app reads ${found.name} from its ${found.file} (${redactUrl(found.value)}), as the run sets none: its test users are made there. ` +
+    `Set ${found.name} in .env.test to your app's test database.`;
 }
 
 /** The run's own database (ledger, replay store), and the app's when nothing names one: configured, else the running embedded cluster. */

@@ -15,8 +15,9 @@ export interface Credentials {
 /** How long an alert must stay, with the page at the form, to be the form's refusal. */
 const ALERT_SETTLE_MS = 1000;
 /**
- * How long a step looks for a button or field before it says which ones the page has: a page
- * that loaded shows its controls within seconds, and a name that does not match never does.
+ * How long a step looks for a button or field before it says which ones the page has, unless the
+ * project sets an actionTimeout: a page that loaded shows its controls within seconds, and a name
+ * that does not match never does.
  */
 const CONTROL_TIMEOUT_MS = 15_000;
 
@@ -205,14 +206,15 @@ export class Flows {
    * with its status; else the error says what the page has instead and which option names it.
    */
   private async shown(locator: Locator, what: string, option: string, instead: () => Promise<string>): Promise<Locator> {
+    const timeout = controlTimeout();
     try {
-      await locator.first().waitFor({ state: 'visible', timeout: CONTROL_TIMEOUT_MS });
+      await locator.first().waitFor({ state: 'visible', timeout });
       return locator;
     } catch (error) {
       await this.failOnErrorPage();
       if (this.page.isClosed()) throw error;
       const there = await instead().catch(() => '');
-      throw new Error(`No ${what} on ${new URL(this.page.url()).pathname} within ${CONTROL_TIMEOUT_MS / 1000} s. ${there} ` +
+      throw new Error(`No ${what} on ${new URL(this.page.url()).pathname} within ${timeout / 1000} s. ${there} ` +
         `If yours is called differently, set flows: { ${option} } in defineVibesConfig (or test.use({ flowsConfig })).`);
     }
   }
@@ -261,6 +263,15 @@ export class Flows {
     throw new Error(`${url.origin} answered ${document.status()} for ${document.request().method()} ${url.pathname}${text ? `: "${text}"` : ''}.${hint}`);
   }
 
+}
+
+/** The project's actionTimeout when it sets one, else CONTROL_TIMEOUT_MS. */
+function controlTimeout(): number {
+  try {
+    return test.info().project.use.actionTimeout || CONTROL_TIMEOUT_MS;
+  } catch {
+    return CONTROL_TIMEOUT_MS; // outside a test
+  }
 }
 
 function quoteList(texts: string[]): string {

@@ -10,11 +10,16 @@ const MAX_EXPAND_DEPTH = 4;
  * deeper than Stripe allows is refused, as Stripe refuses it (a list's `data.` counts as a level).
  */
 export function expand(store: Store, value: unknown, paths: string[]): unknown {
-  const tooDeep = paths.find((path) => path.split('.').length > MAX_EXPAND_DEPTH);
-  if (tooDeep) throw errors.expandTooDeep(tooDeep);
+  checkExpandPaths(paths);
   const copy = structuredClone(value);
   for (const path of paths) expandPath(store, copy, path.split('.'));
   return copy;
+}
+
+/** Refuses a path deeper than Stripe allows; the API checks every call's paths before it changes anything. */
+export function checkExpandPaths(paths: string[]): void {
+  const tooDeep = paths.find((path) => path.split('.').length > MAX_EXPAND_DEPTH);
+  if (tooDeep) throw errors.expandTooDeep(tooDeep);
 }
 
 function expandPath(store: Store, node: unknown, segments: string[]): void {

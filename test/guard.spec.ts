@@ -261,9 +261,22 @@ test.describe('environment files', () => {
       expect(local.code, local.stderr).toBe(0);
       expect(local.stderr).toContain('vibes: your app reads DATABASE_URL from its .env (postgres://postgres:***@127.0.0.1:5432/indie_dev), as the run sets none: its test users are made there.');
       const doctor = await runVibes(['doctor'], { cwd: project.dir, env: { DATABASE_URL: undefined, VIBES_DATABASE_URL: undefined, STRIPE_EMULATOR_URL: undefined, STRIPE_SECRET_KEY: undefined } });
-      expect(doctor.stdout).toContain("! app database: your app reads DATABASE_URL from its .env (postgres://postgres:***@127.0.0.1:5432/indie_dev), as the run sets none: its test users are made there. Set DATABASE_URL in .env.test to your app's test database.");
+      expect(doctor.stdout).toContain("! app database (DATABASE_URL in .env): your app reads DATABASE_URL from its .env (postgres://postgres:***@127.0.0.1:5432/indie_dev), as the run sets none: its test users are made there. Set DATABASE_URL in .env.test to your app's test database.");
       expect(doctor.stdout).toContain('vibes doctor: all checks passed');
       expect(doctor.stdout + doctor.stderr).not.toContain('s3cret');
+
+      // Doctor cannot know whether the config starts the app: a production one is a warning there, with the guard's words.
+      await project.write('.env', 'POSTGRES_URL=postgres://app:s3cret@db.prod.example.com/app\n');
+      const warned = await runVibes(['doctor'], { cwd: project.dir, env: { DATABASE_URL: undefined, VIBES_DATABASE_URL: undefined, STRIPE_EMULATOR_URL: undefined, STRIPE_SECRET_KEY: undefined } });
+      expect(warned.stdout).toContain('! app database (POSTGRES_URL in .env): a run whose config starts your app refuses it: it points at database "app" on db.prod.example.com');
+      expect(warned.stdout).toContain('vibes doctor: all checks passed');
+      expect(warned.stdout + warned.stderr).not.toContain('s3cret');
+      // Nor is the config's folder always the current one: Playwright starts the app beside the config.
+      await project.write('web/.env', 'DATABASE_URL=postgres://app:s3cret@db.prod.example.com/app\n');
+      await project.write('web/vibes.config.mjs', "import { defineVibesConfig } from 'playwright-vibes';\nexport default defineVibesConfig({ app: { command: 'node server.js', url: 'http://127.0.0.1:9' } });\n");
+      const nested = await runNode("import('./web/vibes.config.mjs')", { DATABASE_URL: '', VIBES_DATABASE_URL: '' }, project.dir);
+      expect(nested.code).not.toBe(0);
+      expect(nested.stderr).toContain('✗ test database: DATABASE_URL in .env — it points at database "app" on db.prod.example.com');
     } finally {
       await project.remove();
     }

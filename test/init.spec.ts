@@ -62,8 +62,15 @@ test("finds the port an Express app listens on in its .env or its own code; a fr
   const fromEnv = await tempProject({ 'package.json': pkg, '.env': 'DATABASE_URL=postgres://localhost/dev\nPORT=4000\n', 'server.js': 'app.listen(process.env.PORT);\n' });
   const fromCode = await tempProject({ 'package.json': pkg, 'server.js': "const port = Number(process.env.PORT ?? 4100);\napp.listen(port);\n" });
   const guessed = await tempProject({ 'package.json': pkg, 'server.js': 'app.listen(process.env.PORT);\n' });
+  // Next.js serves on its own port whatever .env says; a script elsewhere that listens is not the app.
+  const next = await tempProject({
+    'package.json': JSON.stringify({ name: 'web', scripts: { dev: 'next dev' }, dependencies: { next: '^16.0.0' } }),
+    '.env': 'PORT=8080\n',
+    'scripts/worker.ts': 'server.listen(9000);\n',
+  });
   try {
-    const [env, code, guess] = await Promise.all([init(fromEnv, ['--dry-run']), init(fromCode, ['--dry-run']), init(guessed)]);
+    const [env, code, guess, nextApp] = await Promise.all([init(fromEnv, ['--dry-run']), init(fromCode, ['--dry-run']), init(guessed), init(next, ['--dry-run'])]);
+    expect(nextApp.stdout).toContain('app:             npm run dev → http://localhost:3000');
     expect(env.stdout).toContain('app:             npm run dev → http://localhost:4000');
     expect(code.stdout).toContain('app:             npm run dev → http://localhost:4100');
     expect(guess.stdout).toContain('app:             npm run dev → http://localhost:3000');
@@ -74,7 +81,7 @@ test("finds the port an Express app listens on in its .env or its own code; a fr
     // Its dev script reads .env, which CI does not have: said so in the config.
     expect(config).toContain('// ADAPT: the "dev" script reads .env (--env-file), which a CI machine does not have, so the app would not start there');
   } finally {
-    await Promise.all([fromEnv.remove(), fromCode.remove(), guessed.remove()]);
+    await Promise.all([fromEnv.remove(), fromCode.remove(), guessed.remove(), next.remove()]);
   }
 });
 

@@ -239,7 +239,8 @@ export default defineConfig({ testDir: './e2e', webServer: { command: 'node -e "
 });
 
 test('tests asking for what a pre-deploy check lacks (webhooks, a SQL count here) exit 2 and say so; a failure of the deployment outranks them (exit 1) @db @stack', async ({ databaseUrl }) => {
-  const site = await loopbackSite(() => ({ status: 200, body: PAGE }));
+  // The deployment's own grant count, at a path: it says 2.
+  const site = await loopbackSite((req) => ({ status: 200, body: req.url?.startsWith('/api/test/entitlements') ? '2' : PAGE }));
   const files = (extra: Record<string, string> = {}) => ({
     'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
     'playwright.config.ts': `import { defineVibesConfig } from 'playwright-vibes';
@@ -260,10 +261,12 @@ test('a visitor gets nothing for free @predeploy', async ({ user, entitlements }
   });
   const unfit = await tempProject(files());
   const failing = await tempProject(files({
-    'e2e/home.spec.ts': `import { test, expect } from 'playwright-vibes';
-test('the home page offers a discount @predeploy', async ({ page }) => {
-  await page.goto('/');
-  await expect(page.getByText('discount')).toBeVisible({ timeout: 500 });
+    // A real failure of the deployment: it granted twice. Its message mentions the webhooks it
+    // could not show, and is the deployment's failure all the same.
+    'e2e/grants.spec.ts': `import { test, expect } from 'playwright-vibes';
+test.use({ entitlementsConfig: { url: '/api/test/entitlements' } });
+test('a visitor is granted once @predeploy', async ({ user, entitlements }) => {
+  await expect(entitlements).toGrantExactlyOnce(user.email);
 });
 `,
   }));
@@ -279,6 +282,7 @@ test('the home page offers a discount @predeploy', async ({ page }) => {
     expect(withFailure.code, withFailure.stdout + withFailure.stderr).toBe(1);
     expect(withFailure.stdout).toMatch(/tests: +0 passed, 3 failed/);
     expect(withFailure.stdout).toContain('result:   FAILED: do not go live (exit 1)');
+    expect(withFailure.stdout).toMatch(/✗ e2e\/grants\.spec\.ts › a visitor is granted once @predeploy — Error: expect\(entitlements\)\.toGrantExactlyOnce/);
   } finally {
     await Promise.all([site.close(), unfit.remove(), failing.remove()]);
   }

@@ -196,6 +196,9 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     } finally {
       console.warn = warn;
     }
+    // A beta flag, as stripe-node sends one, is a version too.
+    const beta = new Stripe('sk_test_version', { ...config, apiVersion: '2026-10-28.endive; embedded_connect_beta=v2' as Stripe.LatestApiVersion });
+    await beta.customers.list();
     expect(warnings).toEqual([expect.stringContaining("stripe-emulator: a client asks for API version 2024-06-20; the emulator answers in the shapes of")]);
     expect(warnings[0]).toContain('pin a newer apiVersion in the app, or test it in Stripe test mode');
   });
@@ -468,6 +471,10 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     // Five levels are one too many, as Stripe says: a list's `data.` counts.
     const tooDeep = await rejection(stripe.subscriptions.list({ expand: ['data.items.data.price.product'] }));
     expect(tooDeep).toMatchObject({ statusCode: 400, code: 'property_expansion_max_depth', message: 'You cannot expand more than 4 levels of a property. Property: data.items.data.price.product' });
+    // Refused before the call does anything: a create with such a path creates nothing.
+    const customersBefore = (await stripe.customers.list({ limit: 100 })).data.length;
+    expect(await rejection(stripe.customers.create({ email: 'deep@example.com', expand: ['a.b.c.d.e'] }))).toMatchObject({ statusCode: 400, code: 'property_expansion_max_depth' });
+    expect((await stripe.customers.list({ limit: 100 })).data).toHaveLength(customersBefore);
 
     const payment = await stripe.checkout.sessions.create({
       mode: 'payment',

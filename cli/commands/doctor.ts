@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import pg from 'pg';
 import { plural } from '../../core/index.js';
-import { appFileDatabaseUrl, checkTarget, formatRefusals, loadTestEnv, readAppEnvFiles } from '../../guard/index.js';
+import { appFileDatabaseUrls, checkTarget, formatRefusals, loadTestEnv, readAppEnvFiles } from '../../guard/index.js';
 import { appFileDatabaseNotice, findChromium, stripeClientFor, stripeModeOf } from '../../helpers/index.js';
 import { databaseUrlFromEnv, findRunningEmbeddedPostgres, redactUrl } from '../../postgres/index.js';
 
@@ -20,14 +20,11 @@ export function doctorCommand(): Command {
     .action(async (flags: { replayUrl?: string }) => {
       loadTestEnv();
       const lines: Line[] = [];
-      // As for a config that starts the app: what its own .env files give it is the guard's too.
-      const appEnvFiles = readAppEnvFiles();
-      const { checks, refusals } = checkTarget({ appEnvFiles });
+      const { checks, refusals } = checkTarget();
       for (const c of checks) lines.push({ ok: c.passed, name: `guard: ${c.name}`, detail: c.detail });
       // Never connected to: what the guard refused is not this run's to touch, not even to see if it answers.
       const refusedUrls = new Set(refusals.map((r) => process.env[r.variable]).filter((value): value is string => !!value));
-      const appFileDatabase = appFileDatabaseUrl(appEnvFiles);
-      if (appFileDatabase && refusals.length === 0) lines.push({ ok: 'warn', name: 'app database', detail: appFileDatabaseNotice(appFileDatabase) });
+      lines.push(...appFileDatabaseLines());
       lines.push(browserLine(), ...(await databaseLines(refusedUrls)), await replayServerLine(flags.replayUrl ?? process.env.VIBES_REPLAY_URL), await stripeLine());
       for (const l of lines) console.log(`${l.ok === 'skip' ? '-' : l.ok === 'warn' ? '!' : l.ok ? '✓' : '✗'} ${l.name}: ${l.detail}`);
       if (refusals.length > 0) console.log(`\n${formatRefusals(refusals)}\n`);
@@ -35,6 +32,22 @@ export function doctorCommand(): Command {
       console.log(failed === 0 ? 'vibes doctor: all checks passed' : `vibes doctor: ${plural(failed, 'check')} failed`);
       if (failed > 0) process.exitCode = 1;
     });
+}
+
+/**
+ * What the app's own .env files would give an app the config starts (doctor does not know whether
+ * it starts one): a warning either way, with the guard's verdict, never a failed check.
+ */
+function appFileDatabaseLines(): Line[] {
+  if (process.env.BASE_URL) return [];
+  const appEnvFiles = readAppEnvFiles();
+  return appFileDatabaseUrls(appEnvFiles).map((found) => {
+    const [refusal] = checkTarget({ env: {}, sources: new Map(), appEnvFiles: new Map([[found.name, found]]) }).refusals;
+    const name = `app database (${found.name} in ${found.file})`;
+    return refusal
+      ? { ok: 'warn', name, detail: `a run whose config starts your app refuses it: ${refusal.why}; ${refusal.allow}` }
+      : { ok: 'warn', name, detail: appFileDatabaseNotice(found) };
+  });
 }
 
 function browserLine(): Line {

@@ -129,7 +129,8 @@ function judge(run: SuiteOutcome, tests: TestEvent[], grep: string): { exitCode:
   if (failed.some(isRunSetup)) {
     return { exitCode: PREDEPLOY_EXIT.misconfigured, verdict: "MISCONFIGURED: the preset's own setup failed on this machine (see above); the deployment was not checked" };
   }
-  const unfit = failed.filter((t) => t.error?.includes(UNAVAILABLE_IN_DEPLOYMENT_CHECK));
+  // The error itself, not a mention of one (a matcher's failure that could not add its timeline).
+  const unfit = failed.filter((t) => t.error !== undefined && stripErrorName(t.error).startsWith(UNAVAILABLE_IN_DEPLOYMENT_CHECK));
   if (unfit.length > 0 && unfit.length === failed.length) {
     return {
       exitCode: PREDEPLOY_EXIT.misconfigured,
@@ -138,6 +139,11 @@ function judge(run: SuiteOutcome, tests: TestEvent[], grep: string): { exitCode:
     };
   }
   return { exitCode: PREDEPLOY_EXIT.testsFailed, verdict: 'FAILED: do not go live' };
+}
+
+/** "Error: message" → "message", as Playwright prefixes a thrown error's message with its name. */
+function stripErrorName(error: string): string {
+  return error.replace(/^\w*Error: /, '');
 }
 
 function nothingToRun(outcome: SuiteOutcome, grep: string): number {

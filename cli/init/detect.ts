@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isRecord } from '../../core/index.js';
+import { APP_ENV_FILES } from '../../guard/index.js';
 import { PLAYWRIGHT_CONFIG_NAMES } from '../suite/run.js';
 
 export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
@@ -17,6 +18,12 @@ export interface Framework {
   name: string;
   /** The port its dev server uses when nothing says otherwise. */
   defaultPort: number;
+  /**
+   * A server library: the app's own code calls listen(), usually on process.env.PORT, so its port
+   * is in its env files or code, and this default is only a guess. A framework with a dev server
+   * of its own keeps its port whatever .env says.
+   */
+  appListens?: true;
 }
 
 /** The package manager, where that came from, and what a CI machine needs to install it. */
@@ -73,13 +80,13 @@ const FRAMEWORKS: { dependency: string; framework: Framework }[] = [
   { dependency: '@sveltejs/kit', framework: { name: 'SvelteKit', defaultPort: 5173 } },
   { dependency: 'nuxt', framework: { name: 'Nuxt', defaultPort: 3000 } },
   { dependency: 'astro', framework: { name: 'Astro', defaultPort: 4321 } },
-  { dependency: '@nestjs/core', framework: { name: 'NestJS', defaultPort: 3000 } },
+  { dependency: '@nestjs/core', framework: { name: 'NestJS', defaultPort: 3000, appListens: true } },
   { dependency: '@redwoodjs/core', framework: { name: 'RedwoodJS', defaultPort: 8910 } },
   { dependency: 'vite', framework: { name: 'Vite', defaultPort: 5173 } },
-  { dependency: 'fastify', framework: { name: 'Fastify', defaultPort: 3000 } },
-  { dependency: 'hono', framework: { name: 'Hono', defaultPort: 3000 } },
-  { dependency: 'koa', framework: { name: 'Koa', defaultPort: 3000 } },
-  { dependency: 'express', framework: { name: 'Express', defaultPort: 3000 } },
+  { dependency: 'fastify', framework: { name: 'Fastify', defaultPort: 3000, appListens: true } },
+  { dependency: 'hono', framework: { name: 'Hono', defaultPort: 3000, appListens: true } },
+  { dependency: 'koa', framework: { name: 'Koa', defaultPort: 3000, appListens: true } },
+  { dependency: 'express', framework: { name: 'Express', defaultPort: 3000, appListens: true } },
 ];
 
 const LOCKFILES: [string, PackageManager][] = [
@@ -254,30 +261,28 @@ function readText(file: string): string {
   }
 }
 
-/** Files an app's dev server commonly reads its PORT from (Next.js, Vite, dotenv, node --env-file). */
-const PORT_ENV_FILES = ['.env.development.local', '.env.local', '.env.development', '.env'];
-
 /**
- * The app's port: its start script's flag, else a PORT in its env files, else a default its own
- * code gives (`process.env.PORT ?? 4000`, `.listen(4000`), else its framework's. Only the first
- * three are the app's word; a framework default is a guess, and said so.
+ * The app's port: its start script's flag; for a framework with a dev server of its own, that
+ * framework's default. An app that listens itself (Express and the like, or no known framework):
+ * PORT in its env files, else a default in the file its start script runs (`process.env.PORT ??
+ * 4000`, `.listen(4000`), else a guess, said so.
  */
 function detectPort(dir: string, pkg: PackageJson, startScript: string | undefined, framework: Framework | undefined): ProjectFacts['port'] {
   const script = startScript ? pkg.scripts?.[startScript] : undefined;
   const flag = script ? /(?:--port[= ]|-p[= ]?|PORT=)(\d{2,5})\b/.exec(script)?.[1] : undefined;
   if (flag) return { value: Number(flag), source: `the "${startScript}" script` };
-  for (const file of PORT_ENV_FILES) {
+  if (framework && !framework.appListens) return { value: framework.defaultPort, source: `${framework.name}'s default` };
+  // Highest-ranked file first.
+  for (const file of [...APP_ENV_FILES].reverse()) {
     const text = readText(path.join(dir, file));
     const value = text && /^\s*(?:export\s+)?PORT\s*=\s*["']?(\d{2,5})\b/m.exec(text)?.[1];
     if (value) return { value: Number(value), source: `PORT in ${file}` };
   }
-  for (const file of sourceFiles(dir)) {
-    const text = readText(path.join(dir, file));
-    const value = /\bPORT\b[^\n;]{0,20}?(?:\?\?|\|\|)\s*["']?(\d{2,5})\b/.exec(text)?.[1] ?? /\.listen\(\s*(\d{2,5})\b/.exec(text)?.[1];
-    if (value) return { value: Number(value), source: file };
-  }
-  if (framework) return { value: framework.defaultPort, source: `${framework.name}'s default`, guessed: true };
-  return { value: 3000, source: 'default', guessed: true };
+  const entry = script && /(?:^|\s)((?:\.\/)?[\w./-]+\.[cm]?[jt]sx?)(?=\s|$)/.exec(script)?.[1];
+  const code = entry ? readText(path.join(dir, entry)) : '';
+  const fromCode = /\bPORT\b[^\n;]{0,20}?(?:\?\?|\|\|)\s*["']?(\d{2,5})\b/.exec(code)?.[1] ?? /\.listen\(\s*(\d{2,5})\b/.exec(code)?.[1];
+  if (fromCode) return { value: Number(fromCode), source: entry! };
+  return { value: framework?.defaultPort ?? 3000, source: framework ? `${framework.name}'s default` : 'default', guessed: true };
 }
 
 

@@ -85,10 +85,10 @@ test('the first deliveries of one event, racing each other, grant once @smoke', 
   // delivered, so every copy of the burst is a first one: "check the id, then record it" grants twice.
   // ADAPT: the event your handler reads: it finds the user by email here; stripeEvents({ email,
   // userId }) also sets client_reference_id and metadata.user_id. A handler that looks the session
-  // up in Stripe finds none for an injected event: leave this test out for it.
+  // up in Stripe finds none for an injected event: leave this test out for it. (The copies that
+  // lose may be answered with an error: Stripe retries them.)
   const paid = await webhooks.inject(stripeEvents({ email: user.email }).checkoutCompleted(), { deliver: false });
-  const { deliveries } = await webhooks.replay(paid, { times: 5, concurrency: 5 });
-  expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200, 200, 200]);
+  await webhooks.replay(paid, { times: 5, concurrency: 5 });
   await expect(entitlements).toGrantExactlyOnce(user.email);
 });
 

@@ -2,6 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import type { Emulator } from '../context.js';
 import { API_VERSION } from '../events.js';
 import { errors, StripeApiError } from '../errors.js';
+import { checkExpandPaths } from '../expand.js';
 import { requestId } from '../ids.js';
 import { registerCheckoutPages } from '../checkout/routes.js';
 import { registerCharges } from '../resources/charges.js';
@@ -16,6 +17,7 @@ import { registerProducts } from '../resources/products.js';
 import { registerSubscriptions } from '../resources/subscriptions.js';
 import { registerWebhookEndpoints } from '../resources/webhook-endpoints.js';
 import { requireTestKey } from './auth.js';
+import { paramsOf } from './respond.js';
 import type { IdempotencyCache } from './idempotency.js';
 import type { SlidingWindowLimiter } from './rate-limit.js';
 
@@ -29,7 +31,8 @@ export interface AppParts {
 
 /** Versions whose objects differ from the emulator's: before basil, a subscription's period was its own, not its items'. */
 const FIRST_VERSION_OF_THESE_SHAPES = '2025-03-31';
-const API_VERSION_FORMAT = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/;
+// A date, a release name, and beta flags as stripe-node sends them: `2025-03-31.basil; embedded_connect_beta=v2`.
+const API_VERSION_FORMAT = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?(;\s*[a-z0-9_]+=v\d+)*$/;
 
 /**
  * A `Stripe-Version` the emulator cannot answer in is refused when malformed, as Stripe refuses
@@ -114,6 +117,11 @@ export function createApp(parts: AppParts): Express {
     // stripe-python's DELETE and a bodiless fetch POST send, with no type) holds no parameters either.
     const empty = req.headers['content-length'] === '0';
     if (!empty && req.is('application/x-www-form-urlencoded') === false) throw errors.unsupportedContentType(req.headers['content-type'] ?? 'none');
+    next();
+  });
+  // expand[] is answered last, but refused first: a refused call must not have created anything.
+  api.use('/v1', (req, _res, next) => {
+    checkExpandPaths(paramsOf(req).expand());
     next();
   });
   api.use('/v1', parts.idempotency.middleware());
