@@ -56,10 +56,15 @@ export function shellEnvironment({ sources }: LoadedEnv, env: NodeJS.ProcessEnv 
  */
 export const APP_ENV_FILES = ['.env', '.env.development', '.env.local', '.env.development.local'] as const;
 
-/** Each variable of the app's env files in `cwd`, with the file it comes from (the highest-ranked one). */
-export function readAppEnvFiles(cwd = process.cwd()): Map<string, { value: string; file: string }> {
+/**
+ * Each variable of the app's env files in `cwd`, with the file it comes from (the highest-ranked
+ * one). `command`, the app's start command, adds the files it names (`node --env-file=.env.dev`,
+ * also through an npm script), ranked above the usual ones, as node ranks them.
+ */
+export function readAppEnvFiles(cwd = process.cwd(), command?: string): Map<string, { value: string; file: string }> {
   const values = new Map<string, { value: string; file: string }>();
-  for (const file of APP_ENV_FILES) {
+  const named = command ? envFilesOfCommand(cwd, command) : [];
+  for (const file of [...APP_ENV_FILES.filter((f) => !named.includes(f)), ...named]) {
     const full = path.join(cwd, file);
     if (!existsSync(full)) continue;
     try {
@@ -69,6 +74,25 @@ export function readAppEnvFiles(cwd = process.cwd()): Map<string, { value: strin
     }
   }
   return values;
+}
+
+/**
+ * The env files a start command loads itself: `--env-file[-if-exists]` of node, or `dotenv -e` of
+ * dotenv-cli, in the command or in the package.json script it runs (`npm run dev`, `pnpm dev`).
+ */
+function envFilesOfCommand(cwd: string, command: string): string[] {
+  const script = /^(?:npm|bun)\s+run\s+(\S+)|^(?:pnpm|yarn)\s+(?:run\s+)?(\S+)/.exec(command.trim());
+  let text = command;
+  if (script) {
+    try {
+      const scripts = (JSON.parse(readFileSync(path.join(cwd, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown> }).scripts;
+      const body = scripts?.[script[1] ?? script[2]!];
+      if (typeof body === 'string') text += ` ${body}`;
+    } catch {
+      // No package.json to read: only the command's own flags count.
+    }
+  }
+  return [...text.matchAll(/(?:--env-file(?:-if-exists)?[= ]|\bdotenv\s+(?:-\w+\s+)*-e\s+)(['"]?)([^\s'"]+)\1/g)].map((m) => m[2]!);
 }
 
 /** The names apps and their ORMs read their database from (Prisma's DIRECT_URL, Vercel Postgres' POSTGRES_URL…). */

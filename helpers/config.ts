@@ -58,7 +58,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   // An app started here reads its own .env files for what the run leaves unset, its database above all.
   const startsUserApp = !!userApp && !env.BASE_URL;
   // Playwright starts it in the config's folder, whatever folder the run was started from.
-  const appEnvFiles = startsUserApp ? readAppEnvFiles(path.resolve(configDirectory(), userApp.cwd ?? '.')) : undefined;
+  const appEnvFiles = startsUserApp ? readAppEnvFiles(path.resolve(configDirectory(), userApp.cwd ?? '.'), userApp.command) : undefined;
   // Said once, by the runner: workers load this config too.
   if (!env.TEST_WORKER_INDEX) {
     for (const unused of unusedOptions(options, { externalReplayUrl, externalEmulatorUrl, stripeMode })) console.warn(`vibes: ${unused}`);

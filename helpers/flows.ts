@@ -24,6 +24,9 @@ const CONTROL_TIMEOUT_MS = 15_000;
 type ButtonName = keyof FlowsConfig['buttons'];
 type LabelName = keyof FlowsConfig['labels'];
 
+/** The page each button is looked for on, when a path of the config names it. */
+const BUTTON_PAGES: Partial<Record<ButtonName, keyof FlowsConfig['paths']>> = { signup: 'signup', login: 'login', upgrade: 'dashboard', deleteAccount: 'account' };
+
 /**
  * The golden path, bound to the page: role- and label-based, so it reads like what a person
  * does and survives markup changes. Each step is a boxed step in the report.
@@ -190,14 +193,16 @@ export class Flows {
   /** The button the config names, once the page shows it; else an error listing the page's buttons. */
   private button(name: ButtonName): Promise<Locator> {
     const locator = this.page.getByRole('button', { name: this.config.buttons[name] });
-    return this.shown(locator, `button named ${String(this.config.buttons[name])}`, `buttons: { ${name}: … }`, async () =>
+    const page = BUTTON_PAGES[name];
+    const option = `buttons: { ${name}: … } }${page ? `, or flows: { paths: { ${page}: … } } if it is on another page,` : ''}`;
+    return this.shown(locator, `button named ${String(this.config.buttons[name])}`, option, async () =>
       `Buttons there: ${quoteList(await this.page.getByRole('button').allInnerTexts())}.`);
   }
 
   /** The field the config names by its label, once the page shows it; else an error listing the page's labels. */
   private field(name: LabelName): Promise<Locator> {
     const locator = this.page.getByLabel(this.config.labels[name]);
-    return this.shown(locator, `field labelled ${String(this.config.labels[name])}`, `labels: { ${name}: … }`, async () =>
+    return this.shown(locator, `field labelled ${String(this.config.labels[name])}`, `labels: { ${name}: … } }`, async () =>
       `Labels there: ${quoteList(await this.page.locator('label').allInnerTexts())}.`);
   }
 
@@ -215,7 +220,7 @@ export class Flows {
       if (this.page.isClosed()) throw error;
       const there = await instead().catch(() => '');
       throw new Error(`No ${what} on ${new URL(this.page.url()).pathname} within ${timeout / 1000} s. ${there} ` +
-        `If yours is called differently, set flows: { ${option} } in defineVibesConfig (or test.use({ flowsConfig })).`);
+        `If yours is called differently, set flows: { ${option} in defineVibesConfig (or test.use({ flowsConfig })).`);
     }
   }
 

@@ -98,6 +98,7 @@ export const vibesMatchers = {
         `\n\nEmail: ${email}\nExpected: ${this.isNot ? 'not ' : ''}granted exactly once\n` +
         `Received: granted ${plural(value, 'time')}` +
         (value > 1 ? '\n\nThe app granted more than once: a duplicate or concurrent delivery of one event was not deduplicated, or the app also grants outside its webhook (a success page racing it).' : '') +
+        (value === 0 && !this.isNot ? '\n\nThe app granted nothing: see below whether it refused the deliveries (their status), and whether the event names the user the way your handler looks for it (email, client_reference_id, metadata).' : '') +
         lateChange(firstHeld, value, ms) +
         timeline,
     };

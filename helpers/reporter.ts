@@ -149,10 +149,17 @@ export function formatSummary(summary: VibesSummary): string {
     ...(summary.cleanup.unchecked ? [`                interrupted before the cleanup check: the next run removes what this one left, or now \`npx vibes sweep --older-than 0s\``] : []),
     ...(summary.fuzz ? [`  fuzz          ${plural(summary.fuzz.properties, 'property', 'properties')}, ${plural(summary.fuzz.runs, 'run')}, ${plural(summary.fuzz.counterexamples, 'counterexample')} found`] : []),
     `  flaky tests   ${flaky.length === 0 ? 'none' : `${flaky.length}${shown}${hidden}`}`,
-    ...(summary.run ? [`  run           ${summary.run} ${summary.runTagged === false
-      ? '(no event carried it in metadata.vibes_run, so `export --run` finds none: export by --email or --since, or have the app copy VIBES_RUN_ID into its Stripe metadata)'
-      : `(events with metadata.vibes_run = it: vibes replay-server export --run ${summary.run})`}`] : []),
+    ...(summary.run ? [`  run           ${summary.run} ${runNote(summary.run, summary.runTagged)}`] : []),
   ].join('\n');
+}
+
+/** What the run's id is good for: the events that carry it, if the tests saw any; undefined `tagged`, no events seen. */
+function runNote(run: string, tagged: boolean | undefined): string {
+  if (tagged === true) return `(events with metadata.vibes_run = it: vibes replay-server export --run ${run})`;
+  if (tagged === false) {
+    return '(no event carried it in metadata.vibes_run, so `export --run` finds none: export by --email or --since, or have the app copy VIBES_RUN_ID into its Stripe metadata)';
+  }
+  return `(vibes replay-server export --run ${run} exports the events that carry it in metadata.vibes_run)`;
 }
 
 /** "23 events captured", "1 event injected", "3 events (2 captured, 1 injected)". */

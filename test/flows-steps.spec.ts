@@ -150,6 +150,6 @@ test("a deletion behind the browser's confirm() is confirmed, as the person woul
 test('a button named otherwise than the flows expect is said within 15 s, with the buttons the page has and the option to set', async ({ page }) => {
   test.setTimeout(60_000);
   await expect(flowsWith(page, { dashboard: '/subscribe' }).upgrade()).rejects.toThrow(
-    'No button named /upgrade/i on /subscribe within 15 s. Buttons there: "Subscribe", "Log out". If yours is called differently, set flows: { buttons: { upgrade: … } } in defineVibesConfig (or test.use({ flowsConfig })).',
+    'No button named /upgrade/i on /subscribe within 15 s. Buttons there: "Subscribe", "Log out". If yours is called differently, set flows: { buttons: { upgrade: … } }, or flows: { paths: { dashboard: … } } if it is on another page, in defineVibesConfig (or test.use({ flowsConfig })).',
   );
 });

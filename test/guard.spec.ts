@@ -276,6 +276,13 @@ test.describe('environment files', () => {
       await project.write('web/vibes.config.mjs', "import { defineVibesConfig } from 'playwright-vibes';\nexport default defineVibesConfig({ app: { command: 'node server.js', url: 'http://127.0.0.1:9' } });\n");
       const nested = await runNode("import('./web/vibes.config.mjs')", { DATABASE_URL: '', VIBES_DATABASE_URL: '' }, project.dir);
       expect(nested.code).not.toBe(0);
+      // An env file the app's start command loads itself (node --env-file, through its npm script) counts, above .env.
+      await project.write('package.json', JSON.stringify({ name: 'shop', scripts: { dev: 'node --env-file=.env.dev --watch server.js' } }));
+      await project.write('.env', 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/app_test\n');
+      await project.write('.env.dev', 'DATABASE_URL=postgres://app:s3cret@db.prod.example.com/app\n');
+      const fromScript = await runNode("import('playwright-vibes').then((m) => m.defineVibesConfig({ app: { command: 'npm run dev', url: 'http://127.0.0.1:9' } }))", { DATABASE_URL: '', VIBES_DATABASE_URL: '' }, project.dir);
+      expect(fromScript.code).not.toBe(0);
+      expect(fromScript.stderr).toContain('✗ test database: DATABASE_URL in .env.dev — it points at database "app" on db.prod.example.com');
       expect(nested.stderr).toContain('✗ test database: DATABASE_URL in .env — it points at database "app" on db.prod.example.com');
     } finally {
       await project.remove();

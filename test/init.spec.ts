@@ -74,6 +74,7 @@ test("finds the port an Express app listens on in its .env or its own code; a fr
     expect(env.stdout).toContain('app:             npm run dev → http://localhost:4000');
     expect(code.stdout).toContain('app:             npm run dev → http://localhost:4100');
     expect(guess.stdout).toContain('app:             npm run dev → http://localhost:3000');
+    expect(guess.stdout).toContain('  ADAPT: port 3000 is a guess (nothing in the app named one)');
     const config = await read(guessed, 'playwright.config.ts');
     expect(config).toContain("port 3000 (Express's default).");
     expect(config).toContain('// ADAPT: port 3000 is a guess (nothing in the app named one): set app.url to where your app listens');

@@ -40,7 +40,8 @@ export function doctorCommand(): Command {
  */
 function appFileDatabaseLines(): Line[] {
   if (process.env.BASE_URL) return [];
-  const appEnvFiles = readAppEnvFiles();
+  // With the files the "dev" script loads, the command `vibes init` gives a config by default.
+  const appEnvFiles = readAppEnvFiles(process.cwd(), 'npm run dev');
   return appFileDatabaseUrls(appEnvFiles).map((found) => {
     const [refusal] = checkTarget({ env: {}, sources: new Map(), appEnvFiles: new Map([[found.name, found]]) }).refusals;
     const name = `app database (${found.name} in ${found.file})`;

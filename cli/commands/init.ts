@@ -63,6 +63,8 @@ function init(flags: InitFlags): void {
   say(`  app:             ${app.command} → ${app.url}`);
   say(`  webhook:         ${app.webhookUrl} (${flags.webhookPath ? 'given' : facts.webhookPath.source})`);
   if (facts.existingConfig) say(`  existing config: ${facts.existingConfig}${facts.testDir.source === facts.existingConfig ? ` (testDir ${facts.testDir.value})` : ''}`);
+  // The guesses to check, here as well as in the config's comments.
+  for (const note of app.notes.filter((n) => n.startsWith('ADAPT'))) say(`  ${note}`);
   say('');
 
   const skipped: string[] = [];

@@ -83,10 +83,11 @@ test('the first deliveries of one event, racing each other, grant once @smoke', 
   await flows.signup(user);
   // Stripe can send an event again before its first delivery was answered. Stored, not yet
   // delivered, so every copy of the burst is a first one: "check the id, then record it" grants twice.
-  // ADAPT: the event your handler reads: it finds the user by email here; stripeEvents({ email,
-  // userId }) also sets client_reference_id and metadata.user_id. A handler that looks the session
-  // up in Stripe finds none for an injected event: leave this test out for it. (The copies that
-  // lose may be answered with an error: Stripe retries them.)
+  // ADAPT: the event your handler reads: it finds the user by email here. stripeEvents({ email,
+  // userId }) also sets client_reference_id and metadata.user_id (add \`db\` to the fixtures):
+  //   userId: String(await db.value('select id from users where email = $1', [user.email]))
+  // A handler that looks the session up in Stripe finds none for an injected event: leave this
+  // test out for it. (The copies that lose may be answered with an error: Stripe retries them.)
   const paid = await webhooks.inject(stripeEvents({ email: user.email }).checkoutCompleted(), { deliver: false });
   await webhooks.replay(paid, { times: 5, concurrency: 5 });
   await expect(entitlements).toGrantExactlyOnce(user.email);
@@ -135,7 +136,8 @@ const dbName = (facts: ProjectFacts) => `${(facts.pkg.name ?? 'app').replace(/[^
 export function envTestExample(facts: ProjectFacts): string {
   return `# Test settings for playwright-vibes (written by \`vibes init\`).
 # Copy to .env.test (committed, no secrets) or .env.test.local (git-ignored, for secrets).
-# The suite loads those two files and never .env, so a production value cannot leak in.
+# The suite loads those two files, never .env. Your app may read its own .env files: set
+# DATABASE_URL here, so it uses its test database (the guard refuses a production one it finds there).
 
 # Your app's test database: the app reads it (as most apps do), and so do the entitlements SQL,
 # the db fixture and cleanup.appUser.sql. Unset, those run on the preset's own database below.
