@@ -215,7 +215,7 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     expect((await stripe.subscriptions.retrieve(sub.id)).items.data[0]!.price.id).toBe(monthly.id);
   });
 
-  test("a customer's saved cards (customers.listPaymentMethods) after a Checkout", async () => {
+  test("a customer's saved cards (customers.listPaymentMethods) after a Checkout, and the default one", async () => {
     const { stripe } = h;
     const monthly = await monthlyPrice(stripe);
     const session = await stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ price: monthly.id, quantity: 1 }], success_url: 'https://app.example/ok', customer_email: 'cards@example.com' });
@@ -225,6 +225,21 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     expect(cards.data.map((pm) => [pm.customer, pm.card?.last4])).toEqual([[customer, '4242']]);
     expect((await stripe.customers.listPaymentMethods((await stripe.customers.create({ email: 'none@example.com' })).id)).data).toEqual([]);
     expect(await rejection(stripe.customers.listPaymentMethods('cus_missing'))).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+
+    // The saved card as the customer's default, as a billing page sets it; '' clears it.
+    const pm = cards.data[0]!.id;
+    const withDefault = await stripe.customers.update(customer, { invoice_settings: { default_payment_method: pm } });
+    expect(withDefault.invoice_settings.default_payment_method).toBe(pm);
+    expect(((await stripe.customers.retrieve(customer)) as Stripe.Customer).invoice_settings.default_payment_method).toBe(pm);
+    expect((await stripe.customers.update(customer, { invoice_settings: { default_payment_method: '' } })).invoice_settings.default_payment_method).toBeNull();
+    // Only a payment method of the customer's: another's is refused, as Stripe refuses it, and nothing changes.
+    const other = await stripe.customers.create({ email: 'other@example.com' });
+    const refused = await rejection(stripe.customers.update(other.id, { invoice_settings: { default_payment_method: pm } }));
+    expect(refused).toMatchObject({ statusCode: 400, param: 'invoice_settings[default_payment_method]', message: `The customer does not have a payment method with the ID ${pm}. The payment method must be attached to the customer.` });
+    expect(await rejection(stripe.customers.update(other.id, { invoice_settings: { default_payment_method: 'pm_nope' } }))).toMatchObject({ statusCode: 400, code: 'resource_missing' });
+    expect(((await stripe.customers.retrieve(other.id)) as Stripe.Customer).invoice_settings.default_payment_method).toBeNull();
+    // A card attached to someone is not attached again to a new customer.
+    expect(await rejection(stripe.customers.create({ email: 'third@example.com', payment_method: pm }))).toMatchObject({ statusCode: 400, param: 'payment_method' });
   });
 
   test('subscriptions, prices, products and invoices have their own search, by the fields Stripe lists for each', async () => {

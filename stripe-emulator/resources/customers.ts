@@ -7,6 +7,7 @@ import type { Params } from '../params.js';
 import { searchFields } from '../search.js';
 import { emptyMetadata, type EventRequest, type Metadata, type StripeObject } from '../types.js';
 import { eventRequest, paramsOf, pathParam, searchRoute, send } from '../http/respond.js';
+import type { PaymentMethod } from './payment-methods.js';
 import { cancelSubscription, type Subscription } from './subscriptions.js';
 import { applyUpdate } from './updates.js';
 
@@ -38,6 +39,7 @@ export interface CustomerInput {
   description?: string | null;
   address?: Address | null;
   metadata?: Metadata;
+  defaultPaymentMethod?: string | null;
 }
 
 function buildCustomer(emu: Emulator, input: CustomerInput): Customer {
@@ -54,7 +56,7 @@ function buildCustomer(emu: Emulator, input: CustomerInput): Customer {
     discount: null,
     email: input.email ?? null,
     invoice_prefix: randomBase62(8).toUpperCase(),
-    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+    invoice_settings: { custom_fields: null, default_payment_method: input.defaultPaymentMethod ?? null, footer: null, rendering_options: null },
     livemode: false,
     metadata: input.metadata ?? emptyMetadata(),
     name: input.name ?? null,
@@ -96,7 +98,26 @@ function readAddress(params: Params, key: string): Address | null | undefined {
   return address;
 }
 
-function readCustomerFields(params: Params, current?: Customer): CustomerInput {
+/**
+ * `invoice_settings[default_payment_method]`: a payment method attached to the customer (or the one
+ * this create attaches with `payment_method`), or '' to clear it, as Stripe checks it.
+ */
+function readDefaultPaymentMethod(emu: Emulator, params: Params, customer: string | undefined, attaching: string | undefined): string | null | undefined {
+  const settings = params.object('invoice_settings');
+  if (!settings) return undefined;
+  const id = settings.nullableString('default_payment_method');
+  settings.accept('custom_fields', 'footer', 'rendering_options');
+  settings.done();
+  if (!id) return id;
+  const param = settings.name('default_payment_method');
+  const method = emu.store.collections.paymentMethods.require(id, param) as PaymentMethod;
+  if (id !== attaching && (customer === undefined || method.customer !== customer)) {
+    throw errors.invalidValue(param, `The customer does not have a payment method with the ID ${id}. The payment method must be attached to the customer.`);
+  }
+  return id;
+}
+
+function readCustomerFields(emu: Emulator, params: Params, current?: Customer): CustomerInput & { attach?: PaymentMethod } {
   const input: CustomerInput = {};
   const email = params.email('email');
   if (email !== undefined) input.email = email;
@@ -108,9 +129,15 @@ function readCustomerFields(params: Params, current?: Customer): CustomerInput {
   if (address !== undefined) input.address = address;
   const metadata = params.metadata('metadata', current?.metadata);
   if (metadata !== undefined) input.metadata = metadata;
+  // On create only: the payment method to attach to the new customer.
+  const attachId = current ? undefined : params.string('payment_method');
+  const attach = attachId === undefined ? undefined : (emu.store.collections.paymentMethods.require(attachId, 'payment_method') as PaymentMethod);
+  if (attach?.customer) throw errors.invalidValue('payment_method', `The payment method ${attach.id} is already attached to a customer.`);
+  const defaultPaymentMethod = readDefaultPaymentMethod(emu, params, current?.id, attachId);
+  if (defaultPaymentMethod !== undefined) input.defaultPaymentMethod = defaultPaymentMethod;
   // Accepted so real integrations run unchanged; the emulator keeps no payment sources or tax data.
-  params.accept('payment_method', 'invoice_settings', 'preferred_locales', 'shipping', 'tax_exempt', 'tax_id_data', 'test_clock', 'source', 'balance', 'coupon', 'promotion_code', 'invoice_prefix', 'next_invoice_sequence', 'tax', 'cash_balance', 'validate');
-  return input;
+  params.accept('payment_method', 'preferred_locales', 'shipping', 'tax_exempt', 'tax_id_data', 'test_clock', 'source', 'balance', 'coupon', 'promotion_code', 'invoice_prefix', 'next_invoice_sequence', 'tax', 'cash_balance', 'validate');
+  return { ...input, ...(attach ? { attach } : {}) };
 }
 
 const SEARCH_FIELDS = searchFields('email', 'name', 'phone', 'created', 'metadata');
@@ -122,9 +149,15 @@ export function registerCustomers(router: Router, emu: Emulator): void {
 
   router.post('/v1/customers', (req, res) => {
     const params = paramsOf(req);
-    const input = readCustomerFields(params);
+    const { attach, ...input } = readCustomerFields(emu, params);
     params.done();
-    send(emu, res, createCustomer(emu, input, eventRequest(res)), params);
+    const request = eventRequest(res);
+    const customer = createCustomer(emu, input, request);
+    if (attach) {
+      attach.customer = customer.id;
+      emu.events.emit('payment_method.attached', attach, { request });
+    }
+    send(emu, res, customer, params);
   });
 
   searchRoute(router, emu, '/v1/customers', live, SEARCH_FIELDS);
@@ -155,9 +188,11 @@ export function registerCustomers(router: Router, emu: Emulator): void {
   router.post('/v1/customers/:id', (req, res) => {
     const params = paramsOf(req);
     const customer = requireLiveCustomer(emu, pathParam(req, 'id'));
-    const input = readCustomerFields(params, customer);
+    const { defaultPaymentMethod, ...input } = readCustomerFields(emu, params, customer);
     params.done();
-    applyUpdate(emu, customer, { ...input }, 'customer.updated', eventRequest(res));
+    const changes: Partial<Customer> = { ...input };
+    if (defaultPaymentMethod !== undefined) changes.invoice_settings = { ...customer.invoice_settings, default_payment_method: defaultPaymentMethod };
+    applyUpdate(emu, customer, changes, 'customer.updated', eventRequest(res));
     send(emu, res, customer, params);
   });
 
