@@ -74,6 +74,7 @@ const PREFIXES: [prefix: string, collection: keyof Store['collections']][] = [
   ['pm_', 'paymentMethods'],
   ['evt_', 'events'],
   ['we_', 'webhookEndpoints'],
+  ['bps_', 'portalSessions'],
 ];
 
 /** The emulator's whole state, in memory; `clear()` is `POST /_vibes/reset`. */
@@ -90,6 +91,7 @@ export class Store {
     paymentMethods: new Collection<StripeObject>('payment_method'),
     events: new Collection<StripeObject>('event'),
     webhookEndpoints: new Collection<StripeObject>('webhook_endpoint'),
+    portalSessions: new Collection<StripeObject>('billing_portal.session'),
   };
 
   /** Customers answer `deleted: true` after deletion, so they stay known by id. */

@@ -242,6 +242,42 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     expect(await rejection(stripe.customers.create({ email: 'third@example.com', payment_method: pm }))).toMatchObject({ statusCode: 400, param: 'payment_method' });
   });
 
+  test('the billing portal: a session links to a page where the customer cancels at the period end, or renews, and goes back', async () => {
+    const { stripe } = h;
+    const monthly = await monthlyPrice(stripe);
+    const session = await stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ price: monthly.id, quantity: 1 }], success_url: 'https://app.example/ok', customer_email: 'portal@example.com' });
+    await submitCheckoutForm(session.url!, { cardNumber: '4242424242424242' });
+    const { customer, subscription } = await stripe.checkout.sessions.retrieve(session.id);
+    const portal = await stripe.billingPortal.sessions.create({ customer: customer as string, return_url: 'https://app.example/account' });
+    expect(portal).toMatchObject({ object: 'billing_portal.session', customer, return_url: 'https://app.example/account', livemode: false });
+    expect(portal.url).toBe(`${h.emulator.url}/p/session/${portal.id}`);
+
+    const page = await (await fetch(portal.url)).text();
+    expect(page).toContain('<a href="https://app.example/account">Return to Vibes Test Shop</a>');
+    expect(page).toMatch(/Pro plan[\s\S]*\$20\.00 per month[\s\S]*Renews on \d{4}-\d{2}-\d{2}[\s\S]*Cancel plan/);
+    const act = (action: string) => fetch(`${h.emulator.url}/p/session/${portal.id}/subscriptions/${subscription}`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ action }),
+    });
+    const updated = async () => (await stripe.events.list({ type: 'customer.subscription.updated' })).data.map((e) => (e.data.object as Stripe.Subscription).cancel_at_period_end);
+    const before = (await updated()).length;
+    expect((await act('cancel')).status).toBe(303);
+    const canceling = await stripe.subscriptions.retrieve(subscription as string);
+    expect(canceling).toMatchObject({ status: 'active', cancel_at_period_end: true, cancel_at: canceling.items.data[0]!.current_period_end, cancellation_details: { reason: 'cancellation_requested' } });
+    expect(await (await fetch(portal.url)).text()).toMatch(/Cancels on \d{4}-\d{2}-\d{2}[\s\S]*Renew plan/);
+    await act('cancel'); // again: nothing more changes
+    await act('renew');
+    expect(await stripe.subscriptions.retrieve(subscription as string)).toMatchObject({ cancel_at_period_end: false, cancel_at: null });
+    // One event for each change, none for the repeated cancel; newest first: the renewal, then the cancellation.
+    const updates = await updated();
+    expect(updates.slice(0, updates.length - before)).toEqual([false, true]);
+
+    // Bad input: an unknown customer, a return_url that is no URL, a flow the emulator does not have; an unknown page.
+    expect(await rejection(stripe.billingPortal.sessions.create({ customer: 'cus_missing' }))).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'customer' });
+    expect(await rejection(stripe.billingPortal.sessions.create({ customer: customer as string, return_url: 'javascript:alert(1)' }))).toMatchObject({ statusCode: 400, param: 'return_url' });
+    expect(await rejection(stripe.billingPortal.sessions.create({ customer: customer as string, flow_data: { type: 'payment_method_update' } }))).toMatchObject({ statusCode: 400, param: 'flow_data' });
+    expect((await fetch(`${h.emulator.url}/p/session/bps_missing`)).status).toBe(404);
+  });
+
   test('subscriptions, prices, products and invoices have their own search, by the fields Stripe lists for each', async () => {
     const { stripe } = h;
     const monthly = await monthlyPrice(stripe);
@@ -332,8 +368,8 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     expect(url.status).toBe(404);
     expect((await url.json()).error.message).toContain('Unrecognized request URL (GET: /v1/refunds)');
     // What it lacks is said to be the emulator's gap, with where to test it instead.
-    const portal = await rejection(stripe.billingPortal.sessions.create({ customer: 'cus_x' }));
-    expect(portal.message).toContain('The Stripe emulator serves part of Stripe\'s API, listed in the playwright-vibes README; for an endpoint it lacks, run the test in Stripe test mode.');
+    const coupon = await rejection(stripe.coupons.create({ percent_off: 50 }));
+    expect(coupon.message).toContain('The Stripe emulator serves part of Stripe\'s API, listed in the playwright-vibes README; for an endpoint it lacks, run the test in Stripe test mode.');
   });
 
   test('Idempotency-Key: same key and params replays the first answer; other params is an idempotency error', async () => {

@@ -224,7 +224,6 @@ export function renderChallengePage(model: { action: string; amount: string; bus
 </body></html>`.value;
 }
 
-/** A page in Checkout's style for a session that cannot be paid (expired, complete, unknown). */
 /** A message page that sends the browser on to `href` by script (a link for a browser without it). */
 export function renderLeavingPage(title: string, message: string, href: string): string {
   // JSON inside a script element: `<` escaped, so no URL can close the element.
@@ -232,9 +231,15 @@ export function renderLeavingPage(title: string, message: string, href: string):
   return renderMessagePage(title, message, { href, label: 'Continue' }).replace('</body>', `<script>location.replace(${target})</script></body>`);
 }
 
+/** A page in Checkout's style for a session that cannot be paid (expired, complete, unknown). */
 export function renderMessagePage(title: string, message: string, link?: { href: string; label: string }): string {
+  return renderPlainPage(title, html`<h1>${title}</h1><p>${message}</p>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ''}`);
+}
+
+/** A page in Checkout's style around `body` (the customer portal's too). */
+export function renderPlainPage(title: string, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
 <style>${raw(STYLE)}</style></head>
-<body><div class="App-Container"><main class="App-Payment"><h1>${title}</h1><p>${message}</p>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ''}</main></div></body></html>`.value;
+<body><div class="App-Container"><main class="App-Payment">${body}</main></div></body></html>`.value;
 }

@@ -5,6 +5,8 @@ import { errors, StripeApiError } from '../errors.js';
 import { checkExpandPaths } from '../expand.js';
 import { requestId } from '../ids.js';
 import { registerCheckoutPages } from '../checkout/routes.js';
+import { registerPortalPages } from '../portal/routes.js';
+import { registerBillingPortal } from '../resources/billing-portal.js';
 import { registerCharges } from '../resources/charges.js';
 import { registerCheckoutSessions } from '../resources/checkout-sessions.js';
 import { registerCustomers } from '../resources/customers.js';
@@ -80,7 +82,7 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   }
   if (res.headersSent) return;
   res.set(failure.headers);
-  if (req.path.startsWith('/c/')) {
+  if (req.path.startsWith('/c/') || req.path.startsWith('/p/')) {
     res.status(failure.status).type('text').send(failure.body.message);
     return;
   }
@@ -101,6 +103,7 @@ export function createApp(parts: AppParts): Express {
 
   const checkout = express.Router();
   registerCheckoutPages(checkout, emulator);
+  registerPortalPages(checkout, emulator);
   app.use(checkout);
 
   // Every /v1 call: Stripe's headers, the optional rate limit, a test key, the form body, idempotency.
@@ -137,6 +140,7 @@ export function createApp(parts: AppParts): Express {
     registerPaymentMethods,
     registerEvents,
     registerWebhookEndpoints,
+    registerBillingPortal,
   ]) {
     register(api, emulator);
   }
@@ -145,7 +149,7 @@ export function createApp(parts: AppParts): Express {
   });
   app.use(api);
   app.use((req, res) => {
-    res.status(404).json({ error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.path}). The Stripe emulator serves /v1/*, /c/pay/<session id> and /_vibes/*.` } });
+    res.status(404).json({ error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.path}). The Stripe emulator serves /v1/*, /c/pay/<session id>, /p/session/<portal session id> and /_vibes/*.` } });
   });
   app.use(errorHandler);
   return app;

@@ -142,6 +142,19 @@ export function updateSubscription(emu: Emulator, sub: Subscription, changes: Pa
   applyUpdate(emu, sub, changes, 'customer.subscription.updated', request);
 }
 
+/**
+ * The changes that schedule a cancellation at the period's end, or take it back, as
+ * `cancel_at_period_end` does through the API and the billing portal's "Cancel plan".
+ */
+export function periodEndCancellation(emu: Emulator, sub: Subscription, cancel: boolean, details = sub.cancellation_details): Partial<Subscription> {
+  return {
+    cancel_at_period_end: cancel,
+    cancel_at: cancel ? (sub.items.data[0]?.current_period_end ?? null) : null,
+    canceled_at: cancel ? emu.clock.now() : null,
+    cancellation_details: { ...details, reason: cancel ? 'cancellation_requested' : null },
+  };
+}
+
 /** Cancels at once: `canceled`, with `customer.subscription.deleted`. */
 export function cancelSubscription(emu: Emulator, sub: Subscription, request?: EventRequest, details: { comment?: string | null; feedback?: string | null } = {}): void {
   const now = emu.clock.now();
@@ -211,10 +224,7 @@ export function registerSubscriptions(router: Router, emu: Emulator): void {
       throw errors.invalidState(`A canceled subscription can only update its cancellation_details and metadata.`);
     }
     if (cancelAtPeriodEnd !== undefined) {
-      changes.cancel_at_period_end = cancelAtPeriodEnd;
-      changes.cancel_at = cancelAtPeriodEnd ? (sub.items.data[0]?.current_period_end ?? null) : null;
-      changes.canceled_at = cancelAtPeriodEnd ? emu.clock.now() : null;
-      changes.cancellation_details = { ...(cancellation ?? sub.cancellation_details), reason: cancelAtPeriodEnd ? 'cancellation_requested' : null };
+      Object.assign(changes, periodEndCancellation(emu, sub, cancelAtPeriodEnd, cancellation ?? sub.cancellation_details));
     } else if (cancellation) {
       changes.cancellation_details = cancellation;
     }
