@@ -56,7 +56,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   const baseURL = env.BASE_URL || options.baseURL || appUrl;
   const forwardTo = options.webhooks?.forwardTo ?? (demo ? `${appUrl}${DEMO_WEBHOOK_PATH}` : undefined);
   // An app started here reads its own .env files for what the run leaves unset, its database above all.
-  const startsUserApp = !!userApp && !env.BASE_URL;
+  const startsUserApp = !!userApp && !appRunsElsewhere;
   // Playwright starts it in the config's folder, whatever folder the run was started from.
   const appEnvFiles = startsUserApp ? readAppEnvFiles(path.resolve(configDirectory(), userApp.cwd ?? '.'), userApp.command) : undefined;
   // Said once, by the runner: workers load this config too.

@@ -6,17 +6,19 @@ const MAX_EXPAND_DEPTH = 4;
 
 /**
  * Applies `expand[]` paths (`customer`, `latest_invoice.payment_intent`, `data.subscription`) to a
- * copy of the object: an id found at the path is replaced by the stored object it names. A path
- * deeper than Stripe allows is refused, as Stripe refuses it (a list's `data.` counts as a level).
+ * copy of the object: an id found at the path is replaced by the stored object it names. The paths
+ * were checked (checkExpandPaths) before the call's handler ran.
  */
 export function expand(store: Store, value: unknown, paths: string[]): unknown {
-  checkExpandPaths(paths);
   const copy = structuredClone(value);
   for (const path of paths) expandPath(store, copy, path.split('.'));
   return copy;
 }
 
-/** Refuses a path deeper than Stripe allows; the API checks every call's paths before it changes anything. */
+/**
+ * Refuses a path deeper than Stripe allows, as Stripe refuses it (a list's `data.` counts as a
+ * level); the API checks every call's paths before its handler changes anything.
+ */
 export function checkExpandPaths(paths: string[]): void {
   const tooDeep = paths.find((path) => path.split('.').length > MAX_EXPAND_DEPTH);
   if (tooDeep) throw errors.expandTooDeep(tooDeep);

@@ -285,7 +285,6 @@ function detectPort(dir: string, pkg: PackageJson, startScript: string | undefin
   return { value: framework?.defaultPort ?? 3000, source: framework ? `${framework.name}'s default` : 'default', guessed: true };
 }
 
-
 /**
  * The route that verifies Stripe signatures: the source file that calls `constructEvent`, turned
  * into a URL path by the file-system routing of Next.js, Remix and SvelteKit, or read from an

@@ -3,7 +3,6 @@ import { plural } from '../../core/index.js';
 import { configuredTargets } from '../databases.js';
 import { checkTarget, formatRefusals } from '../../guard/index.js';
 import { sweepEntries } from '../sweep.js';
-import { ReplayClient } from '../../replay-server/index.js';
 
 // The first project of every vibes run; the browser projects depend on it, so nothing of the
 // suite runs before the target is proven safe and dead runs' leftovers are gone.
@@ -21,9 +20,9 @@ setup('the target is a test target (safety guard)', async ({ guardConfig, baseUR
   if (refusals.length > 0) throw new Error(formatRefusals(refusals));
 });
 
-setup('the replay server answers', async ({ vibes }) => {
-  setup.skip(!vibes.replayServerUrl, 'a pre-deploy check: the deployment gets its own webhooks');
-  await new ReplayClient(vibes.replayServerUrl!, { token: process.env.VIBES_REPLAY_TOKEN }).health();
+setup('the replay server answers', async ({ _vibesReplay }) => {
+  setup.skip(!_vibesReplay, 'a pre-deploy check: the deployment gets its own webhooks');
+  await _vibesReplay!.health();
 });
 
 setup('what killed runs left behind is removed', async ({ vibes, _vibesLedger, _vibesRemovers }) => {
