@@ -22,6 +22,7 @@ export {
   formatScheduleTable,
   groupSteps,
   parseScheduleFile,
+  readScheduleFile,
   scheduleFromFile,
   type ScheduleFile,
   type ScheduleFileEvent,

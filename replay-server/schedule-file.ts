@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { isRecord } from '../core/index.js';
 import { CUT_OFF_ERROR } from './deliver.js';
 import type { Schedule, ScheduledDelivery } from './schedule.js';
@@ -67,6 +68,26 @@ export class ScheduleFileError extends Error {
 export function formatScheduleFile(file: ScheduleFile): string {
   const lines = [file.header, ...file.events, ...file.steps].map((line) => JSON.stringify(line));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Reads and parses the schedule file at `file`. Every problem, unreadable file included, is a
+ * ScheduleFileError whose message names the file, so each caller only picks its
+ * own error type.
+ */
+export async function readScheduleFile(file: string): Promise<ScheduleFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ScheduleFileError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return parseScheduleFile(text);
+  } catch (error) {
+    if (error instanceof ScheduleFileError) throw new ScheduleFileError(`${file} is not a schedule file: ${error.message}`);
+    throw error;
+  }
 }
 
 /** Reads and checks a schedule file; a problem is named with its line number. */

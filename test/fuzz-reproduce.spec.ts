@@ -127,7 +127,7 @@ test.describe('reproducing a fuzz counterexample @db', () => {
       await writeFile(bad, '{"kind": "header", "format": "vibes-schedule", "version": 1}\nnot json\n');
       const refused = await runVibes(['replay-server', 'replay-schedule', bad, '--url', buggy.client.baseUrl]);
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toContain(`${bad}: line 2: not valid JSON`);
+      expect(refused.stderr).toContain(`${bad} is not a schedule file: line 2: not valid JSON`);
       const missing = await runVibes(['replay-server', 'replay-schedule', testInfo.outputPath('none.ndjson')]);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toMatch(/cannot read .*none\.ndjson/);

@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { plural, randomEventId } from '../../core/index.js';
 import {
   ReplayClient,
   ReplayServerError,
   ScheduleFileError,
   formatScheduleTable,
-  parseScheduleFile,
+  readScheduleFile,
   scheduleFromFile,
   signingProblem,
   type ScheduleFile,
@@ -26,7 +25,7 @@ export interface ReplayScheduleFlags {
  * events the file carries are stored first (as not yet delivered), unless already stored.
  */
 export async function replaySchedule(file: string, flags: ReplayScheduleFlags): Promise<void> {
-  const schedule = await readScheduleFile(file);
+  const schedule = await scheduleFile(file);
   const client = new ReplayClient(flags.url, { token: flags.token });
   await checkServerCanRun(client, schedule, flags);
   const ids = new Map<number, string>();
@@ -69,20 +68,13 @@ async function checkServerCanRun(client: ReplayClient, schedule: ScheduleFile, f
   }
 }
 
-async function readScheduleFile(file: string): Promise<ScheduleFile> {
-  let text: string;
+async function scheduleFile(file: string): Promise<ScheduleFile> {
   try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  try {
-    const schedule = parseScheduleFile(text);
-    if (schedule.events.length === 0) throw new ScheduleFileError('the file has no event lines: name each event with {"kind": "event", "index": 0, "id": "evt_…"}.');
+    const schedule = await readScheduleFile(file);
+    if (schedule.events.length === 0) throw new ScheduleFileError(`${file} has no event lines: name each event with {"kind": "event", "index": 0, "id": "evt_…"}.`);
     return schedule;
   } catch (error) {
-    if (error instanceof ScheduleFileError) throw new UsageError(`${file}: ${error.message}`);
-    throw error;
+    throw error instanceof ScheduleFileError ? new UsageError(error.message) : error;
   }
 }
 

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import {
   CUT_OFF_ERROR,
   ReplayServerError,
+  ScheduleFileError,
   groupSteps,
-  parseScheduleFile,
+  readScheduleFile,
   type EventDetail,
   type ReplayClient,
+  type ScheduleFile,
   type ScheduledDelivery,
 } from '../../replay-server/index.js';
 import { RunFacts, type DeliveryRecord, type FuzzEvent } from './facts.js';
@@ -145,7 +146,7 @@ class ScheduleRunner<S> {
 
   /** Runs a schedule file once against a fresh subject: the test option `replaySchedule`. */
   async replayFile(name: string, file: string, settings: { seed: number; seedSource: string }): Promise<FuzzResult> {
-    const schedule = await readScheduleFile(file);
+    const schedule = await scheduleFile(file);
     const steps = groupSteps(schedule.steps);
     // The ties the fuzzer drew, in build order; an older file only has its events' `created`.
     const created = schedule.events.map((event) => event.created);
@@ -244,17 +245,12 @@ class ScheduleRunner<S> {
   };
 }
 
-async function readScheduleFile(file: string) {
-  let text: string;
+/** The schedule file, or a FuzzSetupError that names what is wrong with it. */
+async function scheduleFile(file: string): Promise<ScheduleFile> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readScheduleFile(file);
   } catch (error) {
-    throw new FuzzSetupError(`cannot read the schedule file ${file}: ${(error as Error).message}`);
-  }
-  try {
-    return parseScheduleFile(text);
-  } catch (error) {
-    throw new FuzzSetupError(`${file} is not a schedule file: ${(error as Error).message}`);
+    throw error instanceof ScheduleFileError ? new FuzzSetupError(error.message) : error;
   }
 }
 
