@@ -242,6 +242,42 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     expect(await rejection(stripe.customers.create({ email: 'third@example.com', payment_method: pm }))).toMatchObject({ statusCode: 400, param: 'payment_method' });
   });
 
+  test("an invoice's payments name the PaymentIntent that paid it: expand[]=payments and invoicePayments.list, open until paid", async () => {
+    const { stripe } = h;
+    const monthly = await monthlyPrice(stripe);
+    const session = await stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ price: monthly.id, quantity: 1 }], success_url: 'https://app.example/ok', customer_email: 'payments@example.com' });
+    await submitCheckoutForm(session.url!, { cardNumber: '4000000000000002' });
+    const [declinedInvoice] = (await stripe.invoices.list({ limit: 1 })).data;
+    const open = await stripe.invoicePayments.list({ invoice: declinedInvoice!.id });
+    expect(open.data).toMatchObject([{ object: 'invoice_payment', invoice: declinedInvoice!.id, status: 'open', amount_paid: null, amount_requested: monthly.unit_amount, is_default: true }]);
+
+    await submitCheckoutForm(session.url!, { cardNumber: '4242424242424242' });
+    const paidSession = await stripe.checkout.sessions.retrieve(session.id);
+    const invoiceId = paidSession.invoice as string;
+    expect(invoiceId).toBe(declinedInvoice!.id);
+    // Left out unless expanded, as on Stripe; expanded, a list whose payments name their intent.
+    expect('payments' in (await stripe.invoices.retrieve(invoiceId))).toBe(false);
+    const invoice = await stripe.invoices.retrieve(invoiceId, { expand: ['payments.data.payment.payment_intent'] });
+    const payment = invoice.payments!.data[0]!;
+    expect(invoice.payments!.data).toHaveLength(1);
+    expect(payment).toMatchObject({ status: 'paid', amount_paid: monthly.unit_amount, invoice: invoiceId });
+    expect(payment.status_transitions.paid_at).toBe(invoice.status_transitions.paid_at);
+    const intent = payment.payment.payment_intent as Stripe.PaymentIntent;
+    expect(intent).toMatchObject({ object: 'payment_intent', status: 'succeeded', customer: paidSession.customer });
+    // The same link from the other side: which invoice did this intent pay?
+    const byIntent = await stripe.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: intent.id } });
+    expect(byIntent.data.map((p) => p.invoice)).toEqual([invoiceId]);
+    expect(await stripe.invoicePayments.retrieve(payment.id)).toMatchObject({ id: payment.id, status: 'paid' });
+    // Through the subscription, and in a list.
+    const sub = await stripe.subscriptions.retrieve(paidSession.subscription as string, { expand: ['latest_invoice.payments'] });
+    expect((sub.latest_invoice as Stripe.Invoice).payments!.data.map((p) => p.id)).toEqual([payment.id]);
+    const listed = await stripe.invoices.list({ customer: paidSession.customer as string, expand: ['data.payments'] });
+    expect(listed.data[0]!.payments!.data.map((p) => p.id)).toEqual([payment.id]);
+    expect((await stripe.invoicePayments.list({ status: 'open' })).data).toEqual([]);
+    expect(await rejection(stripe.invoicePayments.retrieve('inpay_missing'))).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    expect(await rejection(stripe.invoicePayments.list({ payment: { type: 'payment_record' as 'payment_intent' } }))).toMatchObject({ statusCode: 400, param: 'payment[type]' });
+  });
+
   test('the billing portal: a session links to a page where the customer cancels at the period end, or renews, and goes back', async () => {
     const { stripe } = h;
     const monthly = await monthlyPrice(stripe);

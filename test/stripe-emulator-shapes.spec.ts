@@ -67,6 +67,7 @@ test('every object the emulator serves has the keys of Stripe\'s fixture for its
     const sub = await stripe.subscriptions.retrieve(paidSub.subscription as string);
     keep('subscriptions.retrieve', sub);
     keep('invoices.retrieve', await stripe.invoices.retrieve(paidSub.invoice as string));
+    keep('invoicePayments.list', (await stripe.invoicePayments.list({ invoice: paidSub.invoice as string })).data[0]);
     keep('paymentMethods.retrieve', await stripe.paymentMethods.retrieve(sub.default_payment_method as string));
     keep('billingPortal.sessions.create', await stripe.billingPortal.sessions.create({ customer: customer.id, return_url: 'https://app.example/account' }));
 
@@ -116,7 +117,7 @@ test('every object the emulator serves has the keys of Stripe\'s fixture for its
     expect(problems).toEqual([]);
     // The resources this covers: every kind of object the emulator answers with.
     expect([...kinds].sort()).toEqual(
-      ['billing_portal.session', 'charge', 'checkout.session', 'customer', 'deleted_customer', 'deleted_webhook_endpoint', 'event', 'invoice', 'item', 'payment_intent', 'payment_method', 'price', 'product', 'subscription', 'webhook_endpoint'].sort(),
+      ['billing_portal.session', 'charge', 'checkout.session', 'customer', 'deleted_customer', 'deleted_webhook_endpoint', 'event', 'invoice', 'invoice_payment', 'item', 'payment_intent', 'payment_method', 'price', 'product', 'subscription', 'webhook_endpoint'].sort(),
     );
     const types = new Set(events.map((e: Stripe.Event) => e.type));
     for (const type of ['customer.created', 'customer.deleted', 'checkout.session.completed', 'checkout.session.expired', 'customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted', 'invoice.paid', 'invoice.payment_failed', 'payment_intent.succeeded', 'payment_intent.payment_failed', 'payment_intent.requires_action', 'charge.failed', 'charge.succeeded']) {

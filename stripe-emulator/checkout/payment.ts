@@ -5,6 +5,7 @@ import type { CheckoutFlow } from '../store.js';
 import { createCharge } from '../resources/charges.js';
 import type { CheckoutSession } from '../resources/checkout-sessions.js';
 import { createCustomer, type Customer } from '../resources/customers.js';
+import { openInvoicePayment } from '../resources/invoice-payments.js';
 import { createSubscriptionInvoice, finalizeInvoice, markInvoicePaid, type Invoice } from '../resources/invoices.js';
 import { createPaymentIntent, type PaymentIntent } from '../resources/payment-intents.js';
 import { billingAddress, createPaymentMethod, type CardDetails, type PaymentMethod } from '../resources/payment-methods.js';
@@ -176,6 +177,7 @@ function prepare(emu: Emulator, session: CheckoutSession, flow: CheckoutFlow, de
     emu.events.emit('invoice.finalized', invoice);
   }
   const intent = invoice.amount_due > 0 ? ensureIntent(emu, session, flow, invoice.amount_due, customer.id, 'Subscription creation') : null;
+  if (intent) openInvoicePayment(emu, invoice, intent);
   return { session, flow, details, method, customer, subscription, invoice, intent };
 }
 

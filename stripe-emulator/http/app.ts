@@ -11,6 +11,7 @@ import { registerCharges } from '../resources/charges.js';
 import { registerCheckoutSessions } from '../resources/checkout-sessions.js';
 import { registerCustomers } from '../resources/customers.js';
 import { registerEvents } from '../resources/events.js';
+import { registerInvoicePayments } from '../resources/invoice-payments.js';
 import { registerInvoices } from '../resources/invoices.js';
 import { registerPaymentIntents } from '../resources/payment-intents.js';
 import { registerPaymentMethods } from '../resources/payment-methods.js';
@@ -135,6 +136,7 @@ export function createApp(parts: AppParts): Express {
     registerCheckoutSessions,
     registerSubscriptions,
     registerInvoices,
+    registerInvoicePayments,
     registerPaymentIntents,
     registerCharges,
     registerPaymentMethods,

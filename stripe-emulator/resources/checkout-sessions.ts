@@ -2,10 +2,11 @@ import type { Router } from 'express';
 import { httpUrl } from '../../core/index.js';
 import type { Emulator } from '../context.js';
 import { errors } from '../errors.js';
+import { defineIncludable } from '../expand.js';
 import { checkoutSessionId, newId } from '../ids.js';
 import { createdFilter, paginate } from '../list.js';
 import { Params } from '../params.js';
-import type { CheckoutFlow } from '../store.js';
+import type { CheckoutFlow, Store } from '../store.js';
 import { emptyMetadata, type EventRequest, type Metadata, type StripeObject } from '../types.js';
 import { eventRequest, paramsOf, pathParam, send } from '../http/respond.js';
 import { requireLiveCustomer, type Address } from './customers.js';
@@ -51,10 +52,10 @@ export interface CheckoutSession extends StripeObject {
 }
 
 /** A checkout line item (`object: 'item'`), as `listLineItems` and `expand[]=line_items` return it. */
-function lineItemsOf(emu: Emulator, flow: CheckoutFlow): StripeObject[] {
+function lineItemsOf(store: Store, flow: CheckoutFlow): StripeObject[] {
   return flow.lines.map(({ id, priceId, quantity }) => {
-    const price = emu.store.collections.prices.require(priceId) as Price;
-    const product = emu.store.collections.products.get(price.product) as Product | undefined;
+    const price = store.collections.prices.require(priceId) as Price;
+    const product = store.collections.products.get(price.product) as Product | undefined;
     const amount = price.unit_amount * quantity;
     return {
       id,
@@ -72,6 +73,12 @@ function lineItemsOf(emu: Emulator, flow: CheckoutFlow): StripeObject[] {
     };
   });
 }
+
+defineIncludable('checkout.session', 'line_items', (store, session) => {
+  const id = String(session.id);
+  const data = lineItemsOf(store, store.checkoutFlows.get(id)!);
+  return { object: 'list', data, has_more: false, url: `/v1/checkout/sessions/${id}/line_items` };
+});
 
 const SUBMIT_TYPES = ['auto', 'book', 'donate', 'pay', 'subscribe'] as const;
 
@@ -317,7 +324,7 @@ export function registerCheckoutSessions(router: Router, emu: Emulator): void {
     const input = readSessionRequest(emu, params, eventRequest(res));
     const session = sessions.add(buildSession(emu, input)) as CheckoutSession;
     emu.store.checkoutFlows.set(session.id, { ...input.flow, lines: input.lines.map((l) => ({ id: newId('li', 24), priceId: l.price.id, quantity: l.quantity })) });
-    send(emu, res, withLineItems(emu, session, params), params);
+    send(emu, res, session, params);
   });
 
   router.get('/v1/checkout/sessions', (req, res) => {
@@ -352,7 +359,7 @@ export function registerCheckoutSessions(router: Router, emu: Emulator): void {
     const params = paramsOf(req);
     const session = currentSession(emu, pathParam(req, 'id'));
     const flow = emu.store.checkoutFlows.get(session.id)!;
-    const page = paginate(lineItemsOf(emu, flow), params, `/v1/checkout/sessions/${session.id}/line_items`, 'item');
+    const page = paginate(lineItemsOf(emu.store, flow), params, `/v1/checkout/sessions/${session.id}/line_items`, 'item');
     params.done();
     send(emu, res, page, params);
   });
@@ -361,7 +368,7 @@ export function registerCheckoutSessions(router: Router, emu: Emulator): void {
     const params = paramsOf(req);
     params.done();
     const session = currentSession(emu, pathParam(req, 'id'));
-    send(emu, res, withLineItems(emu, session, params), params);
+    send(emu, res, session, params);
   });
 
   router.post('/v1/checkout/sessions/:id', (req, res) => {
@@ -412,12 +419,4 @@ function readTrial(params: Params, now: number): Trial | null {
   if (end < now + 2 * 86_400) throw errors.invalidValue(params.name('trial_end'), 'The `trial_end` date has to be at least 2 days in the future.');
   if (end > now + 730 * 86_400) throw errors.invalidValue(params.name('trial_end'), 'The `trial_end` date can be at most 730 days in the future.');
   return { end };
-}
-
-/** `expand[]=line_items` (or a path into it, `line_items.data.price.product`) is answered with the session's line item list. */
-function withLineItems(emu: Emulator, session: CheckoutSession, params: Params): StripeObject {
-  if (!params.expand().some((path) => path === 'line_items' || path.startsWith('line_items.'))) return session;
-  const flow = emu.store.checkoutFlows.get(session.id)!;
-  const data = lineItemsOf(emu, flow);
-  return { ...session, line_items: { object: 'list', data, has_more: false, url: `/v1/checkout/sessions/${session.id}/line_items` } };
 }

@@ -6,6 +6,7 @@ import { createdFilter, paginate } from '../list.js';
 import { emptyMetadata, type StripeObject } from '../types.js';
 import { paramsOf, retrieveRoute, searchRoute, send } from '../http/respond.js';
 import type { Customer } from './customers.js';
+import { settleInvoicePayments } from './invoice-payments.js';
 import type { Subscription } from './subscriptions.js';
 
 export type InvoiceStatus = 'draft' | 'open' | 'paid' | 'uncollectible' | 'void';
@@ -163,6 +164,7 @@ export function markInvoicePaid(emu: Emulator, invoice: Invoice): void {
   invoice.amount_paid = invoice.amount_due;
   invoice.amount_remaining = 0;
   invoice.status_transitions.paid_at = emu.clock.now();
+  settleInvoicePayments(emu, invoice);
 }
 
 export function registerInvoices(router: Router, emu: Emulator): void {
