@@ -15,6 +15,8 @@ export const DEMO_BUGS = [
   'no-signature-check',
   /** Forms are accepted without a valid CSRF token. */
   'no-csrf',
+  /** Every paid invoice grants Pro again, the monthly renewal's included (a renewal taken for a purchase). */
+  'renewal-grant',
 ] as const;
 
 export type DemoBug = (typeof DEMO_BUGS)[number];

@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import type pg from 'pg';
 import type { BugSwitches } from './bugs.js';
 import { cancelStripeSubscription } from './billing.js';
-import { grantForCheckout } from './grants.js';
+import { grantForCheckout, grantForInvoice } from './grants.js';
 import { applySubscriptionEvent } from './subscriptions.js';
 import { inTransaction } from '../postgres/index.js';
 
@@ -31,7 +31,9 @@ export const RACE_WINDOW_MS = 150;
  * finds it taken and changes nothing. The planted bugs replace that with what real apps get wrong.
  */
 export async function processEvent(pool: pg.Pool, stripe: Stripe, event: Stripe.Event, bugs: BugSwitches): Promise<EventOutcome> {
-  if (!GRANTING_EVENTS.has(event.type) && !SUBSCRIPTION_EVENTS.has(event.type)) return 'ignored';
+  // The correct app grants on checkout alone; a renewal's invoice.paid keeps what it granted.
+  const grantsOnInvoice = bugs.has('renewal-grant') && event.type === 'invoice.paid';
+  if (!GRANTING_EVENTS.has(event.type) && !SUBSCRIPTION_EVENTS.has(event.type) && !grantsOnInvoice) return 'ignored';
 
   const checkThenInsert = bugs.has('race');
   const ignoreDuplicates = bugs.has('double-grant');
@@ -44,6 +46,7 @@ export async function processEvent(pool: pg.Pool, stripe: Stripe, event: Stripe.
   return inTransaction(pool, async (client) => {
     const fresh = await recordEvent(client, event);
     if (!fresh && !checkThenInsert && !ignoreDuplicates) return 'duplicate';
+    if (grantsOnInvoice) return (await grantForInvoice(client, event, event.data.object as Stripe.Invoice)) === 'granted' ? 'processed' : 'ignored';
     if (GRANTING_EVENTS.has(event.type)) {
       const result = await grantForCheckout(client, event, event.data.object as Stripe.Checkout.Session);
       if (typeof result === 'object') {

@@ -70,6 +70,15 @@ export async function grantForCheckout(client: pg.PoolClient, event: Stripe.Even
   return 'granted';
 }
 
+/** The `renewal-grant` bug: a paid invoice grants Pro to its customer's user, whatever invoice it is. */
+export async function grantForInvoice(client: pg.PoolClient, event: Stripe.Event, invoice: Stripe.Invoice): Promise<GrantOutcome> {
+  const email = invoice.customer_email;
+  const user = email ? await findUserByEmail(client, email) : undefined;
+  if (!user) return 'ignored';
+  await client.query(`insert into demo.entitlements (user_id, plan, source_event_id) values ($1, 'pro', $2)`, [user.id, event.id]);
+  return 'granted';
+}
+
 /**
  * Makes the user's entitlements follow their subscriptions: revoked when none is live and one has
  * ended, reinstated when one is live again. Reinstating un-revokes rows; it never adds a grant.

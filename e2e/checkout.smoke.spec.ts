@@ -1,4 +1,4 @@
-import { test, expect } from 'playwright-vibes';
+import { test, expect, stripeEvents } from 'playwright-vibes';
 
 test('sign up, pay, Pro exactly once through retries and a race @smoke', async ({ page, user, flows, cards, webhooks, entitlements }) => {
   await flows.signup(user);
@@ -17,10 +17,8 @@ test('the first deliveries of one event, racing each other, grant once @smoke', 
   await flows.signup(user);
   // Stripe can deliver an event again before the first delivery has been answered (a retry
   // after a timeout). Stored but not yet delivered, so every copy of the burst is a first one.
-  const paid = await webhooks.inject(
-    { type: 'checkout.session.completed', data: { object: paidCheckoutSession(user.email) } },
-    { deliver: false },
-  );
+  // As the README shows it: the builder's event, typed, injected as it is.
+  const paid = await webhooks.inject(stripeEvents({ email: user.email }).checkoutCompleted(), { deliver: false });
   const { deliveries } = await webhooks.replay(paid, { times: 5, concurrency: 5 });
   expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200, 200, 200]);
 
@@ -82,19 +80,14 @@ test('a form post without a CSRF token is refused @smoke', async ({ page, user, 
   await expect(page.getByText('Free plan')).toBeVisible();
 });
 
-/** The part of a Checkout Session that a webhook handler reads to grant a subscription. */
-function paidCheckoutSession(email: string) {
-  const id = Math.random().toString(36).slice(2, 14);
-  return {
-    id: `cs_test_${id}`,
-    object: 'checkout.session',
-    mode: 'subscription',
-    status: 'complete',
-    payment_status: 'paid',
-    customer_email: email,
-    customer_details: { email },
-    customer: `cus_${id}`,
-    subscription: `sub_${id}`,
-    metadata: {},
-  };
-}
+test('a renewal (a new invoice.paid a month later) does not grant again', async ({ user, flows, cards, stripe, webhooks, entitlements }) => {
+  await flows.signup(user);
+  await flows.upgrade();
+  await flows.pay(cards.visa);
+  const paid = await webhooks.waitFor('checkout.session.completed', { email: user.email });
+  const [sub] = (await stripe.subscriptions.list({ customer: paid.customer! })).data;
+  const billing = stripeEvents({ email: user.email, customer: paid.customer!, subscription: sub!.id });
+  await webhooks.inject(billing.invoicePaid('subscription_cycle'));
+  await expect(webhooks).toHaveDelivered('invoice.paid', { to: user.email });
+  await expect(entitlements).toGrantExactlyOnce(user.email);
+});

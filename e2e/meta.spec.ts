@@ -9,6 +9,7 @@ const FIRST_RACE = 'the first deliveries of one event, racing each other, grant 
 const DECLINED = 'a declined card stays on Free @smoke';
 const SIGNATURES = 'stale, wrong-secret and unsigned webhooks are refused @smoke';
 const CSRF = 'a form post without a CSRF token is refused @smoke';
+const RENEWAL = 'a renewal (a new invoice.paid a month later) does not grant again';
 
 const SMOKE_TESTS = 6;
 
@@ -22,6 +23,7 @@ const plantedBugs: { bug: string; caughtBy: string; because: RegExp }[] = [
   { bug: 'optimistic-ui', caughtBy: DECLINED, because: /Free plan/ },
   { bug: 'no-signature-check', caughtBy: SIGNATURES, because: /signature must be refused/ },
   { bug: 'no-csrf', caughtBy: CSRF, because: /Expected: 403/ },
+  { bug: 'renewal-grant', caughtBy: RENEWAL, because: /granted more than once/ },
   // The webhook bugs again, each found by a @fuzz property with its pinned seed, as the README says;
   // out-of-order only by one (no @smoke test orders a subscription's events).
   { bug: 'double-grant', caughtBy: FUZZ_GRANTS, because: /Pro grants: happened 2 times/ },

@@ -24,7 +24,7 @@ export { appDatabases, appFileDatabaseNotice, defaultDatabaseUrl, type OpenAppDa
 export { fuzzWebhooks, DEFAULT_SETTLE_MS, type WebhookFuzzOptions, type FuzzSetup, type FuzzSetupContext, type FuzzCheck, type FuzzEnvironment, type QueryFn } from './fuzz/run.js';
 export { fuzzHandler, type AsyncFunctions, type HandlerFuzzOptions, type HandlerSetupContext, type InProcessRequest } from './fuzz/in-process.js';
 export { RunFacts, InvariantViolation, statusOf, stripeFinalStatus, type EventFate, type EventRef, type FuzzEvent, type DeliveryRecord } from './fuzz/facts.js';
-export { stripeEvents, stripeId, StripeEventBuilder, type StripeEvent, type StripeEventsOptions } from './fuzz/stripe-events.js';
+export { stripeEvents, stripeId, StripeEventBuilder, type StripeEvent, type StripeEventsOptions, type InvoiceBillingReason } from './fuzz/stripe-events.js';
 export { FORGED_SIGNATURES } from './fuzz/plan.js';
 export { FuzzCounterexampleError, formatCounterexample, assertNoCounterexample } from './fuzz/report.js';
 export { FuzzSetupError, type FuzzResult, type Counterexample } from './fuzz/search.js';

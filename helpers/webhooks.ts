@@ -68,7 +68,7 @@ export class Webhooks {
    * Stores an event that did not come from Stripe, attributed to this test, and delivers it
    * like a captured one; `deliver: false` only stores it, so a later replay is its first delivery.
    */
-  inject(event: Record<string, unknown> | string, options: { deliver?: boolean; headers?: Record<string, string> } = {}): Promise<EventDetail> {
+  inject(event: object | string, options: { deliver?: boolean; headers?: Record<string, string> } = {}): Promise<EventDetail> {
     return this.client.inject(event, options);
   }
 

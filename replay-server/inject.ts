@@ -6,7 +6,7 @@ import { headersFromJson } from './headers.js';
 /** The body of `POST /api/events`. */
 export interface Injection {
   /** The event: an object (missing `id`, `object`, `created`, `livemode` are filled in), or its exact JSON text. */
-  event: Record<string, unknown> | string;
+  event: object | string;
   /** Headers to store as if the event had arrived with them (e.g. a `stripe-signature`). */
   headers?: Record<string, string>;
   /** False: store only, so that a later replay is the event's first delivery (default true). */

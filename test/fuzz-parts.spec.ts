@@ -272,6 +272,40 @@ test.describe('fuzz: Stripe events for a subject', () => {
     expect(built[2]!.data.previous_attributes).toEqual({ status: 'active' });
   });
 
+  test('invoice events: the first invoice, then one new invoice a month; a failed renewal is retried as the same invoice', () => {
+    const events = stripeEvents({ email: 'renews@example.com', start: 1_000, unitAmount: 900 });
+    const first = events.invoicePaid();
+    const failed = events.invoicePaymentFailed();
+    const retried = events.invoicePaid('subscription_cycle');
+    const next = events.invoicePaid('subscription_cycle');
+    const built = [first, failed, retried, next];
+
+    const resources = stripeFixtures();
+    for (const e of built) {
+      expectStripeShape(e.data.object, resources.invoice!, 'invoice');
+      const line = (e.data.object.lines as { data: Array<Record<string, unknown>> }).data[0]!;
+      expectStripeShape(line, (resources.invoice!.lines as { data: Array<Record<string, unknown>> }).data[0]!, 'invoice.lines[0]');
+    }
+    const invoice = (e: StripeEvent) => e.data.object as {
+      id: string; billing_reason: string; status: string; attempt_count: number; amount_paid: number; customer: string; customer_email: string;
+      parent: { subscription_details: { subscription: string } }; lines: { data: Array<{ period: { start: number; end: number } }> };
+    };
+    expect(built.map((e) => e.type)).toEqual(['invoice.paid', 'invoice.payment_failed', 'invoice.paid', 'invoice.paid']);
+    expect(built.map((e) => [invoice(e).billing_reason, invoice(e).status, invoice(e).attempt_count, invoice(e).amount_paid])).toEqual([
+      ['subscription_create', 'paid', 1, 900],
+      ['subscription_cycle', 'open', 1, 0],
+      ['subscription_cycle', 'paid', 2, 900],
+      ['subscription_cycle', 'paid', 1, 900],
+    ]);
+    // Where an app on API version basil finds the subscription, the customer and the period paid for.
+    for (const e of built) expect([invoice(e).parent.subscription_details.subscription, invoice(e).customer, invoice(e).customer_email]).toEqual([events.subscription, events.customer, 'renews@example.com']);
+    const month = 30 * 86_400;
+    const start = invoice(first).lines.data[0]!.period.start;
+    expect(built.map((e) => invoice(e).lines.data[0]!.period.start - start)).toEqual([0, month, month, 2 * month]);
+    expect(invoice(retried).id).toBe(invoice(failed).id);
+    expect(new Set(built.map((e) => invoice(e).id)).size).toBe(3);
+  });
+
   test('events can share their created second where the fuzzer draws a tie, as Stripe\'s often do', () => {
     const ties = new Set([2, 3]);
     const events = stripeEvents({ start: 1_000, sameSecond: (index) => ties.has(index) });

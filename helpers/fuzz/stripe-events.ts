@@ -35,6 +35,12 @@ export interface StripeEventsOptions {
   currency?: string;
 }
 
+/** Why an invoice was made: the subscription's first, or a renewal. */
+export type InvoiceBillingReason = 'subscription_create' | 'subscription_cycle';
+
+/** The builder's billing period: a month of 30 days. */
+const PERIOD_SECONDS = 30 * 86_400;
+
 export function stripeId(prefix: string): string {
   return `${prefix}_test_${randomBytes(12).toString('hex')}`;
 }
@@ -60,6 +66,10 @@ export class StripeEventBuilder {
   private next: number;
   private built = 0;
   private subscriptionStart: number | undefined;
+  /** Billing periods invoiced so far; a renewal invoices the next one. */
+  private invoicedPeriods = 0;
+  /** An invoice whose payment failed: the next invoice event for its reason is its retry, same id and period. */
+  private unpaid: { id: string; period: number; billingReason: InvoiceBillingReason; attempts: number } | undefined;
 
   constructor(options: StripeEventsOptions = {}) {
     this.email = options.email;
@@ -130,6 +140,25 @@ export class StripeEventBuilder {
     });
   }
 
+  /**
+   * `invoice.paid` of the subscription's invoice: its first (`subscription_create`, the default)
+   * or a renewal (`subscription_cycle`, each one a new invoice for the next month). An app that
+   * grants on `invoice.paid` must treat a renewal as more of the same access, not a second grant.
+   */
+  invoicePaid(billingReason: InvoiceBillingReason = 'subscription_create', fields: Record<string, unknown> = {}): StripeEvent {
+    const created = this.tick();
+    return this.event('invoice.paid', created, { ...this.invoiceObject(billingReason, created, 'paid'), ...fields });
+  }
+
+  /**
+   * `invoice.payment_failed`: a renewal (by default) the card did not pay; the invoice stays open,
+   * and the next invoice event of the same billing reason is Stripe's retry of it (same id and period).
+   */
+  invoicePaymentFailed(billingReason: InvoiceBillingReason = 'subscription_cycle', fields: Record<string, unknown> = {}): StripeEvent {
+    const created = this.tick();
+    return this.event('invoice.payment_failed', created, { ...this.invoiceObject(billingReason, created, 'open'), ...fields });
+  }
+
   /** Any event around any object, with the next `created`. */
   custom(type: string, object: Record<string, unknown>): StripeEvent {
     return this.event(type, this.tick(), object);
@@ -155,9 +184,69 @@ export class StripeEventBuilder {
     };
   }
 
+  /** An invoice in the shape of API version basil: the subscription is under `parent`, the period on each line. */
+  private invoiceObject(billingReason: InvoiceBillingReason, now: number, status: 'paid' | 'open'): Record<string, unknown> {
+    this.subscriptionStart ??= now;
+    const retry = this.unpaid?.billingReason === billingReason ? this.unpaid : undefined;
+    const period = retry?.period ?? (billingReason === 'subscription_create' ? 0 : Math.max(1, this.invoicedPeriods));
+    this.invoicedPeriods = Math.max(this.invoicedPeriods, period + 1);
+    const id = retry?.id ?? stripeId('in');
+    const attempts = (retry?.attempts ?? 0) + 1;
+    const paid = status === 'paid';
+    this.unpaid = paid ? undefined : { id, period, billingReason, attempts };
+    const start = this.subscriptionStart + period * PERIOD_SECONDS;
+    const end = start + PERIOD_SECONDS;
+    return {
+      id,
+      object: 'invoice',
+      billing_reason: billingReason,
+      collection_method: 'charge_automatically',
+      created: now,
+      currency: this.currency,
+      customer: this.customer,
+      customer_email: this.email ?? null,
+      amount_due: this.unitAmount,
+      amount_paid: paid ? this.unitAmount : 0,
+      amount_remaining: paid ? 0 : this.unitAmount,
+      attempt_count: attempts,
+      attempted: true,
+      livemode: false,
+      metadata: {},
+      subscription: this.subscription,
+      parent: { type: 'subscription_details', quote_details: null, subscription_details: { subscription: this.subscription, metadata: { ...this.metadata } } },
+      period_start: billingReason === 'subscription_create' ? start : start - PERIOD_SECONDS,
+      period_end: start,
+      status,
+      status_transitions: { finalized_at: now, marked_uncollectible_at: null, paid_at: paid ? now : null, voided_at: null },
+      lines: {
+        object: 'list',
+        data: [
+          {
+            id: stripeId('il'),
+            object: 'line_item',
+            amount: this.unitAmount,
+            currency: this.currency,
+            invoice: id,
+            period: { start, end },
+            quantity: 1,
+            subscription: this.subscription,
+            parent: {
+              type: 'subscription_item_details',
+              invoice_item_details: null,
+              subscription_item_details: { subscription: this.subscription, subscription_item: this.item, proration: false, invoice_item: null },
+            },
+            pricing: { type: 'price_details', price_details: { price: this.price, product: this.product }, unit_amount_decimal: String(this.unitAmount) },
+          },
+        ],
+        has_more: false,
+        url: `/v1/invoices/${id}/lines`,
+      },
+    };
+  }
+
   private subscriptionObject(status: string, now: number): Record<string, unknown> {
     const start = this.subscriptionStart ?? now;
-    const periodEnd = start + 30 * 86_400;
+    const periodEnd = start + PERIOD_SECONDS;
     return {
       id: this.subscription,
       object: 'subscription',
