@@ -3,6 +3,7 @@ import { plural } from '../core/index.js';
 import { ANNOTATIONS, annotate } from './annotations.js';
 import type { EntitlementProbe } from './entitlements.js';
 import type { Webhooks } from './webhooks.js';
+import type { Delivery } from '../replay-server/index.js';
 
 /** Probes and clients that can explain a failure with the test's webhook timeline. */
 interface Explained {
@@ -124,7 +125,11 @@ export const vibesMatchers = {
     };
   },
 
-  /** An event of `type` for `to` (an email) reached the app and got a 2xx answer. */
+  /**
+   * A genuinely signed copy (`fresh` or `original`) of an event of `type` for `to` (an email) got a
+   * 2xx answer from the app. Forged copies a test replays later (`stale`, `missing`, …) are meant to
+   * be refused, so they never undo a delivery the app took.
+   */
   async toHaveDelivered(this: ExpectMatcherState, webhooks: Webhooks, type: string, { to }: { to: string }): Promise<MatcherReturnType> {
     const name = 'toHaveDelivered';
     if (!webhooks || typeof (webhooks as Webhooks).events !== 'function') {
@@ -132,18 +137,27 @@ export const vibesMatchers = {
     }
     const read = async () => {
       const events = (await webhooks.events({ type, email: to, limit: 20 })).filter((e) => !e.teardown);
-      return { events, delivered: events.some((e) => e.last_status !== null && e.last_status >= 200 && e.last_status < 300) };
+      const copies = await Promise.all(events.map(async (e) => ({ id: e.id, deliveries: e.delivery_count > 0 ? await webhooks.deliveries(e) : [] })));
+      return { copies, delivered: copies.some(({ deliveries }) => deliveries.some(tookGenuineCopy)) };
     };
     const { value, pass } = await poll(this, read, (v) => v.delivered);
     const timeline = pass === this.isNot ? await timelineOf(webhooks) : '';
-    const seen = value.events.map((e) => `${e.id} last status ${e.last_status ?? 'none'}`).join(', ') || 'no such event';
+    const seen =
+      value.copies.map(({ id, deliveries }) => `${id} ${deliveries.map((d) => `${d.kind} ${d.signature} -> ${d.status ?? d.error ?? 'no answer'}`).join(', ') || 'never delivered'}`).join('; ') ||
+      'no such event';
     return {
       name,
       pass,
       message: () =>
         this.utils.matcherHint(name, 'webhooks', 'type', { isNot: this.isNot }) +
-        `\n\nExpected: ${type} for ${to} ${this.isNot ? 'not ' : ''}delivered with a 2xx answer\nReceived: ${seen}` +
+        `\n\nExpected: ${type} for ${to} ${this.isNot ? 'not ' : ''}delivered genuinely signed with a 2xx answer\nReceived: ${seen}` +
         timeline,
     };
   },
 };
+
+const GENUINE_SIGNATURES: ReadonlySet<string> = new Set(['fresh', 'original']);
+
+function tookGenuineCopy(delivery: Delivery): boolean {
+  return GENUINE_SIGNATURES.has(delivery.signature) && delivery.status !== null && delivery.status >= 200 && delivery.status < 300;
+}

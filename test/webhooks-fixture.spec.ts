@@ -33,7 +33,7 @@ test.describe('the webhooks fixture @db', () => {
     expect((await webhooks.deliveries(injected)).map((d) => [d.kind, d.status])).toEqual([['forward', 200]]);
   });
 
-  test('toHaveDelivered passes on a 2xx answer, fails on refusals alone, and ignores teardown events', async ({ startHarness }) => {
+  test('toHaveDelivered passes on a genuine copy\'s 2xx answer, even after a forged copy is refused; fails on refusals alone; ignores teardown events', async ({ startHarness }) => {
     const app = await startHarness();
     // A server that knows no secret forwards unsigned: the app refuses every delivery with a 400.
     const unsigned = await startHarness({ secret: '' });
@@ -42,15 +42,20 @@ test.describe('the webhooks fixture @db', () => {
     const customer = uniqueId('cus');
     const delivered = new Webhooks(app.client, 2_000, { email, run: 'r' });
     const refused = new Webhooks(unsigned.client, 2_000, { email: refusedEmail, run: 'r' });
-    await app.client.inject(completed(email, customer, 'r'));
+    const taken = await app.client.inject(completed(email, customer, 'r'));
     await unsigned.client.inject(completed(refusedEmail, uniqueId('cus'), 'r'));
     const quick = vibesExpect.configure({ timeout: 600 });
 
     await quick(delivered).toHaveDelivered('checkout.session.completed', { to: email });
+    // A forged copy replayed later is refused, as it should be; the delivery the app took stands.
+    const forged = await delivered.replay(taken, { signature: 'stale' });
+    expect(forged.deliveries.map((d) => d.status)).toEqual([400]);
+    await quick(delivered).toHaveDelivered('checkout.session.completed', { to: email });
+
     await quick(refused).not.toHaveDelivered('checkout.session.completed', { to: refusedEmail });
     const failure = await quick(refused).toHaveDelivered('checkout.session.completed', { to: refusedEmail }).catch((e: Error) => e);
     expect(failure).toBeInstanceOf(Error);
-    expect((failure as Error).message).toMatch(/Expected: checkout\.session\.completed for \S+ delivered with a 2xx answer\nReceived: evt_\w+ last status 400/);
+    expect((failure as Error).message).toMatch(/Expected: checkout\.session\.completed for \S+ delivered genuinely signed with a 2xx answer\nReceived: evt_\w+ forward missing -> 400/);
 
     // A 2xx delivery of an event the test's cleanup caused proves nothing about the test.
     await app.client.markTeardown([customer]);
