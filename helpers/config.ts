@@ -14,6 +14,10 @@ import { DEPLOYMENT_CHECK_ENV, DEPLOYMENT_KEEPS_CUSTOMERS, deploymentKeepsUsersN
 import type { AppServer, VibesEnvironment, VibesOptions } from './options.js';
 import type { VibesTestOptions, VibesWorkerOptions } from './fixtures.js';
 
+const NO_FORWARD_TO =
+  "webhooks.forwardTo is not set, so the replay server stores Stripe's events and forwards them nowhere: your app gets no webhooks. " +
+  "Set it to your app's webhook route, e.g. webhooks: { forwardTo: 'http://localhost:3000/api/stripe/webhook' }.";
+
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const SETUP_DIR = fileURLToPath(new URL('./setup/', import.meta.url));
 const VIBES_REPORTER = fileURLToPath(new URL('./reporter.js', import.meta.url));
@@ -65,6 +69,9 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
     const keepsUsers = deploymentKeepsUsersNotice(options.cleanup?.appUser, env);
     if (keepsUsers) console.log(`vibes: ${keepsUsers}`);
     if (deploymentCheck && stripeMode === 'emulator' && !emulatorUrl) console.log(`vibes: ${DEPLOYMENT_KEEPS_CUSTOMERS}`);
+    // The replay server this run starts would store Stripe's events and pass them to no one: the
+    // app would grant nothing, and the tests would say so only at their first grant assertion.
+    if (!forwardTo && !externalReplayUrl && !deploymentCheck) console.warn(`vibes: ${NO_FORWARD_TO}`);
   }
 
   if (options.database?.url) env.VIBES_DATABASE_URL = options.database.url;

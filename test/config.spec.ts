@@ -86,6 +86,17 @@ test('options for a server that runs elsewhere are said to be unused, once, by t
   expect(here.webServer.find((s) => s.name === 'Stripe emulator')?.command).toContain('--rate-limit 25');
 });
 
+test('a run whose replay server would forward nowhere says so once: webhooks.forwardTo is missing', async () => {
+  const env = { VIBES_REPLAY_URL: '', STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' };
+  const missing = await configWith(env, "{ app: { command: 'npm run dev', url: 'http://localhost:3000' } }");
+  expect(missing.stderr.match(/vibes: webhooks\.forwardTo is not set, so the replay server stores Stripe's events and forwards them nowhere: your app gets no webhooks\. Set it to your app's webhook route/g)).toHaveLength(1);
+  expect((await configWith({ ...env, TEST_WORKER_INDEX: '0' }, "{ app: { command: 'npm run dev', url: 'http://localhost:3000' } }")).stderr).not.toContain('forwardTo');
+  // Set, or the demo (whose route the preset knows), or a replay server run elsewhere with its own --forward-to: nothing said.
+  expect((await configWith(env, "{ app: { command: 'npm run dev', url: 'http://localhost:3000' }, webhooks: { forwardTo: 'http://localhost:3000/api/stripe/webhook' } }")).stderr).not.toContain('forwardTo');
+  expect((await configWith(env, "{ app: 'demo' }")).stderr).not.toContain('forwardTo');
+  expect((await configWith({ ...env, VIBES_REPLAY_URL: 'http://127.0.0.1:4545' }, '{}')).stderr).not.toContain('forwardTo');
+});
+
 test('an empty variable is an unset one: VIBES_REPLAY_URL=, STRIPE_EMULATOR_URL= and BASE_URL= start the servers here', async () => {
   const config = await configWith({ VIBES_REPLAY_URL: '', STRIPE_EMULATOR_URL: '', BASE_URL: '', STRIPE_SECRET_KEY: '' }, "{ app: 'demo' }");
   expect(config.webServer.map((s) => s.name)).toEqual(['replay server', 'Stripe emulator', 'demo app']);
