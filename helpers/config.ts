@@ -168,16 +168,25 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
 }
 
 /**
+ * This package's own code, as a stack names it: its built `dist/helpers/` or, once Playwright's
+ * source-map support has rewritten the frames, the `helpers/*.ts` the package ships.
+ */
+const PACKAGE_HELPERS = (() => {
+  const helpers = path.dirname(fileURLToPath(import.meta.url));
+  const built = path.basename(path.dirname(helpers)) === 'dist';
+  return built ? [helpers, path.join(path.dirname(path.dirname(helpers)), 'helpers')] : [helpers];
+})();
+
+/**
  * The folder of the file that called defineVibesConfig (the config), which Playwright starts web
  * servers in; the current folder when the stack does not say.
  */
 function configDirectory(): string {
-  const here = fileURLToPath(import.meta.url);
   for (const frame of (new Error().stack ?? '').split('\n').slice(1)) {
     const location = /\(?((?:file:\/\/)?\/[^()]*?):\d+:\d+\)?$/.exec(frame.trim())?.[1];
     if (!location) continue;
     const file = location.startsWith('file://') ? fileURLToPath(location) : location;
-    if (file !== here) return path.dirname(file);
+    if (!PACKAGE_HELPERS.includes(path.dirname(file))) return path.dirname(file);
   }
   return process.cwd();
 }

@@ -240,6 +240,24 @@ test.describe('environment files', () => {
     expect(code).toBe(1);
   });
 
+  test("as Playwright loads the config (its source maps name the package's .ts files), the app's env files are read beside the config", async () => {
+    // Playwright rewrites stack frames through the package's source maps, to its helpers/*.ts: the
+    // config's folder must still be the config's, not the package's (a Next.js app's .env.local).
+    const project = await tempProject({
+      'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+      '.env.local': 'DATABASE_URL=postgres://app:s3cret@db.prod.example.com/app\n',
+      'playwright.config.ts': "import { defineVibesConfig } from 'playwright-vibes';\nexport default defineVibesConfig({ app: { command: 'node server.js', url: 'http://127.0.0.1:9' } });\n",
+    });
+    try {
+      const { code, output } = await runPlaywright(project, ['--list'], { DATABASE_URL: '', VIBES_DATABASE_URL: '', STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' });
+      expect(code, output).not.toBe(0);
+      expect(output).toContain('✗ test database: DATABASE_URL in .env.local — it points at database "app" on db.prod.example.com');
+      expect(output).not.toContain('s3cret');
+    } finally {
+      await project.remove();
+    }
+  });
+
   test("the app's own .env: a production DATABASE_URL there is refused before the app starts; a local one is said to get the test users", async () => {
     const project = await tempProject({ '.env': 'DATABASE_URL=postgres://app:s3cret@db.prod.example.com/app\n' });
     try {
