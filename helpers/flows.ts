@@ -12,6 +12,11 @@ export interface Credentials {
   password: string;
 }
 
+/** A server error of the app's (not of Stripe's pages) is most often its Stripe client missing the emulator. */
+const SERVER_ERROR_HINT =
+  " The app's log says why. With the emulator, the app's Stripe client must follow STRIPE_EMULATOR_URL, and a server you " +
+  'started yourself does not know the run\'s emulator or webhook secret.';
+
 /** How long an alert must stay, with the page at the form, to be the form's refusal. */
 const ALERT_SETTLE_MS = 1000;
 /**
@@ -36,6 +41,13 @@ export class Flows {
   private user?: Credentials;
   /** The page's last document, redirects included: its status tells an app's error page. */
   private document?: Response;
+  /**
+   * A server error the app answered to a request the page sent during this step without loading
+   * a page (a Next.js server action, a `fetch('/api/checkout', { method: 'POST' })`): the page
+   * shows nothing of it, so without it a step would wait out the test's timeout.
+   */
+  private serverError?: Response;
+  private readonly serverErrorWaiters = new Set<() => void>();
 
   constructor(
     private readonly page: Page,
@@ -43,15 +55,37 @@ export class Flows {
   ) {
     page.on('response', (response) => {
       if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) this.document = response;
+      else if (isAppServerError(page, response)) {
+        this.serverError = response;
+        for (const settle of this.serverErrorWaiters) settle();
+      }
+    });
+  }
+
+  /** A boxed step, with the server errors of earlier steps forgotten. */
+  private step<T>(title: string, body: () => Promise<T>): Promise<T> {
+    this.serverError = undefined;
+    return test.step(title, body, { box: true });
+  }
+
+  /** Settles once the app has answered one of this step's requests with a server error (at once if it has). */
+  private serverErrorSeen(): Promise<void> {
+    if (this.serverError) return Promise.resolve();
+    return new Promise((resolve) => {
+      const settle = () => {
+        this.serverErrorWaiters.delete(settle);
+        resolve();
+      };
+      this.serverErrorWaiters.add(settle);
     });
   }
 
   signup(user: Credentials): Promise<void> {
-    return step(`sign up as ${user.email}`, () => this.submitCredentials('sign-up', this.config.paths.signup, 'signup', user));
+    return this.step(`sign up as ${user.email}`, () => this.submitCredentials('sign-up', this.config.paths.signup, 'signup', user));
   }
 
   login(user: Credentials): Promise<void> {
-    return step(`log in as ${user.email}`, () => this.submitCredentials('log-in', this.config.paths.login, 'login', user));
+    return this.step(`log in as ${user.email}`, () => this.submitCredentials('log-in', this.config.paths.login, 'login', user));
   }
 
   /** Sign-up and log-in forms are the same gesture: e-mail, password, a button, and away. */
@@ -80,7 +114,8 @@ export class Flows {
     const page = this.page;
     let refusal: string | undefined;
     let seen: { text: string; since: number } | undefined;
-    await expect(async () => {
+    const timeout = controlTimeout();
+    const waited = expect(async () => {
       if (this.onErrorPage()) return;
       // Path and alerts read together, in the document the page shows now (none while it navigates).
       const state = await this.formState().catch(() => undefined);
@@ -94,7 +129,15 @@ export class Flows {
       seen = current;
       expect(Date.now() - current.since, `the alert "${text}" stays while the page stays`).toBeGreaterThanOrEqual(ALERT_SETTLE_MS);
       refusal = text;
-    }).toPass({ intervals: [50, 100, 250] });
+    }).toPass({ intervals: [50, 100, 250], timeout });
+    await waited.catch(async () => {
+      await this.failOnErrorPage();
+      if (this.page.isClosed()) return;
+      throw new Error(
+        `The ${form} form at ${formPath} was submitted, and within ${timeout / 1000} s the page neither left it nor showed an error or an alert. ` +
+          "The app's log may say why; a form that leaves by another way than a new path needs its own step.",
+      );
+    });
     await this.failOnErrorPage();
     if (refusal !== undefined) throw new Error(`The ${form} form at ${formPath} was refused: the page stayed there and says "${refusal}".`);
     await page.waitForLoadState();
@@ -115,7 +158,7 @@ export class Flows {
   }
 
   logout(): Promise<void> {
-    return step('log out', async () => {
+    return this.step('log out', async () => {
       await (await this.button('logout')).click();
       // An error page has no logout button either: gone is not yet logged out.
       await this.untilErrorPageOr(this.page.getByRole('button', { name: this.config.buttons.logout }).waitFor({ state: 'detached' }));
@@ -127,13 +170,14 @@ export class Flows {
    * payment page) or Stripe's Elements mounted in place on this one.
    */
   upgrade(): Promise<void> {
-    return step('upgrade', async () => {
+    return this.step('upgrade', async () => {
       const { page, config } = this;
       if (!(await page.getByRole('button', { name: config.buttons.upgrade }).isVisible())) {
         await page.goto(config.paths.dashboard);
         await this.failOnErrorPage();
       }
       const before = page.url();
+      const serverError = this.serverErrorSeen();
       await (await this.button('upgrade')).click();
       // An error page at the same URL (a form that posts to itself) ends the wait too.
       const navigated = page.waitForURL((url) => url.toString() !== before || this.onErrorPage());
@@ -142,7 +186,7 @@ export class Flows {
       navigated.catch(() => {});
       mounted.catch(() => {});
       // Neither: the navigation's timeout is the clearer message.
-      await Promise.any([navigated, mounted]).catch(() => navigated);
+      await Promise.race([Promise.any([navigated, mounted]).catch(() => navigated), serverError]);
       await page.waitForLoadState('domcontentloaded');
       await this.failOnErrorPage();
     });
@@ -154,7 +198,7 @@ export class Flows {
    * the redirect back to the app; a declined one waits for the decline message.
    */
   pay(card: TestCard, options: PayOptions = {}): Promise<void> {
-    return step(`pay with ${card.name} (${card.number})`, async () => {
+    return this.step(`pay with ${card.name} (${card.number})`, async () => {
       // Only a server error: a payment page may well be served with a 4xx (a 402 holding the form).
       await this.failOnErrorPage({ serverErrorsOnly: true });
       const surface = await detectSurface(this.page);
@@ -171,7 +215,7 @@ export class Flows {
   }
 
   deleteAccount(): Promise<void> {
-    return step('delete the account', async () => {
+    return this.step('delete the account', async () => {
       const { page, config } = this;
       await page.goto(config.paths.account);
       await this.failOnErrorPage();
@@ -232,7 +276,7 @@ export class Flows {
     // Settles only on an error page: its timeout is not the step's message, the outcome's is.
     const errorPage = this.page.waitForURL(() => this.onErrorPage(), { waitUntil: 'commit' }).catch(() => new Promise<never>(() => {}));
     outcome.catch(() => {});
-    await Promise.race([outcome, errorPage]);
+    await Promise.race([outcome, errorPage, this.serverErrorSeen()]);
     await this.failOnErrorPage();
   }
 
@@ -248,7 +292,7 @@ export class Flows {
   }
 
   private onErrorPage(): boolean {
-    return this.errorDocument() !== undefined;
+    return this.errorDocument() !== undefined || this.serverError !== undefined;
   }
 
   /**
@@ -257,15 +301,20 @@ export class Flows {
    */
   private async failOnErrorPage({ serverErrorsOnly = false } = {}): Promise<void> {
     const document = this.errorDocument(serverErrorsOnly ? 500 : 400);
-    if (!document) return;
+    if (!document) {
+      if (this.serverError) throw new Error(this.serverErrorMessage(this.serverError));
+      return;
+    }
     const text = (await this.page.locator('body').innerText({ timeout: 1_000 }).catch(() => '')).replace(/\s+/g, ' ').trim().slice(0, 200);
     const url = new URL(document.url());
-    // A server error of the app's (not of Stripe's pages) is most often its Stripe client missing the emulator.
-    const hint = document.status() >= 500 && !isCheckoutUrl(url)
-      ? " The app's log says why. With the emulator, the app's Stripe client must follow STRIPE_EMULATOR_URL, and a server you " +
-        "started yourself does not know the run's emulator or webhook secret."
-      : '';
+    const hint = document.status() >= 500 && !isCheckoutUrl(url) ? SERVER_ERROR_HINT : '';
     throw new Error(`${url.origin} answered ${document.status()} for ${document.request().method()} ${url.pathname}${text ? `: "${text}"` : ''}.${hint}`);
+  }
+
+  private serverErrorMessage(response: Response): string {
+    const url = new URL(response.url());
+    const what = response.request().headers()['next-action'] ? 'a server action' : 'a request';
+    return `${url.origin} answered ${response.status()} to ${what} the page sent (${response.request().method()} ${url.pathname}), and the page stayed as it was.${SERVER_ERROR_HINT}`;
   }
 
 }
@@ -288,6 +337,16 @@ function withoutHash(url: string): string {
   return url.replace(/#.*$/, '');
 }
 
-function step<T>(title: string, body: () => Promise<T>): Promise<T> {
-  return test.step(title, body, { box: true });
+/**
+ * A request the page sent to the app's own origin, not to load a page and not to read (a server
+ * action, a form posted by `fetch`), that the app answered with 500 or more.
+ */
+function isAppServerError(page: Page, response: Response): boolean {
+  const request = response.request();
+  if (response.status() < 500 || request.method() === 'GET' || !['fetch', 'xhr'].includes(request.resourceType())) return false;
+  try {
+    return new URL(response.url()).origin === new URL(page.url()).origin;
+  } catch {
+    return false;
+  }
 }

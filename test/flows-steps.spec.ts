@@ -47,6 +47,20 @@ const TOAST_SIGNUP = INLINE_SIGNUP.replace(
   "document.getElementById('errors').textContent = 'Welcome! Your account is ready.'; setTimeout(() => { history.pushState(null, '', '/welcome'); document.body.textContent = 'Your dashboard'; }, 400);",
 );
 
+// A Next.js-style page: its button and form call server actions (fetch POSTs with a Next-Action
+// header) and stay put; the app answers them with a 500, as when its Stripe client misses the emulator.
+const ACTION_DASHBOARD = page('Dashboard', `<p>Free plan</p><button id="up">Upgrade</button><script>
+  document.getElementById('up').onclick = () => fetch('/action/dashboard', { method: 'POST', headers: { 'Next-Action': '7f3a' }, body: '[]' });
+</script>`);
+const ACTION_SIGNUP = INLINE_SIGNUP.replace(
+  "setTimeout(() => { document.getElementById('errors').textContent = 'An account with this email already exists.'; }, 150);",
+  "fetch('/api/signup', { method: 'POST', body: new FormData(event.target) });",
+);
+const SILENT_SIGNUP = INLINE_SIGNUP.replace(
+  "setTimeout(() => { document.getElementById('errors').textContent = 'An account with this email already exists.'; }, 150);",
+  '',
+);
+
 function answer(method: string, path: string): { status: number; body: string } {
   const post = method === 'POST';
   if (path === '/login') return { status: 200, body: LOGIN_FORM('/session') };
@@ -62,6 +76,10 @@ function answer(method: string, path: string): { status: number; body: string } 
   if (path === '/confirm/account') return { status: 200, body: page('Account', `<form method="post" action="/ok/delete" onsubmit="return confirm('Really delete your account?')"><button>Delete account</button></form>`) };
   if (path === '/subscribe') return { status: 200, body: page('Dashboard', '<p>Free plan</p><form method="post" action="/checkout"><button>Subscribe</button></form><button>Log out</button>') };
   if (path === '/signup-inline') return { status: 200, body: INLINE_SIGNUP };
+  if (path === '/action/dashboard') return post ? { status: 500, body: '0:{"error":"An error occurred in the Server Components render."}' } : { status: 200, body: ACTION_DASHBOARD };
+  if (path === '/action/signup') return { status: 200, body: ACTION_SIGNUP };
+  if (path === '/api/signup' && post) return { status: 503, body: 'database unavailable' };
+  if (path === '/silent/signup') return { status: 200, body: SILENT_SIGNUP };
   if (path === '/signup-toast') return { status: 200, body: TOAST_SIGNUP };
   if (path === '/login-noticed') return { status: 200, body: LOGIN_FORM('/session').replace('<form', '<p role="alert">Your session expired; log in again.</p><form') };
   return { status: 404, body: page('Not found', '<p>No such page</p>') };
@@ -151,5 +169,21 @@ test('a button named otherwise than the flows expect is said within 15 s, with t
   test.setTimeout(60_000);
   await expect(flowsWith(page, { dashboard: '/subscribe' }).upgrade()).rejects.toThrow(
     'No button named /upgrade/i on /subscribe within 15 s. Buttons there: "Subscribe", "Log out". If yours is called differently, set flows: { buttons: { upgrade: … } }, or flows: { paths: { dashboard: … } } if it is on another page, in defineVibesConfig (or test.use({ flowsConfig })).',
+  );
+});
+
+test("a server action or fetch the app answers with a 500 ends the step at once, though the page shows nothing of it", async ({ page }) => {
+  // Without it, the upgrade waits for a navigation until the test's timeout.
+  await page.goto('/action/dashboard');
+  await expect(flowsWith(page, { dashboard: '/action/dashboard' }).upgrade()).rejects.toThrow(
+    /answered 500 to a server action the page sent \(POST \/action\/dashboard\), and the page stayed as it was\. The app's log says why\. With the emulator, the app's Stripe client must follow STRIPE_EMULATOR_URL/,
+  );
+  await expect(flowsWith(page, { signup: '/action/signup' }).signup(user)).rejects.toThrow(/answered 503 to a request the page sent \(POST \/api\/signup\)/);
+});
+
+test('a form whose submit leads nowhere is said within 15 s, in words, not as a timeout', async ({ page }) => {
+  test.setTimeout(60_000);
+  await expect(flowsWith(page, { signup: '/silent/signup' }).signup(user)).rejects.toThrow(
+    'The sign-up form at /silent/signup was submitted, and within 15 s the page neither left it nor showed an error or an alert.',
   );
 });
