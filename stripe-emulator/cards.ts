@@ -1,7 +1,8 @@
 /** What a card does when charged, per Stripe's documented test cards. */
 export type CardBehaviour =
   | { kind: 'succeeds' }
-  | { kind: 'declines'; decline: Decline }
+  /** `attaches`: the card saves without a charge (a trial's set-up), and only its charges decline. */
+  | { kind: 'declines'; decline: Decline; attaches?: true }
   /** Asks for 3-D Secure first; after a completed challenge it then does `after`. */
   | { kind: 'requires_authentication'; after: { kind: 'succeeds' } | { kind: 'declines'; decline: Decline } };
 
@@ -94,8 +95,9 @@ export const TEST_CARDS: Record<string, TestCard> = {
   '4000000000000069': { brand: 'visa', funding: 'credit', behaviour: decline(DECLINES.expiredCard) },
   '4000000000000127': { brand: 'visa', funding: 'credit', behaviour: decline(DECLINES.incorrectCvc) },
   '4000000000000119': { brand: 'visa', funding: 'credit', behaviour: decline(DECLINES.processingError) },
-  // Attaching succeeds, charging fails: in Checkout that is a decline on the first payment.
-  '4000000000000341': { brand: 'visa', funding: 'credit', behaviour: decline(DECLINES.generic) },
+  // Attaching succeeds, charging fails: a decline on Checkout's first payment, but a trial's
+  // Checkout saves it, and the invoice at the trial's end is declined.
+  '4000000000000341': { brand: 'visa', funding: 'credit', behaviour: { kind: 'declines', decline: DECLINES.generic, attaches: true } },
   '4000002500003155': { brand: 'visa', funding: 'credit', behaviour: { kind: 'requires_authentication', after: ok } },
   '4000002760003184': { brand: 'visa', funding: 'credit', behaviour: { kind: 'requires_authentication', after: ok } },
   '4000003800000446': { brand: 'visa', funding: 'credit', behaviour: { kind: 'requires_authentication', after: ok } },

@@ -1,3 +1,4 @@
+import type { TestCard } from './cards.js';
 import { errors } from './errors.js';
 import type { CardDetails } from './resources/payment-methods.js';
 import type { Trial } from './resources/subscriptions.js';
@@ -76,6 +77,7 @@ const PREFIXES: [prefix: string, collection: keyof Store['collections']][] = [
   ['evt_', 'events'],
   ['we_', 'webhookEndpoints'],
   ['bps_', 'portalSessions'],
+  ['clock_', 'testClocks'],
 ];
 
 /** The emulator's whole state, in memory; `clear()` is `POST /_vibes/reset`. */
@@ -94,6 +96,7 @@ export class Store {
     events: new Collection<StripeObject>('event'),
     webhookEndpoints: new Collection<StripeObject>('webhook_endpoint'),
     portalSessions: new Collection<StripeObject>('billing_portal.session'),
+    testClocks: new Collection<StripeObject>('test_helpers.test_clock'),
   };
 
   /** Customers answer `deleted: true` after deletion, so they stay known by id. */
@@ -103,6 +106,9 @@ export class Store {
   readonly webhookSecrets = new Map<string, string>();
 
   readonly checkoutFlows = new Map<string, CheckoutFlow>();
+
+  /** The test card behind each payment method: Stripe knows the number, the object shows only its last4. */
+  readonly paymentMethodCards = new Map<string, TestCard>();
 
   /** Any stored object by id (products may have custom ids, so they are tried last). */
   find(id: string): StripeObject | undefined {
@@ -117,5 +123,6 @@ export class Store {
     this.deletedCustomers.clear();
     this.webhookSecrets.clear();
     this.checkoutFlows.clear();
+    this.paymentMethodCards.clear();
   }
 }

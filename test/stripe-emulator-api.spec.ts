@@ -278,6 +278,118 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     expect(await rejection(stripe.invoicePayments.list({ payment: { type: 'payment_record' as 'payment_intent' } }))).toMatchObject({ statusCode: 400, param: 'payment[type]' });
   });
 
+  test('test clocks: a customer on one renews each month as the clock passes, paid and invoiced; a cancellation at the period end ends it then', async () => {
+    const { stripe } = h;
+    const monthly = await monthlyPrice(stripe, 900);
+    const jan31 = Date.UTC(2026, 0, 31) / 1000;
+    const [feb28, mar28, apr28] = [Date.UTC(2026, 1, 28) / 1000, Date.UTC(2026, 2, 28) / 1000, Date.UTC(2026, 3, 28) / 1000];
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: jan31, name: 'renewals' });
+    expect(clock).toMatchObject({ object: 'test_helpers.test_clock', frozen_time: jan31, status: 'ready', name: 'renewals' });
+    const customer = await stripe.customers.create({ email: 'clocked@example.com', test_clock: clock.id });
+    expect([customer.test_clock, customer.created]).toEqual([clock.id, jan31]);
+    const session = await stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ price: monthly.id, quantity: 1 }], success_url: 'https://app.example/ok', customer: customer.id });
+    await submitCheckoutForm(session.url!, { cardNumber: '4242424242424242' });
+    const subId = (await stripe.checkout.sessions.retrieve(session.id)).subscription as string;
+    const periodOf = async () => {
+      const sub = await stripe.subscriptions.retrieve(subId);
+      return [sub.status, sub.items.data[0]!.current_period_start, sub.items.data[0]!.current_period_end];
+    };
+    expect(await periodOf()).toEqual(['active', jan31, feb28]);
+    expect((await stripe.subscriptions.retrieve(subId)).test_clock).toBe(clock.id);
+
+    // Listed only when asked for by clock (or, for subscriptions, by customer), as on Stripe.
+    expect((await stripe.customers.list({ email: 'clocked@example.com' })).data).toEqual([]);
+    expect((await stripe.customers.list({ test_clock: clock.id })).data.map((c) => c.id)).toEqual([customer.id]);
+    expect((await stripe.subscriptions.list()).data.map((sub) => sub.id)).not.toContain(subId);
+    expect((await stripe.subscriptions.list({ customer: customer.id })).data.map((sub) => sub.id)).toEqual([subId]);
+
+    // Refused, and nothing moves: backwards, or beyond two billing periods at once.
+    expect(await rejection(stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: jan31 }))).toMatchObject({ statusCode: 400, param: 'frozen_time' });
+    const tooFar = await rejection(stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: apr28 }));
+    expect(tooFar).toMatchObject({ statusCode: 400, param: 'frozen_time' });
+    expect(tooFar.message).toContain('two intervals of its shortest subscription');
+    expect((await stripe.testHelpers.testClocks.retrieve(clock.id)).frozen_time).toBe(jan31);
+
+    const before = new Set((await stripe.events.list({ limit: 100 })).data.map((e) => e.id));
+    const advancing = await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: feb28 + 86_400 });
+    expect(advancing.status).toBe('advancing');
+    expect(await stripe.testHelpers.testClocks.retrieve(clock.id)).toMatchObject({ status: 'ready', frozen_time: feb28 + 86_400 });
+    expect(await periodOf()).toEqual(['active', feb28, mar28]);
+    const renewal = (await stripe.events.list({ limit: 100 })).data.filter((e) => !before.has(e.id)).reverse();
+    expect(renewal.map((e) => e.type)).toEqual([
+      'test_helpers.test_clock.advancing',
+      'customer.subscription.updated',
+      'invoice.created',
+      'invoice.finalized',
+      'payment_intent.created',
+      'charge.succeeded',
+      'payment_intent.succeeded',
+      'invoice.paid',
+      'invoice.payment_succeeded',
+      'test_helpers.test_clock.ready',
+    ]);
+    const updated = renewal[1]!.data as Stripe.Event.Data & { previous_attributes: { items: Stripe.ApiList<Stripe.SubscriptionItem> } };
+    expect(updated.previous_attributes.items.data[0]!.current_period_end).toBe(feb28);
+    const invoice = (await stripe.invoices.list({ subscription: subId, expand: ['data.payments'] })).data[0]!;
+    expect(invoice).toMatchObject({ billing_reason: 'subscription_cycle', status: 'paid', amount_paid: 900, period_start: jan31, period_end: feb28, created: feb28, test_clock: clock.id });
+    expect(invoice.lines.data[0]!.period).toEqual({ start: feb28, end: mar28 });
+    expect(invoice.payments!.data.map((p) => p.status)).toEqual(['paid']);
+    expect((await stripe.invoices.list({ subscription: subId })).data.map((i) => i.billing_reason)).toEqual(['subscription_cycle', 'subscription_create']);
+
+    // Cancelled at the period's end: nothing until then, then customer.subscription.deleted.
+    await stripe.subscriptions.update(subId, { cancel_at_period_end: true });
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: mar28 - 60 });
+    expect((await periodOf())[0]).toBe('active');
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: mar28 + 60 });
+    const ended = await stripe.subscriptions.retrieve(subId);
+    expect([ended.status, ended.ended_at, ended.canceled_at]).toEqual(['canceled', mar28, feb28 + 86_400]);
+    expect((await stripe.events.list({ type: 'customer.subscription.deleted', limit: 1 })).data[0]!.data.object).toMatchObject({ id: subId, status: 'canceled' });
+    expect((await stripe.invoices.list({ subscription: subId })).data).toHaveLength(2);
+  });
+
+  test("test clocks: a trial on a card that saves but declines charges (…0341) ends in a failed invoice and past_due; deleting the clock deletes its customers", async () => {
+    const { stripe } = h;
+    const monthly = await monthlyPrice(stripe);
+    const start = Date.UTC(2026, 5, 1) / 1000;
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+    const customer = await stripe.customers.create({ email: 'trial@example.com', test_clock: clock.id });
+    const base = { mode: 'subscription' as const, line_items: [{ price: monthly.id, quantity: 1 }], success_url: 'https://app.example/ok', customer: customer.id };
+    // Without a trial the first charge declines in Checkout; with one, the card is saved.
+    const paidNow = await stripe.checkout.sessions.create(base);
+    await submitCheckoutForm(paidNow.url!, { cardNumber: '4000000000000341' });
+    expect((await stripe.checkout.sessions.retrieve(paidNow.id)).status).toBe('open');
+    const trial = await stripe.checkout.sessions.create({ ...base, subscription_data: { trial_period_days: 7 } });
+    await submitCheckoutForm(trial.url!, { cardNumber: '4000000000000341' });
+    const subId = (await stripe.checkout.sessions.retrieve(trial.id)).subscription as string;
+    expect((await stripe.subscriptions.retrieve(subId)).status).toBe('trialing');
+
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 8 * 86_400 });
+    const sub = await stripe.subscriptions.retrieve(subId, { expand: ['latest_invoice'] });
+    expect(sub.status).toBe('past_due');
+    expect(sub.latest_invoice).toMatchObject({ billing_reason: 'subscription_cycle', status: 'open', attempt_count: 1, amount_due: 2000, amount_paid: 0 });
+    const types = (await stripe.events.list({ limit: 20 })).data.map((e) => e.type).reverse();
+    expect(types.slice(types.indexOf('test_helpers.test_clock.advancing'))).toEqual([
+      'test_helpers.test_clock.advancing',
+      'customer.subscription.updated',
+      'invoice.created',
+      'invoice.finalized',
+      'payment_intent.created',
+      'charge.failed',
+      'payment_intent.payment_failed',
+      'invoice.payment_failed',
+      'customer.subscription.updated',
+      'test_helpers.test_clock.ready',
+    ]);
+    const [pastDue] = (await stripe.events.list({ type: 'customer.subscription.updated', limit: 1 })).data;
+    expect(pastDue!.data.previous_attributes).toEqual({ status: 'active' });
+
+    expect(await stripe.testHelpers.testClocks.del(clock.id)).toMatchObject({ id: clock.id, deleted: true });
+    expect(await stripe.customers.retrieve(customer.id)).toMatchObject({ deleted: true });
+    expect((await stripe.subscriptions.retrieve(subId)).status).toBe('canceled');
+    expect(await rejection(stripe.testHelpers.testClocks.retrieve(clock.id))).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    expect(await rejection(stripe.customers.create({ email: 'late@example.com', test_clock: clock.id }))).toMatchObject({ statusCode: 400, param: 'test_clock' });
+  });
+
   test('the billing portal: a session links to a page where the customer cancels at the period end, or renews, and goes back', async () => {
     const { stripe } = h;
     const monthly = await monthlyPrice(stripe);

@@ -87,6 +87,10 @@ test('every object the emulator serves has the keys of Stripe\'s fixture for its
     const expiring = await stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price: once.id, quantity: 1 }], success_url: 'https://app.example/ok' });
     keep('checkout.sessions.expire', await stripe.checkout.sessions.expire(expiring.id));
 
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(Date.now() / 1000) });
+    keep('testHelpers.testClocks.create', clock);
+    keep('testHelpers.testClocks.del', await stripe.testHelpers.testClocks.del(clock.id));
+
     const endpoint = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/hook', enabled_events: ['*'] });
     // Stripe shows the signing secret once, in the create response.
     keep('webhookEndpoints.create', endpoint, ['secret']);
@@ -117,7 +121,7 @@ test('every object the emulator serves has the keys of Stripe\'s fixture for its
     expect(problems).toEqual([]);
     // The resources this covers: every kind of object the emulator answers with.
     expect([...kinds].sort()).toEqual(
-      ['billing_portal.session', 'charge', 'checkout.session', 'customer', 'deleted_customer', 'deleted_webhook_endpoint', 'event', 'invoice', 'invoice_payment', 'item', 'payment_intent', 'payment_method', 'price', 'product', 'subscription', 'webhook_endpoint'].sort(),
+      ['billing_portal.session', 'charge', 'checkout.session', 'customer', 'deleted_customer', 'deleted_test_helpers.test_clock', 'deleted_webhook_endpoint', 'event', 'invoice', 'invoice_payment', 'item', 'payment_intent', 'payment_method', 'price', 'product', 'subscription', 'test_helpers.test_clock', 'webhook_endpoint'].sort(),
     );
     const types = new Set(events.map((e: Stripe.Event) => e.type));
     for (const type of ['customer.created', 'customer.deleted', 'checkout.session.completed', 'checkout.session.expired', 'customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted', 'invoice.paid', 'invoice.payment_failed', 'payment_intent.succeeded', 'payment_intent.payment_failed', 'payment_intent.requires_action', 'charge.failed', 'charge.succeeded']) {

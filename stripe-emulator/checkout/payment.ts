@@ -7,7 +7,7 @@ import type { CheckoutSession } from '../resources/checkout-sessions.js';
 import { createCustomer, type Customer } from '../resources/customers.js';
 import { openInvoicePayment } from '../resources/invoice-payments.js';
 import { createSubscriptionInvoice, finalizeInvoice, markInvoicePaid, type Invoice } from '../resources/invoices.js';
-import { createPaymentIntent, type PaymentIntent } from '../resources/payment-intents.js';
+import { createPaymentIntent, lastPaymentError, type PaymentIntent } from '../resources/payment-intents.js';
 import { billingAddress, createPaymentMethod, type CardDetails, type PaymentMethod } from '../resources/payment-methods.js';
 import type { Price } from '../resources/prices.js';
 import { createSubscription, updateSubscription, type Subscription } from '../resources/subscriptions.js';
@@ -30,23 +30,6 @@ function flowOf(emu: Emulator, session: CheckoutSession): CheckoutFlow {
 
 function linesOf(emu: Emulator, flow: CheckoutFlow): { price: Price; quantity: number }[] {
   return flow.lines.map((l) => ({ price: emu.store.collections.prices.require(l.priceId) as Price, quantity: l.quantity }));
-}
-
-function lastPaymentError(decline: Decline, charge: string | null, method: PaymentMethod): Record<string, unknown> {
-  return {
-    advice_code: null,
-    charge,
-    code: decline.code,
-    ...(decline.decline_code ? { decline_code: decline.decline_code } : {}),
-    doc_url: `https://stripe.com/docs/error-codes/${decline.code.replaceAll('_', '-')}`,
-    message: decline.message,
-    network_advice_code: null,
-    network_decline_code: null,
-    param: null,
-    payment_method: structuredClone(method),
-    payment_method_type: 'card',
-    type: decline.code === 'payment_intent_authentication_failure' ? 'invalid_request_error' : 'card_error',
-  };
 }
 
 /** The customer a session pays as: its own, one made earlier in this session, or a new one. */
@@ -111,7 +94,9 @@ export function submitPayment(emu: Emulator, session: CheckoutSession, details: 
     if (attempt.invoice) emu.events.emit('invoice.payment_action_required', attempt.invoice);
     return { kind: 'requires_action', attemptId };
   }
-  return charge(emu, attempt, behaviour.kind === 'declines' ? behaviour.decline : null, null);
+  // Nothing to charge yet (a trial): a card that attaches and only declines charges is saved.
+  const declines = behaviour.kind === 'declines' && !(behaviour.attaches && !attempt.intent);
+  return charge(emu, attempt, declines ? behaviour.decline : null, null);
 }
 
 /** The customer pressed Complete or Fail on the 3-D Secure test page. */

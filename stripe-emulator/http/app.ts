@@ -13,6 +13,7 @@ import { registerCustomers } from '../resources/customers.js';
 import { registerEvents } from '../resources/events.js';
 import { registerInvoicePayments } from '../resources/invoice-payments.js';
 import { registerInvoices } from '../resources/invoices.js';
+import { registerTestClocks } from '../resources/test-clocks.js';
 import { registerPaymentIntents } from '../resources/payment-intents.js';
 import { registerPaymentMethods } from '../resources/payment-methods.js';
 import { registerPrices } from '../resources/prices.js';
@@ -137,6 +138,7 @@ export function createApp(parts: AppParts): Express {
     registerSubscriptions,
     registerInvoices,
     registerInvoicePayments,
+    registerTestClocks,
     registerPaymentIntents,
     registerCharges,
     registerPaymentMethods,

@@ -30,6 +30,7 @@ export interface Customer extends StripeObject {
   address: Address | null;
   metadata: Metadata;
   invoice_settings: { custom_fields: null; default_payment_method: string | null; footer: null; rendering_options: null };
+  test_clock: string | null;
 }
 
 export interface CustomerInput {
@@ -40,15 +41,18 @@ export interface CustomerInput {
   address?: Address | null;
   metadata?: Metadata;
   defaultPaymentMethod?: string | null;
+  /** On create only: the test clock the customer (and all it owns) lives on. */
+  testClock?: string;
 }
 
 function buildCustomer(emu: Emulator, input: CustomerInput): Customer {
+  const clock = input.testClock ? emu.store.collections.testClocks.get(input.testClock) : undefined;
   return {
     id: newId('cus', 14),
     object: 'customer',
     address: input.address ?? null,
     balance: 0,
-    created: emu.clock.now(),
+    created: clock ? Number(clock.frozen_time) : emu.clock.now(),
     currency: null,
     default_source: null,
     delinquent: false,
@@ -65,7 +69,7 @@ function buildCustomer(emu: Emulator, input: CustomerInput): Customer {
     preferred_locales: [],
     shipping: null,
     tax_exempt: 'none',
-    test_clock: null,
+    test_clock: input.testClock ?? null,
   };
 }
 
@@ -74,6 +78,17 @@ export function createCustomer(emu: Emulator, input: CustomerInput, request?: Ev
   const customer = emu.store.collections.customers.add(buildCustomer(emu, input)) as Customer;
   emu.events.emit('customer.created', customer, request ? { request } : {});
   return customer;
+}
+
+/** Deletes a customer: Stripe cancels its subscriptions at once when the customer goes. */
+export function deleteCustomer(emu: Emulator, customer: Customer, request?: EventRequest): void {
+  for (const sub of emu.store.collections.subscriptions.newestFirst() as Subscription[]) {
+    if (sub.customer === customer.id && sub.status !== 'canceled' && sub.status !== 'incomplete_expired') {
+      cancelSubscription(emu, sub, request);
+    }
+  }
+  emu.store.deletedCustomers.add(customer.id);
+  emu.events.emit('customer.deleted', customer, request ? { request } : {});
 }
 
 /** A live customer; a deleted one is `resource_missing` for everything but retrieve. */
@@ -135,8 +150,11 @@ function readCustomerFields(emu: Emulator, params: Params, current?: Customer): 
   if (attach?.customer) throw errors.invalidValue('payment_method', `The payment method ${attach.id} is already attached to a customer.`);
   const defaultPaymentMethod = readDefaultPaymentMethod(emu, params, current?.id, attachId);
   if (defaultPaymentMethod !== undefined) input.defaultPaymentMethod = defaultPaymentMethod;
+  // On create only, as on Stripe: a customer cannot move to a test clock later.
+  const testClock = current ? undefined : params.string('test_clock');
+  if (testClock !== undefined) input.testClock = emu.store.collections.testClocks.require(testClock, 'test_clock').id;
   // Accepted so real integrations run unchanged; the emulator keeps no payment sources or tax data.
-  params.accept('payment_method', 'preferred_locales', 'shipping', 'tax_exempt', 'tax_id_data', 'test_clock', 'source', 'balance', 'coupon', 'promotion_code', 'invoice_prefix', 'next_invoice_sequence', 'tax', 'cash_balance', 'validate');
+  params.accept('payment_method', 'preferred_locales', 'shipping', 'tax_exempt', 'tax_id_data', 'source', 'balance', 'coupon', 'promotion_code', 'invoice_prefix', 'next_invoice_sequence', 'tax', 'cash_balance', 'validate');
   return { ...input, ...(attach ? { attach } : {}) };
 }
 
@@ -166,9 +184,10 @@ export function registerCustomers(router: Router, emu: Emulator): void {
     const params = paramsOf(req);
     const email = params.string('email');
     const created = createdFilter(params);
-    params.accept('test_clock');
+    // Stripe lists a test clock's customers only when asked for that clock.
+    const testClock = params.string('test_clock') ?? null;
     const all = customers.newestFirst() as Customer[];
-    const items = all.filter((c) => isLive(c) && (email === undefined || c.email === email) && created(c));
+    const items = all.filter((c) => isLive(c) && c.test_clock === testClock && (email === undefined || c.email === email) && created(c));
     const page = paginate(items, params, '/v1/customers', 'customer', all);
     params.done();
     send(emu, res, page, params);
@@ -200,15 +219,7 @@ export function registerCustomers(router: Router, emu: Emulator): void {
     const params = paramsOf(req);
     params.done();
     const customer = requireLiveCustomer(emu, pathParam(req, 'id'));
-    const request = eventRequest(res);
-    // Stripe cancels the customer's subscriptions immediately when the customer goes.
-    for (const sub of emu.store.collections.subscriptions.newestFirst() as Subscription[]) {
-      if (sub.customer === customer.id && sub.status !== 'canceled' && sub.status !== 'incomplete_expired') {
-        cancelSubscription(emu, sub, request);
-      }
-    }
-    emu.store.deletedCustomers.add(customer.id);
-    emu.events.emit('customer.deleted', customer, { request });
+    deleteCustomer(emu, customer, eventRequest(res));
     send(emu, res, { id: customer.id, object: 'customer', deleted: true }, params);
   });
 }

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { Emulator } from '../context.js';
 import { defineIncludable } from '../expand.js';
 import { newId } from '../ids.js';
+import { nowFor } from '../time.js';
 import { createdFilter, paginate } from '../list.js';
 import type { Store } from '../store.js';
 import type { StripeObject } from '../types.js';
@@ -38,7 +39,7 @@ export function openInvoicePayment(emu: Emulator, invoice: Invoice, intent: Paym
     object: 'invoice_payment',
     amount_paid: null,
     amount_requested: invoice.amount_due,
-    created: emu.clock.now(),
+    created: nowFor(emu, invoice.customer),
     currency: String(invoice.currency),
     invoice: invoice.id,
     is_default: true,
@@ -56,7 +57,7 @@ export function settleInvoicePayments(emu: Emulator, invoice: Invoice): void {
     if (payment.status !== 'open') continue;
     payment.status = 'paid';
     payment.amount_paid = invoice.amount_paid;
-    payment.status_transitions.paid_at = emu.clock.now();
+    payment.status_transitions.paid_at = nowFor(emu, invoice.customer);
   }
 }
 

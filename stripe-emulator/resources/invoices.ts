@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { Emulator } from '../context.js';
 import { searchFields } from '../search.js';
 import { newId, randomBase62 } from '../ids.js';
+import { nowFor, testClockOf } from '../time.js';
 import { createdFilter, paginate } from '../list.js';
 import { emptyMetadata, type StripeObject } from '../types.js';
 import { paramsOf, retrieveRoute, searchRoute, send } from '../http/respond.js';
@@ -30,11 +31,22 @@ export interface Invoice extends StripeObject {
   default_payment_method: string | null;
 }
 
-/** The first invoice of a subscription (`billing_reason: subscription_create`), still a draft. */
-export function createSubscriptionInvoice(emu: Emulator, sub: Subscription, customer: Customer): Invoice {
-  const now = emu.clock.now();
+export type InvoiceBillingReason = 'subscription_create' | 'subscription_cycle';
+
+/**
+ * A subscription's invoice, still a draft, for the period its items are in now: the first one
+ * (`subscription_create`, nothing to pay during a trial) or a renewal (`subscription_cycle`,
+ * which bills the period just ended, so its `period_start`..`period_end` is that one).
+ */
+export function createSubscriptionInvoice(
+  emu: Emulator,
+  sub: Subscription,
+  customer: Customer,
+  { billingReason = 'subscription_create', previousPeriodStart }: { billingReason?: InvoiceBillingReason; previousPeriodStart?: number } = {},
+): Invoice {
+  const now = nowFor(emu, customer.id);
   const id = newId('in', 24);
-  const trialing = sub.trial_end !== null;
+  const trialing = billingReason === 'subscription_create' && sub.trial_end !== null;
   const lines = sub.items.data.map((item) => {
     const amount = trialing ? 0 : (item.price.unit_amount ?? 0) * item.quantity;
     return {
@@ -82,7 +94,7 @@ export function createSubscriptionInvoice(emu: Emulator, sub: Subscription, cust
     auto_advance: false,
     automatic_tax: { enabled: false, liability: null, status: null, disabled_reason: null, provider: null },
     automatically_finalizes_at: null,
-    billing_reason: 'subscription_create',
+    billing_reason: billingReason,
     collection_method: 'charge_automatically',
     created: now,
     currency: sub.currency,
@@ -120,7 +132,7 @@ export function createSubscriptionInvoice(emu: Emulator, sub: Subscription, cust
     parent: { quote_details: null, subscription_details: { metadata: structuredClone(sub.metadata), subscription: sub.id }, type: 'subscription_details' },
     payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
     period_end: now,
-    period_start: now,
+    period_start: previousPeriodStart ?? now,
     post_payment_credit_notes_amount: 0,
     pre_payment_credit_notes_amount: 0,
     receipt_number: null,
@@ -134,7 +146,7 @@ export function createSubscriptionInvoice(emu: Emulator, sub: Subscription, cust
     subscription: sub.id,
     subtotal: total,
     subtotal_excluding_tax: total,
-    test_clock: null,
+    test_clock: testClockOf(emu, customer.id),
     total,
     total_discount_amounts: [],
     total_excluding_tax: total,
@@ -146,7 +158,7 @@ export function createSubscriptionInvoice(emu: Emulator, sub: Subscription, cust
 }
 
 export function finalizeInvoice(emu: Emulator, invoice: Invoice, customer: Customer): void {
-  const now = emu.clock.now();
+  const now = nowFor(emu, customer.id);
   const sequence = Number(customer.next_invoice_sequence ?? 1);
   customer.next_invoice_sequence = sequence + 1;
   invoice.status = 'open';
@@ -163,7 +175,7 @@ export function markInvoicePaid(emu: Emulator, invoice: Invoice): void {
   invoice.status = 'paid';
   invoice.amount_paid = invoice.amount_due;
   invoice.amount_remaining = 0;
-  invoice.status_transitions.paid_at = emu.clock.now();
+  invoice.status_transitions.paid_at = nowFor(emu, invoice.customer);
   settleInvoicePayments(emu, invoice);
 }
 

@@ -1,9 +1,11 @@
 import type { Router } from 'express';
+import type { Decline } from '../cards.js';
 import type { Emulator } from '../context.js';
 import { newId, randomBase62 } from '../ids.js';
 import { createdFilter, paginate } from '../list.js';
 import { emptyMetadata, type Metadata, type StripeObject } from '../types.js';
 import { paramsOf, retrieveRoute, send } from '../http/respond.js';
+import type { PaymentMethod } from './payment-methods.js';
 
 export type PaymentIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'succeeded' | 'canceled';
 
@@ -75,6 +77,24 @@ export function createPaymentIntent(
     managed_payments: { enabled: false },
   };
   return emu.store.collections.paymentIntents.add(pi) as PaymentIntent;
+}
+
+/** A PaymentIntent's `last_payment_error` after a decline, in Stripe's shape. */
+export function lastPaymentError(decline: Decline, charge: string | null, method: PaymentMethod): Record<string, unknown> {
+  return {
+    advice_code: null,
+    charge,
+    code: decline.code,
+    ...(decline.decline_code ? { decline_code: decline.decline_code } : {}),
+    doc_url: `https://stripe.com/docs/error-codes/${decline.code.replaceAll('_', '-')}`,
+    message: decline.message,
+    network_advice_code: null,
+    network_decline_code: null,
+    param: null,
+    payment_method: structuredClone(method),
+    payment_method_type: 'card',
+    type: decline.code === 'payment_intent_authentication_failure' ? 'invalid_request_error' : 'card_error',
+  };
 }
 
 export function registerPaymentIntents(router: Router, emu: Emulator): void {

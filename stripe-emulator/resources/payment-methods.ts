@@ -60,6 +60,7 @@ export function createPaymentMethod(emu: Emulator, details: CardDetails): Paymen
     type: 'card',
     customer_account: null,
   };
+  emu.store.paymentMethodCards.set(pm.id, details.card);
   return emu.store.collections.paymentMethods.add(pm) as PaymentMethod;
 }
 

@@ -3,6 +3,7 @@ import type { Emulator } from '../context.js';
 import { searchFields } from '../search.js';
 import { errors } from '../errors.js';
 import { newId } from '../ids.js';
+import { nowFor, testClockOf } from '../time.js';
 import { createdFilter, paginate } from '../list.js';
 import { emptyMetadata, type EventRequest, type Metadata, type StripeObject } from '../types.js';
 import { eventRequest, paramsOf, pathParam, retrieveRoute, searchRoute, send } from '../http/respond.js';
@@ -36,10 +37,11 @@ export interface Subscription extends StripeObject {
   trial_start: number | null;
   trial_end: number | null;
   description: string | null;
+  test_clock: string | null;
 }
 
 /** The end of one billing period, calendar-aware as Stripe's (Jan 31 + 1 month = Feb 28/29). */
-function addInterval(start: number, interval: Interval, count: number): number {
+export function addInterval(start: number, interval: Interval, count: number): number {
   const date = new Date(start * 1000);
   if (interval === 'day') date.setUTCDate(date.getUTCDate() + count);
   else if (interval === 'week') date.setUTCDate(date.getUTCDate() + 7 * count);
@@ -61,7 +63,7 @@ export function createSubscription(
   emu: Emulator,
   input: { customer: string; lines: { price: Price; quantity: number }[]; metadata?: Metadata; description?: string | null; trial?: Trial | null },
 ): Subscription {
-  const now = emu.clock.now();
+  const now = nowFor(emu, input.customer);
   const id = newId('sub', 24);
   const first = input.lines[0]!.price;
   const trialEnd = !input.trial ? null : 'days' in input.trial ? now + input.trial.days * 86_400 : input.trial.end;
@@ -122,7 +124,7 @@ export function createSubscription(
     schedule: null,
     start_date: now,
     status: 'incomplete',
-    test_clock: null,
+    test_clock: testClockOf(emu, input.customer),
     transfer_data: null,
     trial_end: trialEnd,
     trial_settings: { end_behavior: { missing_payment_method: 'create_invoice' } },
@@ -150,14 +152,14 @@ export function periodEndCancellation(emu: Emulator, sub: Subscription, cancel: 
   return {
     cancel_at_period_end: cancel,
     cancel_at: cancel ? (sub.items.data[0]?.current_period_end ?? null) : null,
-    canceled_at: cancel ? emu.clock.now() : null,
+    canceled_at: cancel ? nowFor(emu, sub.customer) : null,
     cancellation_details: { ...details, reason: cancel ? 'cancellation_requested' : null },
   };
 }
 
 /** Cancels at once: `canceled`, with `customer.subscription.deleted`. */
 export function cancelSubscription(emu: Emulator, sub: Subscription, request?: EventRequest, details: { comment?: string | null; feedback?: string | null } = {}): void {
-  const now = emu.clock.now();
+  const now = nowFor(emu, sub.customer);
   sub.status = 'canceled';
   sub.canceled_at = now;
   sub.ended_at = now;
@@ -177,9 +179,12 @@ export function registerSubscriptions(router: Router, emu: Emulator): void {
     const price = params.string('price');
     const status = params.enumeration('status', STATUSES);
     const created = createdFilter(params);
-    params.accept('collection_method', 'current_period_end', 'current_period_start', 'test_clock', 'automatic_tax');
+    // Stripe lists a test clock's subscriptions only when asked for that clock or their customer.
+    const testClock = params.string('test_clock');
+    params.accept('collection_method', 'current_period_end', 'current_period_start', 'automatic_tax');
     const all = subscriptions.newestFirst() as Subscription[];
     const items = all.filter((s) => {
+      if (testClock !== undefined ? s.test_clock !== testClock : customer === undefined && s.test_clock !== null) return false;
       // Stripe's default leaves out canceled subscriptions; `status=all` includes them.
       const statusOk =
         status === 'all' ? true : status === undefined ? s.status !== 'canceled' : status === 'ended' ? s.status === 'canceled' || s.status === 'incomplete_expired' : s.status === status;

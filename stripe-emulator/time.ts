@@ -1,0 +1,17 @@
+import type { Emulator } from './context.js';
+
+/** The test clock a customer was created on (`customers.create({ test_clock })`), or null. */
+export function testClockOf(emu: Emulator, customerId: string | null | undefined): string | null {
+  const clock = customerId ? emu.store.collections.customers.get(customerId)?.test_clock : null;
+  return typeof clock === 'string' ? clock : null;
+}
+
+/**
+ * Now, for the objects of this customer: its test clock's frozen time, or the emulator's clock.
+ * Everything a customer on a test clock owns lives at that clock's time, as at Stripe.
+ */
+export function nowFor(emu: Emulator, customerId: string | null | undefined): number {
+  const clockId = testClockOf(emu, customerId);
+  const clock = clockId ? emu.store.collections.testClocks.get(clockId) : undefined;
+  return clock ? Number(clock.frozen_time) : emu.clock.now();
+}
