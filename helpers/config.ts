@@ -124,11 +124,12 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   } else if (userApp) {
     const reusable = !ci && ownSecret && stripeMode === 'test-mode';
     // Playwright would stop on it with "… is already used … set reuseExistingServer:true", the wrong fix here.
-    if (!env.TEST_WORKER_INDEX && !(userApp.reuseExistingServer ?? reusable) && somethingListensAt(userApp.url)) {
+    const occupied = !env.TEST_WORKER_INDEX && !(userApp.reuseExistingServer ?? reusable) && somethingListensAt(userApp.url);
+    if (occupied) {
       console.warn(`vibes: something already answers at ${userApp.url}: your dev server, or an app a killed run left running? ` +
         "This run starts its own app, which knows the run's Stripe emulator and webhook secret: stop that one first.");
     }
-    webServer.push(appServer(userApp, appEnv, reusable));
+    webServer.push(appServer(userApp, appEnv, reusable, occupied));
   }
 
   const base: VibesConfig = {
@@ -209,11 +210,16 @@ function vibesServer(name: string, url: string, args: string[], env: Record<stri
   };
 }
 
-function appServer(app: AppServer, env: Record<string, string>, reusable: boolean) {
+/**
+ * The app as a Playwright web server. On a port something already holds, Playwright is given the
+ * port instead of the URL: it then stops at once on "already used", where its check of the URL
+ * waits without end on a server that accepts connections and never answers (a hung dev server).
+ */
+function appServer(app: AppServer, env: Record<string, string>, reusable: boolean, occupied = false) {
   return {
     name: 'app',
     command: app.command,
-    url: app.url,
+    ...(occupied ? { port: portOf(app.url) } : { url: app.url }),
     cwd: app.cwd,
     env: { ...stringEnv(process.env), ...env, ...app.env },
     reuseExistingServer: app.reuseExistingServer ?? reusable,
@@ -248,4 +254,9 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 
 function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+function portOf(url: string): number {
+  const parsed = new URL(url);
+  return Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
 }

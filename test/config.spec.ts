@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { test, expect } from '@playwright/test';
 import { runVibes } from './support/cli.js';
 import { loopbackSite } from './support/loopback-site.js';
@@ -141,8 +142,35 @@ test('an app already answering at app.url is said before Playwright stops on its
     expect(taken.stderr).toContain(`vibes: something already answers at ${site.url}: your dev server, or an app a killed run left running? This run starts its own app`);
     const free = await configWith({ STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' }, app(`http://127.0.0.1:${await freePort()}`));
     expect(free.stderr).not.toContain('already answers');
+    expect(free.webServer.find((s) => s.name === 'app')).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
   } finally {
     await site.close();
+  }
+});
+
+test('a hung app a killed run left (it accepts connections, never answers) stops the run at once, not after an endless wait', async () => {
+  test.setTimeout(120_000);
+  // Playwright's own check of an app's URL waits for an answer without a timeout.
+  const sockets = new Set<Socket>();
+  const hung = createNetServer((socket) => void sockets.add(socket));
+  await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+  const port = (hung.address() as AddressInfo).port;
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
+    'playwright.config.ts': `import { defineVibesConfig } from 'playwright-vibes';
+export default defineVibesConfig({ app: { command: 'node -e "setInterval(() => {}, 1000)"', url: 'http://127.0.0.1:${port}' }, webhooks: { forwardTo: 'http://127.0.0.1:${port}/hook' } });
+`,
+    'e2e/any.spec.ts': "import { test } from 'playwright-vibes';\ntest('never runs', () => {});\n",
+  });
+  try {
+    const run = await runPlaywright(project, ['--project=chromium', '--no-deps', '--reporter=list'], { ...NO_VIBES_SERVERS, STRIPE_SECRET_KEY: '' });
+    expect(run.code, run.output).not.toBe(0);
+    expect(run.output).toContain(`vibes: something already answers at http://127.0.0.1:${port}`);
+    expect(run.output).toMatch(/is already used/);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    hung.close();
+    await project.remove();
   }
 });
 
