@@ -86,7 +86,11 @@ export const vibesMatchers = {
     const name = 'toGrantExactlyOnce';
     const ms = stableFor(options, probe, name);
     // Grants never go away on their own: above one, waiting longer cannot make it pass.
-    const { value, pass, firstHeld } = await poll(this, () => probe.count(email), (n) => n === 1, (n) => n > 1, ms);
+    const { value, pass, firstHeld } = await poll(this, () => probe.count(email), (n) => n === 1, (n) => n > 1, ms).catch((error: unknown) => {
+      // A check that could not count (its SQL refused, its endpoint down) is a failed check too.
+      if (!this.isNot) annotate(ANNOTATIONS.exactlyOnce, `failed ${email}: ${String((error as Error)?.message ?? error).split('\n')[0]}`);
+      throw error;
+    });
     if (!this.isNot) annotate(ANNOTATIONS.exactlyOnce, pass ? `passed ${email}` : `failed ${email}: granted ${value} times`);
     const timeline = pass === this.isNot ? await timelineOf(probe) : '';
     return {

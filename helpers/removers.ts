@@ -113,7 +113,7 @@ async function removeAppUser(email: string, context: RemoverContext): Promise<vo
   // Returning here would let the sweep mark the entry removed while the app's rows stay: the
   // record would be lost. Thrown, the entry stays pending for a sweep that knows how.
   if (!config) {
-    throw new Error(`no appUser removal configured: nothing says how to remove the app's record of ${email}; pass --app-user-sql or --app-user-url to vibes sweep, or set cleanup.appUser in defineVibesConfig.`);
+    throw new Error(`no appUser removal configured: nothing says how to remove the app's record of ${email}; a test run takes it from cleanup.appUser in defineVibesConfig; vibes sweep does not read the config: pass it the same as --app-user-sql or --app-user-url.`);
   }
   if ('sql' in config) {
     if (!context.appDatabase) throw new Error('an appUser { sql } removal needs a database: pass appDatabase (appDatabases()) in the RemoverContext.');

@@ -159,7 +159,7 @@ function runNote(run: string, tagged: boolean | undefined): string {
   if (tagged === false) {
     return '(no event carried it in metadata.vibes_run, so `export --run` finds none: export by --email or --since, or have the app copy VIBES_RUN_ID into its Stripe metadata)';
   }
-  return `(vibes replay-server export --run ${run} exports the events that carry it in metadata.vibes_run)`;
+  return '(no events seen)';
 }
 
 /** "23 events captured", "1 event injected", "3 events (2 captured, 1 injected)". */

@@ -352,7 +352,7 @@ test.describe('crash recovery @db', () => {
       const annotations = annotationsIn(JSON.parse(await readFile(report, 'utf8')));
       expect(annotations).toContainEqual({ type: 'vibes-cleanup-leftovers-failed', description: expect.stringContaining('app user vibes+dead@example.com: no appUser removal configured') });
       expect(await liveCustomers(harness.stripe)).toEqual([]);
-      expect(await pendingLedgerRows(databaseUrl)).toEqual([{ kind: 'app-user', resource_id: 'vibes+dead@example.com', last_error: expect.stringContaining('pass --app-user-sql or --app-user-url to vibes sweep, or set cleanup.appUser') }]);
+      expect(await pendingLedgerRows(databaseUrl)).toEqual([{ kind: 'app-user', resource_id: 'vibes+dead@example.com', last_error: expect.stringContaining('vibes sweep does not read the config: pass it the same as --app-user-sql or --app-user-url') }]);
     } finally {
       await ledger.close();
       await replay.stop();
@@ -511,7 +511,7 @@ test.describe('vibes sweep @db', () => {
       const untold = await runVibes(['sweep', '--older-than', '0s', '--no-strays'], { env });
       expect(untold.code).toBe(1);
       expect(untold.stderr).toContain('failed: app user vibes+one@example.com: no appUser removal configured');
-      expect(untold.stderr).toContain('pass --app-user-sql or --app-user-url to vibes sweep, or set cleanup.appUser');
+      expect(untold.stderr).toContain('vibes sweep does not read the config: pass it the same as --app-user-sql or --app-user-url');
       expect(untold.stdout).toContain('vibes sweep: removed 0, failed 1');
       expect(await pendingLedgerRows(databaseUrl)).toEqual([{ kind: 'app-user', resource_id: 'vibes+one@example.com', last_error: expect.stringContaining('no appUser removal configured') }]);
 

@@ -74,3 +74,15 @@ test.describe('the grant matchers poll like web-first assertions', () => {
     vibesExpect(none.reads()).toBe(1);
   });
 });
+
+test.describe('the grant checks the run summary counts', () => {
+  test.afterEach(() => void test.info().annotations.splice(0));
+
+  test('a check whose count throws (its SQL refused) is a failed check, not none at all', async () => {
+    const probe = new EntitlementProbe({ count: async () => { throw new Error('entitlements.sql failed: relation "entitlements" does not exist\nmore'); } } as EntitlementsConfig, appDatabases());
+    await vibesExpect(vibesExpect(probe).toGrantExactlyOnce('broken@example.com')).rejects.toThrow(/relation "entitlements" does not exist/);
+    vibesExpect(test.info().annotations.filter((a) => a.type === 'vibes-exactly-once')).toEqual([
+      { type: 'vibes-exactly-once', description: 'failed broken@example.com: entitlements.sql failed: relation "entitlements" does not exist' },
+    ]);
+  });
+});

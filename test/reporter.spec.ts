@@ -82,6 +82,8 @@ test('sums up webhooks.fuzz calls on a line of their own: properties, runs and c
   expect(fuzzed).toContain('\n  cleanup       1 removed, 0 left behind\n  fuzz          2 properties, 38 runs, 1 counterexample found\n');
   // A run that fuzzed nothing has no fuzz line.
   expect(summaryAfter([[{ type: 'vibes-cleanup', description: 'removed 1 of 1' }]])).not.toContain('fuzz');
+  // No events seen: the run line claims nothing of them.
+  expect(summaryAfter([[]])).toMatch(/\n  run +\S+ \(no events seen\)\n/);
 });
 
 test('counts the events Stripe sent apart from those the tests injected', () => {
