@@ -9,7 +9,9 @@ import { NESTED_RUN_ENV, NO_VIBES_SERVERS, runPlaywright, tempProject, VIBES_CLI
 
 const read = (project: TempProject, file: string) => readFile(path.join(project.dir, file), 'utf8');
 const exists = (project: TempProject, file: string) => stat(path.join(project.dir, file)).then(() => true, () => false);
-const init = (project: TempProject, args: string[] = []) => runVibes(['init', ...args], { cwd: project.dir, env: NESTED_RUN_ENV });
+const init = (project: TempProject, args: string[] = [], env: NodeJS.ProcessEnv = {}) => runVibes(['init', ...args], { cwd: project.dir, env: { ...NESTED_RUN_ENV, ...env } });
+/** A machine with no Chromium init could find: VIBES_CHROMIUM names nothing. */
+const NO_BROWSER = { VIBES_CHROMIUM: '/nonexistent/chromium' };
 
 test('detects an Express app: package manager, port, start script and the route that verifies Stripe signatures', async () => {
   const project = await tempProject({
@@ -19,9 +21,10 @@ test('detects an Express app: package manager, port, start script and the route 
   const event = stripe.webhooks.constructEvent(req.body, req.headers['stripe-signature'], secret);
 });
 `,
+    'src/stripe.js': "export const stripe = new Stripe(process.env.STRIPE_SECRET_KEY);\n",
   });
   try {
-    const result = await init(project);
+    const result = await init(project, [], NO_BROWSER);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('package manager: yarn (yarn.lock)');
     expect(result.stdout).toContain('framework:       Express');
@@ -52,6 +55,17 @@ test('detects an Express app: package manager, port, start script and the route 
     expect(result.stdout).toContain('yarn add -D playwright-vibes @playwright/test');
     expect(result.stdout).toContain('yarn playwright install --with-deps chromium');
     expect(result.stdout).toContain('Run it: yarn test:e2e');
+    // No file reads STRIPE_EMULATOR_URL: the likeliest first failure, said with the file to change.
+    expect(result.stdout).toContain("Make your app's Stripe client (src/stripe.js) follow STRIPE_EMULATOR_URL when it is set (README, \"Set up in your app\", step 5)");
+
+    // Once the client follows the emulator, and with a Chromium on the machine, neither step is there.
+    await project.write('src/stripe.js', "const emulator = process.env.STRIPE_EMULATOR_URL && new URL(process.env.STRIPE_EMULATOR_URL);\nexport const stripe = new Stripe(process.env.STRIPE_SECRET_KEY, emulator ? {} : {});\n");
+    const chromium = path.join(project.dir, 'chromium');
+    await project.write('chromium', '');
+    const again = await init(project, ['--dry-run'], { VIBES_CHROMIUM: chromium });
+    expect(again.stdout).toContain(`browser:         ${chromium} (VIBES_CHROMIUM)`);
+    expect(again.stdout).not.toContain('playwright install');
+    expect(again.stdout).not.toContain('follow STRIPE_EMULATOR_URL');
   } finally {
     await project.remove();
   }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { findChromium } from '../../helpers/index.js';
 import { addDevDependencies, detectProject, exec, readPackageJson, runScript } from '../init/detect.js';
 import { appChoice, missingGitignoreLines, planFiles, SCRIPTS, type InitChoices } from '../init/plan.js';
 import { parsePort, parsePositiveInt, parseUrl } from '../options.js';
@@ -62,6 +63,9 @@ function init(flags: InitFlags): void {
   say(`  framework:       ${facts.framework?.name ?? 'none recognised'}`);
   say(`  app:             ${app.command} → ${app.url}`);
   say(`  webhook:         ${app.webhookUrl} (${flags.webhookPath ? 'given' : facts.webhookPath.source})`);
+  // Found here, nothing to install; the workflows install Playwright's own on CI.
+  const browser = findChromium();
+  if (browser.kind !== 'missing') say(`  browser:         ${browser.kind === 'playwright' ? "Playwright's Chromium" : `${browser.executablePath}${browser.source === 'VIBES_CHROMIUM' ? ' (VIBES_CHROMIUM)' : ''}`}`);
   if (facts.existingConfig) say(`  existing config: ${facts.existingConfig}${facts.testDir.source === facts.existingConfig ? ` (testDir ${facts.testDir.value})` : ''}`);
   // The guesses to check, here as well as in the config's comments.
   for (const note of app.notes.filter((n) => n.startsWith('ADAPT'))) say(`  ${note}`);
@@ -112,8 +116,11 @@ function init(flags: InitFlags): void {
   const missing = [...(facts.has.vibes ? [] : ['playwright-vibes']), ...(facts.has.playwright ? [] : ['@playwright/test'])];
   const steps = [
     ...(missing.length ? [`Install: ${addDevDependencies(pm, missing)}`] : []),
-    `Browser: ${exec(pm)} playwright install --with-deps chromium (or a system Chromium: /usr/bin/chromium, or VIBES_CHROMIUM)`,
+    ...(browser.kind === 'missing' ? [`Browser: ${exec(pm)} playwright install --with-deps chromium (or a system Chromium: /usr/bin/chromium, or VIBES_CHROMIUM)`] : []),
     `Open playwright.config.ts and ${path.posix.join(facts.testDir.value, 'checkout.smoke.spec.ts')}: adapt the lines marked ADAPT (entitlements SQL, texts your app shows).`,
+    ...(facts.stripeClient.followsEmulator
+      ? []
+      : [`Make your app's Stripe client${facts.stripeClient.file ? ` (${facts.stripeClient.file})` : ''} follow STRIPE_EMULATOR_URL when it is set (README, "Set up in your app", step 5): no file reads it yet, so in emulator runs the app's Checkout would go to api.stripe.com and fail.`]),
     'Copy .env.test.example to .env.test (or .env.test.local for secrets).',
     `Run it: ${run('test:e2e', 'playwright test')}   (smoke only: ${run('test:smoke', 'playwright test --grep @smoke')}; flakiness: ${run('test:flake', 'vibes flake')})`,
     `Before a deploy goes live: ${exec(pm)} vibes predeploy --base-url <preview URL> --grep @predeploy (the browser-only tests); ${files.find((f) => /predeploy[^/]*\.yml$/.test(f.path))!.path.replace(/^(\.\.\/)+/, '')} does it on every successful deployment.`,

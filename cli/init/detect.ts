@@ -66,6 +66,11 @@ export interface ProjectFacts {
   /** The script that starts the app for a local run (`dev`, else `start`). */
   startScript: string | undefined;
   webhookPath: { value: string; source: string };
+  /**
+   * The file that makes the app's Stripe client (`new Stripe(`), and whether any source file reads
+   * STRIPE_EMULATOR_URL: without it, the app's Checkout goes to api.stripe.com in emulator runs.
+   */
+  stripeClient: { file: string | undefined; followsEmulator: boolean };
   existingConfig: string | undefined;
   /** `testDir` of an existing Playwright config, where the smoke spec goes. */
   testDir: { value: string; source: string };
@@ -173,6 +178,7 @@ export function detectProject(dir: string, pkg: PackageJson, repoRoot?: string):
     port: detectPort(dir, pkg, startScript, framework),
     startScript,
     webhookPath: detectWebhookPath(dir),
+    stripeClient: detectStripeClient(dir),
     existingConfig,
     testDir: detectTestDir(dir, existingConfig),
     has: { playwright: '@playwright/test' in deps, vibes: 'playwright-vibes' in deps },
@@ -290,6 +296,17 @@ function detectPort(dir: string, pkg: PackageJson, startScript: string | undefin
  * into a URL path by the file-system routing of Next.js, Remix and SvelteKit, or read from an
  * Express-style `.post('/…')` in that file.
  */
+function detectStripeClient(dir: string): ProjectFacts['stripeClient'] {
+  let file: string | undefined;
+  let followsEmulator = false;
+  for (const candidate of sourceFiles(dir)) {
+    const text = readText(path.join(dir, candidate));
+    if (text.includes('STRIPE_EMULATOR_URL')) followsEmulator = true;
+    if (file === undefined && /new\s+Stripe\s*\(/.test(text)) file = candidate;
+  }
+  return { file, followsEmulator };
+}
+
 function detectWebhookPath(dir: string): ProjectFacts['webhookPath'] {
   for (const file of sourceFiles(dir)) {
     const text = readText(path.join(dir, file));
