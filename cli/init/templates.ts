@@ -67,13 +67,14 @@ test("sign up, pay, Pro exactly once through Stripe's retries @smoke", async ({ 
   await flows.signup(user);
   await flows.upgrade();
   await flows.pay(cards.visa);
+  // The app took the webhook: a success page that grants too would pass without it. First, so a
+  // refused webhook (a wrong secret) fails here, with the app's answer, not as a missing text.
+  await expect(webhooks).toHaveDelivered('checkout.session.completed', { to: user.email });
   // ADAPT: what your app shows once the paid plan is active. Checkout can send the browser back
   // before the webhook has arrived: the page you land on should wait for it (poll or refresh).
   await expect(page.getByText(/pro plan/i)).toBeVisible();
 
   const paid = await webhooks.waitFor('checkout.session.completed', { email: user.email });
-  // The app took the webhook: a success page that grants too would pass without it.
-  await expect(webhooks).toHaveDelivered('checkout.session.completed', { to: user.email });
   await webhooks.replay(paid, { times: 2 }); // Stripe's retry
   await webhooks.replay(paid, { times: 5, concurrency: 5 }); // retries at once
   await expect(entitlements).toGrantExactlyOnce(user.email);
