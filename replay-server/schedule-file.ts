@@ -71,9 +71,8 @@ export function formatScheduleFile(file: ScheduleFile): string {
 }
 
 /**
- * Reads and parses the schedule file at `file`. Every problem, unreadable file included, is a
- * ScheduleFileError whose message names the file, so each caller only picks its
- * own error type.
+ * Reads and parses the schedule file at `file`. Every problem, an unreadable file included, is a
+ * ScheduleFileError whose message names the file: each caller only picks its own error type.
  */
 export async function readScheduleFile(file: string): Promise<ScheduleFile> {
   let text: string;
