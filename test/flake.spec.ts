@@ -64,8 +64,8 @@ test('repeats each test without retries and prints passes, failures and the firs
     expect(flaky.failure).toContain('the cache was cold');
     expect(result.stdout).toContain('1 test failed at least once (2 failures in 12 attempts)');
     // Progress while it runs, ending at the total.
-    expect(result.stderr).toMatch(/vibes flake: tests run \d+\/12/);
-    expect(result.stderr).toContain('vibes flake: tests run 12/12 2 failed so far');
+    expect(result.stderr).toMatch(/vibes flake: attempts \(setup and teardown included\) \d+\/12/);
+    expect(result.stderr).toContain('vibes flake: attempts (setup and teardown included) 12/12 2 failed so far');
     // A matcher's failure shows what it received, not only the matcher's name.
     const matcher = await flake(project, ['--repeat', '1', '--grep', 'too often']);
     expect(row(matcher.stdout, 'grants too often').failure).toBe('Error: expect(received).toBe(expected) // Object.is equality — Received: 2');

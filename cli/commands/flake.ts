@@ -46,7 +46,7 @@ async function flake(flags: FlakeFlags, playwrightArgs: string[]): Promise<numbe
   const onLine = flags.verbose ? (line: string) => process.stderr.write(`${line}\n`) : undefined;
   const attempts: TestEvent[] = [];
   const runs = flags.separateRuns ? flags.repeat : 1;
-  const progress = progressLine('vibes flake: tests run');
+  const progress = progressLine('vibes flake: attempts (setup and teardown included)');
   let failures = 0;
   let interrupted = false;
   // Runs that Playwright failed though no test did: an error outside every test.
