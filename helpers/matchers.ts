@@ -3,7 +3,7 @@ import { plural } from '../core/index.js';
 import { ANNOTATIONS, annotate } from './annotations.js';
 import type { EntitlementProbe } from './entitlements.js';
 import type { Webhooks } from './webhooks.js';
-import type { Delivery } from '../replay-server/index.js';
+import { isAccepted, isGenuine } from './deliveries.js';
 
 /** Probes and clients that can explain a failure with the test's webhook timeline. */
 interface Explained {
@@ -142,7 +142,7 @@ export const vibesMatchers = {
     const read = async () => {
       const events = (await webhooks.events({ type, email: to, limit: 20 })).filter((e) => !e.teardown);
       const copies = await Promise.all(events.map(async (e) => ({ id: e.id, deliveries: e.delivery_count > 0 ? await webhooks.deliveries(e) : [] })));
-      return { copies, delivered: copies.some(({ deliveries }) => deliveries.some(tookGenuineCopy)) };
+      return { copies, delivered: copies.some(({ deliveries }) => deliveries.some((d) => isGenuine(d) && isAccepted(d))) };
     };
     const { value, pass } = await poll(this, read, (v) => v.delivered);
     const timeline = pass === this.isNot ? await timelineOf(webhooks) : '';
@@ -159,9 +159,3 @@ export const vibesMatchers = {
     };
   },
 };
-
-const GENUINE_SIGNATURES: ReadonlySet<string> = new Set(['fresh', 'original']);
-
-function tookGenuineCopy(delivery: Delivery): boolean {
-  return GENUINE_SIGNATURES.has(delivery.signature) && delivery.status !== null && delivery.status >= 200 && delivery.status < 300;
-}

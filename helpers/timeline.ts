@@ -1,4 +1,5 @@
 import type { EventDetail } from '../replay-server/index.js';
+import { isAccepted, isGenuine } from './deliveries.js';
 
 /**
  * The story of a test's webhooks, one line per capture and delivery, for failure messages
@@ -7,6 +8,8 @@ import type { EventDetail } from '../replay-server/index.js';
 export function formatTimeline(events: readonly EventDetail[]): string {
   if (events.length === 0) return '  (no webhook events matched this test)';
   const lines: string[] = [];
+  const refusedAll = everyGenuineDeliveryRefused(events);
+  if (refusedAll) lines.push(refusedAll);
   const sorted = [...events].sort((a, b) => a.received_at.localeCompare(b.received_at));
   for (const event of sorted) {
     const flags = [event.source, `signature ${event.signature}`, event.teardown ? 'teardown' : ''].filter(Boolean).join(', ');
@@ -29,6 +32,27 @@ function excerpt(text: string | null): string | undefined {
   const line = text?.replace(/\s+/g, ' ').trim();
   if (!line) return undefined;
   return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}
+
+/**
+ * A lead line when the app refused every genuinely signed delivery: a long timeline of one
+ * misconfiguration (most often a webhook secret that is not the run's) said once, up front.
+ */
+function everyGenuineDeliveryRefused(events: readonly EventDetail[]): string | undefined {
+  const genuine = events.filter((event) => !event.teardown).flatMap((event) => event.deliveries.filter(isGenuine));
+  if (genuine.length === 0 || genuine.some(isAccepted)) return undefined;
+  const answers = new Map<string, { count: number; status: number | null }>();
+  for (const d of genuine) {
+    const said = excerpt(d.response_excerpt);
+    const answer = d.status !== null ? `${d.status}${said ? ` "${said}"` : ''}` : `no answer (${d.error ?? 'failed'})`;
+    answers.set(answer, { count: (answers.get(answer)?.count ?? 0) + 1, status: d.status });
+  }
+  const [answer, { status }] = [...answers.entries()].sort((a, b) => b[1].count - a[1].count)[0]!;
+  const why =
+    status === null ? 'Is the app answering at its webhook URL (webhooks.forwardTo)?'
+    : status < 500 ? "Does its webhook verify with the run's STRIPE_WEBHOOK_SECRET, on the raw body?"
+    : "The app's log says why.";
+  return `  The app took no genuinely signed delivery (${genuine.length}); ${answers.size === 1 ? 'each' : 'most'} got ${answer}. ${why}`;
 }
 
 function clock(iso: string): string {

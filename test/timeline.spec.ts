@@ -15,4 +15,22 @@ test.describe('the webhook timeline in failure messages @db', () => {
       'replay  fresh        -> 200',
     ]);
   });
+  test('leads with one line when the app took no genuinely signed delivery, and says nothing so when it took one', async ({ startHarness }) => {
+    // A server that signs with another secret than the app's: every copy it signs is refused.
+    const app = await startHarness();
+    const wrongSecret = await startHarness({ receiver: false, secret: 'whsec_not_the_apps', forwardTo: app.receiver.url });
+    const refused = await wrongSecret.client.inject(stripeEvent('checkout.session.completed', 'checkout.session').raw, { deliver: false });
+    await wrongSecret.client.replay(refused.id, { times: 3 });
+    // A forged copy does not count: only genuine ones say whether the app takes webhooks.
+    await wrongSecret.client.replay(refused.id, { signature: 'missing' });
+    const lines = formatTimeline([await wrongSecret.client.getEvent(refused.id)]).split('\n');
+    expect(lines[0]).toMatch(/^  The app took no genuinely signed delivery \(3\); each got 400 "Webhook Error: No signatures found matching the expected signature for payload[^"]*"\. Does its webhook verify with the run's STRIPE_WEBHOOK_SECRET, on the raw body\?$/);
+    expect(lines).toHaveLength(6);
+
+    const { client } = await startHarness();
+    const taken = await client.inject(stripeEvent('checkout.session.completed', 'checkout.session').raw, { deliver: false });
+    await client.replay(taken.id, { signature: 'stale' });
+    await client.replay(taken.id);
+    expect(formatTimeline([await client.getEvent(taken.id)])).not.toContain('took no genuinely signed delivery');
+  });
 });
