@@ -32,7 +32,10 @@ type VibesConfig = PlaywrightTestConfig<VibesTestOptions, VibesWorkerOptions>;
  * result with Playwright's own `defineConfig`, so anything Playwright accepts can be overridden.
  */
 export function defineVibesConfig(options: VibesOptions = {}, ...overrides: VibesConfig[]): VibesConfig {
-  loadTestEnv();
+  // Beside the config, where Playwright starts the app too: `-c apps/web/playwright.config.ts`
+  // from a monorepo's root reads apps/web/.env.test.
+  const configDir = configDirectory();
+  loadTestEnv(configDir);
   const env = process.env;
   const ci = !!env.CI;
   const runId = currentRunId(env);
@@ -62,7 +65,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   // An app started here reads its own .env files for what the run leaves unset, its database above all.
   const startsUserApp = !!userApp && !appRunsElsewhere;
   // Playwright starts it in the config's folder, whatever folder the run was started from.
-  const appEnvFiles = startsUserApp ? readAppEnvFiles(path.resolve(configDirectory(), userApp.cwd ?? '.'), userApp.command) : undefined;
+  const appEnvFiles = startsUserApp ? readAppEnvFiles(path.resolve(configDir, userApp.cwd ?? '.'), userApp.command) : undefined;
   // Said once, by the runner: workers load this config too.
   if (!env.TEST_WORKER_INDEX) {
     for (const unused of unusedOptions(options, { externalReplayUrl, externalEmulatorUrl, stripeMode })) console.warn(`vibes: ${unused}`);

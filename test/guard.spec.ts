@@ -258,6 +258,24 @@ test.describe('environment files', () => {
     }
   });
 
+  test('.env.test is read beside the config, as a monorepo runs it from its root with -c apps/web/playwright.config.ts', async () => {
+    const project = await tempProject({
+      'apps/web/.env.test': 'DATABASE_URL=postgres://app:s3cret@db.prod.example.com/app\n',
+      'apps/web/playwright.config.mjs': "import { defineVibesConfig } from 'playwright-vibes';\nexport default defineVibesConfig({ app: 'demo' });\n",
+    });
+    try {
+      // Unset, not empty: an empty variable the shell sets wins over the file.
+      const refused = await runNode("import('./apps/web/playwright.config.mjs')", { DATABASE_URL: undefined, VIBES_DATABASE_URL: undefined }, project.dir);
+      expect(refused.code, refused.stderr).not.toBe(0);
+      expect(refused.stderr).toContain('DATABASE_URL');
+      expect(refused.stderr).toContain('db.prod.example.com');
+      expect(refused.stderr).toContain('.env.test');
+      expect(refused.stderr).not.toContain('s3cret');
+    } finally {
+      await project.remove();
+    }
+  });
+
   test("the app's own .env: a production DATABASE_URL there is refused before the app starts; a local one is said to get the test users", async () => {
     const project = await tempProject({ '.env': 'DATABASE_URL=postgres://app:s3cret@db.prod.example.com/app\n' });
     try {
