@@ -11,7 +11,11 @@ export function testClockOf(emu: Emulator, customerId: string | null | undefined
  * Everything a customer on a test clock owns lives at that clock's time, as at Stripe.
  */
 export function nowFor(emu: Emulator, customerId: string | null | undefined): number {
-  const clockId = testClockOf(emu, customerId);
+  return nowOn(emu, testClockOf(emu, customerId));
+}
+
+/** Now on a test clock (its frozen time), or on the emulator's clock without one. */
+export function nowOn(emu: Emulator, clockId: string | null | undefined): number {
   const clock = clockId ? emu.store.collections.testClocks.get(clockId) : undefined;
   return clock ? Number(clock.frozen_time) : emu.clock.now();
 }

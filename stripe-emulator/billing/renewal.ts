@@ -1,9 +1,8 @@
 import type { Emulator } from '../context.js';
-import { createCharge } from '../resources/charges.js';
 import type { Customer } from '../resources/customers.js';
 import { openInvoicePayment } from '../resources/invoice-payments.js';
-import { createSubscriptionInvoice, finalizeInvoice, markInvoicePaid, type Invoice } from '../resources/invoices.js';
-import { createPaymentIntent, lastPaymentError } from '../resources/payment-intents.js';
+import { createSubscriptionInvoice, finalizeInvoice, recordInvoicePaid, recordInvoicePaymentFailed, type Invoice } from '../resources/invoices.js';
+import { chargeIntent, createPaymentIntent } from '../resources/payment-intents.js';
 import type { PaymentMethod } from '../resources/payment-methods.js';
 import { addInterval, type Subscription, type SubscriptionStatus } from '../resources/subscriptions.js';
 import { applyUpdate } from '../resources/updates.js';
@@ -57,17 +56,14 @@ export function passBoundary(emu: Emulator, sub: Subscription, customer: Custome
 
 /** Charges a renewal invoice off-session, as Stripe's automatic collection does; true when paid. */
 function payInvoice(emu: Emulator, invoice: Invoice, sub: Subscription, customer: Customer): boolean {
-  invoice.attempted = true;
   if (invoice.amount_due === 0) {
-    markInvoicePaid(emu, invoice);
-    emitPaid(emu, invoice);
+    recordInvoicePaid(emu, invoice);
     return true;
   }
-  invoice.attempt_count += 1;
   const methodId = sub.default_payment_method ?? customer.invoice_settings.default_payment_method;
   const method = methodId ? (emu.store.collections.paymentMethods.get(methodId) as PaymentMethod | undefined) : undefined;
   if (!method) {
-    emu.events.emit('invoice.payment_failed', invoice);
+    recordInvoicePaymentFailed(emu, invoice);
     return false;
   }
   const intent = createPaymentIntent(emu, { amount: invoice.amount_due, currency: String(invoice.currency), customer: customer.id, description: 'Subscription update' });
@@ -75,28 +71,12 @@ function payInvoice(emu: Emulator, invoice: Invoice, sub: Subscription, customer
   openInvoicePayment(emu, invoice, intent);
   const behaviour = emu.store.paymentMethodCards.get(method.id)?.behaviour;
   // A card set up with 3-D Secure pays later invoices off-session; one that declines, declines.
-  const decline = behaviour?.kind === 'declines' ? behaviour.decline : behaviour?.kind === 'requires_authentication' && behaviour.after.kind === 'declines' ? behaviour.after.decline : undefined;
-  const charge = createCharge(emu, { intent, method, ...(decline ? { decline } : {}), threeDSecure: null });
-  intent.latest_charge = charge.id;
+  const decline = behaviour?.kind === 'declines' ? behaviour.decline : behaviour?.kind === 'requires_authentication' && behaviour.after.kind === 'declines' ? behaviour.after.decline : null;
+  chargeIntent(emu, intent, method, decline, null);
   if (decline) {
-    intent.status = 'requires_payment_method';
-    intent.last_payment_error = lastPaymentError(decline, charge.id, method);
-    emu.events.emit('charge.failed', charge);
-    emu.events.emit('payment_intent.payment_failed', intent);
-    emu.events.emit('invoice.payment_failed', invoice);
+    recordInvoicePaymentFailed(emu, invoice);
     return false;
   }
-  intent.status = 'succeeded';
-  intent.amount_received = intent.amount;
-  intent.payment_method = method.id;
-  emu.events.emit('charge.succeeded', charge);
-  emu.events.emit('payment_intent.succeeded', intent);
-  markInvoicePaid(emu, invoice);
-  emitPaid(emu, invoice);
+  recordInvoicePaid(emu, invoice);
   return true;
-}
-
-function emitPaid(emu: Emulator, invoice: Invoice): void {
-  emu.events.emit('invoice.paid', invoice);
-  emu.events.emit('invoice.payment_succeeded', invoice);
 }

@@ -2,12 +2,11 @@ import type { Emulator } from '../context.js';
 import { cardFor, DECLINES, type Decline } from '../cards.js';
 import { newId } from '../ids.js';
 import type { CheckoutFlow } from '../store.js';
-import { createCharge } from '../resources/charges.js';
 import type { CheckoutSession } from '../resources/checkout-sessions.js';
 import { createCustomer, type Customer } from '../resources/customers.js';
 import { openInvoicePayment } from '../resources/invoice-payments.js';
-import { createSubscriptionInvoice, finalizeInvoice, markInvoicePaid, type Invoice } from '../resources/invoices.js';
-import { createPaymentIntent, lastPaymentError, type PaymentIntent } from '../resources/payment-intents.js';
+import { createSubscriptionInvoice, finalizeInvoice, recordInvoicePaid, recordInvoicePaymentFailed, type Invoice } from '../resources/invoices.js';
+import { chargeIntent, createPaymentIntent, lastPaymentError, type PaymentIntent } from '../resources/payment-intents.js';
 import { billingAddress, createPaymentMethod, type CardDetails, type PaymentMethod } from '../resources/payment-methods.js';
 import type { Price } from '../resources/prices.js';
 import { createSubscription, updateSubscription, type Subscription } from '../resources/subscriptions.js';
@@ -116,7 +115,7 @@ export function completeAuthentication(emu: Emulator, session: CheckoutSession, 
       intent.last_payment_error = lastPaymentError(DECLINE_AUTH_FAILED, null, method);
       intent.payment_method = null;
       emu.events.emit('payment_intent.payment_failed', intent);
-      if (attempt.invoice) failInvoice(emu, attempt.invoice);
+      if (attempt.invoice) recordInvoicePaymentFailed(emu, attempt.invoice);
     }
     return { kind: 'declined', message: DECLINE_AUTH_FAILED.message };
   }
@@ -181,12 +180,6 @@ function restore(emu: Emulator, session: CheckoutSession, flow: CheckoutFlow, de
   };
 }
 
-function failInvoice(emu: Emulator, invoice: Invoice): void {
-  invoice.attempt_count += 1;
-  invoice.attempted = true;
-  emu.events.emit('invoice.payment_failed', invoice);
-}
-
 function charge(emu: Emulator, attempt: Attempt, decline: Decline | null, threeDSecure: 'authenticated' | null): AttemptResult {
   const { intent, method } = attempt;
   if (!intent) {
@@ -194,25 +187,10 @@ function charge(emu: Emulator, attempt: Attempt, decline: Decline | null, threeD
     // the issuer's decline keeps the session open with the same message a charge would show.
     return decline ? { kind: 'declined', message: decline.message } : finish(emu, attempt);
   }
-  const result = createCharge(emu, { intent, method, ...(decline ? { decline } : {}), threeDSecure });
-  intent.latest_charge = result.id;
-  intent.next_action = null;
-  if (decline) {
-    emu.events.emit('charge.failed', result);
-    intent.status = 'requires_payment_method';
-    intent.payment_method = null;
-    intent.last_payment_error = lastPaymentError(decline, result.id, method);
-    emu.events.emit('payment_intent.payment_failed', intent);
-    if (attempt.invoice) failInvoice(emu, attempt.invoice);
-    return { kind: 'declined', message: decline.message };
-  }
-  intent.status = 'succeeded';
-  intent.amount_received = intent.amount;
-  intent.payment_method = method.id;
-  intent.last_payment_error = null;
-  emu.events.emit('charge.succeeded', result);
-  emu.events.emit('payment_intent.succeeded', intent);
-  return finish(emu, attempt);
+  chargeIntent(emu, intent, method, decline, threeDSecure);
+  if (!decline) return finish(emu, attempt);
+  if (attempt.invoice) recordInvoicePaymentFailed(emu, attempt.invoice);
+  return { kind: 'declined', message: decline.message };
 }
 
 /** Paid (or nothing to pay): settle invoice and subscription, complete the session. */
@@ -224,12 +202,8 @@ function finish(emu: Emulator, attempt: Attempt): AttemptResult {
     if (attempt.intent) attempt.intent.customer = customer.id;
   }
   if (invoice) {
-    invoice.attempt_count += invoice.amount_due > 0 ? 1 : 0;
-    invoice.attempted = true;
     invoice.default_payment_method = null;
-    markInvoicePaid(emu, invoice);
-    emu.events.emit('invoice.paid', invoice);
-    emu.events.emit('invoice.payment_succeeded', invoice);
+    recordInvoicePaid(emu, invoice);
   }
   if (subscription) {
     updateSubscription(emu, subscription, { status: subscription.trial_end ? 'trialing' : 'active', default_payment_method: method.id });

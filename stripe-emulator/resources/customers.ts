@@ -5,6 +5,7 @@ import { randomBase62, newId } from '../ids.js';
 import { createdFilter, paginate } from '../list.js';
 import type { Params } from '../params.js';
 import { searchFields } from '../search.js';
+import { nowOn } from '../time.js';
 import { emptyMetadata, type EventRequest, type Metadata, type StripeObject } from '../types.js';
 import { eventRequest, paramsOf, pathParam, searchRoute, send } from '../http/respond.js';
 import type { PaymentMethod } from './payment-methods.js';
@@ -46,13 +47,12 @@ export interface CustomerInput {
 }
 
 function buildCustomer(emu: Emulator, input: CustomerInput): Customer {
-  const clock = input.testClock ? emu.store.collections.testClocks.get(input.testClock) : undefined;
   return {
     id: newId('cus', 14),
     object: 'customer',
     address: input.address ?? null,
     balance: 0,
-    created: clock ? Number(clock.frozen_time) : emu.clock.now(),
+    created: nowOn(emu, input.testClock),
     currency: null,
     default_source: null,
     delinquent: false,

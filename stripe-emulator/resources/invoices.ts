@@ -171,12 +171,24 @@ export function finalizeInvoice(emu: Emulator, invoice: Invoice, customer: Custo
   invoice.invoice_pdf = `https://pay.stripe.com/invoice/${token}/pdf`;
 }
 
-export function markInvoicePaid(emu: Emulator, invoice: Invoice): void {
+/** Paid (by the attempt that charged it, or with nothing to pay): `invoice.paid` and `invoice.payment_succeeded`. */
+export function recordInvoicePaid(emu: Emulator, invoice: Invoice): void {
+  invoice.attempt_count += invoice.amount_due > 0 ? 1 : 0;
+  invoice.attempted = true;
   invoice.status = 'paid';
   invoice.amount_paid = invoice.amount_due;
   invoice.amount_remaining = 0;
   invoice.status_transitions.paid_at = nowFor(emu, invoice.customer);
   settleInvoicePayments(emu, invoice);
+  emu.events.emit('invoice.paid', invoice);
+  emu.events.emit('invoice.payment_succeeded', invoice);
+}
+
+/** An attempt to pay the invoice failed: it stays open, one attempt more, `invoice.payment_failed`. */
+export function recordInvoicePaymentFailed(emu: Emulator, invoice: Invoice): void {
+  invoice.attempt_count += 1;
+  invoice.attempted = true;
+  emu.events.emit('invoice.payment_failed', invoice);
 }
 
 export function registerInvoices(router: Router, emu: Emulator): void {

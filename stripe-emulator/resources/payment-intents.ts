@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import type { Decline } from '../cards.js';
+import { createCharge } from './charges.js';
 import type { Emulator } from '../context.js';
 import { newId, randomBase62 } from '../ids.js';
 import { createdFilter, paginate } from '../list.js';
@@ -77,6 +78,30 @@ export function createPaymentIntent(
     managed_payments: { enabled: false },
   };
   return emu.store.collections.paymentIntents.add(pi) as PaymentIntent;
+}
+
+/**
+ * Charges the intent's payment method: a charge that succeeds, or fails with `decline`, the
+ * intent brought in line with it, and their events in Stripe's order.
+ */
+export function chargeIntent(emu: Emulator, intent: PaymentIntent, method: PaymentMethod, decline: Decline | null, threeDSecure: 'authenticated' | null): void {
+  const charge = createCharge(emu, { intent, method, ...(decline ? { decline } : {}), threeDSecure });
+  intent.latest_charge = charge.id;
+  intent.next_action = null;
+  if (decline) {
+    emu.events.emit('charge.failed', charge);
+    intent.status = 'requires_payment_method';
+    intent.payment_method = null;
+    intent.last_payment_error = lastPaymentError(decline, charge.id, method);
+    emu.events.emit('payment_intent.payment_failed', intent);
+    return;
+  }
+  intent.status = 'succeeded';
+  intent.amount_received = intent.amount;
+  intent.payment_method = method.id;
+  intent.last_payment_error = null;
+  emu.events.emit('charge.succeeded', charge);
+  emu.events.emit('payment_intent.succeeded', intent);
 }
 
 /** A PaymentIntent's `last_payment_error` after a decline, in Stripe's shape. */
