@@ -65,6 +65,8 @@ export class Flows {
   /** A boxed step, with the server errors of earlier steps forgotten. */
   private step<T>(title: string, body: () => Promise<T>): Promise<T> {
     this.serverError = undefined;
+    // An earlier step's waits ended with it; what they still hold need not be kept.
+    this.serverErrorWaiters.clear();
     return test.step(title, body, { box: true });
   }
 

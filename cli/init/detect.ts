@@ -169,6 +169,7 @@ export function detectProject(dir: string, pkg: PackageJson, repoRoot?: string):
   const startScript = ['dev', 'start'].find((name) => pkg.scripts?.[name]);
   const repository = detectRepository(dir, repoRoot);
   const existingConfig = PLAYWRIGHT_CONFIG_NAMES.find((name) => existsSync(path.join(dir, name)));
+  const sources = readSources(dir);
   return {
     dir,
     pkg,
@@ -177,8 +178,8 @@ export function detectProject(dir: string, pkg: PackageJson, repoRoot?: string):
     framework,
     port: detectPort(dir, pkg, startScript, framework),
     startScript,
-    webhookPath: detectWebhookPath(dir),
-    stripeClient: detectStripeClient(dir),
+    webhookPath: detectWebhookPath(sources),
+    stripeClient: detectStripeClient(sources),
     existingConfig,
     testDir: detectTestDir(dir, existingConfig),
     has: { playwright: '@playwright/test' in deps, vibes: 'playwright-vibes' in deps },
@@ -291,30 +292,35 @@ function detectPort(dir: string, pkg: PackageJson, startScript: string | undefin
   return { value: framework?.defaultPort ?? 3000, source: framework ? `${framework.name}'s default` : 'default', guessed: true };
 }
 
+/** The app's source files with their text, read once for every detector that looks inside them. */
+interface SourceText {
+  file: string;
+  text: string;
+}
+
+function readSources(dir: string): SourceText[] {
+  return sourceFiles(dir).map((file) => ({ file, text: readText(path.join(dir, file)) }));
+}
+
 /**
  * The route that verifies Stripe signatures: the source file that calls `constructEvent`, turned
  * into a URL path by the file-system routing of Next.js, Remix and SvelteKit, or read from an
  * Express-style `.post('/…')` in that file.
  */
-function detectStripeClient(dir: string): ProjectFacts['stripeClient'] {
-  let file: string | undefined;
-  let followsEmulator = false;
-  for (const candidate of sourceFiles(dir)) {
-    const text = readText(path.join(dir, candidate));
-    if (text.includes('STRIPE_EMULATOR_URL')) followsEmulator = true;
-    if (file === undefined && /new\s+Stripe\s*\(/.test(text)) file = candidate;
-  }
-  return { file, followsEmulator };
-}
-
-function detectWebhookPath(dir: string): ProjectFacts['webhookPath'] {
-  for (const file of sourceFiles(dir)) {
-    const text = readText(path.join(dir, file));
+function detectWebhookPath(sources: SourceText[]): ProjectFacts['webhookPath'] {
+  for (const { file, text } of sources) {
     if (!text || !/constructEvent(Async)?\s*\(/.test(text)) continue;
     const route = routeFromFile(file) ?? /\.post\(\s*['"`](\/[^'"`]*)['"`]/.exec(text)?.[1];
     if (route) return { value: route, source: file };
   }
   return { value: DEFAULT_WEBHOOK_PATH, source: 'default (no Stripe webhook handler found)' };
+}
+
+function detectStripeClient(sources: SourceText[]): ProjectFacts['stripeClient'] {
+  return {
+    file: sources.find(({ text }) => /new\s+Stripe\s*\(/.test(text))?.file,
+    followsEmulator: sources.some(({ text }) => text.includes('STRIPE_EMULATOR_URL')),
+  };
 }
 
 function routeFromFile(file: string): string | undefined {
