@@ -15,20 +15,22 @@ export interface LoadedEnv {
 let loaded: LoadedEnv | undefined;
 
 /**
- * Loads `.env.test` and `.env.test.local` into process.env without overriding what the shell
- * already set, and remembers where every value came from. Idempotent: the config, the setup
- * project and `vibes doctor` may all call it.
+ * Loads `.env.test` and `.env.test.local` of `dir` (the config's folder) into process.env
+ * without overriding what the shell already set, and remembers where every value came from.
+ * Idempotent: the config, the setup project and `vibes doctor` may all call it.
  */
-export function loadTestEnv(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): LoadedEnv {
+export function loadTestEnv(dir = process.cwd(), env: NodeJS.ProcessEnv = process.env): LoadedEnv {
   if (loaded && env === process.env) return loaded;
   const sources = new Map<string, EnvSource>();
   for (const name of Object.keys(env)) sources.set(name, { kind: 'process' });
   const fromFiles: Record<string, { value: string; file: string }> = {};
   for (const file of TEST_ENV_FILES) {
-    const full = path.join(cwd, file);
+    const full = path.join(dir, file);
     if (!existsSync(full)) continue;
     const parsed = dotenv.parse(readFileSync(full));
-    for (const [name, value] of Object.entries(parsed)) fromFiles[name] = { value, file };
+    // Named from where the command was typed: `apps/web/.env.test` when the config is in apps/web.
+    const shown = path.relative(process.cwd(), full) || file;
+    for (const [name, value] of Object.entries(parsed)) fromFiles[name] = { value, file: shown };
   }
   for (const [name, { value, file }] of Object.entries(fromFiles)) {
     if (sources.get(name)?.kind === 'process') continue; // the shell wins, and is named as the source

@@ -200,6 +200,9 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
     { name: 'baseURL', url: input.baseURL },
   ].filter((b, i, all): b is { name: string; url: string } => !!b.url && all.findIndex((other) => !!other.url && sameUrl(other.url, b.url!)) === i);
   const production = new Set((config.productionHosts ?? []).map(normaliseHost));
+  // Where the list that names the host came from: the config, or VIBES_PRODUCTION_HOSTS and its source.
+  const listedIn = (host: string) =>
+    (input.config?.productionHosts ?? []).some((h) => normaliseHost(h) === host) ? 'guard.productionHosts' : `VIBES_PRODUCTION_HOSTS, from ${sourceOf('VIBES_PRODUCTION_HOSTS')}`;
   record('not a production URL', baseUrls.flatMap(({ name, url }) => {
     const host = hostOf(url);
     if (!host || !production.has(host)) return [];
@@ -207,7 +210,7 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
       check: 'not a production URL',
       variable: name,
       source: sourceOf(name),
-      why: `its host ${host} is listed as a production host`,
+      why: `its host ${host} is listed as a production host (in ${listedIn(host)})`,
       allow: `point ${name} at a preview or local URL. If ${host} is no longer production, remove it from guard.productionHosts (or VIBES_PRODUCTION_HOSTS).`,
     }];
   }), baseUrls.length ? `${baseUrls.map((b) => hostOf(b.url)).join(', ')} not a production host` : 'no base URL set');

@@ -41,7 +41,7 @@ test.describe('the safety guard refuses', () => {
 
   test('a base URL on a configured production host', () => {
     const { refusals } = checkTarget({ env: { BASE_URL: 'https://app.example.com/login' }, sources: process_(['BASE_URL']), config: { productionHosts: ['app.example.com'] } });
-    expect(refusals.map((r) => `${r.variable}: ${r.why}`)).toEqual(['BASE_URL: its host app.example.com is listed as a production host']);
+    expect(refusals.map((r) => `${r.variable}: ${r.why}`)).toEqual(['BASE_URL: its host app.example.com is listed as a production host (in guard.productionHosts)']);
     // The config's baseURL is BASE_URL when that is set: one refusal, naming the variable, not a second one blaming the config.
     const twice = checkTarget({ env: { BASE_URL: 'https://app.example.com/login' }, sources: process_(['BASE_URL']), config: { productionHosts: ['app.example.com'] }, baseURL: 'https://app.example.com/login' });
     expect(twice.refusals.map((r) => `${r.variable} (${r.source})`)).toEqual(['BASE_URL (the process environment (your shell or CI))']);
@@ -118,7 +118,7 @@ test.describe('the safety guard refuses', () => {
   });
 
   test('a production host written with a trailing dot, in the URL or in the list', () => {
-    const production = 'BASE_URL: its host app.example.com is listed as a production host';
+    const production = 'BASE_URL: its host app.example.com is listed as a production host (in guard.productionHosts)';
     expect(refused({ BASE_URL: 'https://app.example.com./login' }, { productionHosts: ['App.Example.com'] })).toEqual([production]);
     expect(refused({ BASE_URL: 'https://app.example.com/login' }, { productionHosts: ['app.example.com.'] })).toEqual([production]);
   });
@@ -139,7 +139,7 @@ test.describe('the safety guard refuses', () => {
   test('a production host in any URL the run sends requests to, named by its option path', () => {
     const urls = [{ name: 'cleanup.appUser.url', url: 'https://app.example.com/api/test/users' }, { name: 'entitlements.url', url: 'http://localhost:3000/api/test/entitlements' }];
     const { refusals } = checkTarget({ env: {}, sources: new Map(), urls, config: { productionHosts: ['app.example.com'] } });
-    expect(refusals.map((r) => `${r.variable}: ${r.why}`)).toEqual(['cleanup.appUser.url: its host app.example.com is listed as a production host']);
+    expect(refusals.map((r) => `${r.variable}: ${r.why}`)).toEqual(['cleanup.appUser.url: its host app.example.com is listed as a production host (in guard.productionHosts)']);
   });
 });
 

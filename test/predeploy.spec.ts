@@ -154,8 +154,28 @@ test('the guard refuses a production host before any request reaches it (exit 2)
     expect(result.stderr).toContain('refused to run');
     expect(result.stderr).toContain('VIBES_PRODUCTION_HOSTS');
     // Where the URL came from: the flag, not a config that never named it.
-    expect(result.stderr).toMatch(/--base-url — its host 127\.0\.0\.1 is listed as a production host\.\n\s+where it came from: the command line/);
+    expect(result.stderr).toMatch(/--base-url — its host 127\.0\.0\.1 is listed as a production host \(in VIBES_PRODUCTION_HOSTS, from the process environment \(your shell or CI\)\)\.\n\s+where it came from: the command line/);
     expect(site.requests).toEqual([]);
+  } finally {
+    await Promise.all([site.close(), project.remove()]);
+  }
+});
+
+test('from a monorepo\'s root, --config apps/web/… reads apps/web/.env.test, where the run reads it: its production host is refused', async () => {
+  const site = await loopbackSite(() => ({ status: 200, body: PAGE }));
+  const project = await tempProject({
+    'package.json': JSON.stringify({ name: 'monorepo', type: 'module', private: true }),
+    'apps/web/playwright.config.ts': `import { defineConfig } from '@playwright/test';
+export default defineConfig({ testDir: './e2e', workers: 1, use: { baseURL: process.env.BASE_URL } });
+`,
+    'apps/web/e2e/home.spec.ts': "import { test } from '@playwright/test';\ntest('home @predeploy', () => {});\n",
+    'apps/web/.env.test': 'VIBES_PRODUCTION_HOSTS=127.0.0.1\n',
+  });
+  try {
+    const result = await predeploy(project, ['--config', 'apps/web/playwright.config.ts', '--base-url', site.url], { VIBES_PRODUCTION_HOSTS: undefined });
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(site.requests).toEqual([]);
+    expect(result.stderr).toContain('is listed as a production host (in VIBES_PRODUCTION_HOSTS, from the file apps/web/.env.test)');
   } finally {
     await Promise.all([site.close(), project.remove()]);
   }
@@ -173,7 +193,7 @@ test("the config's own guard.productionHosts refuses the target before any reque
     expect(result.code, result.stdout + result.stderr).toBe(2);
     expect(site.requests).toEqual([]);
     expect(result.stdout).not.toContain('guard passed');
-    expect(result.stderr).toMatch(/BASE_URL — its host 127\.0\.0\.1 is listed as a production host\.\n\s+where it came from: the command line \(vibes predeploy --base-url\)/);
+    expect(result.stderr).toMatch(/BASE_URL — its host 127\.0\.0\.1 is listed as a production host \(in guard\.productionHosts\)\.\n\s+where it came from: the command line \(vibes predeploy --base-url\)/);
     expect(result.stderr.match(/refused to run/g)).toHaveLength(1);
     expect(stripVTControlCharacters(result.stderr)).toMatch(/at file:\/\/.*playwright\.config\.ts:2/);
     expect(result.stderr).not.toMatch(/at (assertSafeTarget|defineVibesConfig)|refusals: \[/);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command } from 'commander';
 import { plural } from '../../core/index.js';
 import { loadTestEnv, shellEnvironment } from '../../guard/index.js';
@@ -38,8 +39,9 @@ export function flakeCommand(): Command {
 
 async function flake(flags: FlakeFlags, playwrightArgs: string[]): Promise<number> {
   const cwd = process.cwd();
-  const loaded = loadTestEnv(cwd);
   const config = resolveConfig(cwd, flags.config);
+  // Beside the config, as the run's own config reads them (see predeploy).
+  const loaded = loadTestEnv(path.dirname(config));
   // Every attempt counts: a retry would hide exactly what this command looks for.
   const common = ['--retries=0', '--reporter', EVENT_REPORTER, ...(flags.grep ? ['--grep', flags.grep] : []),
     ...(flags.workers ? ['--workers', String(flags.workers)] : []), ...playwrightArgs];

@@ -49,11 +49,13 @@ export function predeployCommand(): Command {
 
 async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promise<number> {
   const cwd = process.cwd();
-  const loaded = loadTestEnv(cwd);
+  const config = resolveConfig(cwd, flags.config);
+  // Beside the config, as the run's own config reads them: `--config apps/web/playwright.config.ts`
+  // from a monorepo's root means apps/web/.env.test, here and in the run.
+  const loaded = loadTestEnv(path.dirname(config));
   const baseUrl = checkedBaseUrl(flags.baseUrl);
   const healthUrl = checkedHealthUrl(flags.healthUrl, baseUrl);
   const timeoutMs = checkedDuration(flags.warmupTimeout);
-  const config = resolveConfig(cwd, flags.config);
   const headers = bypassHeaders(flags.header ?? [], flags.vercelBypassSecret ?? process.env[VERCEL_BYPASS_ENV]);
   const junit = path.resolve(cwd, flags.junit);
 
