@@ -193,7 +193,11 @@ function whereClause(filters: ParsedFilters): { where: string; params: unknown[]
   };
   if (filters.type !== undefined) add((p) => `e.type = ${p}`, filters.type);
   if (filters.customer !== undefined) add((p) => `e.customer = ${p}`, filters.customer);
-  if (filters.email !== undefined) add((p) => `lower(e.email) = lower(${p})`, filters.email);
+  // An email finds its customer's events too: a payment intent, a charge or a subscription names
+  // the customer but carries no email, while its Checkout Session or customer.created carries both.
+  if (filters.email !== undefined) {
+    add((p) => `(lower(e.email) = lower(${p}) or e.customer in (select c.customer from vibes.replay_events c where lower(c.email) = lower(${p}) and c.customer is not null))`, filters.email);
+  }
   if (filters.run !== undefined) add((p) => `e.run = ${p}`, filters.run);
   if (filters.since !== undefined) add((p) => `e.received_at >= ${p}`, filters.since);
   if (filters.source !== undefined) add((p) => `e.source = ${p}`, filters.source);

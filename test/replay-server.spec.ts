@@ -186,22 +186,26 @@ test.describe('replay server: API @db', () => {
     });
     const created = await client.inject({ type: 'customer.created', data: { object: { object: 'customer', id: customer, email, metadata: {} } } });
     const other = await client.inject({ type: 'customer.created', data: { object: { object: 'customer', id: uniqueId('cus') } } });
+    // No email on it: found by its email through the customer the other two name.
+    const charged = await client.inject({ type: 'payment_intent.succeeded', data: { object: { object: 'payment_intent', customer, receipt_email: null } } });
 
     expect(paid).toMatchObject({ source: 'injected', signature: 'unchecked', customer, email, run, teardown: false, delivery_count: 1, last_status: 200 });
     expect(paid.id).toMatch(/^evt_/);
     expect(paid.payload).toEqual(JSON.parse(paid.raw));
-    expect(receiver.accepted()).toHaveLength(3);
+    expect(receiver.accepted()).toHaveLength(4);
 
     const ids = async (filters: Parameters<typeof client.listEvents>[0]) => (await client.listEvents(filters)).data.map((e) => e.id);
     expect(await ids({ run })).toEqual([paid.id]);
-    expect(await ids({ customer })).toEqual([created.id, paid.id]);
-    expect(await ids({ email: email.toLowerCase() })).toEqual([created.id, paid.id]);
+    expect(await ids({ customer })).toEqual([charged.id, created.id, paid.id]);
+    expect(await ids({ email: email.toLowerCase() })).toEqual([charged.id, created.id, paid.id]);
     expect(await ids({ email: email.toUpperCase(), type: 'invoice.paid' })).toEqual([paid.id]);
+    expect(await ids({ email: email.toUpperCase(), type: 'payment_intent.succeeded' })).toEqual([charged.id]);
+    expect(await ids({ email: 'someone-else@example.com' })).toEqual([]);
     expect(await ids({ type: 'customer.created' })).toEqual([other.id, created.id]);
     expect(await ids({ since: new Date(Date.now() + 60_000) })).toEqual([]);
-    expect(await ids({ since: new Date(paid.received_at) })).toEqual([other.id, created.id, paid.id]);
-    expect(await client.listEvents({ limit: 2 })).toMatchObject({ has_more: true, data: [{ id: other.id }, { id: created.id }] });
-    expect(await client.listEvents({ limit: 3 })).toMatchObject({ has_more: false });
+    expect(await ids({ since: new Date(paid.received_at) })).toEqual([charged.id, other.id, created.id, paid.id]);
+    expect(await client.listEvents({ limit: 3 })).toMatchObject({ has_more: true, data: [{ id: charged.id }, { id: other.id }, { id: created.id }] });
+    expect(await client.listEvents({ limit: 4 })).toMatchObject({ has_more: false });
   });
 
   test('an injected event can carry its own headers and exact bytes', async ({ startHarness }) => {
