@@ -19,6 +19,10 @@ const SERVER_ERROR_HINT =
 
 /** How long an alert must stay, with the page at the form, to be the form's refusal. */
 const ALERT_SETTLE_MS = 1000;
+/** A click that sent nothing this long (no navigation, no POST) never submitted its form. */
+const UNSENT_AFTER_MS = 300;
+/** How often an emptied form is filled and submitted again. */
+const MAX_REFILLS = 2;
 /**
  * How long a step looks for a button or field before it says which ones the page has, unless the
  * project sets an actionTimeout: a page that loaded shows its controls within seconds, and a name
@@ -42,43 +46,54 @@ export class Flows {
   /** The page's last document, redirects included: its status tells an app's error page. */
   private document?: Response;
   /**
-   * A server error the app answered to a request the page sent during this step without loading
-   * a page (a Next.js server action, a `fetch('/api/checkout', { method: 'POST' })`): the page
-   * shows nothing of it, so without it a step would wait out the test's timeout.
+   * An error the app answered to a request the page sent during this step without loading a page
+   * (a Next.js server action, a `fetch('/api/checkout', { method: 'POST' })`): the page may show
+   * nothing of it, so without it a step would wait out the test's timeout. Every step counts a
+   * 5xx; a step whose request must not be refused (upgrade, deletion) counts a 4xx too.
    */
-  private serverError?: Response;
-  private readonly serverErrorWaiters = new Set<() => void>();
+  private failedRequest?: Response;
+  private refusedFrom = 500;
+  private readonly failedRequestWaiters = new Set<() => void>();
+  /** Requests that could be the current form's submission: a navigation, or a fetch that is not a read. */
+  private submissions = 0;
 
   constructor(
     private readonly page: Page,
     readonly config: FlowsConfig,
   ) {
+    page.on('request', (request) => {
+      if (request.method() !== 'GET' || (request.isNavigationRequest() && request.frame() === page.mainFrame())) this.submissions++;
+    });
     page.on('response', (response) => {
       if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) this.document = response;
-      else if (isAppServerError(page, response)) {
-        this.serverError = response;
-        for (const settle of this.serverErrorWaiters) settle();
+      else if (isFailedAppRequest(page, response, this.refusedFrom) && !this.failedRequest) {
+        this.failedRequest = response;
+        for (const settle of this.failedRequestWaiters) settle();
       }
     });
   }
 
-  /** A boxed step, with the server errors of earlier steps forgotten. */
-  private step<T>(title: string, body: () => Promise<T>): Promise<T> {
-    this.serverError = undefined;
+  /**
+   * A boxed step, with the failed requests of earlier steps forgotten. `refusedFrom` is the
+   * status from which an answer to one of its requests ends it.
+   */
+  private step<T>(title: string, body: () => Promise<T>, { refusedFrom = 500 } = {}): Promise<T> {
+    this.failedRequest = undefined;
+    this.refusedFrom = refusedFrom;
     // An earlier step's waits ended with it; what they still hold need not be kept.
-    this.serverErrorWaiters.clear();
+    this.failedRequestWaiters.clear();
     return test.step(title, body, { box: true });
   }
 
-  /** Settles once the app has answered one of this step's requests with a server error (at once if it has). */
-  private serverErrorSeen(): Promise<void> {
-    if (this.serverError) return Promise.resolve();
+  /** Settles once the app has refused one of this step's requests (at once if it has). */
+  private failedRequestSeen(): Promise<void> {
+    if (this.failedRequest) return Promise.resolve();
     return new Promise((resolve) => {
       const settle = () => {
-        this.serverErrorWaiters.delete(settle);
+        this.failedRequestWaiters.delete(settle);
         resolve();
       };
-      this.serverErrorWaiters.add(settle);
+      this.failedRequestWaiters.add(settle);
     });
   }
 
@@ -92,29 +107,67 @@ export class Flows {
 
   /** Sign-up and log-in forms are the same gesture: e-mail, password, a button, and away. */
   private async submitCredentials(form: string, path: string, button: ButtonName, user: Credentials): Promise<void> {
-    const { page, config } = this;
+    const { page } = this;
     this.user = user;
     await page.goto(path);
     await this.failOnErrorPage();
     // The form's own path, after any redirect: leaving it is the sign of success. (A prefix test
     // would never end for a form at "/", nor let /signup go on to /signup/verify.)
     const formPath = new URL(page.url()).pathname;
-    await (await this.field('email')).fill(user.email);
-    await (await this.field('password')).fill(user.password);
+    const fields = [await this.field('email'), await this.field('password')];
+    const values = [user.email, user.password];
+    const fill = async () => {
+      for (const [i, field] of fields.entries()) await field.fill(values[i]!);
+    };
+    await fill();
     const alertsBefore = (await this.formState()).alerts;
-    await (await this.button(button)).click();
-    await this.leaveForm(form, formPath, alertsBefore);
+    const submit = await this.button(button);
+    let refills = 0;
+    let clickedAt = 0;
+    let submissionsBefore = 0;
+    const click = async () => {
+      submissionsBefore = this.submissions;
+      clickedAt = Date.now();
+      await submit.click();
+    };
+    await click();
+    const clicked = `The ${form} form at ${formPath} was filled and its button clicked`;
+    // A click that sent nothing (no navigation, no POST) was refused by the browser itself.
+    await this.leaveForm(form, formPath, alertsBefore, async () => {
+      if (this.submissions > submissionsBefore || Date.now() - clickedAt < UNSENT_AFTER_MS) return undefined;
+      const emptied = await emptiedFields(fields, values);
+      // A page that renders its form again once its scripts load (React, Svelte or Vue writing
+      // value="") empties what was filled before, and the browser refuses an empty required
+      // field. Filled again and clicked again, as a person would.
+      if (emptied.length > 0 && refills < MAX_REFILLS) {
+        refills++;
+        await fill();
+        await click();
+        return undefined;
+      }
+      if (emptied.length > 0) {
+        return `${clicked}, and nothing was sent: ${emptied.join(' and ')} ${emptied.length > 1 ? 'were' : 'was'} empty again, ${refills + 1} times. ` +
+          'A page that renders its form again once its scripts load (value="" in React, Svelte or Vue) clears what was typed before, and the browser ' +
+          'will not submit an empty required field. Keep what was typed (no value="" before hydration), or disable the button until the page is ready.';
+      }
+      const invalid = await invalidFields(fields);
+      if (invalid.length === 0) return undefined;
+      return `${clicked}, and the browser would not submit it: ${invalid.join('; ')}. ` +
+        "The test user's email is set by test.use({ userOptions: { emailPrefix, emailDomain } }); its password has 20 characters of every class.";
+    });
   }
 
   /**
    * Done when the page leaves the form's path. What would never leave it ends the wait, said with
-   * the app's words: an error page, or an alert the form shows in place (a server action answering
+   * the app's words: an error page, an alert the form shows in place (a server action answering
    * 200 with "An account with this email already exists") that is still there, at the form, a
-   * second later: a success toast shown just before the app navigates is not a refusal.
+   * second later (a success toast shown just before the app navigates is not a refusal), or the
+   * reason `unsent` gives for a submission the browser never sent.
    */
-  private async leaveForm(form: string, formPath: string, alertsBefore: string[]): Promise<void> {
+  private async leaveForm(form: string, formPath: string, alertsBefore: string[], unsent: () => Promise<string | undefined>): Promise<void> {
     const page = this.page;
     let refusal: string | undefined;
+    let notSent: string | undefined;
     let seen: { text: string; since: number } | undefined;
     const timeout = controlTimeout();
     const waited = expect(async () => {
@@ -124,6 +177,7 @@ export class Flows {
       expect(state, 'the page is navigating').toBeDefined();
       if (state!.path !== formPath) return;
       const text = state!.alerts.find((alert) => !alertsBefore.includes(alert));
+      if (text === undefined && (notSent = await unsent())) return;
       // An alert that went away and came back has not stayed: its second is counted afresh.
       if (text === undefined) seen = undefined;
       expect(text, `the ${form} form at ${formPath} was submitted, and the page neither left it nor showed an error`).toBeDefined();
@@ -141,6 +195,7 @@ export class Flows {
       );
     });
     await this.failOnErrorPage();
+    if (notSent !== undefined) throw new Error(notSent);
     if (refusal !== undefined) throw new Error(`The ${form} form at ${formPath} was refused: the page stayed there and says "${refusal}".`);
     await page.waitForLoadState();
   }
@@ -179,19 +234,29 @@ export class Flows {
         await this.failOnErrorPage();
       }
       const before = page.url();
-      const serverError = this.serverErrorSeen();
+      const alertsBefore = (await this.formState()).alerts;
+      const refused = this.failedRequestSeen();
       await (await this.button('upgrade')).click();
+      const timeout = controlTimeout();
       // An error page at the same URL (a form that posts to itself) ends the wait too.
-      const navigated = page.waitForURL((url) => url.toString() !== before || this.onErrorPage());
-      const mounted = elementFrames(page).first().waitFor();
+      const navigated = page.waitForURL((url) => url.toString() !== before || this.onErrorPage(), { waitUntil: 'commit', timeout });
+      const mounted = elementFrames(page).first().waitFor({ timeout });
       // The loser never settles before the test ends; its rejection then is nobody's error.
       navigated.catch(() => {});
       mounted.catch(() => {});
-      // Neither: the navigation's timeout is the clearer message.
-      await Promise.race([Promise.any([navigated, mounted]).catch(() => navigated), serverError]);
+      try {
+        await Promise.race([Promise.any([navigated, mounted]), refused]);
+      } catch {
+        await this.failOnErrorPage();
+        if (page.isClosed()) return;
+        throw new Error(
+          `The ${describe(config.buttons.upgrade)} button on ${new URL(before).pathname} was clicked, and within ${timeout / 1000} s the page neither went to another page ` +
+            `(Stripe Checkout, a payment page) nor showed Stripe's payment form.${await this.newAlerts(alertsBefore)} The app's log may say why.`,
+        );
+      }
       await page.waitForLoadState('domcontentloaded');
       await this.failOnErrorPage();
-    });
+    }, { refusedFrom: 400 });
   }
 
   /**
@@ -227,13 +292,28 @@ export class Flows {
       // would; Playwright would dismiss it, and the deletion would never be asked for.
       const acceptConfirm = (dialog: Dialog) => void (dialog.type() === 'confirm' ? dialog.accept() : dialog.dismiss()).catch(() => {});
       page.on('dialog', acceptConfirm);
+      const alertsBefore = (await this.formState()).alerts;
+      const timeout = controlTimeout();
       try {
         await (await this.button('deleteAccount')).click();
-        await this.untilErrorPageOr(page.getByText(config.deletedMessage).first().waitFor());
+        await this.untilErrorPageOr(page.getByText(config.deletedMessage).first().waitFor({ timeout }));
+      } catch (error) {
+        if (!(error instanceof Error) || error.name !== 'TimeoutError' || page.isClosed()) throw error;
+        throw new Error(
+          `The ${describe(config.buttons.deleteAccount)} button on ${new URL(page.url()).pathname} was clicked, and within ${timeout / 1000} s the page did not say ` +
+            `${describe(config.deletedMessage)}.${await this.newAlerts(alertsBefore)} If your app says it in other words, set flows: { deletedMessage: … } in defineVibesConfig.`,
+        );
       } finally {
         page.off('dialog', acceptConfirm);
       }
-    });
+    }, { refusedFrom: 400 });
+  }
+
+  /** The alerts the page shows now that it did not before, as a sentence; empty when none. */
+  private async newAlerts(before: string[]): Promise<string> {
+    const state = await this.formState().catch(() => undefined);
+    const alerts = state?.alerts.filter((alert) => !before.includes(alert)) ?? [];
+    return alerts.length ? ` It shows ${quoteList(alerts)}.` : '';
   }
 
   /** The button the config names, once the page shows it; else an error listing the page's buttons. */
@@ -278,7 +358,7 @@ export class Flows {
     // Settles only on an error page: its timeout is not the step's message, the outcome's is.
     const errorPage = this.page.waitForURL(() => this.onErrorPage(), { waitUntil: 'commit' }).catch(() => new Promise<never>(() => {}));
     outcome.catch(() => {});
-    await Promise.race([outcome, errorPage, this.serverErrorSeen()]);
+    await Promise.race([outcome, errorPage, this.failedRequestSeen()]);
     await this.failOnErrorPage();
   }
 
@@ -294,7 +374,7 @@ export class Flows {
   }
 
   private onErrorPage(): boolean {
-    return this.errorDocument() !== undefined || this.serverError !== undefined;
+    return this.errorDocument() !== undefined || this.failedRequest !== undefined;
   }
 
   /**
@@ -304,7 +384,7 @@ export class Flows {
   private async failOnErrorPage({ serverErrorsOnly = false } = {}): Promise<void> {
     const document = this.errorDocument(serverErrorsOnly ? 500 : 400);
     if (!document) {
-      if (this.serverError) throw new Error(this.serverErrorMessage(this.serverError));
+      if (this.failedRequest) throw new Error(await failedRequestMessage(this.failedRequest));
       return;
     }
     const text = (await this.page.locator('body').innerText({ timeout: 1_000 }).catch(() => '')).replace(/\s+/g, ' ').trim().slice(0, 200);
@@ -313,12 +393,44 @@ export class Flows {
     throw new Error(`${url.origin} answered ${document.status()} for ${document.request().method()} ${url.pathname}${text ? `: "${text}"` : ''}.${hint}`);
   }
 
-  private serverErrorMessage(response: Response): string {
-    const url = new URL(response.url());
-    const what = response.request().headers()['next-action'] ? 'a server action' : 'a request';
-    return `${url.origin} answered ${response.status()} to ${what} the page sent (${response.request().method()} ${url.pathname}), and the page stayed as it was.${SERVER_ERROR_HINT}`;
-  }
+}
 
+/** A request of the page's that the app refused, with the start of its answer: what the app's log would say. */
+async function failedRequestMessage(response: Response): Promise<string> {
+  const url = new URL(response.url());
+  const what = response.request().headers()['next-action'] ? 'a server action' : 'a request';
+  const body = (await response.text().catch(() => '')).replace(/\s+/g, ' ').trim();
+  const said = body ? `: "${body.length > 200 ? `${body.slice(0, 200)}…` : body}"` : '';
+  const hint = response.status() >= 500 ? SERVER_ERROR_HINT : '';
+  return `${url.origin} answered ${response.status()} to ${what} the page sent (${response.request().method()} ${url.pathname})${said}, and the page stayed as it was.${hint}`;
+}
+
+/** The fields (by their labels) whose value is no longer what was filled in. */
+async function emptiedFields(fields: Locator[], values: string[]): Promise<string[]> {
+  const emptied: string[] = [];
+  for (const [i, field] of fields.entries()) {
+    const value = await field.first().inputValue({ timeout: 1_000 });
+    if (value !== values[i]) emptied.push(await field.first().evaluate((el) => (el as HTMLInputElement).labels?.[0]?.innerText.trim() || (el as HTMLInputElement).name || 'a field'));
+  }
+  return emptied;
+}
+
+/** The fields the browser would not submit, with its own words (`Please lengthen this text…`). */
+async function invalidFields(fields: Locator[]): Promise<string[]> {
+  const invalid: string[] = [];
+  for (const field of fields) {
+    const [label, message] = await field.first().evaluate((el) => {
+      const input = el as HTMLInputElement;
+      return [input.labels?.[0]?.innerText.trim() || input.name || 'a field', input.validationMessage];
+    }, undefined, { timeout: 1_000 });
+    if (message) invalid.push(`${label}: "${message}"`);
+  }
+  return invalid;
+}
+
+/** A button name or message as the config gives it: a string quoted, a regex as written. */
+function describe(name: string | RegExp): string {
+  return typeof name === 'string' ? `"${name}"` : String(name);
 }
 
 /** The project's actionTimeout when it sets one, else CONTROL_TIMEOUT_MS. */
@@ -341,11 +453,11 @@ function withoutHash(url: string): string {
 
 /**
  * A request the page sent to the app's own origin, not to load a page and not to read (a server
- * action, a form posted by `fetch`), that the app answered with 500 or more.
+ * action, a form posted by `fetch`), that the app answered with `from` or more.
  */
-function isAppServerError(page: Page, response: Response): boolean {
+function isFailedAppRequest(page: Page, response: Response, from: number): boolean {
   const request = response.request();
-  if (response.status() < 500 || request.method() === 'GET' || !['fetch', 'xhr'].includes(request.resourceType())) return false;
+  if (response.status() < from || request.method() === 'GET' || !['fetch', 'xhr'].includes(request.resourceType())) return false;
   try {
     return new URL(response.url()).origin === new URL(page.url()).origin;
   } catch {

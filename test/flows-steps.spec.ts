@@ -61,6 +61,28 @@ const SILENT_SIGNUP = INLINE_SIGNUP.replace(
   '',
 );
 
+// A form rendered again by its scripts after the flow filled it (hydration writing value=""): the
+// email is emptied the first time it loses focus, or every time. Its fields are required.
+const REQUIRED_LOGIN = LOGIN_FORM('/session').replace('type="email">', 'type="email" required>').replace('type="password">', 'type="password" required>');
+const hydrating = (always: boolean) => `${REQUIRED_LOGIN}<script>
+  const email = document.getElementById('email');
+  let cleared = false;
+  email.addEventListener('blur', () => { if (${always} || !cleared) { cleared = true; email.value = ''; } });
+</script>`;
+// A password rule the test user's password does not meet: the browser itself refuses the submit.
+const LONG_PASSWORD_LOGIN = REQUIRED_LOGIN.replace('type="password" required>', 'type="password" required minlength="64">');
+
+// A single-page app's dashboard and account page: their buttons call the API with fetch and show
+// its refusal in an alert, or say something else than the deleted message.
+const clientSide = (button: string, script: string) => page('App', `<p>Free plan</p><button id="act">${button}</button><p id="said" role="alert"></p><script>
+  const said = (text) => { document.getElementById('said').textContent = text; };
+  document.getElementById('act').onclick = async () => { ${script} };
+</script>`);
+const FETCH_DASHBOARD = clientSide('Upgrade', "const r = await fetch('/api/checkout', { method: 'POST' }); if (!r.ok) said('Bad Request');");
+const COMING_SOON = clientSide('Upgrade', "said('Coming soon');");
+const FETCH_ACCOUNT = clientSide('Delete account', "const r = await fetch('/api/account', { method: 'DELETE' }); said(r.ok ? 'Your account has been deleted.' : 'Forbidden');");
+const GOODBYE_ACCOUNT = clientSide('Delete account', "said('Goodbye! We are sad to see you go.');");
+
 function answer(method: string, path: string): { status: number; body: string } {
   const post = method === 'POST';
   if (path === '/login') return { status: 200, body: LOGIN_FORM('/session') };
@@ -81,6 +103,15 @@ function answer(method: string, path: string): { status: number; body: string } 
   if (path === '/api/signup' && post) return { status: 503, body: 'database unavailable' };
   if (path === '/silent/signup') return { status: 200, body: SILENT_SIGNUP };
   if (path === '/signup-toast') return { status: 200, body: TOAST_SIGNUP };
+  if (path === '/hydrating/login') return { status: 200, body: hydrating(false) };
+  if (path === '/never-hydrated/login') return { status: 200, body: hydrating(true) };
+  if (path === '/long-password/login') return { status: 200, body: LONG_PASSWORD_LOGIN };
+  if (path === '/spa/dashboard') return { status: 200, body: FETCH_DASHBOARD };
+  if (path === '/api/checkout' && post) return { status: 400, body: '{"message":"STRIPE_PRICE_ID is not configured"}' };
+  if (path === '/soon/dashboard') return { status: 200, body: COMING_SOON };
+  if (path === '/spa/account') return { status: 200, body: FETCH_ACCOUNT };
+  if (path === '/api/account' && method === 'DELETE') return { status: 403, body: 'Forbidden: re-authenticate first' };
+  if (path === '/goodbye/account') return { status: 200, body: GOODBYE_ACCOUNT };
   if (path === '/login-noticed') return { status: 200, body: LOGIN_FORM('/session').replace('<form', '<p role="alert">Your session expired; log in again.</p><form') };
   return { status: 404, body: page('Not found', '<p>No such page</p>') };
 }
@@ -176,9 +207,45 @@ test("a server action or fetch the app answers with a 500 ends the step at once,
   // Without it, the upgrade waits for a navigation until the test's timeout.
   await page.goto('/action/dashboard');
   await expect(flowsWith(page, { dashboard: '/action/dashboard' }).upgrade()).rejects.toThrow(
-    /answered 500 to a server action the page sent \(POST \/action\/dashboard\), and the page stayed as it was\. The app's log says why\. With the emulator, the app's Stripe client must follow STRIPE_EMULATOR_URL/,
+    /answered 500 to a server action the page sent \(POST \/action\/dashboard\): "0:\{"error":"An error occurred in the Server Components render\."\}", and the page stayed as it was\. The app's log says why\. With the emulator, the app's Stripe client must follow STRIPE_EMULATOR_URL/,
   );
-  await expect(flowsWith(page, { signup: '/action/signup' }).signup(user)).rejects.toThrow(/answered 503 to a request the page sent \(POST \/api\/signup\)/);
+  await expect(flowsWith(page, { signup: '/action/signup' }).signup(user)).rejects.toThrow(/answered 503 to a request the page sent \(POST \/api\/signup\): "database unavailable"/);
+});
+
+test('an upgrade or a deletion whose API call the app refuses with a 4xx ends at once, with its answer', async ({ page }) => {
+  // The most common failure of a checkout call (an unknown price is Stripe's 400, passed on): it used to wait out the test.
+  await page.goto('/spa/dashboard');
+  await expect(flowsWith(page, { dashboard: '/spa/dashboard' }).upgrade()).rejects.toThrow(
+    /^http:\/\/127\.0\.0\.1:\d+ answered 400 to a request the page sent \(POST \/api\/checkout\): "\{"message":"STRIPE_PRICE_ID is not configured"\}", and the page stayed as it was\.$/,
+  );
+  await expect(flowsWith(page, { account: '/spa/account' }).deleteAccount()).rejects.toThrow(
+    /answered 403 to a request the page sent \(DELETE \/api\/account\): "Forbidden: re-authenticate first", and the page stayed as it was\./,
+  );
+});
+
+test('an upgrade that leads nowhere, and a deletion that says something else, are said within 15 s with what the page shows', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto('/soon/dashboard');
+  await expect(flowsWith(page, { dashboard: '/soon/dashboard' }).upgrade()).rejects.toThrow(
+    'The /upgrade/i button on /soon/dashboard was clicked, and within 15 s the page neither went to another page (Stripe Checkout, a payment page) nor showed Stripe\'s payment form. It shows "Coming soon". The app\'s log may say why.',
+  );
+  await expect(flowsWith(page, { account: '/goodbye/account' }).deleteAccount()).rejects.toThrow(
+    'The /delete (my )?account/i button on /goodbye/account was clicked, and within 15 s the page did not say /account (has been )?deleted/i. It shows "Goodbye! We are sad to see you go.". If your app says it in other words, set flows: { deletedMessage: … } in defineVibesConfig.',
+  );
+});
+
+test('a form its scripts emptied after the fill is filled and sent again; one that stays empty, or that the browser refuses, is said at once', async ({ page, app }) => {
+  await flowsWith(page, { login: '/hydrating/login' }).login(user);
+  await expect(page.getByText('Welcome back')).toBeVisible();
+  expect(app.requests.filter((r) => r.path === '/session'), 'one submission, the one after the refill').toHaveLength(1);
+
+  // Said as the reason, not after the 15 s a form gets to leave its page with "neither left it".
+  await expect(flowsWith(page, { login: '/never-hydrated/login' }).login(user)).rejects.toThrow(
+    'The log-in form at /never-hydrated/login was filled and its button clicked, and nothing was sent: Email was empty again, 3 times.',
+  );
+  await expect(flowsWith(page, { login: '/long-password/login' }).login(user)).rejects.toThrow(
+    /The log-in form at \/long-password\/login was filled and its button clicked, and the browser would not submit it: Password: "Please lengthen this text to 64 characters or more/,
+  );
 });
 
 test('a form whose submit leads nowhere is said within 15 s, in words, not as a timeout', async ({ page }) => {
