@@ -306,6 +306,23 @@ test.describe('fuzz: Stripe events for a subject', () => {
     expect(new Set(built.map((e) => invoice(e).id)).size).toBe(3);
   });
 
+  test('a one-time purchase (mode payment): the session names its payment intent, not a subscription; the intent and charge have Stripe\'s shapes', () => {
+    const events = stripeEvents({ email: 'once@example.com', mode: 'payment', start: 1_000, unitAmount: 4900 });
+    const built = [events.checkoutCompleted(), events.paymentIntentSucceeded(), events.chargeSucceeded()];
+
+    const resources = stripeFixtures();
+    expectStripeShape(built[0]!.data.object, resources['checkout.session']!, 'checkout.session');
+    expectStripeShape(built[1]!.data.object, resources.payment_intent!, 'payment_intent');
+    expectStripeShape(built[2]!.data.object, resources.charge!, 'charge');
+    expect(built.map((e) => e.type)).toEqual(['checkout.session.completed', 'payment_intent.succeeded', 'charge.succeeded']);
+    expect(built[0]!.data.object).toMatchObject({ mode: 'payment', subscription: null, payment_intent: events.paymentIntent, customer: events.customer, amount_total: 4900, customer_details: { email: 'once@example.com' } });
+    expect(built[1]!.data.object).toMatchObject({ id: events.paymentIntent, customer: events.customer, status: 'succeeded', amount_received: 4900 });
+    expect(built[2]!.data.object).toMatchObject({ payment_intent: events.paymentIntent, customer: events.customer, billing_details: { email: 'once@example.com' }, paid: true });
+    expect((built[1]!.data.object as { latest_charge: string }).latest_charge).toBe(built[2]!.data.object.id);
+    // A subscription's session stays as it was, and a session's fields can still be overridden.
+    expect(stripeEvents().checkoutCompleted({ client_reference_id: 'u_9' }).data.object).toMatchObject({ mode: 'subscription', payment_intent: null, client_reference_id: 'u_9' });
+  });
+
   test('events can share their created second where the fuzzer draws a tie, as Stripe\'s often do', () => {
     const ties = new Set([2, 3]);
     const events = stripeEvents({ start: 1_000, sameSecond: (index) => ties.has(index) });

@@ -21,6 +21,13 @@ export interface StripeEventsOptions {
   userId?: string;
   customer?: string;
   subscription?: string;
+  /**
+   * What the Checkout sells: a `subscription` (the default) or a one-time purchase (`payment`),
+   * whose session names a payment intent and no subscription.
+   */
+  mode?: CheckoutMode;
+  /** The one-time purchase's PaymentIntent id (`mode: 'payment'`). */
+  paymentIntent?: string;
   /** Merged into every object's metadata (e.g. `vibes_run`, so the replay server's filters find them). */
   metadata?: Record<string, string>;
   /** `created` of the first event built, unix seconds (default ten minutes ago); each next one is a second later. */
@@ -30,10 +37,13 @@ export interface StripeEventsOptions {
    * before it, as the events of one change at Stripe often do (default never). The fuzzer draws these ties.
    */
   sameSecond?: (index: number) => boolean;
-  /** The monthly price in the smallest currency unit (default 2000) and its currency (default usd). */
+  /** The price in the smallest currency unit (default 2000; a month of a subscription) and its currency (default usd). */
   unitAmount?: number;
   currency?: string;
 }
+
+/** What a Checkout Session sells: a subscription, or a one-time purchase. */
+export type CheckoutMode = 'subscription' | 'payment';
 
 /** Why an invoice was made: the subscription's first, or a renewal. */
 export type InvoiceBillingReason = 'subscription_create' | 'subscription_cycle';
@@ -56,6 +66,9 @@ export class StripeEventBuilder {
   readonly userId: string | undefined;
   readonly customer: string;
   readonly subscription: string;
+  readonly mode: CheckoutMode;
+  readonly paymentIntent: string;
+  private readonly charge = stripeId('ch');
   private readonly metadata: Record<string, string>;
   private readonly unitAmount: number;
   private readonly currency: string;
@@ -76,6 +89,8 @@ export class StripeEventBuilder {
     this.userId = options.userId;
     this.customer = options.customer ?? stripeId('cus');
     this.subscription = options.subscription ?? stripeId('sub');
+    this.mode = options.mode ?? 'subscription';
+    this.paymentIntent = options.paymentIntent ?? stripeId('pi');
     this.metadata = { ...(options.userId ? { user_id: options.userId } : {}), ...options.metadata };
     this.unitAmount = options.unitAmount ?? 2000;
     this.currency = options.currency ?? 'usd';
@@ -83,22 +98,26 @@ export class StripeEventBuilder {
     this.sameSecond = options.sameSecond ?? (() => false);
   }
 
-  /** `checkout.session.completed` of a paid subscription Checkout. */
+  /**
+   * `checkout.session.completed` of a paid Checkout: a subscription's, or with `mode: 'payment'`
+   * a one-time purchase's (its `payment_intent` set, `subscription` null). `session` overrides fields.
+   */
   checkoutCompleted(session: Record<string, unknown> = {}): StripeEvent {
     const created = this.tick();
+    const subscription = this.mode === 'subscription';
     return this.event('checkout.session.completed', created, {
       id: stripeId('cs'),
       object: 'checkout.session',
-      mode: 'subscription',
+      mode: this.mode,
       status: 'complete',
       payment_status: 'paid',
       client_reference_id: this.userId ?? null,
       customer: this.customer,
       customer_email: this.email ?? null,
       customer_details: { email: this.email ?? null, name: null, phone: null, address: null, tax_exempt: 'none', tax_ids: [] },
-      subscription: this.subscription,
+      subscription: subscription ? this.subscription : null,
       invoice: null,
-      payment_intent: null,
+      payment_intent: subscription ? null : this.paymentIntent,
       amount_subtotal: this.unitAmount,
       amount_total: this.unitAmount,
       currency: this.currency,
@@ -157,6 +176,57 @@ export class StripeEventBuilder {
   invoicePaymentFailed(billingReason: InvoiceBillingReason = 'subscription_cycle', fields: Record<string, unknown> = {}): StripeEvent {
     const created = this.tick();
     return this.event('invoice.payment_failed', created, { ...this.invoiceObject(billingReason, created, 'open'), ...fields });
+  }
+
+  /**
+   * `payment_intent.succeeded` of the one-time purchase (`mode: 'payment'`): the customer's id,
+   * no email (a receipt email only when the app asked for one), the latest charge.
+   */
+  paymentIntentSucceeded(fields: Record<string, unknown> = {}): StripeEvent {
+    const created = this.tick();
+    return this.event('payment_intent.succeeded', created, {
+      id: this.paymentIntent,
+      object: 'payment_intent',
+      amount: this.unitAmount,
+      amount_received: this.unitAmount,
+      capture_method: 'automatic_async',
+      created: created - 1,
+      currency: this.currency,
+      customer: this.customer,
+      description: null,
+      latest_charge: this.charge,
+      livemode: false,
+      metadata: { ...this.metadata },
+      payment_method: stripeId('pm'),
+      payment_method_types: ['card'],
+      receipt_email: null,
+      status: 'succeeded',
+      ...fields,
+    });
+  }
+
+  /** `charge.succeeded` of the one-time purchase's payment intent; its billing details carry the email. */
+  chargeSucceeded(fields: Record<string, unknown> = {}): StripeEvent {
+    const created = this.tick();
+    return this.event('charge.succeeded', created, {
+      id: this.charge,
+      object: 'charge',
+      amount: this.unitAmount,
+      amount_captured: this.unitAmount,
+      amount_refunded: 0,
+      billing_details: { email: this.email ?? null, name: null, phone: null, address: null },
+      captured: true,
+      created: created - 1,
+      currency: this.currency,
+      customer: this.customer,
+      livemode: false,
+      metadata: {},
+      paid: true,
+      payment_intent: this.paymentIntent,
+      refunded: false,
+      status: 'succeeded',
+      ...fields,
+    });
   }
 
   /** Any event around any object, with the next `created`. */
