@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
+import { packagesOfCommand } from './workspaces.js';
 
 /** Files read, in order of precedence (a later file wins over an earlier one). `.env` never is. */
 export const TEST_ENV_FILES = ['.env.test', '.env.test.local'] as const;
@@ -28,8 +29,9 @@ export function loadTestEnv(dir = process.cwd(), env: NodeJS.ProcessEnv = proces
     const full = path.join(dir, file);
     if (!existsSync(full)) continue;
     const parsed = dotenv.parse(readFileSync(full));
-    // Named from where the command was typed: `apps/web/.env.test` when the config is in apps/web.
-    const shown = path.relative(process.cwd(), full) || file;
+    // Named from where the command was typed (`apps/web/.env.test` when the config is in apps/web), else in full.
+    const relative = path.relative(process.cwd(), full);
+    const shown = relative.startsWith('..') ? full : relative;
     for (const [name, value] of Object.entries(parsed)) fromFiles[name] = { value, file: shown };
   }
   for (const [name, { value, file }] of Object.entries(fromFiles)) {
@@ -58,16 +60,34 @@ export function shellEnvironment({ sources }: LoadedEnv, env: NodeJS.ProcessEnv 
  */
 export const APP_ENV_FILES = ['.env', '.env.development', '.env.local', '.env.development.local'] as const;
 
+/** A variable of one of the app's env files, and that file (relative to the app's folder). */
+export interface AppEnvValue {
+  name: string;
+  value: string;
+  file: string;
+}
+
 /**
  * Each variable of the app's env files in `cwd`, with the file it comes from (the highest-ranked
  * one). `command`, the app's start command, adds the files it names (`node --env-file=.env.dev`,
- * also through an npm script), ranked above the usual ones, as node ranks them.
+ * also through an npm script), ranked above the usual ones, as node ranks them; and the env files
+ * of the other workspace packages it starts (`npm run dev -w @acme/api`), which read their own.
  */
-export function readAppEnvFiles(cwd = process.cwd(), command?: string): Map<string, { value: string; file: string }> {
+export function readAppEnvFiles(cwd = process.cwd(), command?: string): AppEnvValue[] {
+  const text = command ? commandText(cwd, command) : '';
+  const packages = [
+    { dir: cwd, text },
+    ...packagesOfCommand(cwd, text).map(({ dir, script }) => ({ dir, text: script ? commandText(dir, `npm run ${script}`) : '' })),
+  ];
+  return packages.flatMap(({ dir, text }) =>
+    [...envFilesIn(dir, envFilesNamedIn(text))].map(([name, { value, file }]) => ({ name, value, file: path.relative(cwd, path.join(dir, file)) })),
+  );
+}
+
+function envFilesIn(dir: string, named: string[]): Map<string, { value: string; file: string }> {
   const values = new Map<string, { value: string; file: string }>();
-  const named = command ? envFilesOfCommand(cwd, command) : [];
   for (const file of [...APP_ENV_FILES.filter((f) => !named.includes(f)), ...named]) {
-    const full = path.join(cwd, file);
+    const full = path.join(dir, file);
     if (!existsSync(full)) continue;
     try {
       for (const [name, value] of Object.entries(dotenv.parse(readFileSync(full)))) values.set(name, { value, file });
@@ -78,22 +98,21 @@ export function readAppEnvFiles(cwd = process.cwd(), command?: string): Map<stri
   return values;
 }
 
-/**
- * The env files a start command loads itself: `--env-file[-if-exists]` of node, or `dotenv -e` of
- * dotenv-cli, in the command or in the package.json script it runs (`npm run dev`, `pnpm dev`).
- */
-function envFilesOfCommand(cwd: string, command: string): string[] {
+/** A start command with the body of the package.json script it runs (`npm run dev`, `pnpm dev`) in `cwd`. */
+function commandText(cwd: string, command: string): string {
   const script = /^(?:npm|bun)\s+run\s+(\S+)|^(?:pnpm|yarn)\s+(?:run\s+)?(\S+)/.exec(command.trim());
-  let text = command;
-  if (script) {
-    try {
-      const scripts = (JSON.parse(readFileSync(path.join(cwd, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown> }).scripts;
-      const body = scripts?.[script[1] ?? script[2]!];
-      if (typeof body === 'string') text += ` ${body}`;
-    } catch {
-      // No package.json to read: only the command's own flags count.
-    }
+  if (!script) return command;
+  try {
+    const scripts = (JSON.parse(readFileSync(path.join(cwd, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown> }).scripts;
+    const body = scripts?.[script[1] ?? script[2]!];
+    return typeof body === 'string' ? `${command} ${body}` : command;
+  } catch {
+    return command; // No package.json to read: only the command's own flags count.
   }
+}
+
+/** The env files a command loads itself: `--env-file[-if-exists]` of node, or `dotenv -e` of dotenv-cli. */
+function envFilesNamedIn(text: string): string[] {
   return [...text.matchAll(/(?:--env-file(?:-if-exists)?[= ]|\bdotenv\s+(?:-\w+\s+)*-e\s+)(['"]?)([^\s'"]+)\1/g)].map((m) => m[2]!);
 }
 
@@ -104,15 +123,9 @@ export const APP_DATABASE_VARIABLES = ['DATABASE_URL', 'POSTGRES_URL', 'POSTGRES
  * The database variables an app the run starts reads from its own env files, because the run gives
  * it none of that name (not in the environment, not in `app.env`).
  */
-export function appFileDatabaseUrls(
-  files: Map<string, { value: string; file: string }>,
-  env: NodeJS.ProcessEnv = process.env,
-  appEnv?: Record<string, string>,
-): { name: string; value: string; file: string }[] {
-  return APP_DATABASE_VARIABLES.flatMap((name) => {
-    const found = env[name] || appEnv?.[name] ? undefined : files.get(name);
-    return found?.value ? [{ name, ...found }] : [];
-  });
+export function appFileDatabaseUrls(files: AppEnvValue[], env: NodeJS.ProcessEnv = process.env, appEnv?: Record<string, string>): AppEnvValue[] {
+  const names: readonly string[] = APP_DATABASE_VARIABLES;
+  return files.filter(({ name, value }) => names.includes(name) && value && !env[name] && !appEnv?.[name]);
 }
 
 /** Set by `vibes predeploy` for its Playwright run: the app under test is a deployment, and BASE_URL is its --base-url. */

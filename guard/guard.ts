@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { isLoopbackHost } from '../core/index.js';
-import { appFileDatabaseUrls, DEPLOYMENT_CHECK_ENV, describeSource, loadTestEnv, type EnvSource } from './env.js';
+import { appFileDatabaseUrls, DEPLOYMENT_CHECK_ENV, describeSource, loadTestEnv, type AppEnvValue, type EnvSource } from './env.js';
 
 export interface GuardConfig {
   /** Hosts of your production app: a base URL on one of them is refused. */
@@ -31,7 +31,7 @@ export interface GuardInput {
    * The app's own env files (readAppEnvFiles), for an app the run starts: a DATABASE_URL there
    * that the run leaves unset is the database the app writes the test users to.
    */
-  appEnvFiles?: Map<string, { value: string; file: string }>;
+  appEnvFiles?: AppEnvValue[];
 }
 
 /** A database URL the guard judges: the variable or setting that holds it, and the PG* variables its reader fills gaps from. */

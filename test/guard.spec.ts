@@ -190,8 +190,9 @@ test.describe('environment files', () => {
     const env: NodeJS.ProcessEnv = { C: 'from-shell' };
     const { sources } = loadTestEnv(dir, env);
     expect(env).toEqual({ A: 'from-test', B: 'from-local', C: 'from-shell' });
-    expect(sources.get('A')).toEqual({ kind: 'file', file: '.env.test' });
-    expect(sources.get('B')).toEqual({ kind: 'file', file: '.env.test.local' });
+    // In full: the folder is not under the current one.
+    expect(sources.get('A')).toEqual({ kind: 'file', file: path.join(dir, '.env.test') });
+    expect(sources.get('B')).toEqual({ kind: 'file', file: path.join(dir, '.env.test.local') });
     expect(sources.get('C')).toEqual({ kind: 'process' });
   });
 
@@ -320,6 +321,37 @@ test.describe('environment files', () => {
       expect(fromScript.code).not.toBe(0);
       expect(fromScript.stderr).toContain('✗ test database: DATABASE_URL in .env.dev — it points at database "app" on db.prod.example.com');
       expect(nested.stderr).toContain('✗ test database: DATABASE_URL in .env — it points at database "app" on db.prod.example.com');
+    } finally {
+      await project.remove();
+    }
+  });
+
+  test("a monorepo's other package that the app's command starts (npm -w, pnpm --filter, concurrently) is judged by its own env files", async () => {
+    const project = await tempProject({
+      'package.json': JSON.stringify({ name: 'spa', private: true, workspaces: ['apps/*'] }),
+      'apps/api/package.json': JSON.stringify({ name: '@spa/api', scripts: { dev: 'tsx watch --env-file=.env src/server.ts' } }),
+      'apps/api/.env': 'DATABASE_URL=postgres://app:s3cret@db.prod.example.com/app\n',
+      'apps/web/package.json': JSON.stringify({ name: '@spa/web', scripts: { dev: 'concurrently -k "npm run dev -w @spa/api" "vite --port 5188"' } }),
+      'apps/web/.env': 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/web_dev\n',
+      'apps/web/playwright.config.mjs': "import { defineVibesConfig } from 'playwright-vibes';\nexport default defineVibesConfig({ app: { command: 'npm run dev', url: 'http://127.0.0.1:9' } });\n",
+    });
+    try {
+      const refused = await runNode("import('./playwright.config.mjs')", { DATABASE_URL: '', VIBES_DATABASE_URL: '' }, path.join(project.dir, 'apps/web'));
+      expect(refused.code, refused.stderr).not.toBe(0);
+      expect(refused.stderr).toContain('✗ test database: DATABASE_URL in ../api/.env — it points at database "app" on db.prod.example.com');
+      expect(refused.stderr).toContain("where it came from: your app's own ../api/.env");
+      expect(refused.stderr).not.toContain('s3cret');
+
+      // pnpm's filter, to a package with its own .env.local; the run's DATABASE_URL reaches both and passes.
+      await project.write('pnpm-workspace.yaml', "packages:\n  - 'apps/*'\n");
+      await project.write('package.json', JSON.stringify({ name: 'spa', private: true }));
+      await project.write('apps/api/.env', '');
+      await project.write('apps/api/.env.local', 'POSTGRES_URL=postgres://app:s3cret@db.prod.example.com/app\n');
+      await project.write('apps/web/package.json', JSON.stringify({ name: '@spa/web', scripts: { dev: 'pnpm --filter @spa/api dev & vite' } }));
+      const filtered = await runNode("import('./playwright.config.mjs')", { DATABASE_URL: '', POSTGRES_URL: '', VIBES_DATABASE_URL: '' }, path.join(project.dir, 'apps/web'));
+      expect(filtered.stderr).toContain('✗ test database: POSTGRES_URL in ../api/.env.local');
+      const given = await runNode("import('./playwright.config.mjs')", { DATABASE_URL: '', POSTGRES_URL: 'postgres://postgres@127.0.0.1:5432/api_test', VIBES_DATABASE_URL: '' }, path.join(project.dir, 'apps/web'));
+      expect(given.code, given.stderr).toBe(0);
     } finally {
       await project.remove();
     }

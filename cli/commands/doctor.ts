@@ -43,7 +43,7 @@ function appFileDatabaseLines(): Line[] {
   // With the files the "dev" script loads, the command `vibes init` gives a config by default.
   const appEnvFiles = readAppEnvFiles(process.cwd(), 'npm run dev');
   return appFileDatabaseUrls(appEnvFiles).map((found) => {
-    const [refusal] = checkTarget({ env: {}, sources: new Map(), appEnvFiles: new Map([[found.name, found]]) }).refusals;
+    const [refusal] = checkTarget({ env: {}, sources: new Map(), appEnvFiles: [found] }).refusals;
     const name = `app database (${found.name} in ${found.file})`;
     return refusal
       ? { ok: 'warn', name, detail: `a run whose config starts your app refuses it: ${refusal.why}; ${refusal.allow}` }
