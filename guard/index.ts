@@ -4,3 +4,4 @@ export { checkTarget, assertSafeTarget, formatRefusals, GuardError, type GuardCo
 export {
   loadTestEnv, describeSource, DEPLOYMENT_CHECK_ENV, UNAVAILABLE_IN_DEPLOYMENT_CHECK, shellEnvironment, TEST_ENV_FILES, readAppEnvFiles, appFileDatabaseUrls, APP_ENV_FILES, type EnvSource, type AppEnvValue,
 } from './env.js';
+export { packagesOfCommand, type StartedPackage } from './workspaces.js';

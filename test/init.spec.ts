@@ -289,6 +289,34 @@ test('refuses a package.json of the wrong shape and changes nothing: but a works
   }
 });
 
+test("a monorepo's web app whose dev script starts the API package: its webhook route, Stripe client and one-time Checkout are found there", async () => {
+  const project = await tempProject({
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'package.json': JSON.stringify({ name: 'spa', private: true, workspaces: ['apps/*'] }),
+    'package-lock.json': '{}',
+    'apps/web/package.json': JSON.stringify({ name: '@spa/web', scripts: { dev: 'concurrently -k "npm run dev -w @spa/api" "vite --port 5188"' }, devDependencies: { vite: '^7.0.0' } }),
+    'apps/web/src/main.tsx': "fetch('/api/checkout', { method: 'POST' });\n",
+    'apps/api/package.json': JSON.stringify({ name: '@spa/api', scripts: { dev: 'tsx watch src/server.ts' } }),
+    'apps/api/src/server.ts': `app.post('/api/stripe/events', async (req) => stripe.webhooks.constructEvent(req.body, sig, secret));
+app.post('/api/checkout', async () => stripe.checkout.sessions.create({ mode: 'payment', line_items: [] }));
+`,
+    'apps/api/src/stripe.ts': "export const stripe = new Stripe(key, process.env.STRIPE_EMULATOR_URL ? {} : {});\n",
+  });
+  try {
+    const result = await runVibes(['init', '--dir', 'apps/web'], { cwd: project.dir, env: { ...NESTED_RUN_ENV, ...NO_BROWSER } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`webhook:         http://localhost:5188/api/stripe/events (${path.join('..', 'api', 'src', 'server.ts')})`);
+    expect(result.stdout).toContain("checkout:        one-time purchases (mode: 'payment'): the race test injects one");
+    // The client in the API package already follows the emulator: no step asks for it.
+    expect(result.stdout).not.toContain('follow STRIPE_EMULATOR_URL');
+    expect(await read(project, 'apps/web/e2e/checkout.smoke.spec.ts')).toContain("webhooks.inject(stripeEvents({ email: user.email, mode: 'payment' }).checkoutCompleted(), { deliver: false })");
+    // A scoped name makes a database name Postgres takes unquoted.
+    expect(await read(project, 'apps/web/.env.test.example')).toContain('postgres://postgres@127.0.0.1:5432/spa_web_test');
+  } finally {
+    await project.remove();
+  }
+});
+
 test('the suite vibes init generates passes against a real app (the demo SaaS) @db @stack', async ({ databaseUrl }) => {
   test.setTimeout(240_000);
   const port = await freePort();

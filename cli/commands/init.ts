@@ -63,6 +63,7 @@ function init(flags: InitFlags): void {
   say(`  framework:       ${facts.framework?.name ?? 'none recognised'}`);
   say(`  app:             ${app.command} → ${app.url}`);
   say(`  webhook:         ${app.webhookUrl} (${flags.webhookPath ? 'given' : facts.webhookPath.source})`);
+  if (facts.checkoutMode === 'payment') say("  checkout:        one-time purchases (mode: 'payment'): the race test injects one");
   // Found here, nothing to install; the workflows install Playwright's own on CI.
   const browser = findChromium();
   if (browser.kind !== 'missing') say(`  browser:         ${browser.kind === 'playwright' ? "Playwright's Chromium" : `${browser.executablePath}${browser.source === 'VIBES_CHROMIUM' ? ' (VIBES_CHROMIUM)' : ''}`}`);

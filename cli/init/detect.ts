@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isRecord } from '../../core/index.js';
-import { APP_ENV_FILES } from '../../guard/index.js';
+import { APP_ENV_FILES, packagesOfCommand } from '../../guard/index.js';
 import { PLAYWRIGHT_CONFIG_NAMES } from '../suite/run.js';
 
 export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
@@ -71,6 +71,8 @@ export interface ProjectFacts {
    * STRIPE_EMULATOR_URL: without it, the app's Checkout goes to api.stripe.com in emulator runs.
    */
   stripeClient: { file: string | undefined; followsEmulator: boolean };
+  /** What the app's Checkout sells: `payment` when its code creates only one-time Checkout Sessions. */
+  checkoutMode: 'subscription' | 'payment';
   existingConfig: string | undefined;
   /** `testDir` of an existing Playwright config, where the smoke spec goes. */
   testDir: { value: string; source: string };
@@ -169,7 +171,10 @@ export function detectProject(dir: string, pkg: PackageJson, repoRoot?: string):
   const startScript = ['dev', 'start'].find((name) => pkg.scripts?.[name]);
   const repository = detectRepository(dir, repoRoot);
   const existingConfig = PLAYWRIGHT_CONFIG_NAMES.find((name) => existsSync(path.join(dir, name)));
-  const sources = readSources(dir);
+  // In a monorepo the dev script may start another package too (`npm run dev -w @acme/api`): its
+  // webhook route and Stripe client are the app's as well.
+  const script = startScript ? pkg.scripts?.[startScript] ?? '' : '';
+  const sources = [dir, ...packagesOfCommand(dir, script).map((p) => p.dir)].flatMap((root) => readSources(root, dir));
   return {
     dir,
     pkg,
@@ -180,6 +185,7 @@ export function detectProject(dir: string, pkg: PackageJson, repoRoot?: string):
     startScript,
     webhookPath: detectWebhookPath(sources),
     stripeClient: detectStripeClient(sources),
+    checkoutMode: detectCheckoutMode(sources),
     existingConfig,
     testDir: detectTestDir(dir, existingConfig),
     has: { playwright: '@playwright/test' in deps, vibes: 'playwright-vibes' in deps },
@@ -294,12 +300,15 @@ function detectPort(dir: string, pkg: PackageJson, startScript: string | undefin
 
 /** The app's source files with their text, read once for every detector that looks inside them. */
 interface SourceText {
+  /** Relative to its package's folder, where file-system routes start. */
   file: string;
+  /** Relative to the app's folder, as init names it. */
+  shown: string;
   text: string;
 }
 
-function readSources(dir: string): SourceText[] {
-  return sourceFiles(dir).map((file) => ({ file, text: readText(path.join(dir, file)) }));
+function readSources(root: string, appDir: string): SourceText[] {
+  return sourceFiles(root).map((file) => ({ file, shown: path.relative(appDir, path.join(root, file)), text: readText(path.join(root, file)) }));
 }
 
 /**
@@ -308,19 +317,25 @@ function readSources(dir: string): SourceText[] {
  * Express-style `.post('/…')` in that file.
  */
 function detectWebhookPath(sources: SourceText[]): ProjectFacts['webhookPath'] {
-  for (const { file, text } of sources) {
+  for (const { file, shown, text } of sources) {
     if (!text || !/constructEvent(Async)?\s*\(/.test(text)) continue;
     const route = routeFromFile(file) ?? /\.post\(\s*['"`](\/[^'"`]*)['"`]/.exec(text)?.[1];
-    if (route) return { value: route, source: file };
+    if (route) return { value: route, source: shown };
   }
   return { value: DEFAULT_WEBHOOK_PATH, source: 'default (no Stripe webhook handler found)' };
 }
 
 function detectStripeClient(sources: SourceText[]): ProjectFacts['stripeClient'] {
   return {
-    file: sources.find(({ text }) => /new\s+Stripe\s*\(/.test(text))?.file,
+    file: sources.find(({ text }) => /new\s+Stripe\s*\(/.test(text))?.shown,
     followsEmulator: sources.some(({ text }) => text.includes('STRIPE_EMULATOR_URL')),
   };
+}
+
+/** `payment` when the code that creates Checkout Sessions names only that mode; a subscription otherwise. */
+function detectCheckoutMode(sources: SourceText[]): ProjectFacts['checkoutMode'] {
+  const modes = new Set(sources.filter(({ text }) => text.includes('checkout.sessions.create')).flatMap(({ text }) => [...text.matchAll(/\bmode\s*:\s*['"`](payment|subscription)['"`]/g)].map((m) => m[1])));
+  return modes.has('payment') && !modes.has('subscription') ? 'payment' : 'subscription';
 }
 
 function routeFromFile(file: string): string | undefined {

@@ -61,7 +61,7 @@ export function planFiles(facts: ProjectFacts, app: AppChoice, choices: InitChoi
   const pm = facts.packageManager;
   return [
     { path: 'playwright.config.ts', content: playwrightConfig(app, facts.testDir.value) },
-    { path: path.posix.join(facts.testDir.value, 'checkout.smoke.spec.ts'), content: smokeSpec() },
+    { path: path.posix.join(facts.testDir.value, 'checkout.smoke.spec.ts'), content: smokeSpec(facts.checkoutMode) },
     { path: '.env.test.example', content: envTestExample(facts) },
     // GitHub reads workflows from the repository's root only: in a monorepo that is above the app.
     { path: workflowPath(facts, 'smoke'), content: smokeWorkflow(pm, facts.repository, choices.shards) },

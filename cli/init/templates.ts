@@ -52,8 +52,12 @@ export default defineVibesConfig({
 `;
 }
 
-/** The golden path and the declined card, like the preset's own smoke suite. */
-export function smokeSpec(): string {
+/**
+ * The golden path and the declined card, like the preset's own smoke suite; the injected event of
+ * the race is a one-time purchase's when the app's Checkout sells one (`payment`).
+ */
+export function smokeSpec(checkoutMode: ProjectFacts['checkoutMode'] = 'subscription'): string {
+  const builder = checkoutMode === 'payment' ? "stripeEvents({ email: user.email, mode: 'payment' })" : 'stripeEvents({ email: user.email })';
   return `// The vibes smoke suite (written by \`vibes init\`): the outcomes your SaaS lives on.
 // Tests tagged @predeploy are what .github/workflows/predeploy.yml runs against a deployment
 // (\`vibes predeploy --grep @predeploy\`): they use the browser only, since a deployment sends
@@ -89,7 +93,8 @@ test('the first deliveries of one event, racing each other, grant once @smoke', 
   //   userId: String(await db.value('select id from users where email = $1', [user.email]))
   // A handler that looks the session up in Stripe finds none for an injected event: leave this
   // test out for it. (The copies that lose may be answered with an error: Stripe retries them.)
-  const paid = await webhooks.inject(stripeEvents({ email: user.email }).checkoutCompleted(), { deliver: false });
+  // A one-time purchase: stripeEvents({ email, mode: 'payment' }) (its session names a payment intent).
+  const paid = await webhooks.inject(${builder}.checkoutCompleted(), { deliver: false });
   await webhooks.replay(paid, { times: 5, concurrency: 5 });
   await expect(entitlements).toGrantExactlyOnce(user.email);
 });
@@ -113,9 +118,14 @@ test('a visitor signs up, pays and gets the paid plan @smoke @predeploy', async 
   await flows.signup(user);
   await flows.upgrade();
   await flows.pay(cards.visa);
-  // ADAPT: what your app shows once the paid plan is active. On a deployment this needs Stripe to
-  // reach its webhook endpoint (an endpoint for previews in Stripe's test mode).
-  await expect(page.getByText(/pro plan/i)).toBeVisible();
+  // ADAPT: the page and the text that show the paid plan. Loaded afresh, until the webhook has
+  // granted it: the page Checkout returns to may show it from its URL alone (?success=true), which
+  // proves nothing. On a deployment this needs Stripe to reach its webhook endpoint (an endpoint
+  // for previews in Stripe's test mode).
+  await expect(async () => {
+    await page.goto('/dashboard');
+    await expect(page.getByText(/pro plan/i)).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
 });
 
 test('a declined card stays on Free @smoke', async ({ page, user, flows, cards, entitlements }) => {
@@ -132,7 +142,8 @@ test('a declined card stays on Free @smoke', async ({ page, user, flows, cards, 
 `;
 }
 
-const dbName = (facts: ProjectFacts) => `${(facts.pkg.name ?? 'app').replace(/[^a-z0-9_]/gi, '_')}_test`;
+/** `@acme/web` → `acme_web_test`: a name Postgres takes unquoted. */
+const dbName = (facts: ProjectFacts) => `${(facts.pkg.name ?? 'app').replace(/^@/, '').replace(/[^a-z0-9_]+/gi, '_').replace(/^_+|_+$/g, '') || 'app'}_test`;
 
 export function envTestExample(facts: ProjectFacts): string {
   return `# Test settings for playwright-vibes (written by \`vibes init\`).
