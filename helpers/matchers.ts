@@ -130,8 +130,8 @@ export const vibesMatchers = {
   },
 
   /**
-   * A genuinely signed copy (`fresh` or `original`) of an event of `type` for `to` (an email) got a
-   * 2xx answer from the app. Forged copies a test replays later (`stale`, `missing`, …) are meant to
+   * A genuinely signed copy (`fresh` or `original`) of an event of `type` for `to` (an email, or
+   * its customer's: a payment intent carries none) got a 2xx answer from the app. Forged copies a test replays later (`stale`, `missing`, …) are meant to
    * be refused, so they never undo a delivery the app took.
    */
   async toHaveDelivered(this: ExpectMatcherState, webhooks: Webhooks, type: string, { to }: { to: string }): Promise<MatcherReturnType> {
@@ -148,7 +148,7 @@ export const vibesMatchers = {
     const timeline = pass === this.isNot ? await timelineOf(webhooks) : '';
     const seen =
       value.copies.map(({ id, deliveries }) => `${id} ${deliveries.map((d) => `${d.kind} ${d.signature} -> ${d.status ?? d.error ?? 'no answer'}`).join(', ') || 'never delivered'}`).join('; ') ||
-      'no such event';
+      `no ${type} event for ${to} (none carries that email or names a customer that an event carrying it names)`;
     return {
       name,
       pass,
