@@ -508,6 +508,13 @@ test.describe('vibes sweep @db', () => {
       await ledger.register({ run_id: 'dead-run', worker: 0, test: 't', kind: 'app-user', resource_id: 'vibes+one@example.com', label: 'app user vibes+one@example.com' });
       const env = { VIBES_DATABASE_URL: databaseUrl, DATABASE_URL: databaseUrl };
 
+      // The dry run does not promise what the sweep would fail at.
+      const dry = await runVibes(['sweep', '--older-than', '0s', '--no-strays', '--dry-run'], { env });
+      expect(dry.stdout).toContain('cannot remove app user vibes+one@example.com (run dead-run, t): no app-user removal given; pass --app-user-sql or --app-user-url');
+      expect(dry.stdout).not.toContain('would remove app user');
+      const dryTold = await runVibes(['sweep', '--older-than', '0s', '--no-strays', '--dry-run', '--app-user-sql', 'delete from users where email = $1'], { env });
+      expect(dryTold.stdout).toContain('would remove app user vibes+one@example.com (run dead-run, t)');
+
       const untold = await runVibes(['sweep', '--older-than', '0s', '--no-strays'], { env });
       expect(untold.code).toBe(1);
       expect(untold.stderr).toContain('failed: app user vibes+one@example.com: no appUser removal configured');

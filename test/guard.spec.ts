@@ -210,6 +210,34 @@ test.describe('environment files', () => {
     expect(stdout).not.toMatch(/system Chromium \((\/[^)]+)\) at \1/);
   });
 
+  test("`vibes doctor` and `vibes sweep` from a monorepo's root: they say no config is there, and --config reads its folder's .env.test", async ({ databaseUrl }) => {
+    const project = await tempProject({
+      'apps/web/playwright.config.mjs': "export default {};\n",
+      'apps/web/.env.test': 'DATABASE_URL=postgres://app@db.prod.example.com/app\n',
+    });
+    const env = { DATABASE_URL: undefined, VIBES_DATABASE_URL: undefined, STRIPE_EMULATOR_URL: undefined, STRIPE_SECRET_KEY: undefined, VIBES_DATA_DIR: undefined };
+    try {
+      const fromRoot = await runVibes(['doctor'], { cwd: project.dir, env });
+      expect(fromRoot.stdout).toContain(`! config folder: no Playwright config in ${project.dir}, whose .env.test was read: run vibes doctor in your config's folder, or pass --config <file>`);
+      const told = await runVibes(['doctor', '--config', 'apps/web/playwright.config.mjs'], { cwd: project.dir, env });
+      expect(told.code).toBe(1);
+      expect(told.stdout).toContain(`✓ config folder: .env.test read from ${path.join(project.dir, 'apps/web')}`);
+      expect(told.stdout).toContain('where it came from: the file apps/web/.env.test');
+      const missing = await runVibes(['doctor', '--config', 'apps/api/playwright.config.ts'], { cwd: project.dir, env });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('--config apps/api/playwright.config.ts: no such file');
+
+      const noLedger = await runVibes(['sweep', '--no-strays'], { cwd: project.dir, env });
+      expect(noLedger.stdout).toContain(`(no Playwright config in ${project.dir}: run vibes sweep in your config's folder, or pass --config <file>)`);
+      await project.write('apps/web/.env.test', `VIBES_DATABASE_URL=${databaseUrl}\n`);
+      const swept = await runVibes(['sweep', '--no-strays', '--dry-run', '--config', 'apps/web/playwright.config.mjs'], { cwd: project.dir, env });
+      expect(swept.code, swept.stderr).toBe(0);
+      expect(swept.stdout).toMatch(/ledger at postgres:\/\/.*: \d+ (entry|entries) to remove/);
+    } finally {
+      await project.remove();
+    }
+  });
+
   test('`vibes doctor` reports a database URL with a malformed escape as a refusal, not a crash', async () => {
     const { code, stdout, stderr } = await runVibes(['doctor'], { cwd: dir, env: { DATABASE_URL: 'postgres://app@db%zz.prod.example.com/app', VIBES_DATABASE_URL: undefined } });
     expect(stdout, stderr).toContain('✗ guard: test database: DATABASE_URL: it points at database "app" on db%zz.prod.example.com');

@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import pg from 'pg';
 import { plural } from '../../core/index.js';
 import { appFileDatabaseUrls, checkTarget, formatRefusals, loadTestEnv, readAppEnvFiles } from '../../guard/index.js';
 import { appFileDatabaseNotice, findChromium, stripeClientFor, stripeModeOf } from '../../helpers/index.js';
 import { databaseUrlFromEnv, findRunningEmbeddedPostgres, redactUrl } from '../../postgres/index.js';
+import { PLAYWRIGHT_CONFIG_NAMES, resolveConfig } from '../suite/run.js';
 
 interface Line {
   /** 'warn': it runs, but perhaps not as meant (printed with !, not counted as failed). */
@@ -17,14 +20,16 @@ export function doctorCommand(): Command {
   return new Command('doctor')
     .description('check that this machine and configuration can run the suite safely')
     .option('--replay-url <url>', 'a running replay server to check (default: VIBES_REPLAY_URL)')
-    .action(async (flags: { replayUrl?: string }) => {
-      loadTestEnv();
-      const lines: Line[] = [];
+    .option('--config <file>', "the Playwright config whose folder's .env.test and app env files are read (default: the current folder's)")
+    .action(async (flags: { replayUrl?: string; config?: string }) => {
+      const dir = flags.config ? path.dirname(resolveConfig(process.cwd(), flags.config)) : process.cwd();
+      loadTestEnv(dir);
+      const lines: Line[] = [configLine(dir, !!flags.config)];
       const { checks, refusals } = checkTarget();
       for (const c of checks) lines.push({ ok: c.passed, name: `guard: ${c.name}`, detail: c.detail });
       // Never connected to: what the guard refused is not this run's to touch, not even to see if it answers.
       const refusedUrls = new Set(refusals.map((r) => process.env[r.variable]).filter((value): value is string => !!value));
-      lines.push(...appFileDatabaseLines());
+      lines.push(...appFileDatabaseLines(dir));
       lines.push(browserLine(), ...(await databaseLines(refusedUrls)), await replayServerLine(flags.replayUrl ?? process.env.VIBES_REPLAY_URL), await stripeLine());
       for (const l of lines) console.log(`${l.ok === 'skip' ? '-' : l.ok === 'warn' ? '!' : l.ok ? '✓' : '✗'} ${l.name}: ${l.detail}`);
       if (refusals.length > 0) console.log(`\n${formatRefusals(refusals)}\n`);
@@ -38,10 +43,10 @@ export function doctorCommand(): Command {
  * What the app's own .env files would give an app the config starts (doctor does not know whether
  * it starts one): a warning either way, with the guard's verdict, never a failed check.
  */
-function appFileDatabaseLines(): Line[] {
+function appFileDatabaseLines(dir: string): Line[] {
   if (process.env.BASE_URL) return [];
   // With the files the "dev" script loads, the command `vibes init` gives a config by default.
-  const appEnvFiles = readAppEnvFiles(process.cwd(), 'npm run dev');
+  const appEnvFiles = readAppEnvFiles(dir, 'npm run dev');
   return appFileDatabaseUrls(appEnvFiles).map((found) => {
     const [refusal] = checkTarget({ env: {}, sources: new Map(), appEnvFiles: [found] }).refusals;
     const name = `app database (${found.name} in ${found.file})`;
@@ -49,6 +54,16 @@ function appFileDatabaseLines(): Line[] {
       ? { ok: 'warn', name, detail: `a run whose config starts your app refuses it: ${refusal.why}; ${refusal.allow}` }
       : { ok: 'warn', name, detail: appFileDatabaseNotice(found) };
   });
+}
+
+/**
+ * Which folder's files were read. From a monorepo's root with the config in apps/web, doctor
+ * would otherwise pass on settings the run never uses.
+ */
+function configLine(dir: string, given: boolean): Line {
+  const found = PLAYWRIGHT_CONFIG_NAMES.find((name) => existsSync(path.join(dir, name)));
+  if (found || given) return { ok: true, name: 'config folder', detail: `.env.test read from ${dir}` };
+  return { ok: 'warn', name: 'config folder', detail: `no Playwright config in ${dir}, whose .env.test was read: run vibes doctor in your config's folder, or pass --config <file>` };
 }
 
 function browserLine(): Line {

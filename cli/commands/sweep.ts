@@ -13,6 +13,7 @@ import { collect } from '../options.js';
 import { parseHeaders } from '../predeploy/headers.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { progressLine } from '../progress.js';
+import { PLAYWRIGHT_CONFIG_NAMES, resolveConfig } from '../suite/run.js';
 import { UsageError } from '../usage-error.js';
 
 interface SweepFlags {
@@ -28,6 +29,7 @@ interface SweepFlags {
   appDatabaseUrl?: string;
   dataDir?: string;
   removedByHand?: boolean;
+  config?: string;
 }
 
 /**
@@ -50,8 +52,9 @@ export function sweepCommand(): Command {
     .option('--app-database-url <url>', "Postgres the --app-user-sql runs on (default: DATABASE_URL, the app's, then the ledger's)")
     .option('--data-dir <dir>', 'data directory of the embedded Postgres that holds the ledger (default: .vibes/postgres)')
     .option('--removed-by-hand', 'the cleanup.defer() removals it lists (functions of dead runs) were done by hand: mark them removed')
+    .option('--config <file>', "the Playwright config whose folder's .env.test is read (default: the current folder's)")
     .action(async (flags: SweepFlags) => {
-      loadTestEnv();
+      loadTestEnv(flags.config ? path.dirname(resolveConfig(process.cwd(), flags.config)) : process.cwd());
       const appUser = appUserRemoval(flags);
       assertSafeTarget({
         databaseUrls: [{ name: '--database-url', url: flags.databaseUrl }, { name: '--app-database-url', url: flags.appDatabaseUrl }],
@@ -112,7 +115,9 @@ async function openLedgerDatabase(databaseUrl: string | undefined, dataDir: stri
   if (dataDir && named) throw new UsageError(`--data-dir names an embedded Postgres, but ${named} names the ledger's database already: pass one of them.`);
   const dir = path.resolve(dataDir ?? defaultDataDir());
   if (!databaseUrl && !databaseUrlFromEnv() && !existsSync(path.join(dir, 'PG_VERSION'))) {
-    console.log(`no ledger: no database URL, and no embedded Postgres at ${dir}; no run has recorded anything here`);
+    // From a monorepo's root, the database URL is in the config folder's .env.test.
+    const elsewhere = PLAYWRIGHT_CONFIG_NAMES.some((name) => existsSync(path.join(process.cwd(), name))) ? '' : ` (no Playwright config in ${process.cwd()}: run vibes sweep in your config's folder, or pass --config <file>)`;
+    console.log(`no ledger: no database URL, and no embedded Postgres at ${dir}; no run has recorded anything here${elsewhere}`);
     return undefined;
   }
   // A URL from the environment is read, and named in any refusal, by the variable that holds it.
@@ -154,7 +159,13 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
       console.log(`  left ${plural(unreachable.length, 'entry', 'entries')} made in a Stripe emulator: set STRIPE_EMULATOR_URL to that emulator to remove them there (one started now finds nothing and counts them removed)`);
     }
     if (young > 0) console.log(`  left ${plural(young, 'entry', 'entries')} younger than ${formatDuration(flags.olderThan)} (--older-than)`);
-    if (flags.dryRun) for (const e of entries) console.log(`  would remove ${e.label} (run ${e.run_id}, ${e.test})`);
+    if (flags.dryRun) {
+      for (const e of entries) {
+        // The real sweep would fail on it, so the dry run does not promise it.
+        const cannot = e.kind === 'app-user' && !context.appUser;
+        console.log(`  ${cannot ? 'cannot remove' : 'would remove'} ${e.label} (run ${e.run_id}, ${e.test})${cannot ? ': no app-user removal given; pass --app-user-sql or --app-user-url' : ''}`);
+      }
+    }
     const progress = progressLine(flags.dryRun ? 'vibes sweep: ledger (dry run, nothing removed)' : 'vibes sweep: ledger');
     const result = await sweepEntries(entries, ledger, context, {
       dryRun: flags.dryRun,
