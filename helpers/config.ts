@@ -6,6 +6,7 @@ import { chromiumLaunchOptions } from './browser.js';
 import { appFileDatabaseUrls, assertSafeTarget, loadTestEnv, readAppEnvFiles } from '../guard/index.js';
 import { appFileDatabaseNotice, configuredTargets } from './databases.js';
 import { reservePorts, somethingListensAt } from './ports.js';
+import { portOwner } from './port-owner.js';
 import { DEFAULT_DATA_DIR } from '../postgres/index.js';
 import { currentRunId } from './run.js';
 import { stripeModeOf } from './stripe-mode.js';
@@ -129,8 +130,12 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
     // Playwright would stop on it with "… is already used … set reuseExistingServer:true", the wrong fix here.
     const occupied = !env.TEST_WORKER_INDEX && !(userApp.reuseExistingServer ?? reusable) && somethingListensAt(userApp.url);
     if (occupied) {
-      console.warn(`vibes: something already answers at ${userApp.url}: your dev server, or an app a killed run left running? ` +
-        "This run starts its own app, which knows the run's Stripe emulator and webhook secret: stop that one first.");
+      const owner = portOwner(Number(new URL(userApp.url).port || 80));
+      const which = owner ? ` (pid ${owner.pid}: ${owner.command.length > 120 ? `${owner.command.slice(0, 120)}…` : owner.command})` : '';
+      const stop = owner ? `stop that one first (kill ${owner.pid})` : `stop that one first (\`lsof -i :${new URL(userApp.url).port || 80}\` names it)`;
+      console.warn(`vibes: something already answers at ${userApp.url}${which}: your dev server, or an app a killed run left running? ` +
+        `This run starts its own app, which knows the run's Stripe emulator and webhook secret: ${stop}. ` +
+        "Playwright's own hint below, reuseExistingServer, would test that app instead, without them.");
     }
     webServer.push(appServer(userApp, appEnv, reusable, occupied));
   }

@@ -139,7 +139,9 @@ test('an app already answering at app.url is said before Playwright stops on its
   try {
     const app = (url: string) => `{ app: { command: 'node server.js', url: '${url}' } }`;
     const taken = await configWith({ STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' }, app(site.url));
-    expect(taken.stderr).toContain(`vibes: something already answers at ${site.url}: your dev server, or an app a killed run left running? This run starts its own app`);
+    // The process that holds the port, named (this test's own worker serves the site).
+    expect(taken.stderr).toContain(`vibes: something already answers at ${site.url} (pid ${process.pid}: ${process.execPath}`);
+    expect(taken.stderr).toContain(`: your dev server, or an app a killed run left running? This run starts its own app, which knows the run's Stripe emulator and webhook secret: stop that one first (kill ${process.pid}).`);
     const free = await configWith({ STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' }, app(`http://127.0.0.1:${await freePort()}`));
     expect(free.stderr).not.toContain('already answers');
     expect(free.webServer.find((s) => s.name === 'app')).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });

@@ -176,6 +176,13 @@ export default defineConfig({ testDir: './e2e', workers: 1, use: { baseURL: proc
     expect(result.code, result.stdout + result.stderr).toBe(2);
     expect(site.requests).toEqual([]);
     expect(result.stderr).toContain('is listed as a production host (in VIBES_PRODUCTION_HOSTS, from the file apps/web/.env.test)');
+
+    // Not listed: the check runs, and its JUnit report goes beside the config, with Playwright's other reports.
+    await project.write('apps/web/.env.test', '');
+    const passed = await predeploy(project, ['--config', 'apps/web/playwright.config.ts', '--base-url', site.url], { VIBES_PRODUCTION_HOSTS: undefined });
+    expect(passed.code, passed.stdout + passed.stderr).toBe(0);
+    expect(passed.stdout).toMatch(/junit: +apps\/web\/test-results\/predeploy-junit\.xml/);
+    expect(await readFile(path.join(project.dir, 'apps/web/test-results/predeploy-junit.xml'), 'utf8')).toContain('name="home @predeploy"');
   } finally {
     await Promise.all([site.close(), project.remove()]);
   }

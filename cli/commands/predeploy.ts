@@ -20,7 +20,7 @@ interface PredeployFlags {
   warmupTimeout: string;
   config?: string;
   grep: string;
-  junit: string;
+  junit?: string;
   vercelBypassSecret?: string;
   header?: string[];
 }
@@ -37,7 +37,7 @@ export function predeployCommand(): Command {
     .option('--warmup-timeout <duration>', 'how long to wait for the deployment to answer (90s, 5m)', '120s')
     .option('--config <file>', 'Playwright config (default: playwright.config.* in the current directory)')
     .option('--grep <pattern>', 'which tests make up the check (those that need nothing of this machine: no webhook waits, no SQL counts on it)', '@predeploy')
-    .option('--junit <file>', 'JUnit XML report', 'test-results/predeploy-junit.xml')
+    .option('--junit <file>', 'JUnit XML report (default: test-results/predeploy-junit.xml beside the config, with its other reports)')
     .addOption(new Option('--vercel-bypass-secret <secret>', "Vercel's Protection Bypass for Automation secret, sent as x-vercel-protection-bypass").env(VERCEL_BYPASS_ENV))
     .option('--header <name: value>', 'another header every request carries, e.g. a custom protection bypass (repeatable)', collect)
     .argument('[playwright-args...]', 'more arguments for `playwright test`, after --')
@@ -57,7 +57,7 @@ async function predeploy(flags: PredeployFlags, playwrightArgs: string[]): Promi
   const healthUrl = checkedHealthUrl(flags.healthUrl, baseUrl);
   const timeoutMs = checkedDuration(flags.warmupTimeout);
   const headers = bypassHeaders(flags.header ?? [], flags.vercelBypassSecret ?? process.env[VERCEL_BYPASS_ENV]);
-  const junit = path.resolve(cwd, flags.junit);
+  const junit = flags.junit ? path.resolve(cwd, flags.junit) : path.join(path.dirname(config), 'test-results', 'predeploy-junit.xml');
 
   const { refusals } = checkTarget({ urls: [{ name: '--base-url', url: baseUrl }] });
   if (refusals.length > 0) throw new UsageError(formatRefusals(refusals));
