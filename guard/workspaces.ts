@@ -33,7 +33,7 @@ export function packagesOfCommand(cwd: string, text: string): StartedPackage[] {
     };
     const script = scriptOf(words);
     const workspace = value('-w', '--workspace', '--filter', '-F') ?? (words[0] === 'yarn' && words[1] === 'workspace' ? words[2] : undefined);
-    if (workspace) add(workspaceDir(cwd, workspace), script ?? (words[0] === 'yarn' ? words[3] : undefined));
+    if (workspace) add(workspaceDir(cwd, workspace), script);
     const prefix = value('--prefix', '-C', '--dir');
     if (prefix) add(path.resolve(cwd, prefix), script);
     if (words[0] === 'cd' && words[1]) add(path.resolve(cwd, words[1]), undefined);

@@ -135,7 +135,8 @@ export class Flows {
     // A click that sent nothing (no navigation, no POST) was refused by the browser itself.
     await this.leaveForm(form, formPath, alertsBefore, async () => {
       if (this.submissions > submissionsBefore || Date.now() - clickedAt < UNSENT_AFTER_MS) return undefined;
-      const emptied = await emptiedFields(fields, values);
+      const states = await fieldStates(fields);
+      const emptied = states.filter((state, i) => state.value !== values[i]).map((state) => state.label);
       // A page that renders its form again once its scripts load (React, Svelte or Vue writing
       // value="") empties what was filled before, and the browser refuses an empty required
       // field. Filled again and clicked again, as a person would.
@@ -150,7 +151,7 @@ export class Flows {
           'A page that renders its form again once its scripts load (value="" in React, Svelte or Vue) clears what was typed before, and the browser ' +
           'will not submit an empty required field. Keep what was typed (no value="" before hydration), or disable the button until the page is ready.';
       }
-      const invalid = await invalidFields(fields);
+      const invalid = states.filter((state) => state.problem).map((state) => `${state.label}: "${state.problem}"`);
       if (invalid.length === 0) return undefined;
       return `${clicked}, and the browser would not submit it: ${invalid.join('; ')}. ` +
         "The test user's email is set by test.use({ userOptions: { emailPrefix, emailDomain } }); its password has 20 characters of every class.";
@@ -392,7 +393,6 @@ export class Flows {
     const hint = document.status() >= 500 && !isCheckoutUrl(url) ? SERVER_ERROR_HINT : '';
     throw new Error(`${url.origin} answered ${document.status()} for ${document.request().method()} ${url.pathname}${text ? `: "${text}"` : ''}.${hint}`);
   }
-
 }
 
 /** A request of the page's that the app refused, with the start of its answer: what the app's log would say. */
@@ -405,27 +405,12 @@ async function failedRequestMessage(response: Response): Promise<string> {
   return `${url.origin} answered ${response.status()} to ${what} the page sent (${response.request().method()} ${url.pathname})${said}, and the page stayed as it was.${hint}`;
 }
 
-/** The fields (by their labels) whose value is no longer what was filled in. */
-async function emptiedFields(fields: Locator[], values: string[]): Promise<string[]> {
-  const emptied: string[] = [];
-  for (const [i, field] of fields.entries()) {
-    const value = await field.first().inputValue({ timeout: 1_000 });
-    if (value !== values[i]) emptied.push(await field.first().evaluate((el) => (el as HTMLInputElement).labels?.[0]?.innerText.trim() || (el as HTMLInputElement).name || 'a field'));
-  }
-  return emptied;
-}
-
-/** The fields the browser would not submit, with its own words (`Please lengthen this text…`). */
-async function invalidFields(fields: Locator[]): Promise<string[]> {
-  const invalid: string[] = [];
-  for (const field of fields) {
-    const [label, message] = await field.first().evaluate((el) => {
-      const input = el as HTMLInputElement;
-      return [input.labels?.[0]?.innerText.trim() || input.name || 'a field', input.validationMessage];
-    }, undefined, { timeout: 1_000 });
-    if (message) invalid.push(`${label}: "${message}"`);
-  }
-  return invalid;
+/** Each field's label, value, and the browser's reason not to submit it (`Please lengthen this text…`), if any. */
+function fieldStates(fields: Locator[]): Promise<{ label: string; value: string; problem: string }[]> {
+  return Promise.all(fields.map((field) => field.first().evaluate((el) => {
+    const input = el as HTMLInputElement;
+    return { label: input.labels?.[0]?.innerText.trim() || input.name || 'a field', value: input.value, problem: input.validationMessage };
+  }, undefined, { timeout: 1_000 })));
 }
 
 /** A button name or message as the config gives it: a string quoted, a regex as written. */
