@@ -14,8 +14,9 @@ export default defineVibesConfig(
   {
     globalSetup: './test/support/global-setup.ts',
     // Most of these tests wait on child processes, servers and Postgres, not on the CPU: with two
-    // workers a 2-core machine is about 1.2 cores busy. Playwright's default there would be one.
-    workers: Math.max(2, Math.floor(availableParallelism() / 2)),
+    // workers a 2-core machine was about 1.2 cores busy, and the suite took 17 to 21 minutes; with
+    // three, 12 (562 tests, none flaky). Playwright's default there would be one.
+    workers: Math.max(3, Math.floor(availableParallelism() / 2)),
     projects: [
       // The framework's own tests: real HTTP, real Postgres, the real stripe library, no browser.
       // They need nothing from vibes-setup; depending on it puts them in the same phase as the
