@@ -5,7 +5,7 @@ import { defineConfig, devices, type PlaywrightTestConfig } from '@playwright/te
 import { chromiumLaunchOptions } from './browser.js';
 import { appFileDatabaseUrls, assertSafeTarget, loadTestEnv, readAppEnvFiles } from '../guard/index.js';
 import { appFileDatabaseNotice, configuredTargets } from './databases.js';
-import { reservePorts, somethingListensAt } from './ports.js';
+import { portOf, reservePorts, somethingListensAt } from './ports.js';
 import { portOwner } from './port-owner.js';
 import { DEFAULT_DATA_DIR } from '../postgres/index.js';
 import { currentRunId } from './run.js';
@@ -130,9 +130,10 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
     // Playwright would stop on it with "… is already used … set reuseExistingServer:true", the wrong fix here.
     const occupied = !env.TEST_WORKER_INDEX && !(userApp.reuseExistingServer ?? reusable) && somethingListensAt(userApp.url);
     if (occupied) {
-      const owner = portOwner(Number(new URL(userApp.url).port || 80));
+      const port = portOf(userApp.url);
+      const owner = portOwner(port);
       const which = owner ? ` (pid ${owner.pid}: ${owner.command.length > 120 ? `${owner.command.slice(0, 120)}…` : owner.command})` : '';
-      const stop = owner ? `stop that one first (kill ${owner.pid})` : `stop that one first (\`lsof -i :${new URL(userApp.url).port || 80}\` names it)`;
+      const stop = owner ? `stop that one first (kill ${owner.pid})` : `stop that one first (\`lsof -i :${port}\` names it)`;
       console.warn(`vibes: something already answers at ${userApp.url}${which}: your dev server, or an app a killed run left running? ` +
         `This run starts its own app, which knows the run's Stripe emulator and webhook secret: ${stop}. ` +
         "Playwright's own hint below, reuseExistingServer, would test that app instead, without them.");
@@ -262,9 +263,4 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 
 function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-function portOf(url: string): number {
-  const parsed = new URL(url);
-  return Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
 }

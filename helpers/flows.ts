@@ -251,7 +251,7 @@ export class Flows {
         await this.failOnErrorPage();
         if (page.isClosed()) return;
         throw new Error(
-          `The ${describe(config.buttons.upgrade)} button on ${new URL(before).pathname} was clicked, and within ${timeout / 1000} s the page neither went to another page ` +
+          `The ${asWritten(config.buttons.upgrade)} button on ${new URL(before).pathname} was clicked, and within ${timeout / 1000} s the page neither went to another page ` +
             `(Stripe Checkout, a payment page) nor showed Stripe's payment form.${await this.newAlerts(alertsBefore)} The app's log may say why.`,
         );
       }
@@ -301,8 +301,8 @@ export class Flows {
       } catch (error) {
         if (!(error instanceof Error) || error.name !== 'TimeoutError' || page.isClosed()) throw error;
         throw new Error(
-          `The ${describe(config.buttons.deleteAccount)} button on ${new URL(page.url()).pathname} was clicked, and within ${timeout / 1000} s the page did not say ` +
-            `${describe(config.deletedMessage)}.${await this.newAlerts(alertsBefore)} If your app says it in other words, set flows: { deletedMessage: … } in defineVibesConfig.`,
+          `The ${asWritten(config.buttons.deleteAccount)} button on ${new URL(page.url()).pathname} was clicked, and within ${timeout / 1000} s the page did not say ` +
+            `${asWritten(config.deletedMessage)}.${await this.newAlerts(alertsBefore)} If your app says it in other words, set flows: { deletedMessage: … } in defineVibesConfig.`,
         );
       } finally {
         page.off('dialog', acceptConfirm);
@@ -414,7 +414,7 @@ function fieldStates(fields: Locator[]): Promise<{ label: string; value: string;
 }
 
 /** A button name or message as the config gives it: a string quoted, a regex as written. */
-function describe(name: string | RegExp): string {
+function asWritten(name: string | RegExp): string {
   return typeof name === 'string' ? `"${name}"` : String(name);
 }
 

@@ -131,8 +131,9 @@ export const vibesMatchers = {
 
   /**
    * A genuinely signed copy (`fresh` or `original`) of an event of `type` for `to` (an email, or
-   * its customer's: a payment intent carries none) got a 2xx answer from the app. Forged copies a test replays later (`stale`, `missing`, …) are meant to
-   * be refused, so they never undo a delivery the app took.
+   * its customer's: a payment intent carries none) got a 2xx answer from the app. Forged copies a
+   * test replays later (`stale`, `missing`, …) are meant to be refused, so they never undo a
+   * delivery the app took.
    */
   async toHaveDelivered(this: ExpectMatcherState, webhooks: Webhooks, type: string, { to }: { to: string }): Promise<MatcherReturnType> {
     const name = 'toHaveDelivered';

@@ -42,9 +42,11 @@ export function portOwner(port: number): { pid: number; command: string } | unde
         continue;
       }
       const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
-      if (inode && inodes.has(inode)) {
-        const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-        return { pid: Number(pid), command };
+      if (!inode || !inodes.has(inode)) continue;
+      try {
+        return { pid: Number(pid), command: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') };
+      } catch {
+        return undefined; // it ended while being looked at
       }
     }
   }

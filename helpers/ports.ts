@@ -22,6 +22,12 @@ socket.setTimeout(1000, () => process.exit(1));
 socket.on('connect', () => process.exit(0));
 socket.on('error', () => process.exit(1));`;
 
+/** The URL's port, or its protocol's default. */
+export function portOf(url: string): number {
+  const parsed = new URL(url);
+  return Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+}
+
 /** Whether something accepts connections at the URL's host and port (asked from a child process: a config loads synchronously). */
 export function somethingListensAt(url: string): boolean {
   let target: URL;
@@ -30,9 +36,8 @@ export function somethingListensAt(url: string): boolean {
   } catch {
     return false;
   }
-  const port = target.port || (target.protocol === 'https:' ? '443' : '80');
   try {
-    execFileSync(process.execPath, ['-e', CONNECT, target.hostname.replace(/^\[|\]$/g, ''), port], { stdio: 'ignore', timeout: 3000 });
+    execFileSync(process.execPath, ['-e', CONNECT, target.hostname.replace(/^\[|\]$/g, ''), String(portOf(url))], { stdio: 'ignore', timeout: 3000 });
     return true;
   } catch {
     return false;
