@@ -7,6 +7,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY core core
 COPY guard guard
+COPY cleanup cleanup
+COPY app-database app-database
 COPY postgres postgres
 COPY cli cli
 COPY helpers helpers

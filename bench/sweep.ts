@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
-import { Ledger, StripeRateLimiter } from '../helpers/index.js';
+import { Ledger, StripeRateLimiter } from '../cleanup/index.js';
 import { emulatorStripeConfig, startStripeEmulator } from '../stripe-emulator/index.js';
 import { benchDatabase } from './database.js';
 

@@ -5,4 +5,5 @@ export { plural } from './text.js';
 export { isRecord } from './objects.js';
 export { html, raw, escapeHtml, SafeHtml } from './html.js';
 export { httpUrl } from './url.js';
+export { endpointUrl, isAbsoluteUrl } from './endpoint-url.js';
 export { EMULATOR_SECRET_KEY, randomEventId, randomWebhookSecret } from './stripe-ids.js';

@@ -1,7 +1,6 @@
 import type { TestInfo } from '@playwright/test';
 import { ANNOTATIONS } from './annotations.js';
-import type { Ledger } from './ledger.js';
-import { removeByKind, type RemovableKind, type RemoverContext } from './removers.js';
+import { removeByKind, type Ledger, type RemovableKind, type RemoverContext } from '../cleanup/index.js';
 
 interface Entry {
   label: string;

@@ -1,6 +1,6 @@
 import { DEPLOYMENT_CHECK_ENV, UNAVAILABLE_IN_DEPLOYMENT_CHECK } from '../guard/index.js';
 import type { EntitlementsConfig } from './entitlements.js';
-import type { AppUserCleanup } from './removers.js';
+import type { AppUserCleanup } from '../cleanup/index.js';
 
 export { DEPLOYMENT_CHECK_ENV };
 

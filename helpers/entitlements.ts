@@ -1,7 +1,6 @@
-import type { OpenAppDatabase } from './databases.js';
 import { countsOnThisMachine, unavailableInDeploymentCheck } from './deployment-check.js';
-import type { AppDatabase } from './db.js';
-import { endpointUrl } from './endpoint-url.js';
+import type { AppDatabase, OpenAppDatabase } from '../app-database/index.js';
+import { endpointUrl } from '../core/index.js';
 import type { NamedUrl } from '../guard/index.js';
 
 /**

@@ -6,19 +6,16 @@ import { emulatorStripeConfig } from '../stripe-emulator/index.js';
 import { findChromium } from './browser.js';
 import { cards, type Cards } from './cards.js';
 import { CleanupRegistry } from './cleanup.js';
-import { appDatabases, configuredTargets, defaultDatabaseUrl, type OpenAppDatabase } from './databases.js';
-import type { AppDatabase, DbConfig } from './db.js';
+import { appDatabases, defaultDatabaseUrl, type AppDatabase, type DbConfig, type OpenAppDatabase } from '../app-database/index.js';
+import { Ledger, StripeRateLimiter, stripeClientFor, stripeModeOf, type AppUserCleanup, type RemoverContext } from '../cleanup/index.js';
+import { configuredTargets } from './targets.js';
 import { assertSafeTarget, type GuardConfig } from '../guard/index.js';
-import { Ledger } from './ledger.js';
-import { StripeRateLimiter } from './rate-limit.js';
-import type { AppUserCleanup, RemoverContext } from './removers.js';
 import { EntitlementProbe, probeDatabase, type EntitlementsConfig } from './entitlements.js';
 import { Flows, resolveFlowsConfig, type FlowsOptions } from './flows.js';
 import type { FuzzConfig } from './fuzz/settings.js';
 import { vibesMatchers } from './matchers.js';
 import type { UserOptions, VibesEnvironment } from './options.js';
 import { currentRunId, testIdentity } from './run.js';
-import { stripeModeOf } from './stripe-mode.js';
 import { DEPLOYMENT_CHECK_ENV, tracksAppUsers, unavailableInDeploymentCheck } from './deployment-check.js';
 import { testPassword } from './password.js';
 import { Webhooks } from './webhooks.js';
@@ -302,15 +299,4 @@ function noReplayServer(): ReplayClient {
 /** A pre-deploy check in emulator mode with no emulator named: the deployment's Stripe is not this run's. */
 function deploymentStripeUnnamed(vibes: VibesEnvironment): boolean {
   return !!process.env[DEPLOYMENT_CHECK_ENV] && vibes.stripeMode === 'emulator' && !vibes.emulatorUrl;
-}
-
-/** The `stripe` client for the run: the emulator's, or test mode's with STRIPE_SECRET_KEY. */
-export function stripeClientFor(vibes: VibesEnvironment): Stripe {
-  const key = process.env.STRIPE_SECRET_KEY;
-  if (vibes.stripeMode === 'emulator') {
-    if (!vibes.emulatorUrl) throw new Error('Stripe emulator mode needs STRIPE_EMULATOR_URL (defineVibesConfig sets it when it starts the emulator).');
-    return new Stripe(key?.startsWith('sk_test_') ? key : EMULATOR_SECRET_KEY, { ...emulatorStripeConfig(vibes.emulatorUrl), maxNetworkRetries: 2 });
-  }
-  if (!key) throw new Error('Stripe test mode needs STRIPE_SECRET_KEY (sk_test_…) in .env.test or the environment.');
-  return new Stripe(key, { maxNetworkRetries: 2 });
 }

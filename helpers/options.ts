@@ -2,8 +2,8 @@ import type { FlowsOptions } from './flows.js';
 import type { EntitlementsConfig } from './entitlements.js';
 import type { GuardConfig } from '../guard/index.js';
 import type { CleanupConfig } from './fixtures.js';
-import type { DbConfig } from './db.js';
-import type { StripeMode } from './stripe-mode.js';
+import type { DbConfig } from '../app-database/index.js';
+import type { StripeMode } from '../cleanup/index.js';
 import type { FuzzConfig } from './fuzz/settings.js';
 
 /** What a user writes in `defineVibesConfig({...})`. Every field is optional. */

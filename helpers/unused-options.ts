@@ -1,5 +1,5 @@
 import type { VibesOptions } from './options.js';
-import type { StripeMode } from './stripe-mode.js';
+import type { StripeMode } from '../cleanup/index.js';
 
 /** Where the servers the options would configure run: here (started by the run) or elsewhere. */
 export interface ServerPlacement {

@@ -11,7 +11,10 @@ import { startEmulatorHarness } from './support/emulator-harness.js';
 import { loopbackSite } from './support/loopback-site.js';
 import { runVibes, startVibes } from './support/cli.js';
 import { NO_VIBES_SERVERS, REPO_ROOT, runPlaywright, tempProject } from './support/temp-project.js';
-import { CleanupRegistry, Ledger, StripeRateLimiter, appDatabases, assertSafeTarget, findStrayStripeCustomers, sweepEntries, type RemoverContext } from '../helpers/index.js';
+import { appDatabases } from '../app-database/index.js';
+import { Ledger, StripeRateLimiter, findStrayStripeCustomers, sweepEntries, type RemoverContext } from '../cleanup/index.js';
+import { assertSafeTarget } from '../guard/index.js';
+import { CleanupRegistry } from '../helpers/cleanup.js';
 import { findRunningEmbeddedPostgres, openDatabase, stopEmbeddedPostgres } from '../postgres/index.js';
 
 const PLAYWRIGHT = fileURLToPath(new URL('../node_modules/@playwright/test/cli.js', import.meta.url));
@@ -230,9 +233,9 @@ test.describe('cleanup across deployments @db', () => {
 test.describe('the ledger @db', () => {
   test("a run whose liveness connection drops (Postgres restarted, the session killed) warns once and goes on, not crashes", async ({ databaseUrl }) => {
     // A process of its own, as a worker is: an 'error' event nobody listens to would end it.
-    const helpers = pathToFileURL(path.join(REPO_ROOT, 'dist', 'helpers', 'index.js')).href;
+    const cleanup = pathToFileURL(path.join(REPO_ROOT, 'dist', 'cleanup', 'index.js')).href;
     const script = `
-      import { Ledger } from ${JSON.stringify(helpers)};
+      import { Ledger } from ${JSON.stringify(cleanup)};
       const ledger = await Ledger.open(process.env.LEDGER_URL, { holdRun: 'held-run' });
       console.log('HOLDING');
       process.stdin.resume();

@@ -1,5 +1,6 @@
 import { test, expect, rowsIn } from './support/replay-fixtures.js';
-import { AppDatabase, DbQueryError, appDatabases } from '../helpers/index.js';
+import { DbQueryError } from '../helpers/index.js';
+import { AppDatabase, appDatabases } from '../app-database/index.js';
 import { NO_VIBES_SERVERS, runPlaywright, tempProject } from './support/temp-project.js';
 
 // A user's project whose tests use `db`. No web server starts (NO_VIBES_SERVERS), and --no-deps

@@ -1,8 +1,9 @@
 import http from 'node:http';
 import { test, expect } from '@playwright/test';
 import { listen } from '../core/index.js';
-import { StripeRateLimiter, appDatabases, EntitlementProbe } from '../helpers/index.js';
-import { removeByKind } from '../helpers/removers.js';
+import { appDatabases } from '../app-database/index.js';
+import { StripeRateLimiter, removeByKind } from '../cleanup/index.js';
+import { EntitlementProbe } from '../helpers/entitlements.js';
 
 const limiter = new StripeRateLimiter({ perSecond: 100 });
 

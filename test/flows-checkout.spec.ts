@@ -1,6 +1,7 @@
 import { test as base, expect, devices } from '@playwright/test';
 import type Stripe from 'stripe';
-import { chromiumLaunchOptions, cards, Flows, defaultFlowsConfig } from '../helpers/index.js';
+import { chromiumLaunchOptions, cards } from '../helpers/index.js';
+import { Flows, defaultFlowsConfig } from '../helpers/flows.js';
 import { oneTimePrice, startEmulatorHarness, type EmulatorHarness } from './support/emulator-harness.js';
 import { loopbackSite, type LoopbackSite } from './support/loopback-site.js';
 

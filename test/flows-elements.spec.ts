@@ -2,7 +2,8 @@ import { createServer } from 'node:http';
 import { text } from 'node:stream/consumers';
 import { test as base, expect, devices } from '@playwright/test';
 import { listen, type Listening } from '../core/index.js';
-import { chromiumLaunchOptions, cards, Flows, defaultFlowsConfig } from '../helpers/index.js';
+import { chromiumLaunchOptions, cards } from '../helpers/index.js';
+import { Flows, defaultFlowsConfig } from '../helpers/flows.js';
 
 /**
  * `flows.pay` on an app's own page with Stripe's embedded Elements. Stripe.js cannot load on an

@@ -1,5 +1,6 @@
 import { test as base, expect, devices } from '@playwright/test';
-import { chromiumLaunchOptions, Flows, defaultFlowsConfig, type FlowsConfig } from '../helpers/index.js';
+import { chromiumLaunchOptions, type FlowsConfig } from '../helpers/index.js';
+import { Flows, defaultFlowsConfig } from '../helpers/flows.js';
 import { loopbackSite, type LoopbackSite } from './support/loopback-site.js';
 
 /**

@@ -1,6 +1,7 @@
 import { demoProperty, startDemoStack } from '../bench/fuzz-demo.js';
 import type { DemoBug } from '../demo-app/index.js';
-import { formatCounterexample, fuzzWebhooks, type FuzzResult } from '../helpers/index.js';
+import { fuzzWebhooks, type FuzzResult } from '../helpers/index.js';
+import { formatCounterexample } from '../helpers/fuzz/report.js';
 import { test, expect } from './support/fixtures.js';
 
 // The same name the benchmark uses: the default seed is derived from it, so these runs are pinned.

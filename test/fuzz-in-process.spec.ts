@@ -1,7 +1,8 @@
 import Stripe from 'stripe';
 import { test, expect } from '@playwright/test';
 import { grantHandler, memoryStore, type Dedupe, type GrantStore, type WebhookRequest } from '../examples/in-process/grant-handler.js';
-import { formatCounterexample, fuzzHandler, statusOf, type FuzzResult, type HandlerFuzzOptions, type StripeEvent } from '../helpers/index.js';
+import { fuzzHandler, statusOf, type FuzzResult, type HandlerFuzzOptions, type StripeEvent } from '../helpers/index.js';
+import { formatCounterexample } from '../helpers/fuzz/report.js';
 
 const SECRET = `whsec_in_process_${process.pid}`;
 

@@ -1,4 +1,5 @@
-import { InvariantViolation, RunFacts, statusOf, stripeEvents, stripeFinalStatus, type DeliveryRecord, type FuzzEvent, type StripeEvent } from '../helpers/index.js';
+import { statusOf, stripeEvents, stripeFinalStatus, type DeliveryRecord, type FuzzEvent, type StripeEvent } from '../helpers/index.js';
+import { InvariantViolation, RunFacts } from '../helpers/fuzz/facts.js';
 import { resolveSettings, seedFromName } from '../helpers/fuzz/settings.js';
 import fc from 'fast-check';
 import { MAX_SAME_SECOND_EVENTS, DEFAULT_PLAN, planArbitrary, resolvePlan, sameSecondAs, type Draw } from '../helpers/fuzz/plan.js';

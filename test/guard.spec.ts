@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { checkTarget, loadTestEnv, type EnvSource, type GuardConfig } from '../helpers/index.js';
+import { type GuardConfig } from '../helpers/index.js';
+import { checkTarget, loadTestEnv, type EnvSource } from '../guard/index.js';
 import { redactUrl } from '../postgres/index.js';
 import { runVibes } from './support/cli.js';
 import { test, expect } from './support/fixtures.js';

@@ -1,5 +1,7 @@
 import { test } from '@playwright/test';
-import { expect as vibesExpect, type EntitlementsConfig, appDatabases, EntitlementProbe } from '../helpers/index.js';
+import { expect as vibesExpect, type EntitlementsConfig } from '../helpers/index.js';
+import { appDatabases } from '../app-database/index.js';
+import { EntitlementProbe } from '../helpers/entitlements.js';
 
 /** A probe over a count function: no database, so each read is exactly what the test says. */
 function probeOf(counts: number[], config: Partial<EntitlementsConfig> = {}) {

@@ -34,3 +34,22 @@ test('the package holds what a user runs and imports, and none of the repository
   expect(targets.map((t) => path.posix.normalize(t)).filter((t) => !files.has(t))).toEqual([]);
   expect([...files].filter((f) => /^(test|e2e|bench|dist\/bench|\.ci|\.vibes)\/|(^|\/)\.env/.test(f))).toEqual([]);
 });
+
+test('the package\'s entry exports what the README imports from it, and none of the `vibes` command\'s plumbing', async () => {
+  const entry = (await import(path.join(REPO_ROOT, 'dist/helpers/index.js'))) as Record<string, unknown>;
+  const readme = await readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const imported = [...readme.matchAll(/import \{([^}]*)\} from 'playwright-vibes'/g)]
+    .flatMap(([, names]) => names!.split(',').map((n) => n.trim()).filter((n) => n && !n.startsWith('type ')));
+  expect(imported.length).toBeGreaterThan(3);
+  expect(imported.filter((name) => !(name in entry)), 'imported by the README, not exported').toEqual([]);
+
+  // The ledger, the guard's checks and the database opener are components the command and the
+  // fixtures share; a user meets them only through the fixtures, and catches only their errors.
+  const catchable = new Set(['DbQueryError', 'GuardError']);
+  const plumbing: string[] = [];
+  for (const component of ['cleanup', 'app-database', 'guard']) {
+    const exports = (await import(path.join(REPO_ROOT, `dist/${component}/index.js`))) as Record<string, unknown>;
+    plumbing.push(...Object.keys(exports).filter((name) => name in entry && !catchable.has(name)).map((name) => `${component}: ${name}`));
+  }
+  expect(plumbing, 'exported by the package and by a component the command uses').toEqual([]);
+});

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { freePort } from '../core/index.js';
 import { ReplayClient, startReplayServer } from '../replay-server/index.js';
-import { Webhooks } from '../helpers/index.js';
+import { Webhooks } from '../helpers/webhooks.js';
 import { test, expect } from './support/replay-fixtures.js';
 import { postWebhook, stripeEvent, uniqueId } from './support/replay-events.js';
 import type { Receiver } from './support/replay-receiver.js';

@@ -1,7 +1,7 @@
 import { test, expect } from './support/replay-fixtures.js';
 import { checkoutCompleted } from './support/replay-events.js';
 import { startEmulatorHarness } from './support/emulator-harness.js';
-import { StripeRateLimiter, removeStripeCustomers } from '../helpers/index.js';
+import { StripeRateLimiter, removeStripeCustomers } from '../cleanup/index.js';
 import { ReplayClient } from '../replay-server/index.js';
 
 test.describe('replay server: stored-only injection and teardown marks @db', () => {

@@ -1,4 +1,5 @@
-import { expect as vibesExpect, Webhooks } from '../helpers/index.js';
+import { expect as vibesExpect } from '../helpers/index.js';
+import { Webhooks } from '../helpers/webhooks.js';
 import { test, expect } from './support/replay-fixtures.js';
 import { uniqueId } from './support/replay-events.js';
 

@@ -4,7 +4,9 @@ import { Command } from 'commander';
 import pg from 'pg';
 import { plural } from '../../core/index.js';
 import { appFileDatabaseUrls, checkTarget, formatRefusals, loadTestEnv, readAppEnvFiles } from '../../guard/index.js';
-import { appFileDatabaseNotice, findChromium, stripeClientFor, stripeModeOf } from '../../helpers/index.js';
+import { findChromium } from '../../helpers/index.js';
+import { appFileDatabaseNotice } from '../../app-database/index.js';
+import { stripeClientFor, stripeModeOf } from '../../cleanup/index.js';
 import { databaseUrlFromEnv, findRunningEmbeddedPostgres, redactUrl } from '../../postgres/index.js';
 import { PLAYWRIGHT_CONFIG_NAMES, resolveConfig } from '../suite/run.js';
 
@@ -118,7 +120,7 @@ async function stripeLine(): Promise<Line> {
     return { ok: false, name: 'stripe', detail: 'STRIPE_SECRET_KEY is not a test-mode key (sk_test_… or rk_test_…)' };
   }
   try {
-    const stripe = stripeClientFor({ runId: 'doctor', replayServerUrl: '', stripeMode: mode, emulatorUrl });
+    const stripe = stripeClientFor({ stripeMode: mode, emulatorUrl });
     await stripe.customers.list({ limit: 1 }, { timeout: 5000 });
     return { ok: true, name: 'stripe', detail: mode === 'emulator' ? `emulator answers at ${emulatorUrl}` : 'test mode: the key works' };
   } catch (error) {

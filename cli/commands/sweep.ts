@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { plural } from '../../core/index.js';
-import {
-  Ledger, StripeRateLimiter, appDatabases, assertSafeTarget, findStrayStripeCustomers, loadTestEnv, removeStrays,
-  stripeClientFor, stripeModeOf, sweepEntries, type AppUserCleanup, type LedgerEntry, type RemoverContext, type SweepResult,
-} from '../../helpers/index.js';
+import { type AppUserCleanup } from '../../helpers/index.js';
+import { appDatabases } from '../../app-database/index.js';
+import { Ledger, StripeRateLimiter, findStrayStripeCustomers, removeStrays, stripeClientFor, stripeModeOf, sweepEntries, type LedgerEntry, type RemoverContext, type SweepResult } from '../../cleanup/index.js';
+import { assertSafeTarget, loadTestEnv } from '../../guard/index.js';
 import { databaseUrlFromEnv, defaultDataDir, redactUrl, type Database } from '../../postgres/index.js';
 import { openCommandDatabase } from '../database.js';
 import { ReplayClient } from '../../replay-server/index.js';
@@ -65,7 +65,7 @@ export function sweepCommand(): Command {
       const database = await openLedgerDatabase(flags.databaseUrl, flags.dataDir);
       try {
         const stripeMode = stripeModeOf();
-        const stripe = stripeMode && stripeClientFor({ runId: 'sweep', replayServerUrl: '', stripeMode, emulatorUrl: process.env.STRIPE_EMULATOR_URL });
+        const stripe = stripeMode && stripeClientFor({ stripeMode, emulatorUrl: process.env.STRIPE_EMULATOR_URL });
         const context: RemoverContext = {
           stripe,
           stripeMode,

@@ -1,8 +1,8 @@
 import { test as setup } from '../fixtures.js';
 import { plural } from '../../core/index.js';
-import { configuredTargets } from '../databases.js';
+import { configuredTargets } from '../targets.js';
 import { checkTarget, formatRefusals } from '../../guard/index.js';
-import { sweepEntries } from '../sweep.js';
+import { sweepEntries } from '../../cleanup/index.js';
 
 // The first project of every vibes run; the browser projects depend on it, so nothing of the
 // suite runs before the target is proven safe and dead runs' leftovers are gone.

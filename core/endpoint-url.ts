@@ -1,4 +1,4 @@
-import { httpUrl } from '../core/index.js';
+import { httpUrl } from './url.js';
 /**
  * The URL of an endpoint a setting names (`entitlements.url`, `cleanup.appUser.url`): absolute, or
  * a path on the run's baseURL, resolved as `page.goto` resolves one. A path is what works against

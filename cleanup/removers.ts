@@ -1,11 +1,11 @@
 import Stripe from 'stripe';
 import type { ReplayClient } from '../replay-server/index.js';
-import type { OpenAppDatabase } from './databases.js';
+import type { OpenAppDatabase } from '../app-database/index.js';
 import type { NamedUrl } from '../guard/index.js';
 import type { LedgerEntry } from './ledger.js';
 import type { StripeMode } from './stripe-mode.js';
 import type { StripeRateLimiter } from './rate-limit.js';
-import { endpointUrl, isAbsoluteUrl } from './endpoint-url.js';
+import { endpointUrl, isAbsoluteUrl } from '../core/index.js';
 
 /** How the app's own records of a test user are removed: a SQL statement or an HTTP call. */
 export type AppUserCleanup =
