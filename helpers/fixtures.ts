@@ -1,8 +1,6 @@
 import { test as base, expect as baseExpect } from '@playwright/test';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { DEFAULT_REPLAY_URL, ReplayClient } from '../replay-server/index.js';
-import { EMULATOR_SECRET_KEY } from '../core/index.js';
-import { emulatorStripeConfig } from '../stripe-emulator/index.js';
 import { findChromium } from './browser.js';
 import { cards, type Cards } from './cards.js';
 import { CleanupRegistry } from './cleanup.js';

@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { plural } from '../../core/index.js';
-import { type AppUserCleanup } from '../../helpers/index.js';
 import { appDatabases } from '../../app-database/index.js';
-import { Ledger, StripeRateLimiter, findStrayStripeCustomers, removeStrays, stripeClientFor, stripeModeOf, sweepEntries, type LedgerEntry, type RemoverContext, type SweepResult } from '../../cleanup/index.js';
+import {
+  Ledger, StripeRateLimiter, findStrayStripeCustomers, removeStrays, stripeClientFor, stripeModeOf, sweepEntries,
+  type AppUserCleanup, type LedgerEntry, type RemoverContext, type SweepResult,
+} from '../../cleanup/index.js';
 import { assertSafeTarget, loadTestEnv } from '../../guard/index.js';
 import { databaseUrlFromEnv, defaultDataDir, redactUrl, type Database } from '../../postgres/index.js';
 import { openCommandDatabase } from '../database.js';
