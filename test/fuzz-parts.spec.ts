@@ -309,17 +309,21 @@ test.describe('fuzz: Stripe events for a subject', () => {
 
   test('a one-time purchase (mode payment): the session names its payment intent, not a subscription; the intent and charge have Stripe\'s shapes', () => {
     const events = stripeEvents({ email: 'once@example.com', mode: 'payment', start: 1_000, unitAmount: 4900 });
-    const built = [events.checkoutCompleted(), events.paymentIntentSucceeded(), events.chargeSucceeded()];
+    const built = [events.checkoutCompleted(), events.paymentIntentSucceeded(), events.chargeSucceeded(), events.chargeUpdated()];
 
     const resources = stripeFixtures();
     expectStripeShape(built[0]!.data.object, resources['checkout.session']!, 'checkout.session');
     expectStripeShape(built[1]!.data.object, resources.payment_intent!, 'payment_intent');
     expectStripeShape(built[2]!.data.object, resources.charge!, 'charge');
-    expect(built.map((e) => e.type)).toEqual(['checkout.session.completed', 'payment_intent.succeeded', 'charge.succeeded']);
+    expectStripeShape(built[3]!.data.object, resources.charge!, 'charge');
+    expect(built.map((e) => e.type)).toEqual(['checkout.session.completed', 'payment_intent.succeeded', 'charge.succeeded', 'charge.updated']);
     expect(built[0]!.data.object).toMatchObject({ mode: 'payment', subscription: null, payment_intent: events.paymentIntent, customer: events.customer, amount_total: 4900, customer_details: { email: 'once@example.com' } });
     expect(built[1]!.data.object).toMatchObject({ id: events.paymentIntent, customer: events.customer, status: 'succeeded', amount_received: 4900 });
     expect(built[2]!.data.object).toMatchObject({ payment_intent: events.paymentIntent, customer: events.customer, billing_details: { email: 'once@example.com' }, paid: true });
     expect((built[1]!.data.object as { latest_charge: string }).latest_charge).toBe(built[2]!.data.object.id);
+    // Captured asynchronously: the balance transaction comes with charge.updated, on the same charge.
+    expect(built[2]!.data.object.balance_transaction).toBeNull();
+    expect(built[3]!.data).toMatchObject({ object: { id: built[2]!.data.object.id, created: built[2]!.data.object.created, balance_transaction: expect.stringMatching(/^txn_/) }, previous_attributes: { balance_transaction: null } });
     // A subscription's session stays as it was, and a session's fields can still be overridden.
     expect(stripeEvents().checkoutCompleted({ client_reference_id: 'u_9' }).data.object).toMatchObject({ mode: 'subscription', payment_intent: null, client_reference_id: 'u_9' });
   });

@@ -327,6 +327,7 @@ test.describe('stripe-emulator API through the real stripe client', () => {
       'invoice.paid',
       'invoice.payment_succeeded',
       'test_helpers.test_clock.ready',
+      'charge.updated',
     ]);
     const updated = renewal[1]!.data as Stripe.Event.Data & { previous_attributes: { items: Stripe.ApiList<Stripe.SubscriptionItem> } };
     expect(updated.previous_attributes.items.data[0]!.current_period_end).toBe(feb28);

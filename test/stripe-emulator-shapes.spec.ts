@@ -124,7 +124,7 @@ test('every object the emulator serves has the keys of Stripe\'s fixture for its
       ['billing_portal.session', 'charge', 'checkout.session', 'customer', 'deleted_customer', 'deleted_test_helpers.test_clock', 'deleted_webhook_endpoint', 'event', 'invoice', 'invoice_payment', 'item', 'payment_intent', 'payment_method', 'price', 'product', 'subscription', 'test_helpers.test_clock', 'webhook_endpoint'].sort(),
     );
     const types = new Set(events.map((e: Stripe.Event) => e.type));
-    for (const type of ['customer.created', 'customer.deleted', 'checkout.session.completed', 'checkout.session.expired', 'customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted', 'invoice.paid', 'invoice.payment_failed', 'payment_intent.succeeded', 'payment_intent.payment_failed', 'payment_intent.requires_action', 'charge.failed', 'charge.succeeded']) {
+    for (const type of ['customer.created', 'customer.deleted', 'checkout.session.completed', 'checkout.session.expired', 'customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted', 'invoice.paid', 'invoice.payment_failed', 'payment_intent.succeeded', 'payment_intent.payment_failed', 'payment_intent.requires_action', 'charge.failed', 'charge.succeeded', 'charge.updated']) {
       expect(types, type).toContain(type);
     }
   } finally {

@@ -56,6 +56,7 @@ test.describe('stripe-emulator webhook delivery', () => {
       'invoice.payment_succeeded',
       'customer.subscription.updated',
       'checkout.session.completed',
+      'charge.updated',
     ];
     await hook.waitFor((d) => d.filter((x) => x.answeredWith === 200).length >= expected.length);
     expect(hook.deliveries.every((d) => d.verifyError === null)).toBe(true);
@@ -84,11 +85,21 @@ test.describe('stripe-emulator webhook delivery', () => {
     expect(hook.events('invoice.paid')[0]!.data.object).toMatchObject({ status: 'paid', amount_paid: 2000, subscription: created.id, customer_email: 'paying@example.com' });
     expect(hook.events('customer.created')[0]!.data.object).toMatchObject({ email: 'paying@example.com', name: 'Vibes Tester' });
 
+    // Captured asynchronously, as every intent is by default since 2024-04-10: no balance
+    // transaction in charge.succeeded; charge.updated brings it after the session completed.
+    const succeededCharge = hook.events('charge.succeeded')[0]!.data.object as Stripe.Charge;
+    expect(succeededCharge.balance_transaction).toBeNull();
+    const settled = hook.events('charge.updated')[0]!;
+    expect(settled.data.object).toMatchObject({ id: succeededCharge.id, balance_transaction: expect.stringMatching(/^txn_/) });
+    expect(settled.data.previous_attributes).toEqual({ balance_transaction: null });
+    expect((await h.stripe.charges.retrieve(succeededCharge.id)).balance_transaction).toBe((settled.data.object as Stripe.Charge).balance_transaction);
+
     // Stripe's event envelope, and `created` never decreasing along the flow.
     const stored = (await h.stripe.events.list({ limit: 100 })).data.reverse();
     for (const e of stored) {
       expect(e).toMatchObject({ object: 'event', livemode: false, api_version: expect.any(String), request: expect.any(Object) });
     }
+    expect(stored.map((e) => e.type).slice(-2)).toEqual(['checkout.session.completed', 'charge.updated']);
     const times = stored.map((e) => e.created);
     expect(times).toEqual([...times].sort((a, b) => a - b));
     // Delivered events have no pending webhooks left.

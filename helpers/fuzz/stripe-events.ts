@@ -69,6 +69,9 @@ export class StripeEventBuilder {
   readonly mode: CheckoutMode;
   readonly paymentIntent: string;
   private readonly charge = stripeId('ch');
+  private readonly balanceTransaction = stripeId('txn');
+  /** The charge's own `created`: that of its first event, less a second, whichever event comes first. */
+  private chargeCreated: number | undefined;
   private readonly metadata: Record<string, string>;
   private readonly unitAmount: number;
   private readonly currency: string;
@@ -205,18 +208,35 @@ export class StripeEventBuilder {
     });
   }
 
-  /** `charge.succeeded` of the one-time purchase's payment intent; its billing details carry the email. */
+  /**
+   * `charge.succeeded` of the one-time purchase's payment intent; its billing details carry the
+   * email. Captured asynchronously, as Stripe captures by default: no balance transaction yet.
+   */
   chargeSucceeded(fields: Record<string, unknown> = {}): StripeEvent {
     const created = this.tick();
-    return this.event('charge.succeeded', created, {
+    return this.event('charge.succeeded', created, { ...this.chargeObject(created, null), ...fields });
+  }
+
+  /** `charge.updated` as Stripe sends it moments after `charge.succeeded`: the balance transaction is now set. */
+  chargeUpdated(fields: Record<string, unknown> = {}): StripeEvent {
+    const created = this.tick();
+    const event = this.event('charge.updated', created, { ...this.chargeObject(created, this.balanceTransaction), ...fields });
+    event.data.previous_attributes = { balance_transaction: null };
+    return event;
+  }
+
+  private chargeObject(created: number, balanceTransaction: string | null): Record<string, unknown> {
+    this.chargeCreated ??= created - 1;
+    return {
       id: this.charge,
       object: 'charge',
       amount: this.unitAmount,
       amount_captured: this.unitAmount,
       amount_refunded: 0,
+      balance_transaction: balanceTransaction,
       billing_details: { email: this.email ?? null, name: null, phone: null, address: null },
       captured: true,
-      created: created - 1,
+      created: this.chargeCreated,
       currency: this.currency,
       customer: this.customer,
       livemode: false,
@@ -225,8 +245,7 @@ export class StripeEventBuilder {
       payment_intent: this.paymentIntent,
       refunded: false,
       status: 'succeeded',
-      ...fields,
-    });
+    };
   }
 
   /** Any event around any object, with the next `created`. */

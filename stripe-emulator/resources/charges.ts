@@ -34,7 +34,8 @@ export function createCharge(
     application: null,
     application_fee: null,
     application_fee_amount: null,
-    balance_transaction: succeeded ? newId('txn', 24) : null,
+    // Set by settleCharge, moments after charge.succeeded: see there.
+    balance_transaction: null,
     billing_details: structuredClone(method.billing_details),
     calculated_statement_descriptor: emu.config.businessName.toUpperCase().slice(0, 22),
     captured: succeeded,
@@ -118,6 +119,23 @@ export function createCharge(
     source: null,
   };
   return emu.store.collections.charges.add(charge) as Charge;
+}
+
+/**
+ * Stripe captures asynchronously (`capture_method: 'automatic_async'`, every intent's default since
+ * API version 2024-04-10): `charge.succeeded` and `payment_intent.succeeded` carry no balance
+ * transaction, and `charge.updated` brings it moments later. Settling after the flow that charged
+ * has sent its own events keeps that order, so an app that reads fees from `charge.succeeded`
+ * meets the null here rather than in production.
+ */
+export function settleChargeSoon(emu: Emulator, chargeId: string): void {
+  setImmediate(() => {
+    const charge = emu.store.collections.charges.get(chargeId);
+    // Gone with a reset (`POST /_vibes/reset`) in between, or settled already: nothing to say.
+    if (!charge || charge.balance_transaction !== null) return;
+    charge.balance_transaction = newId('txn', 24);
+    emu.events.emit('charge.updated', charge, { previousAttributes: { balance_transaction: null } });
+  });
 }
 
 export function registerCharges(router: Router, emu: Emulator): void {

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import type { Decline } from '../cards.js';
-import { createCharge } from './charges.js';
+import { createCharge, settleChargeSoon } from './charges.js';
 import type { Emulator } from '../context.js';
 import { newId, randomBase62 } from '../ids.js';
 import { createdFilter, paginate } from '../list.js';
@@ -102,6 +102,7 @@ export function chargeIntent(emu: Emulator, intent: PaymentIntent, method: Payme
   intent.last_payment_error = null;
   emu.events.emit('charge.succeeded', charge);
   emu.events.emit('payment_intent.succeeded', intent);
+  settleChargeSoon(emu, charge.id);
 }
 
 /** A PaymentIntent's `last_payment_error` after a decline, in Stripe's shape. */
