@@ -90,8 +90,9 @@ export class Params {
     this.known.add(key);
     const value = this.raw[key];
     if (value === undefined) return undefined;
-    if (value === 'true') return true;
-    if (value === 'false') return false;
+    // stripe-python before 12 sends Python's `True`/`False`, and Stripe takes them.
+    if (typeof value === 'string' && /^true$/i.test(value)) return true;
+    if (typeof value === 'string' && /^false$/i.test(value)) return false;
     throw errors.invalidValue(this.name(key), `Invalid boolean: ${JSON.stringify(value)}`);
   }
 

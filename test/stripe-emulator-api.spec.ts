@@ -200,7 +200,36 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     const beta = new Stripe('sk_test_version', { ...config, apiVersion: '2026-10-28.endive; embedded_connect_beta=v2' as Stripe.LatestApiVersion });
     await beta.customers.list();
     expect(warnings).toEqual([expect.stringContaining("stripe-emulator: a client asks for API version 2024-06-20; the emulator answers in the shapes of")]);
-    expect(warnings[0]).toContain('pin a newer apiVersion in the app, or test it in Stripe test mode');
+    expect(warnings[0]).toContain('Pin a newer apiVersion in the app, or test it in Stripe test mode');
+  });
+
+  test('a client that sends no Stripe-Version (stripe-python, stripe-ruby) is told once what Stripe would answer it in; Python\'s True and False are booleans', async () => {
+    const price = await oneTimePrice(h.stripe);
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.join(' '));
+    const post = (body: string) =>
+      fetch(`${h.emulator.url}/v1/checkout/sessions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer sk_test_python', 'content-type': 'application/x-www-form-urlencoded' },
+        body: `mode=payment&line_items[0][price]=${price.id}&line_items[0][quantity]=1&success_url=https://app.example/ok&${body}`,
+      });
+    try {
+      // What stripe-python 5 sends for allow_promotion_codes=True: Stripe takes it, and so must the emulator.
+      const python = await post('allow_promotion_codes=True');
+      expect(python.status, await python.clone().text()).toBe(200);
+      expect(python.headers.get('stripe-version')).toMatch(/^\d{4}-\d{2}-\d{2}\.[a-z]+$/);
+      expect((await python.json()).allow_promotion_codes).toBe(true);
+      expect((await (await post('allow_promotion_codes=False')).json()).allow_promotion_codes).toBe(false);
+      const notBoolean = await post('allow_promotion_codes=yes');
+      expect(notBoolean.status).toBe(400);
+      expect((await notBoolean.json()).error).toMatchObject({ param: 'allow_promotion_codes', message: expect.stringContaining('Invalid boolean: "yes"') });
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toEqual([expect.stringContaining('stripe-emulator: a client sent no Stripe-Version header.')]);
+    expect(warnings[0]).toContain("Stripe answers such a request in the account's default API version");
+    expect(warnings[0]).toMatch(/stripe\.api_version = "\d{4}-\d{2}-\d{2}\.[a-z]+"/);
   });
 
   test('a plan change (subscriptions.update with items) is refused as a gap of the emulator, not as an unknown parameter', async () => {

@@ -41,17 +41,29 @@ const API_VERSION_FORMAT = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?(;\s*[a-z0-9_]+=v\d+)*$
 /**
  * A `Stripe-Version` the emulator cannot answer in is refused when malformed, as Stripe refuses
  * it, and said once when older than the shapes the emulator renders: an app pinned to such a
- * version reads fields (subscription.current_period_end) that are not where it looks.
+ * version reads fields (subscription.current_period_end) that are not where it looks. A client
+ * that sends none (stripe-python and stripe-ruby unless told) gets the account's default version
+ * from Stripe, which the emulator cannot know: said once too.
  */
 function checkApiVersion(version: string | undefined, versionsWarnedOf: Set<string>): void {
-  if (version === undefined) return;
+  if (version === undefined) {
+    if (versionsWarnedOf.has('')) return;
+    versionsWarnedOf.add('');
+    console.warn(
+      `stripe-emulator: a client sent no Stripe-Version header. Stripe answers such a request in the account's default API version ` +
+        `(set in its Dashboard, often older than the client), the emulator in the shapes of ${API_VERSION}. ` +
+        `Pin the version in the app's Stripe client (stripe-python: stripe.api_version = "${API_VERSION}"), so that Stripe answers as the emulator does.`,
+    );
+    return;
+  }
   if (!API_VERSION_FORMAT.test(version)) throw errors.invalidApiVersion(version);
   if (version.slice(0, 10) >= FIRST_VERSION_OF_THESE_SHAPES || versionsWarnedOf.has(version)) return;
   versionsWarnedOf.add(version);
   console.warn(
     `stripe-emulator: a client asks for API version ${version}; the emulator answers in the shapes of ${API_VERSION}. ` +
-      `Versions before ${FIRST_VERSION_OF_THESE_SHAPES}.basil differ (a subscription's current_period_start/end are on its items, an invoice's payment is in invoice.payments): ` +
-      'pin a newer apiVersion in the app, or test it in Stripe test mode.',
+      `Before ${FIRST_VERSION_OF_THESE_SHAPES}.basil, Stripe's shapes differed: a subscription carried its own current_period_start/end ` +
+      `(the emulator's are on its items), and an invoice named its payment_intent (the emulator's is in invoice.payments). ` +
+      'Pin a newer apiVersion in the app, or test it in Stripe test mode.',
   );
 }
 
@@ -64,7 +76,8 @@ function stripeHeaders(): RequestHandler {
     const idempotencyKey = req.get('idempotency-key') ?? null;
     res.locals.eventRequest = { id, idempotency_key: req.method === 'POST' ? idempotencyKey : null };
     res.set('Request-Id', id);
-    res.set('Stripe-Version', req.get('stripe-version') ?? API_VERSION);
+    // What the body is in, whatever was asked for: an older version is answered in these shapes.
+    res.set('Stripe-Version', API_VERSION);
     if (idempotencyKey && req.method === 'POST') res.set('Idempotency-Key', idempotencyKey);
     res.set('Cache-Control', 'no-cache, no-store');
     next();
