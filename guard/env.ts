@@ -55,10 +55,10 @@ export function shellEnvironment({ sources }: LoadedEnv, env: NodeJS.ProcessEnv 
 
 /**
  * The app's own env files, which the suite never loads but the app does (dotenv, node --env-file,
- * Next.js, Vite): lowest precedence first, as Next.js ranks them. A variable the run leaves unset
- * reaches the app from these.
+ * Next.js, Vite, python-dotenv; `flask run` reads `.flaskenv` below `.env`): lowest precedence
+ * first, as Next.js and Flask rank them. A variable the run leaves unset reaches the app from these.
  */
-export const APP_ENV_FILES = ['.env', '.env.development', '.env.local', '.env.development.local'] as const;
+export const APP_ENV_FILES = ['.flaskenv', '.env', '.env.development', '.env.local', '.env.development.local'] as const;
 
 /** A variable of one of the app's env files, and that file (relative to the app's folder). */
 export interface AppEnvValue {
@@ -116,16 +116,21 @@ function envFilesNamedIn(text: string): string[] {
   return [...text.matchAll(/(?:--env-file(?:-if-exists)?[= ]|\bdotenv\s+(?:-\w+\s+)*-e\s+)(['"]?)([^\s'"]+)\1/g)].map((m) => m[2]!);
 }
 
-/** The names apps and their ORMs read their database from (Prisma's DIRECT_URL, Vercel Postgres' POSTGRES_URL…). */
-export const APP_DATABASE_VARIABLES = ['DATABASE_URL', 'POSTGRES_URL', 'POSTGRES_PRISMA_URL', 'DIRECT_URL'] as const;
+/**
+ * The names apps and their ORMs read their database from: `DATABASE_URL` and any `…_DATABASE_URL`,
+ * `…_DATABASE_URI` or `…_DB_URL` (Flask-SQLAlchemy's SQLALCHEMY_DATABASE_URI), Vercel Postgres'
+ * POSTGRES_URL…, Prisma's DIRECT_URL.
+ */
+export function isAppDatabaseVariable(name: string): boolean {
+  return /^(?:\w+_)?(?:DATABASE|DB)_UR[LI]$/.test(name) || /^POSTGRES_(?:\w+_)?URL(?:_\w+)?$/.test(name) || name === 'DIRECT_URL';
+}
 
 /**
  * The database variables an app the run starts reads from its own env files, because the run gives
  * it none of that name (not in the environment, not in `app.env`).
  */
 export function appFileDatabaseUrls(files: AppEnvValue[], env: NodeJS.ProcessEnv = process.env, appEnv?: Record<string, string>): AppEnvValue[] {
-  const names: readonly string[] = APP_DATABASE_VARIABLES;
-  return files.filter(({ name, value }) => names.includes(name) && value && !env[name] && !appEnv?.[name]);
+  return files.filter(({ name, value }) => isAppDatabaseVariable(name) && value && !env[name] && !appEnv?.[name]);
 }
 
 /** Set by `vibes predeploy` for its Playwright run: the app under test is a deployment, and BASE_URL is its --base-url. */

@@ -386,6 +386,32 @@ test.describe('environment files', () => {
     }
   });
 
+  test("a Flask app's .flaskenv and SQLAlchemy's SQLALCHEMY_DATABASE_URI count: a production one is refused, a SQLite file passes", async () => {
+    const config = "import('playwright-vibes').then((m) => m.defineVibesConfig({ app: { command: 'flask --app app run --port 5000', url: 'http://127.0.0.1:9' } }))";
+    const env = { DATABASE_URL: '', SQLALCHEMY_DATABASE_URI: '', VIBES_DATABASE_URL: '' };
+    const project = await tempProject({ '.flaskenv': 'FLASK_APP=app.py\nDATABASE_URL=postgres://app:s3cret@db.prod.example.com/app\n' });
+    try {
+      const flaskenv = await runNode(config, env, project.dir);
+      expect(flaskenv.code, flaskenv.stderr).not.toBe(0);
+      expect(flaskenv.stderr).toContain('✗ test database: DATABASE_URL in .flaskenv — it points at database "app" on db.prod.example.com');
+
+      // .env ranks above .flaskenv, as `flask run` loads them; SQLAlchemy's dialect+driver scheme is a database URL too.
+      await project.write('.env', 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/app_test\nSQLALCHEMY_DATABASE_URI=postgresql+psycopg2://app:s3cret@db.prod.example.com/app\n');
+      const sqlalchemy = await runNode(config, env, project.dir);
+      expect(sqlalchemy.code, sqlalchemy.stderr).not.toBe(0);
+      expect(sqlalchemy.stderr).not.toContain('DATABASE_URL in .flaskenv');
+      expect(sqlalchemy.stderr).toContain('✗ test database: SQLALCHEMY_DATABASE_URI in .env — it points at database "app" on db.prod.example.com');
+      expect(sqlalchemy.stderr).toContain('set SQLALCHEMY_DATABASE_URI in .env.test to a local or test database');
+      expect(sqlalchemy.stderr).not.toContain('s3cret');
+
+      await project.write('.env', 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/app_test\nSQLALCHEMY_DATABASE_URI=sqlite:///instance/app.db\nREDIS_URL=redis://cache.prod.example.com:6379\n');
+      const local = await runNode(config, env, project.dir);
+      expect(local.code, local.stderr).toBe(0);
+    } finally {
+      await project.remove();
+    }
+  });
+
   test('defineVibesConfig refuses before any server starts', async () => {
     const { code, stderr } = await runNode(
       "import('playwright-vibes').then((m) => m.defineVibesConfig({ app: 'demo' })).then(() => console.log('config built'))",
