@@ -224,6 +224,12 @@ test.describe('environment files', () => {
       expect(told.code).toBe(1);
       expect(told.stdout).toContain(`✓ config folder: .env.test read from ${path.join(project.dir, 'apps/web')}`);
       expect(told.stdout).toContain('where it came from: the file apps/web/.env.test');
+      // Right after `vibes init`: only the example is there, and doctor does not say it read a .env.test.
+      await project.write('apps/shop/playwright.config.mjs', 'export default {};\n');
+      await project.write('apps/shop/.env.test.example', 'DATABASE_URL=postgres://localhost:5432/shop_test\n');
+      const fresh = await runVibes(['doctor', '--config', 'apps/shop/playwright.config.mjs'], { cwd: project.dir, env });
+      expect(fresh.stdout).toContain(`! config folder: no .env.test in ${path.join(project.dir, 'apps/shop')}, so the run's settings come from the environment alone: copy .env.test.example to .env.test and fill it in`);
+      expect(fresh.stdout).not.toContain('.env.test read from');
       const missing = await runVibes(['doctor', '--config', 'apps/api/playwright.config.ts'], { cwd: project.dir, env });
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain('--config apps/api/playwright.config.ts: no such file');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import pg from 'pg';
 import { plural } from '../../core/index.js';
-import { appFileDatabaseUrls, checkTarget, formatRefusals, loadTestEnv, readAppEnvFiles } from '../../guard/index.js';
+import { appFileDatabaseUrls, checkTarget, formatRefusals, loadTestEnv, readAppEnvFiles, TEST_ENV_FILES } from '../../guard/index.js';
 import { findChromium } from '../../helpers/index.js';
 import { appFileDatabaseNotice } from '../../app-database/index.js';
 import { stripeClientFor, stripeModeOf } from '../../cleanup/index.js';
@@ -64,8 +64,14 @@ function appFileDatabaseLines(dir: string): Line[] {
  */
 function configLine(dir: string, given: boolean): Line {
   const found = PLAYWRIGHT_CONFIG_NAMES.find((name) => existsSync(path.join(dir, name)));
-  if (found || given) return { ok: true, name: 'config folder', detail: `.env.test read from ${dir}` };
-  return { ok: 'warn', name: 'config folder', detail: `no Playwright config in ${dir}, whose .env.test was read: run vibes doctor in your config's folder, or pass --config <file>` };
+  if (!found && !given) {
+    return { ok: 'warn', name: 'config folder', detail: `no Playwright config in ${dir}, whose .env.test was read: run vibes doctor in your config's folder, or pass --config <file>` };
+  }
+  const read = TEST_ENV_FILES.filter((file) => existsSync(path.join(dir, file)));
+  if (read.length) return { ok: true, name: 'config folder', detail: `${read.join(' and ')} read from ${dir}` };
+  // Right after `vibes init` only the example is there: every setting then comes from the shell alone.
+  const example = existsSync(path.join(dir, '.env.test.example')) ? ': copy .env.test.example to .env.test and fill it in' : '';
+  return { ok: 'warn', name: 'config folder', detail: `no .env.test in ${dir}, so the run's settings come from the environment alone${example}` };
 }
 
 function browserLine(): Line {
