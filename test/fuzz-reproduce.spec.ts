@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import type { TestInfo } from '@playwright/test';
 import { plural } from '../core/index.js';
 import { demoProperty, startDemoStack } from '../bench/fuzz-demo.js';
 import { FuzzCounterexampleError, FuzzSetupError, fuzzWebhooks, type Counterexample, type FuzzResult } from '../helpers/index.js';
-import { fuzzInTest } from '../helpers/fuzz/in-test.js';
+import { fuzzInTest, rerunCommand } from '../helpers/fuzz/in-test.js';
 import { formatScheduleFile, parseScheduleFile } from '../replay-server/index.js';
 import { runVibes } from './support/cli.js';
 import { test, expect } from './support/fixtures.js';
@@ -63,6 +64,17 @@ test.describe('reproducing a fuzz counterexample @db', () => {
     } finally {
       await correct.close();
     }
+  });
+
+  test('the command to run a counterexample again names the config when Playwright would not find it by itself', () => {
+    const cwd = '/work/shop';
+    const at = { file: '/work/shop/e2e/fuzz.spec.ts', line: 12, project: { name: 'chromium' } as TestInfo['project'] };
+    expect(rerunCommand({ ...at, config: { configFile: '/work/shop/playwright.config.ts' } }, cwd)).toBe('npx playwright test e2e/fuzz.spec.ts:12 --project=chromium');
+    // A second config for the production build: without -c the copied command would run the dev server's.
+    expect(rerunCommand({ ...at, config: { configFile: '/work/shop/playwright.prod.config.ts' } }, cwd)).toBe('npx playwright test -c playwright.prod.config.ts e2e/fuzz.spec.ts:12 --project=chromium');
+    // Run from a monorepo's root with -c apps/web/playwright.config.ts.
+    expect(rerunCommand({ ...at, file: '/work/apps/web/e2e/fuzz.spec.ts', config: { configFile: '/work/apps/web/playwright.config.ts' } }, '/work'))
+      .toBe('npx playwright test -c apps/web/playwright.config.ts apps/web/e2e/fuzz.spec.ts:12 --project=chromium');
   });
 
   test('in a test, a counterexample fails with the seed, the path, the table and the commands, and attaches the schedule', async ({ databaseUrl }, testInfo) => {

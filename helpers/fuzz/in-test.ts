@@ -42,7 +42,7 @@ export async function fuzzInTest<S>(client: ReplayClient, options: WebhookFuzzOp
   await writeFile(file, formatScheduleFile(result.counterexample!.file));
   await testInfo.attach(COUNTEREXAMPLE_FILE, { path: file, contentType: 'application/x-ndjson' });
   const shown = path.relative(process.cwd(), file);
-  const command = `npx playwright test ${path.relative(process.cwd(), testInfo.file)}:${testInfo.line}${testInfo.project.name ? ` --project=${testInfo.project.name}` : ''}`;
+  const command = rerunCommand(testInfo);
   const reproduce = [
     `${seedPrefix(result)} ${command}`,
     `or run this exact schedule again (copy it out first: Playwright empties ${path.relative(process.cwd(), testInfo.project.outputDir) || 'test-results'} when a run starts):`,
@@ -50,4 +50,20 @@ export async function fuzzInTest<S>(client: ReplayClient, options: WebhookFuzzOp
     `or deliver it to a running stack: npx vibes replay-server replay-schedule ${shown} --url ${context.replayServerUrl} --fresh-ids`,
   ];
   throw new FuzzCounterexampleError(formatCounterexample(result, { reproduce }), result);
+}
+
+/** Names Playwright finds a config by when `-c` names none (its own list, in its order). */
+const DEFAULT_CONFIG_NAMES = ['playwright.config.ts', 'playwright.config.js', 'playwright.config.mts', 'playwright.config.mjs', 'playwright.config.cts', 'playwright.config.cjs'];
+
+/**
+ * The command that runs this test again, from where this run was started: with `-c` when the run
+ * used a config Playwright would not find by itself (a second config for the production build),
+ * or the copied command would run the counterexample against another app.
+ */
+export function rerunCommand(testInfo: Pick<TestInfo, 'file' | 'line' | 'project'> & { config: Pick<TestInfo['config'], 'configFile'> }, cwd = process.cwd()): string {
+  const configFile = testInfo.config.configFile;
+  const config = configFile && !(path.dirname(configFile) === cwd && DEFAULT_CONFIG_NAMES.includes(path.basename(configFile)))
+    ? ` -c ${path.relative(cwd, configFile)}`
+    : '';
+  return `npx playwright test${config} ${path.relative(cwd, testInfo.file)}:${testInfo.line}${testInfo.project.name ? ` --project=${testInfo.project.name}` : ''}`;
 }
