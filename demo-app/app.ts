@@ -234,7 +234,7 @@ export function createDemoApp(ctx: DemoAppContext): express.Express {
       return sendDashboard(req, res, signedIn, { status: 400, error: 'Tick the box to confirm that you want to delete your account. Nothing was deleted.' });
     }
     const { user } = signedIn;
-    if (user.stripeCustomerId) {
+    if (user.stripeCustomerId && !bugs.has('keep-customer')) {
       try {
         await deleteStripeCustomer(stripe, user.stripeCustomerId);
       } catch (error) {

@@ -17,6 +17,8 @@ export const DEMO_BUGS = [
   'no-csrf',
   /** Every paid invoice grants Pro again, the monthly renewal's included (a renewal taken for a purchase). */
   'renewal-grant',
+  /** Deleting the account deletes the user's row and leaves their Stripe customer (and its card) at Stripe. */
+  'keep-customer',
 ] as const;
 
 export type DemoBug = (typeof DEMO_BUGS)[number];

@@ -10,6 +10,7 @@ const DECLINED = 'a declined card stays on Free @smoke';
 const SIGNATURES = 'stale, wrong-secret and unsigned webhooks are refused @smoke';
 const CSRF = 'a form post without a CSRF token is refused @smoke';
 const RENEWAL = 'a renewal (a new invoice.paid a month later) does not grant again';
+const DELETION = 'deleting the account removes the user and the Stripe customer @smoke';
 
 const SMOKE_TESTS = 6;
 
@@ -24,6 +25,7 @@ const plantedBugs: { bug: string; caughtBy: string; because: RegExp }[] = [
   { bug: 'no-signature-check', caughtBy: SIGNATURES, because: /signature must be refused/ },
   { bug: 'no-csrf', caughtBy: CSRF, because: /Expected: 403/ },
   { bug: 'renewal-grant', caughtBy: RENEWAL, because: /granted more than once/ },
+  { bug: 'keep-customer', caughtBy: DELETION, because: /the app deletes the Stripe customer with the account/ },
   // The webhook bugs again, each found by a @fuzz property with its pinned seed, as the README says;
   // out-of-order only by one (no @smoke test orders a subscription's events).
   { bug: 'double-grant', caughtBy: FUZZ_GRANTS, because: /Pro grants: happened 2 times/ },

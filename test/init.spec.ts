@@ -342,15 +342,18 @@ test('the suite vibes init generates passes against a real app (the demo SaaS) @
     expect(run.output).toMatch(/✓ .*\[chromium\] › e2e\/checkout\.smoke\.spec\.ts:\d+:\d+ › stale, wrong-secret and unsigned webhooks are refused @smoke/);
     expect(run.output).toMatch(/✓ .*\[chromium\] › e2e\/checkout\.smoke\.spec\.ts:\d+:\d+ › a visitor signs up, pays and gets the paid plan @smoke @predeploy/);
     expect(run.output).toMatch(/✓ .*\[chromium\] › e2e\/checkout\.smoke\.spec\.ts:\d+:\d+ › a declined card stays on Free @smoke/);
+    expect(run.output).toMatch(/✓ .*\[chromium\] › e2e\/checkout\.smoke\.spec\.ts:\d+:\d+ › deleting the account deletes its Stripe customer @smoke/);
     expect(run.output).toMatch(/\b\d+ passed\b/);
     expect(run.output).not.toMatch(/\b\d+ (failed|flaky|skipped)\b/);
 
     // The tests that claim a race and a signature check catch those bugs, planted in the app.
-    const planted = await runPlaywright(project, ['--workers', '2', '--reporter', 'list', '--retries', '0', '--grep', 'racing each other|are refused'], { DEMO_BUGS: 'race,no-signature-check' });
+    const planted = await runPlaywright(project, ['--workers', '2', '--reporter', 'list', '--retries', '0', '--grep', 'racing each other|are refused|Stripe customer'], { DEMO_BUGS: 'race,no-signature-check,keep-customer' });
     expect(planted.code, planted.output).toBe(1);
     expect(planted.output).toMatch(/✘ .* › the first deliveries of one event, racing each other, grant once @smoke/);
     expect(planted.output).toMatch(/✘ .* › stale, wrong-secret and unsigned webhooks are refused @smoke/);
     expect(planted.output).toMatch(/a stale signature must be refused with a 4xx/);
+    expect(planted.output).toMatch(/✘ .* › deleting the account deletes its Stripe customer @smoke/);
+    expect(planted.output).toMatch(/the app deletes the Stripe customer with the account/);
 
     // What predeploy.yml runs, against a deployment: an app of its own, whose Stripe (here an
     // emulator) sends its events to it directly, never to this machine's replay server.

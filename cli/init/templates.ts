@@ -74,8 +74,9 @@ test("sign up, pay, Pro exactly once through Stripe's retries @smoke", async ({ 
   // The app took the webhook: a success page that grants too would pass without it. First, so a
   // refused webhook (a wrong secret) fails here, with the app's answer, not as a missing text.
   await expect(webhooks).toHaveDelivered('checkout.session.completed', { to: user.email });
-  // ADAPT: what your app shows once the paid plan is active. Checkout can send the browser back
-  // before the webhook has arrived: the page you land on should wait for it (poll or refresh).
+  // ADAPT: the page and the text that show the paid plan. Loaded now, after the app took the
+  // webhook: the page Checkout returned to may have been rendered before it arrived.
+  await page.goto('/dashboard');
   await expect(page.getByText(/pro plan/i)).toBeVisible();
 
   const paid = await webhooks.waitFor('checkout.session.completed', { email: user.email });
@@ -126,6 +127,20 @@ test('a visitor signs up, pays and gets the paid plan @smoke @predeploy', async 
     await page.goto('/dashboard');
     await expect(page.getByText(/pro plan/i)).toBeVisible({ timeout: 2_000 });
   }).toPass({ timeout: 20_000 });
+});
+
+test('deleting the account deletes its Stripe customer @smoke', async ({ user, flows, cards, stripe }) => {
+  await flows.signup(user);
+  await flows.upgrade();
+  await flows.pay(cards.visa);
+  // ADAPT: how your app's customer is found: here by the email Checkout was given.
+  const [customer] = (await stripe.customers.list({ email: user.email })).data;
+  expect(customer, "paying made a Stripe customer with the user's email").toBeDefined();
+  await flows.deleteAccount();
+  // The test's own cleanup would delete a customer the app left (and its saved card): only this sees it.
+  await expect.poll(async () => (await stripe.customers.retrieve(customer!.id)).deleted ?? false, {
+    message: 'the app deletes the Stripe customer with the account',
+  }).toBe(true);
 });
 
 test('a declined card stays on Free @smoke', async ({ page, user, flows, cards, entitlements }) => {
