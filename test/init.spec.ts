@@ -100,6 +100,24 @@ test("finds the port an Express app listens on in its .env or its own code; a fr
   }
 });
 
+test('a Python app: init says it read no Python, instead of saying no file follows the emulator', async () => {
+  const flask = await tempProject({
+    'package.json': JSON.stringify({ name: 'flask-shop', private: true }),
+    'requirements.txt': 'flask\nstripe\n',
+    'app.py': "stripe.api_base = os.environ.get('STRIPE_EMULATOR_URL', stripe.api_base)\n@app.route('/stripe/webhook', methods=['POST'])\n",
+  });
+  try {
+    const result = await init(flask, ['--dry-run', '--app-command', 'python3 app.py', '--port', '5000', '--webhook-path', '/stripe/webhook']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('framework:       none recognised: a Python app (requirements.txt), and init reads only JavaScript and TypeScript: check the command, port and webhook below');
+    expect(result.stdout).toContain('init reads no Python, so it cannot tell whether it does.');
+    expect(result.stdout).toContain('The CI workflows set up Node only: add your Python set-up');
+    expect(result.stdout).not.toContain('no file reads it yet');
+  } finally {
+    await flask.remove();
+  }
+});
+
 test('detects a Next.js app: pnpm from packageManager, its port flag, an app-router webhook route', async () => {
   const project = await tempProject({
     'package.json': JSON.stringify({ name: 'saas', packageManager: 'pnpm@9.12.0', scripts: { dev: 'next dev -p 3005' }, dependencies: { next: '15.0.0', react: '19.0.0' } }),

@@ -60,7 +60,8 @@ function init(flags: InitFlags): void {
   say(`vibes init in ${dir}`);
   say(`  package manager: ${facts.packageManager.name} (${facts.packageManager.source})`);
   if (facts.repository.appDir) say(`  repository:      ${facts.repository.root} (GitHub reads workflows only from its root; they run in ${facts.repository.appDir})`);
-  say(`  framework:       ${facts.framework?.name ?? 'none recognised'}`);
+  const other = facts.otherLanguage;
+  say(`  framework:       ${facts.framework?.name ?? (other ? `none recognised: a ${other.name} app (${other.file}), and init reads only JavaScript and TypeScript: check the command, port and webhook below` : 'none recognised')}`);
   say(`  app:             ${app.command} → ${app.url}`);
   say(`  webhook:         ${app.webhookUrl} (${flags.webhookPath ? 'given' : facts.webhookPath.source})`);
   if (facts.checkoutMode === 'payment') say("  checkout:        one-time purchases (mode: 'payment'): the race test injects one");
@@ -119,7 +120,12 @@ function init(flags: InitFlags): void {
     ...(missing.length ? [`Install: ${addDevDependencies(pm, missing)}`] : []),
     ...(browser.kind === 'missing' ? [`Browser: ${exec(pm)} playwright install --with-deps chromium (or a system Chromium: /usr/bin/chromium, or VIBES_CHROMIUM)`] : []),
     `Open playwright.config.ts and ${path.posix.join(facts.testDir.value, 'checkout.smoke.spec.ts')}: adapt the lines marked ADAPT (entitlements SQL, texts your app shows).`,
-    ...(facts.stripeClient.followsEmulator
+    ...(other
+      ? [
+          `Make your app's Stripe client follow STRIPE_EMULATOR_URL when it is set (README, "Set up in your app", step 5, and the paragraph on other languages): init reads no ${other.name}, so it cannot tell whether it does.`,
+          `The CI workflows set up Node only: add your ${other.name} set-up (its runtime and dependencies) before the tests run.`,
+        ]
+      : facts.stripeClient.followsEmulator
       ? []
       : [`Make your app's Stripe client${facts.stripeClient.file ? ` (${facts.stripeClient.file})` : ''} follow STRIPE_EMULATOR_URL when it is set (README, "Set up in your app", step 5): no file reads it yet, so in emulator runs the app's Checkout would go to api.stripe.com and fail.`]),
     'Copy .env.test.example to .env.test (or .env.test.local for secrets).',

@@ -74,6 +74,11 @@ export interface ProjectFacts {
   /** What the app's Checkout sells: `payment` when its code creates only one-time Checkout Sessions. */
   checkoutMode: 'subscription' | 'payment';
   existingConfig: string | undefined;
+  /**
+   * An app in another language (Python, Ruby…), by the file that says so, when no JavaScript or
+   * TypeScript makes a Stripe client: init reads only those, so it must not claim what it did not read.
+   */
+  otherLanguage: { name: string; file: string } | undefined;
   /** `testDir` of an existing Playwright config, where the smoke spec goes. */
   testDir: { value: string; source: string };
   has: { playwright: boolean; vibes: boolean };
@@ -175,6 +180,7 @@ export function detectProject(dir: string, pkg: PackageJson, repoRoot?: string):
   // webhook route and Stripe client are the app's as well.
   const script = startScript ? pkg.scripts?.[startScript] ?? '' : '';
   const sources = [dir, ...packagesOfCommand(dir, script).map((p) => p.dir)].flatMap((root) => readSources(root, dir));
+  const stripeClient = detectStripeClient(sources);
   return {
     dir,
     pkg,
@@ -184,9 +190,10 @@ export function detectProject(dir: string, pkg: PackageJson, repoRoot?: string):
     port: detectPort(dir, pkg, startScript, framework),
     startScript,
     webhookPath: detectWebhookPath(sources),
-    stripeClient: detectStripeClient(sources),
+    stripeClient,
     checkoutMode: detectCheckoutMode(sources),
     existingConfig,
+    otherLanguage: stripeClient.file ? undefined : detectOtherLanguage(dir),
     testDir: detectTestDir(dir, existingConfig),
     has: { playwright: '@playwright/test' in deps, vibes: 'playwright-vibes' in deps },
   };
@@ -379,6 +386,22 @@ function sourceFiles(dir: string): string[] {
   };
   walk('', 0);
   return found;
+}
+
+/** The files that make a folder another language's app, most telling first. */
+const OTHER_LANGUAGES: { file: string; name: string }[] = [
+  { file: 'manage.py', name: 'Python' },
+  { file: 'pyproject.toml', name: 'Python' },
+  { file: 'requirements.txt', name: 'Python' },
+  { file: 'Pipfile', name: 'Python' },
+  { file: 'Gemfile', name: 'Ruby' },
+  { file: 'go.mod', name: 'Go' },
+  { file: 'composer.json', name: 'PHP' },
+  { file: 'mix.exs', name: 'Elixir' },
+];
+
+function detectOtherLanguage(dir: string): ProjectFacts['otherLanguage'] {
+  return OTHER_LANGUAGES.find(({ file }) => existsSync(path.join(dir, file)));
 }
 
 function detectTestDir(dir: string, existingConfig: string | undefined): ProjectFacts['testDir'] {
