@@ -328,6 +328,8 @@ app.post('/api/checkout', async () => stripe.checkout.sessions.create({ mode: 'p
     // The client in the API package already follows the emulator: no step asks for it.
     expect(result.stdout).not.toContain('follow STRIPE_EMULATOR_URL');
     expect(await read(project, 'apps/web/e2e/checkout.smoke.spec.ts')).toContain("webhooks.inject(stripeEvents({ email: user.email, mode: 'payment' }).checkoutCompleted(), { deliver: false })");
+    // No subscription to end: only customer.deleted follows the deletion.
+    expect(await read(project, 'apps/web/e2e/checkout.smoke.spec.ts')).toContain("for (const type of ['customer.deleted'])");
     // A scoped name makes a database name Postgres takes unquoted.
     expect(await read(project, 'apps/web/.env.test.example')).toContain('postgres://postgres@127.0.0.1:5432/spa_web_test');
   } finally {

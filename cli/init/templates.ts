@@ -58,6 +58,8 @@ export default defineVibesConfig({
  */
 export function smokeSpec(checkoutMode: ProjectFacts['checkoutMode'] = 'subscription'): string {
   const builder = checkoutMode === 'payment' ? "stripeEvents({ email: user.email, mode: 'payment' })" : 'stripeEvents({ email: user.email })';
+  // A deleted customer's subscription ends too: Stripe says so first.
+  const deletedEvents = (checkoutMode === 'payment' ? ['customer.deleted'] : ['customer.subscription.deleted', 'customer.deleted']).map((type) => `'${type}'`).join(', ');
   return `// The vibes smoke suite (written by \`vibes init\`): the outcomes your SaaS lives on.
 // Tests tagged @predeploy are what .github/workflows/predeploy.yml runs against a deployment
 // (\`vibes predeploy --grep @predeploy\`): they use the browser only, since a deployment sends
@@ -129,7 +131,7 @@ test('a visitor signs up, pays and gets the paid plan @smoke @predeploy', async 
   }).toPass({ timeout: 20_000 });
 });
 
-test('deleting the account deletes its Stripe customer @smoke', async ({ user, flows, cards, stripe }) => {
+test('deleting the account deletes its Stripe customer @smoke', async ({ user, flows, cards, stripe, webhooks }) => {
   await flows.signup(user);
   await flows.upgrade();
   await flows.pay(cards.visa);
@@ -141,6 +143,11 @@ test('deleting the account deletes its Stripe customer @smoke', async ({ user, f
   await expect.poll(async () => (await stripe.customers.retrieve(customer!.id)).deleted ?? false, {
     message: 'the app deletes the Stripe customer with the account',
   }).toBe(true);
+  // Stripe then tells the app, about a user it no longer has: a handler that answers 500 (a row
+  // it cannot find, a foreign key) is retried for three days.
+  for (const type of [${deletedEvents}]) {
+    await expect(webhooks).toHaveDelivered(type, { to: user.email });
+  }
 });
 
 test('a declined card stays on Free @smoke', async ({ page, user, flows, cards, entitlements }) => {
