@@ -33,6 +33,11 @@ const migrations: Migration[] = [
     name: 'the base URL an app user was made on',
     sql: `alter table cleanup_ledger add column base_url text;`,
   },
+  {
+    version: 4,
+    name: 'the emulator a Stripe entry was made in',
+    sql: `alter table cleanup_ledger add column stripe_url text;`,
+  },
 ];
 
 
@@ -55,6 +60,11 @@ export interface LedgerEntry {
    * entries): a removal given as a path goes there, not to whatever a later sweep's run is on.
    */
   base_url: string | null;
+  /**
+   * For an emulator's Stripe entries, that emulator's URL (null for others and older entries): a
+   * sweep that names no Stripe looks there, and one that no longer answers took its objects with it.
+   */
+  stripe_url: string | null;
 }
 
 /**
@@ -83,10 +93,10 @@ export class Ledger {
     }
   }
 
-  async register(entry: Pick<LedgerEntry, 'run_id' | 'worker' | 'test' | 'kind' | 'resource_id' | 'label'> & Partial<Pick<LedgerEntry, 'stripe' | 'base_url'>>): Promise<number> {
+  async register(entry: Pick<LedgerEntry, 'run_id' | 'worker' | 'test' | 'kind' | 'resource_id' | 'label'> & Partial<Pick<LedgerEntry, 'stripe' | 'base_url' | 'stripe_url'>>): Promise<number> {
     const { rows } = await this.pool.query<{ id: string }>(
-      `insert into vibes.cleanup_ledger (run_id, worker, test, kind, resource_id, label, stripe, base_url) values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
-      [entry.run_id, entry.worker, entry.test, entry.kind, entry.resource_id, entry.label, entry.stripe ?? null, entry.base_url ?? null],
+      `insert into vibes.cleanup_ledger (run_id, worker, test, kind, resource_id, label, stripe, base_url, stripe_url) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
+      [entry.run_id, entry.worker, entry.test, entry.kind, entry.resource_id, entry.label, entry.stripe ?? null, entry.base_url ?? null, entry.stripe_url ?? null],
     );
     return Number(rows[0]!.id);
   }
@@ -102,7 +112,7 @@ export class Ledger {
   /** Entries not removed yet, oldest first; `olderThanMs` leaves young ones to their own run. */
   async pending({ run, olderThanMs = 0, exceptRun }: { run?: string; olderThanMs?: number; exceptRun?: string } = {}): Promise<LedgerEntry[]> {
     const { rows } = await this.pool.query<LedgerEntry>(
-      `select id::int, run_id, worker, test, kind, resource_id, label, created_at, removed_at, attempts, last_error, stripe, base_url
+      `select id::int, run_id, worker, test, kind, resource_id, label, created_at, removed_at, attempts, last_error, stripe, base_url, stripe_url
          from vibes.cleanup_ledger
         where removed_at is null
           and ($1::text is null or run_id = $1)

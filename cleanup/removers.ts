@@ -20,6 +20,8 @@ export interface RemoverContext {
   appUser?: AppUserCleanup;
   /** Which Stripe `stripe` talks to: recorded with each Stripe entry, so no sweep looks for an object in the wrong one. */
   stripeMode?: StripeMode;
+  /** The emulator `stripe` talks to, in emulator mode: recorded too, for a sweep that names none. */
+  emulatorUrl?: string;
   /** Where an `appUser: { sql }` removal runs (see `appDatabases`); needed only for one. */
   appDatabase?: OpenAppDatabase;
   /** What an `appUser: { url }` given as a path is on: the run's baseURL. */

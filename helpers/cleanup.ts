@@ -94,6 +94,7 @@ export class CleanupRegistry {
       ? this.ledger.register({
           run_id: this.owner.run, worker: this.owner.worker, test: this.owner.test, kind, resource_id: id, label: entry.label,
           stripe: kind.startsWith('stripe-') ? (this.removers.stripeMode ?? null) : null,
+          stripe_url: kind.startsWith('stripe-') && this.removers.stripeMode === 'emulator' ? (this.removers.emulatorUrl ?? null) : null,
           base_url: kind === 'app-user' ? (this.removers.baseURL ?? null) : null,
         })
           .then((ledgerId) => void (entry.ledgerId = ledgerId))

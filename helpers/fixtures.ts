@@ -185,6 +185,7 @@ export const test = base.extend<VibesTestOptions & VibesFixtures & InternalTestF
         appUser: cleanupConfig.appUser,
         appDatabase: _vibesAppDatabase,
         stripeMode: vibes.stripeMode,
+        emulatorUrl: vibes.emulatorUrl,
         assertSafeUrl: (target) => assertSafeTarget({ config: guardConfig, urls: [target] }),
       });
     },

@@ -12,6 +12,7 @@ import { loopbackSite } from './support/loopback-site.js';
 import { runVibes, startVibes } from './support/cli.js';
 import { NO_VIBES_SERVERS, REPO_ROOT, runPlaywright, tempProject } from './support/temp-project.js';
 import { appDatabases } from '../app-database/index.js';
+import { freePort } from '../core/index.js';
 import { Ledger, StripeRateLimiter, findStrayStripeCustomers, sweepEntries, type RemoverContext } from '../cleanup/index.js';
 import { assertSafeTarget } from '../guard/index.js';
 import { CleanupRegistry } from '../helpers/cleanup.js';
@@ -153,12 +154,12 @@ test.describe('cleanup across Stripes @db', () => {
     const harness = await startEmulatorHarness();
     const ledger = await Ledger.open(databaseUrl);
     try {
-      const inEmulator: RemoverContext = { stripe: harness.stripe, limiter: new StripeRateLimiter(), stripeMode: 'emulator' };
+      const inEmulator: RemoverContext = { stripe: harness.stripe, limiter: new StripeRateLimiter(), stripeMode: 'emulator', emulatorUrl: harness.emulator.url };
       const registry = new CleanupRegistry(ledger, { run: 'this-run', worker: 0, test: 't' }, inEmulator);
       await registry.track('stripe-customers', 'vibes+here@example.com');
       await registry.track('app-user', 'vibes+here@example.com');
-      expect(await rowsIn(databaseUrl, "select kind, stripe from vibes.cleanup_ledger where run_id = 'this-run' order by id"))
-        .toEqual([{ kind: 'stripe-customers', stripe: 'emulator' }, { kind: 'app-user', stripe: null }]);
+      expect(await rowsIn(databaseUrl, "select kind, stripe, stripe_url from vibes.cleanup_ledger where run_id = 'this-run' order by id"))
+        .toEqual([{ kind: 'stripe-customers', stripe: 'emulator', stripe_url: harness.emulator.url }, { kind: 'app-user', stripe: null, stripe_url: null }]);
 
       // A killed test-mode run's customer, and a lookalike in the emulator the next run talks to.
       const lookalike = await harness.stripe.customers.create({ email: 'vibes+paid@example.com' });
@@ -179,6 +180,24 @@ test.describe('cleanup across Stripes @db', () => {
       const noStripe = await runVibes(['sweep', '--older-than', '0s', '--no-strays'], { env: { VIBES_DATABASE_URL: databaseUrl, STRIPE_EMULATOR_URL: undefined, STRIPE_SECRET_KEY: undefined } });
       expect(noStripe.stdout).toMatch(/left \d+ entr(y|ies) made in a Stripe emulator: set STRIPE_EMULATOR_URL to that emulator to remove them there/);
       expect((await ledger.pending()).filter((e) => e.run_id === 'emulator-run-2').map((e) => e.last_error)).toEqual([null]);
+
+      // Entries that name their emulator: one that still answers is asked; one that has stopped
+      // took its customers with it, and they are marked removed, not left for a person to find.
+      const inLiveEmulator = await harness.stripe.customers.create({ email: 'vibes+live@example.com' });
+      const stopped = `http://127.0.0.1:${await freePort()}`;
+      await ledger.register({ run_id: 'emulator-run-3', worker: 0, test: 't', kind: 'stripe-customer', resource_id: inLiveEmulator.id, label: `Stripe customer ${inLiveEmulator.id}`, stripe: 'emulator', stripe_url: harness.emulator.url });
+      await ledger.register({ run_id: 'emulator-run-3', worker: 0, test: 't', kind: 'stripe-customers', resource_id: 'vibes+gone@example.com', label: 'Stripe customers of vibes+gone@example.com', stripe: 'emulator', stripe_url: stopped });
+      const sweepEnv = { VIBES_DATABASE_URL: databaseUrl, STRIPE_EMULATOR_URL: undefined, STRIPE_SECRET_KEY: undefined };
+      const dry = await runVibes(['sweep', '--older-than', '0s', '--no-strays', '--dry-run'], { env: sweepEnv });
+      expect(dry.stdout).toContain(`would mark 1 entry removed: made in the Stripe emulator at ${stopped}, which no longer runs, and its customers went with it`);
+      expect(dry.stdout).toContain(`1 entry made in the Stripe emulator at ${harness.emulator.url}, which still answers: would be removed there`);
+      expect((await ledger.pending()).filter((e) => e.run_id === 'emulator-run-3')).toHaveLength(2);
+      const named = await runVibes(['sweep', '--older-than', '0s', '--no-strays'], { env: sweepEnv });
+      expect(named.stderr).not.toContain(inLiveEmulator.id);
+      expect(named.stderr).not.toContain('vibes+gone@example.com');
+      expect(named.stdout).toContain(`marked 1 entry removed: made in the Stripe emulator at ${stopped}, which no longer runs`);
+      expect((await ledger.pending()).filter((e) => e.run_id === 'emulator-run-3')).toEqual([]);
+      expect((await harness.stripe.customers.retrieve(inLiveEmulator.id)).deleted).toBe(true);
 
       expect((await liveCustomers(harness.stripe)).map((c) => c.id).sort()).toEqual([lookalike.id, emulated.id, another.id].sort());
       expect((await pendingLedgerRows(databaseUrl)).filter((r) => r.resource_id === 'vibes+paid@example.com'))

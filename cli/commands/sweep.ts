@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { plural } from '../../core/index.js';
+import { EMULATOR_SECRET_KEY, plural } from '../../core/index.js';
 import { appDatabases } from '../../app-database/index.js';
 import {
   Ledger, StripeRateLimiter, findStrayStripeCustomers, removeStrays, stripeClientFor, stripeModeOf, sweepEntries,
@@ -11,6 +11,7 @@ import { assertSafeTarget, loadTestEnv } from '../../guard/index.js';
 import { databaseUrlFromEnv, defaultDataDir, redactUrl, type Database } from '../../postgres/index.js';
 import { openCommandDatabase } from '../database.js';
 import { ReplayClient } from '../../replay-server/index.js';
+import { API_VERSION } from '../../stripe-emulator/index.js';
 import { collect } from '../options.js';
 import { parseHeaders } from '../predeploy/headers.js';
 import { formatDuration, parseDuration } from '../duration.js';
@@ -144,9 +145,11 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
     // cleanup.defer() removals are functions of processes long gone: listed for a person, not retried.
     const manual = pending.filter((e) => e.kind === 'custom');
     // Made in an emulator, and this sweep names none: that emulator may still run (docker compose),
-    // or have gone with its run; only the user knows. Left pending, not failed, and said so.
-    const unreachable = context.stripeMode ? [] : pending.filter((e) => e.stripe === 'emulator' && e.kind.startsWith('stripe-'));
-    const entries = pending.filter((e) => e.kind !== 'custom' && !unreachable.includes(e));
+    // or have gone with its run. Asked at the URL its run recorded; without one, only the user knows.
+    const inEmulators = context.stripeMode ? [] : pending.filter((e) => e.stripe === 'emulator' && e.kind.startsWith('stripe-'));
+    const emulators = await emulatorsOf(inEmulators);
+    const unreachable = inEmulators.filter((e) => !e.stripe_url);
+    const entries = pending.filter((e) => e.kind !== 'custom' && !inEmulators.includes(e));
     // Only a person can say they are done; until then each later sweep and run lists them again.
     const markDone = flags.removedByHand && !flags.dryRun;
     for (const e of manual) {
@@ -159,6 +162,17 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
     if (live > 0) console.log(`  left ${plural(live, 'entry', 'entries')} of runs still going (their processes hold the run's lock); each run removes its own`);
     if (unreachable.length > 0) {
       console.log(`  left ${plural(unreachable.length, 'entry', 'entries')} made in a Stripe emulator: set STRIPE_EMULATOR_URL to that emulator to remove them there (one started now finds nothing and counts them removed)`);
+    }
+    let goneRemoved = 0;
+    for (const { url, state, entries: made } of emulators) {
+      const count = plural(made.length, 'entry', 'entries');
+      if (state === 'answers') console.log(`  ${count} made in the Stripe emulator at ${url}, which still answers: ${flags.dryRun ? 'would be' : 'being'} removed there`);
+      else if (state === 'gone') {
+        // Its objects lived in its memory: nothing is left to remove, so nothing stays pending.
+        console.log(`  ${flags.dryRun ? 'would mark' : 'marked'} ${count} removed: made in the Stripe emulator at ${url}, which no longer runs, and its customers went with it`);
+        if (!flags.dryRun) for (const e of made) await ledger.markRemoved(e.id);
+        goneRemoved += made.length;
+      } else console.log(`  left ${count} made in the Stripe emulator at ${url}: ${state.unknown}; set STRIPE_EMULATOR_URL to that emulator to remove them there`);
     }
     if (young > 0) console.log(`  left ${plural(young, 'entry', 'entries')} younger than ${formatDuration(flags.olderThan)} (--older-than)`);
     if (flags.dryRun) {
@@ -173,9 +187,49 @@ async function sweepLedger(databaseUrl: string, context: RemoverContext, flags: 
       dryRun: flags.dryRun,
       onProgress: (p) => progress.update(p.done, p.total, p.failed ? `(${p.failed} failed)` : ''),
     });
-    return { ...result, listed: entries.length, pending: await ledger.pending() };
+    let listed = entries.length + goneRemoved;
+    result.removed += flags.dryRun ? 0 : goneRemoved;
+    for (const { url, state, entries: made } of emulators) {
+      if (state !== 'answers') continue;
+      const there = { ...context, stripeMode: 'emulator' as const, emulatorUrl: url, stripe: stripeClientFor({ stripeMode: 'emulator', emulatorUrl: url }) };
+      const fromThere = await sweepEntries(made, ledger, there, { dryRun: flags.dryRun });
+      result.removed += fromThere.removed;
+      result.failed.push(...fromThere.failed);
+      listed += made.length;
+    }
+    return { ...result, listed, pending: await ledger.pending() };
   } finally {
     await ledger.close();
+  }
+}
+
+/** The entries of each emulator their runs recorded, and whether it is still there to ask. */
+async function emulatorsOf(entries: readonly LedgerEntry[]): Promise<{ url: string; state: EmulatorState; entries: LedgerEntry[] }[]> {
+  const byUrl = new Map<string, LedgerEntry[]>();
+  for (const e of entries) if (e.stripe_url) byUrl.set(e.stripe_url, [...(byUrl.get(e.stripe_url) ?? []), e]);
+  return Promise.all([...byUrl].map(async ([url, made]) => ({ url, state: await emulatorAt(url), entries: made })));
+}
+
+type EmulatorState = 'answers' | 'gone' | { unknown: string };
+
+/**
+ * Whether the emulator at `url` still runs. Refused (or a compose host name that no longer
+ * resolves): it has stopped, and the objects it held in memory with it. Anything else that is not
+ * an emulator's customer list is not taken for either.
+ */
+async function emulatorAt(url: string): Promise<EmulatorState> {
+  try {
+    const answer = await fetch(new URL('/v1/customers?limit=1', url), {
+      headers: { authorization: `Bearer ${EMULATOR_SECRET_KEY}`, 'stripe-version': API_VERSION },
+      signal: AbortSignal.timeout(5_000),
+    });
+    const body = (await answer.json().catch(() => undefined)) as { object?: unknown } | undefined;
+    if (answer.ok && body?.object === 'list') return 'answers';
+    return { unknown: `what answers there (${answer.status}) is not a Stripe emulator` };
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') return 'gone';
+    return { unknown: `it did not answer (${code ?? (error as Error).message})` };
   }
 }
 
