@@ -125,6 +125,10 @@ export class Flows {
     let refills = 0;
     let clickedAt = 0;
     let submissionsBefore = 0;
+    // A new document at the form's path after the click: the form came back, not an answer to it.
+    let formReloaded = false;
+    const onLoad = () => void (formReloaded ||= clickedAt > 0 && new URL(page.url()).pathname === formPath);
+    page.on('load', onLoad);
     const click = async () => {
       submissionsBefore = this.submissions;
       clickedAt = Date.now();
@@ -132,8 +136,14 @@ export class Flows {
     };
     await click();
     const clicked = `The ${form} form at ${formPath} was filled and its button clicked`;
+    const reloadedEmpty = async () => {
+      if (!formReloaded || !(await fieldStates(fields).catch(() => [])).some((state, i) => state.value !== values[i])) return '';
+      return ' After the click the page loaded the form again, and what was typed is gone: a dev server that reloads the page loses the submission ' +
+        '(Vite does on a first visit, while it optimizes dependencies: run again, or against a production build), and a server that renders the form ' +
+        'again without a word refuses it without saying why.';
+    };
     // A click that sent nothing (no navigation, no POST) was refused by the browser itself.
-    await this.leaveForm(form, formPath, alertsBefore, async () => {
+    await this.leaveForm(form, formPath, alertsBefore, reloadedEmpty, async () => {
       if (this.submissions > submissionsBefore || Date.now() - clickedAt < UNSENT_AFTER_MS) return undefined;
       const states = await fieldStates(fields);
       const emptied = states.filter((state, i) => state.value !== values[i]).map((state) => state.label);
@@ -155,7 +165,7 @@ export class Flows {
       if (invalid.length === 0) return undefined;
       return `${clicked}, and the browser would not submit it: ${invalid.join('; ')}. ` +
         "The test user's email is set by test.use({ userOptions: { emailPrefix, emailDomain } }); its password has 20 characters of every class.";
-    });
+    }).finally(() => page.off('load', onLoad));
   }
 
   /**
@@ -165,7 +175,9 @@ export class Flows {
    * second later (a success toast shown just before the app navigates is not a refusal), or the
    * reason `unsent` gives for a submission the browser never sent.
    */
-  private async leaveForm(form: string, formPath: string, alertsBefore: string[], unsent: () => Promise<string | undefined>): Promise<void> {
+  private async leaveForm(
+    form: string, formPath: string, alertsBefore: string[], whyStill: () => Promise<string>, unsent: () => Promise<string | undefined>,
+  ): Promise<void> {
     const page = this.page;
     let refusal: string | undefined;
     let notSent: string | undefined;
@@ -191,8 +203,8 @@ export class Flows {
       await this.failOnErrorPage();
       if (this.page.isClosed()) return;
       throw new Error(
-        `The ${form} form at ${formPath} was submitted, and within ${timeout / 1000} s the page neither left it nor showed an error or an alert. ` +
-          "The app's log may say why; a form that leaves by another way than a new path needs its own step.",
+        `The ${form} form at ${formPath} was submitted, and within ${timeout / 1000} s the page neither left it nor showed an error or an alert.` +
+          ((await whyStill()) || " The app's log may say why; a form that leaves by another way than a new path needs its own step."),
       );
     });
     await this.failOnErrorPage();
