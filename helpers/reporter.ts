@@ -144,13 +144,19 @@ export function formatSummary(summary: VibesSummary): string {
   return [
     'Vibes summary',
     `  webhooks      ${describeEvents(summary.eventsCaptured, summary.eventsInjected ?? 0)}, ${plural(summary.replaysSent, 'replay')} sent`,
-    `  exactly once  ${plural(summary.exactlyOnce.passed, 'check')} passed, ${summary.exactlyOnce.failed} failed`,
+    `  exactly once  ${exactlyOnceLine(summary)}`,
     `  cleanup       ${summary.cleanup.removed} removed, ${summary.cleanup.leftBehind} left behind${summary.cleanup.unchecked ? ' by the tests that finished' : ''}`,
     ...(summary.cleanup.unchecked ? [`                interrupted before the cleanup check: the next run removes what this one left, or now \`npx vibes sweep --older-than 0s\``] : []),
     ...(summary.fuzz ? [`  fuzz          ${plural(summary.fuzz.properties, 'property', 'properties')}, ${plural(summary.fuzz.runs, 'run')}, ${plural(summary.fuzz.counterexamples, 'counterexample')} found`] : []),
     `  flaky tests   ${flaky.length === 0 ? 'none' : `${flaky.length}${shown}${hidden}`}`,
     ...(summary.run ? [`  run           ${summary.run} ${runNote(summary.run, summary.runTagged)}`] : []),
   ].join('\n');
+}
+
+/** The matcher's checks; a run with none says where exactly-once was checked, if anywhere, rather than "0 passed". */
+function exactlyOnceLine({ exactlyOnce, fuzz }: VibesSummary): string {
+  if (exactlyOnce.passed + exactlyOnce.failed > 0) return `${plural(exactlyOnce.passed, 'check')} passed, ${exactlyOnce.failed} failed`;
+  return fuzz ? 'no toGrantExactlyOnce checks; the fuzz properties below checked what they state' : 'no toGrantExactlyOnce checks';
 }
 
 /** What the run's id is good for: the events that carry it, if the tests saw any; undefined `tagged`, no events seen. */

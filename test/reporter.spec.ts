@@ -80,8 +80,11 @@ test('sums up webhooks.fuzz calls on a line of their own: properties, runs and c
     [{ type: 'vibes-fuzz', description: 'seed -7 (VIBES_FUZZ_SEED): 13 runs, counterexample after 4 shrinks' }, { type: 'vibes-cleanup', description: 'removed 1 of 1' }],
   ]);
   expect(fuzzed).toContain('\n  cleanup       1 removed, 0 left behind\n  fuzz          2 properties, 38 runs, 1 counterexample found\n');
+  // No matcher checks in that run: not "0 checks passed" above a fuzz line that checked grants.
+  expect(fuzzed).toContain('\n  exactly once  no toGrantExactlyOnce checks; the fuzz properties below checked what they state\n');
   // A run that fuzzed nothing has no fuzz line.
   expect(summaryAfter([[{ type: 'vibes-cleanup', description: 'removed 1 of 1' }]])).not.toContain('fuzz');
+  expect(summaryAfter([[]])).toContain('\n  exactly once  no toGrantExactlyOnce checks\n');
   // No events seen: the run line claims nothing of them.
   expect(summaryAfter([[]])).toMatch(/\n  run +\S+ \(no events seen\)\n/);
 });
