@@ -6,4 +6,5 @@ export { isRecord } from './objects.js';
 export { html, raw, escapeHtml, SafeHtml } from './html.js';
 export { httpUrl } from './url.js';
 export { endpointUrl, isAbsoluteUrl } from './endpoint-url.js';
+export { sourceFiles } from './source-files.js';
 export { EMULATOR_SECRET_KEY, randomEventId, randomWebhookSecret } from './stripe-ids.js';

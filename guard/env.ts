@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
+import { sourceFiles } from '../core/index.js';
 import { packagesOfCommand } from './workspaces.js';
 
 /** Files read, in order of precedence (a later file wins over an earlier one). `.env` never is. */
@@ -65,6 +66,12 @@ export interface AppEnvValue {
   name: string;
   value: string;
   file: string;
+  /**
+   * Where the app loads its env files with override (`dotenv.config({ override: true })`,
+   * `ConfigModule.forRoot({ override: true })`, `load_dotenv(override=True)`, `dotenv -o`): then
+   * this value wins over the one the run passes, and is what the app uses.
+   */
+  loadedOver?: string;
 }
 
 /**
@@ -79,9 +86,36 @@ export function readAppEnvFiles(cwd = process.cwd(), command?: string): AppEnvVa
     { dir: cwd, text },
     ...packagesOfCommand(cwd, text).map(({ dir, script }) => ({ dir, text: script ? commandText(dir, `npm run ${script}`) : '' })),
   ];
-  return packages.flatMap(({ dir, text }) =>
-    [...envFilesIn(dir, envFilesNamedIn(text))].map(([name, { value, file }]) => ({ name, value, file: path.relative(cwd, path.join(dir, file)) })),
-  );
+  return packages.flatMap(({ dir, text }) => {
+    const values = [...envFilesIn(dir, envFilesNamedIn(text))];
+    const loadedOver = values.length ? overrideIn(dir, text, cwd) : undefined;
+    return values.map(([name, { value, file }]) => ({ name, value, file: path.relative(cwd, path.join(dir, file)), ...(loadedOver ? { loadedOver } : {}) }));
+  });
+}
+
+/** Code that loads env files, and says that they override what the process was given. */
+const LOADS_ENV = /\b(?:dotenv|dotenvx|load_dotenv|ConfigModule)\b/;
+const WITH_OVERRIDE = /\b(?:override|overload)\s*[:=]\s*(?:true|True)\b/;
+/** dotenv-cli's `-o`/`--override`, dotenvx's `--overload`. */
+const OVERRIDE_FLAG = /\bdotenv(?:x\s+run)?\b[^|&;]*?\s(?:-o|--override|--overload)\b/;
+
+/**
+ * Where the app in `dir` loads its env files with override, named from `cwd`: its start command's
+ * flag, else the first of its JavaScript, TypeScript or Python files that does (a few hundred read;
+ * a value computed at run time cannot be seen).
+ */
+function overrideIn(dir: string, commandText: string, cwd: string): string | undefined {
+  if (OVERRIDE_FLAG.test(commandText)) return 'its start command';
+  for (const file of sourceFiles(dir, /\.(?:[cm]?[jt]sx?|py)$/, 400)) {
+    let text: string;
+    try {
+      text = readFileSync(path.join(dir, file), 'utf8');
+    } catch {
+      continue;
+    }
+    if (LOADS_ENV.test(text) && WITH_OVERRIDE.test(text)) return path.relative(cwd, path.join(dir, file));
+  }
+  return undefined;
 }
 
 function envFilesIn(dir: string, named: string[]): Map<string, { value: string; file: string }> {
@@ -126,11 +160,12 @@ export function isAppDatabaseVariable(name: string): boolean {
 }
 
 /**
- * The database variables an app the run starts reads from its own env files, because the run gives
- * it none of that name (not in the environment, not in `app.env`).
+ * The database variables an app the run starts reads from its own env files: because the run gives
+ * it none of that name (not in the environment, not in `app.env`), or because the app loads them
+ * with override, over what the run gives.
  */
 export function appFileDatabaseUrls(files: AppEnvValue[], env: NodeJS.ProcessEnv = process.env, appEnv?: Record<string, string>): AppEnvValue[] {
-  return files.filter(({ name, value }) => isAppDatabaseVariable(name) && value && !env[name] && !appEnv?.[name]);
+  return files.filter(({ name, value, loadedOver }) => isAppDatabaseVariable(name) && value && (loadedOver || (!env[name] && !appEnv?.[name])));
 }
 
 /** Set by `vibes predeploy` for its Playwright run: the app under test is a deployment, and BASE_URL is its --base-url. */

@@ -138,6 +138,7 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
   // Only when no URL reaches the app, from app.env or inherited (DATABASE_URL, the usual one).
   const appPgOnly = appEnv.some(({ value }) => POSTGRES_URL.test(value)) || env.DATABASE_URL ? undefined : appPg[0];
   const fromAppFiles = input.appEnvFiles ? appFileDatabaseUrls(input.appEnvFiles, env, input.appEnv) : [];
+  const givenToApp = (name: string): string | undefined => input.appEnv?.[name] ?? env[name];
   const candidates: (Omit<DatabaseToJudge, 'url'> & { url: string | undefined })[] = [
     ...DATABASE_VARIABLES.map((name) => ({ name, url: env[name], pgEnv: env, pgPrefix: '' })),
     ...fromAppFiles.map((found) => ({
@@ -145,8 +146,15 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
       url: found.value,
       pgEnv: env,
       pgPrefix: '',
-      source: `your app's own ${found.file}, which it reads because the run sets no ${found.name}`,
-      allow: `set ${found.name} in .env.test to a local or test database: the run passes it to the app, over its .env files`,
+      ...(found.loadedOver && givenToApp(found.name)
+        ? {
+            source: `your app's own ${found.file}, which ${found.loadedOver} loads with override, over the run's ${found.name}`,
+            allow: `remove the override (${found.loadedOver}), so that the run's ${found.name} reaches the app, or point ${found.name} in ${found.file} at a local or test database`,
+          }
+        : {
+            source: `your app's own ${found.file}, which it reads because the run sets no ${found.name}`,
+            allow: `set ${found.name} in .env.test to a local or test database: the run passes it to the app, over its .env files`,
+          }),
     })),
     ...(input.databaseUrls ?? []).map((d) => ({ ...d, pgEnv: env, pgPrefix: '' })),
     ...appEnv.filter(({ value }) => POSTGRES_URL.test(value)).map(({ name, value }) => ({ name, url: value, pgEnv: appPgEnv, pgPrefix: 'app.env.' })),
@@ -190,6 +198,19 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
         : `point ${name} at a local or test database${filled.length ? ` (or unset ${filled.map((f) => f.variable).join(' and ')})` : ''}; ${orAllow}`,
     }];
   }), databases.length ? [...new Set(databases.map((d) => `${d.name} is a test database`))].join(', ') : 'no database URL set (embedded Postgres)');
+
+  // Loaded with override, a test database of the app's own still is not the run's: the app writes
+  // one and the probe, `db` and cleanup read the other, so every "granted nothing" passes.
+  const overridden = fromAppFiles.filter((found) => found.loadedOver && givenToApp(found.name) && givenToApp(found.name) !== found.value
+    && judgeDatabase(found.value, config.allowDatabaseHosts ?? [], env).ok);
+  if (overridden.length) record('one database', overridden.map((found) => ({
+    check: 'one database',
+    variable: `${found.name} in ${found.file}`,
+    source: `your app's own ${found.file}, which ${found.loadedOver} loads with override, over the run's ${found.name}`,
+    why: `the app would use ${describeDatabase(found.value, env)}, and the run's checks (entitlements, db, cleanup) ${describeDatabase(givenToApp(found.name)!, env)}: ` +
+      'a grant or a user would be looked for where the app never wrote it, and every "granted nothing" would pass',
+    allow: `remove the override (${found.loadedOver}), so that the run's ${found.name} reaches the app, or give ${found.name} the same value in both`,
+  })), 'the app and the run use one database');
 
   // A URL twice (the config's baseURL is BASE_URL when that is set) is one refusal, named by its
   // most telling source: a flag or option path first, then the variable, then the config's baseURL.
@@ -246,6 +267,13 @@ function judgeDatabase(url: string, allowed: string[], env: NodeJS.ProcessEnv): 
     ...(!parsed.database && !env.PGDATABASE && !parsed.user && env.PGUSER ? ['PGUSER'] : []),
   ];
   return { ok: false, host, database, filledBy, why: `it points at database "${database}" on ${host}, which is neither local nor named as a test database` };
+}
+
+/** `database "shop_dev" on localhost`, as pg would connect; no credentials. */
+function describeDatabase(url: string, env: NodeJS.ProcessEnv): string {
+  const parsed = parseConnection(url);
+  if (!parsed) return 'a database URL that does not parse';
+  return `database "${parsed.database || env.PGDATABASE || ''}" on ${normaliseHost(parsed.host || env.PGHOST || 'localhost')}`;
 }
 
 function parseConnection(url: string): ReturnType<typeof parseConnectionString> | undefined {

@@ -92,7 +92,11 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
     appEnvFiles,
   });
   if (appEnvFiles && !env.TEST_WORKER_INDEX) {
-    for (const found of appFileDatabaseUrls(appEnvFiles, env, userApp?.env)) console.warn(`vibes: ${appFileDatabaseNotice(found)}`);
+    // What the app reads from its own files though the run sets none; one it loads over the run's
+    // passed the guard only by naming the run's database.
+    for (const found of appFileDatabaseUrls(appEnvFiles, env, userApp?.env).filter((f) => !f.loadedOver || !(userApp?.env?.[f.name] ?? env[f.name]))) {
+      console.warn(`vibes: ${appFileDatabaseNotice(found)}`);
+    }
   }
 
   // One secret signs what the replay server forwards and verifies what the app receives.

@@ -418,6 +418,44 @@ test.describe('environment files', () => {
     }
   });
 
+  test("an app that loads its .env with override uses that file's database over the run's: a production one is refused, and so is another test database", async () => {
+    const config = "import('playwright-vibes').then((m) => m.defineVibesConfig({ app: { command: 'npm run start', url: 'http://127.0.0.1:9' } }))";
+    const given = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/nest_test', VIBES_DATABASE_URL: '' };
+    const project = await tempProject({
+      'package.json': JSON.stringify({ name: 'nest-shop', scripts: { start: 'nest start' } }),
+      '.env': 'DATABASE_URL=postgres://app:s3cret@db.prod.example.com/app\n',
+      'src/app.module.ts': "@Module({ imports: [ConfigModule.forRoot({ isGlobal: true, override: true })] })\nexport class AppModule {}\n",
+    });
+    try {
+      const production = await runNode(config, given, project.dir);
+      expect(production.code, production.stderr).not.toBe(0);
+      expect(production.stderr).toContain('✗ test database: DATABASE_URL in .env — it points at database "app" on db.prod.example.com');
+      expect(production.stderr).toContain(`where it came from: your app's own .env, which ${path.join('src', 'app.module.ts')} loads with override, over the run's DATABASE_URL`);
+      expect(production.stderr).not.toContain('s3cret');
+
+      // A local database of its own: safe, but the app writes it and the run's checks read another.
+      await project.write('.env', 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/nest_dev\n');
+      const elsewhere = await runNode(config, given, project.dir);
+      expect(elsewhere.code, elsewhere.stderr).not.toBe(0);
+      expect(elsewhere.stderr).toContain('✗ one database: DATABASE_URL in .env — the app would use database "nest_dev" on 127.0.0.1, and the run\'s checks (entitlements, db, cleanup) database "nest_test" on 127.0.0.1');
+
+      // Without override, the run's DATABASE_URL wins, as dotenv and ConfigModule load by default.
+      await project.write('.env', 'DATABASE_URL=postgres://app:s3cret@db.prod.example.com/app\n');
+      await project.write('src/app.module.ts', "@Module({ imports: [ConfigModule.forRoot({ isGlobal: true })] })\nexport class AppModule {}\n");
+      const plain = await runNode(config, given, project.dir);
+      expect(plain.code, plain.stderr).toBe(0);
+
+      // python-dotenv's override, and dotenv-cli's -o in the start command.
+      await project.write('app.py', 'from dotenv import load_dotenv\nload_dotenv(override=True)\n');
+      expect((await runNode(config, given, project.dir)).stderr).toContain("your app's own .env, which app.py loads with override");
+      await project.write('app.py', 'from dotenv import load_dotenv\nload_dotenv()\n');
+      await project.write('package.json', JSON.stringify({ name: 'nest-shop', scripts: { start: 'dotenv -o -e .env -- node dist/main.js' } }));
+      expect((await runNode(config, given, project.dir)).stderr).toContain("your app's own .env, which its start command loads with override");
+    } finally {
+      await project.remove();
+    }
+  });
+
   test('defineVibesConfig refuses before any server starts', async () => {
     const { code, stderr } = await runNode(
       "import('playwright-vibes').then((m) => m.defineVibesConfig({ app: 'demo' })).then(() => console.log('config built'))",

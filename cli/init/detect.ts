@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isRecord } from '../../core/index.js';
+import { isRecord, sourceFiles } from '../../core/index.js';
 import { APP_ENV_FILES, packagesOfCommand } from '../../guard/index.js';
 import { PLAYWRIGHT_CONFIG_NAMES } from '../suite/run.js';
 
@@ -314,8 +314,10 @@ interface SourceText {
   text: string;
 }
 
+const JS_SOURCE = /\.[cm]?[jt]sx?$/;
+
 function readSources(root: string, appDir: string): SourceText[] {
-  return sourceFiles(root).map((file) => ({ file, shown: path.relative(appDir, path.join(root, file)), text: readText(path.join(root, file)) }));
+  return sourceFiles(root, JS_SOURCE).map((file) => ({ file, shown: path.relative(appDir, path.join(root, file)), text: readText(path.join(root, file)) }));
 }
 
 /**
@@ -360,34 +362,6 @@ function routeFromFile(file: string): string | undefined {
 }
 
 /** Source files, bounded in depth and count, skipping dependencies and build output. */
-function sourceFiles(dir: string): string[] {
-  const skip = new Set(['node_modules', '.git', 'dist', 'build', '.next', '.svelte-kit', '.nuxt', '.output', 'coverage', '.vibes', 'test-results', 'playwright-report']);
-  const found: string[] = [];
-  const walk = (relative: string, depth: number) => {
-    if (depth > 8 || found.length >= 2000) return;
-    let entries: string[];
-    try {
-      entries = readdirSync(path.join(dir, relative));
-    } catch {
-      return;
-    }
-    for (const name of entries) {
-      if (skip.has(name) || name.startsWith('.')) continue;
-      const child = path.join(relative, name);
-      let stats;
-      try {
-        stats = statSync(path.join(dir, child));
-      } catch {
-        continue;
-      }
-      if (stats.isDirectory()) walk(child, depth + 1);
-      else if (/\.[cm]?[jt]sx?$/.test(name) && stats.size < 512 * 1024) found.push(child);
-    }
-  };
-  walk('', 0);
-  return found;
-}
-
 /** The files that make a folder another language's app, most telling first. */
 const OTHER_LANGUAGES: { file: string; name: string }[] = [
   { file: 'manage.py', name: 'Python' },
