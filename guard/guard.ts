@@ -111,17 +111,22 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
   const appEnv = Object.entries(input.appEnv ?? {}).map(([name, value]) => ({ name: `app.env.${name}`, value }));
   const appPgEnv = { ...env, ...input.appEnv };
 
-  record('no live Stripe key', [...Object.entries(env).map(([name, value]) => ({ name, value })), ...appEnv].flatMap(({ name, value }) => {
+  // The app's own env files too, whatever the run passes: a build bakes them in (Nuxt's
+  // runtimeConfig), a NUXT_ or VITE_ name the run never sets reaches it, an override wins.
+  const appFileValues = (input.appEnvFiles ?? []).map(({ name, value, file }) => ({ name: `${name} in ${file}`, value, file }));
+  record('no live Stripe key', [...Object.entries(env).map(([name, value]) => ({ name, value, file: undefined })), ...appEnv.map((v) => ({ ...v, file: undefined })), ...appFileValues].flatMap(({ name, value, file }) => {
     if (!value || !LIVE_KEY.test(value)) return [];
     const kind = LIVE_KEY.exec(value)![1] === 'rk' ? 'restricted' : 'secret';
     return [{
       check: 'no live Stripe key',
       variable: name,
-      source: sourceOf(name),
+      source: file ? `your app's own ${file}, which the app the run starts reads` : sourceOf(name),
       why: `it holds a live Stripe ${kind} key (${LIVE_KEY.exec(value)![1]}_live_…); tests create and delete customers and must only ever see test-mode keys`,
-      allow: `use a test-mode key (sk_test_…/rk_test_…) in .env.test, and unset ${name} for test runs. Live keys are never allowed.`,
+      allow: file
+        ? `remove it from ${file} on machines that run tests: the run's test key does not reach a value the build bakes in, a name it does not set (NUXT_…), or a file loaded with override. Live keys are never allowed.`
+        : `use a test-mode key (sk_test_…/rk_test_…) in .env.test, and unset ${name} for test runs. Live keys are never allowed.`,
     }];
-  }), 'every Stripe key the run can read is a test-mode key (or there is none)');
+  }), 'every Stripe key the run or the app can read is a test-mode key (or there is none)');
 
   const nodeEnvs = [{ name: 'NODE_ENV', value: env.NODE_ENV }, { name: 'app.env.NODE_ENV', value: input.appEnv?.NODE_ENV }];
   // Any case: frameworks differ in how they compare it, and "Production" means production.

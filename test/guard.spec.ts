@@ -456,6 +456,21 @@ test.describe('environment files', () => {
     }
   });
 
+  test("a live Stripe key in the app's own .env is refused, whatever the run passes: a build bakes it in, a NUXT_ name the run never sets reaches the app", async () => {
+    const liveKey = `sk_live_${'4'.repeat(24)}`;
+    const project = await tempProject({ '.env': `NUXT_STRIPE_SECRET_KEY=${liveKey}\nNUXT_PUBLIC_SITE=https://shop.example.com\n` });
+    try {
+      const config = "import('playwright-vibes').then((m) => m.defineVibesConfig({ app: { command: 'node .output/server/index.mjs', url: 'http://127.0.0.1:9' } }))";
+      const refused = await runNode(config, { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/nuxt_test', STRIPE_SECRET_KEY: `sk_test_${'5'.repeat(24)}` }, project.dir);
+      expect(refused.code, refused.stderr).not.toBe(0);
+      expect(refused.stderr).toContain('✗ no live Stripe key: NUXT_STRIPE_SECRET_KEY in .env — it holds a live Stripe secret key (sk_live_…)');
+      expect(refused.stderr).toContain("where it came from: your app's own .env, which the app the run starts reads");
+      expect(refused.stderr).not.toContain(liveKey);
+    } finally {
+      await project.remove();
+    }
+  });
+
   test('defineVibesConfig refuses before any server starts', async () => {
     const { code, stderr } = await runNode(
       "import('playwright-vibes').then((m) => m.defineVibesConfig({ app: 'demo' })).then(() => console.log('config built'))",
