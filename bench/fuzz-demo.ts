@@ -49,12 +49,16 @@ export interface DemoStack {
 }
 
 /** The demo app with `bugs` and a replay server forwarding to it, both on `databaseUrl`, each with its own pool. */
-export async function startDemoStack(databaseUrl: string, bugs: readonly DemoBug[]): Promise<DemoStack & { appPool: pg.Pool }> {
+export async function startDemoStack(
+  databaseUrl: string,
+  bugs: readonly DemoBug[],
+  { appSecret }: { appSecret?: string } = {},
+): Promise<DemoStack & { appPool: pg.Pool }> {
   const secret = `whsec_${randomBytes(24).toString('base64url')}`;
   const appPool = newPool(databaseUrl);
   const replayPool = newPool(databaseUrl);
   // Nothing listens on the discard port: the webhook path never calls Stripe.
-  const app = await startDemoApp({ pool: appPool, stripe: { secretKey: 'sk_test_vibes_emulator', emulatorUrl: 'http://127.0.0.1:9' }, webhookSecret: secret, bugs });
+  const app = await startDemoApp({ pool: appPool, stripe: { secretKey: 'sk_test_vibes_emulator', emulatorUrl: 'http://127.0.0.1:9' }, webhookSecret: appSecret ?? secret, bugs });
   const server = await startReplayServer({ pool: replayPool, forwardTo: `${app.url}${DEMO_WEBHOOK_PATH}`, secret });
   const client = new ReplayClient(server.url);
   return {

@@ -20,5 +20,5 @@ export { fuzzHandler, type AsyncFunctions, type HandlerFuzzOptions, type Handler
 export { statusOf, stripeFinalStatus, type RunFacts, type EventFate, type EventRef, type FuzzEvent, type DeliveryRecord } from './fuzz/facts.js';
 export { stripeEvents, stripeId, type StripeEventBuilder, type StripeEvent, type StripeEventsOptions, type InvoiceBillingReason } from './fuzz/stripe-events.js';
 export { FuzzCounterexampleError } from './fuzz/report.js';
-export { FuzzSetupError, type FuzzResult, type Counterexample } from './fuzz/search.js';
+export { FuzzSetupError, FuzzVacuousError, type FuzzResult, type Counterexample } from './fuzz/search.js';
 export type { FuzzConfig } from './fuzz/settings.js';

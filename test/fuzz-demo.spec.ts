@@ -1,6 +1,6 @@
 import { demoProperty, startDemoStack } from '../bench/fuzz-demo.js';
 import type { DemoBug } from '../demo-app/index.js';
-import { fuzzWebhooks, type FuzzResult } from '../helpers/index.js';
+import { FuzzVacuousError, fuzzWebhooks, type FuzzResult } from '../helpers/index.js';
 import { formatCounterexample } from '../helpers/fuzz/report.js';
 import { test, expect } from './support/fixtures.js';
 
@@ -51,6 +51,19 @@ test.describe('webhooks fuzz against the demo app @db @stack', () => {
       expect([first!.event, second!.event, first!.signature, second!.signature]).toEqual([0, 0, 'fresh', 'fresh']);
       // Either both start together, or the first was cut off and the app was still on it when the retry came.
       expect(first!.group === second!.group || first!.cutOff, show(result)).toBe(true);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('an app that refuses every genuine delivery (another webhook secret) does not pass vacuously', async ({ databaseUrl }) => {
+    test.setTimeout(120_000);
+    const stack = await startDemoStack(databaseUrl, [], { appSecret: `whsec_${'0'.repeat(32)}` });
+    try {
+      const failure = await fuzzWebhooks(demoProperty(stack.appPool), stack.environment(PROPERTY)).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(FuzzVacuousError);
+      expect((failure as Error).message).toMatch(/in 25 runs the app acknowledged no genuinely signed delivery; each answered got an error \(400 ".*"\), so the property held only because nothing took effect/);
+      expect((failure as Error).message).toContain("Does the app's webhook verify with the run's STRIPE_WEBHOOK_SECRET, on the raw body?");
     } finally {
       await stack.close();
     }

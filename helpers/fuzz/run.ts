@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
+import { plural } from '../../core/index.js';
 import {
   CUT_OFF_ERROR,
   ReplayServerError,
@@ -14,7 +15,7 @@ import {
 } from '../../replay-server/index.js';
 import { RunFacts, type DeliveryRecord, type FuzzEvent } from './facts.js';
 import { planArbitrary, planOptions, resolvePlan, sameSecondAs, TieRecorder, type DeliveryPlan, type DrawnPlan, type PlanChoices } from './plan.js';
-import { FuzzSetupError, describeExecution, searchCounterexample, type Execution, type FuzzResult } from './search.js';
+import { FuzzSetupError, FuzzVacuousError, describeExecution, searchCounterexample, type Execution, type FuzzResult } from './search.js';
 import { resolveSettings, type FuzzConfig, type RunChoices } from './settings.js';
 import { stripeEvents, type StripeEvent, type StripeEventBuilder } from './stripe-events.js';
 
@@ -103,7 +104,7 @@ export async function fuzzWebhooks<S>(options: WebhookFuzzOptions<S>, environmen
   const runner = new ScheduleRunner(options, environment, settleMs);
   if (settings.replaySchedule) return runner.replayFile(name, settings.replaySchedule, settings);
   const planFor = (drawn: DrawnPlan) => (count: number) => resolvePlan(drawn, count, plan);
-  return searchCounterexample(name, planArbitrary(plan), (draws) => runner.execute(planFor(draws), sameSecondAs(draws)), settings, {
+  const result = await searchCounterexample(name, planArbitrary(plan), (draws) => runner.execute(planFor(draws), sameSecondAs(draws)), settings, {
     // Values that resolve to one schedule and the same ties among the events setup built are one run.
     key: (draws) =>
       runner.eventCount === undefined
@@ -111,6 +112,17 @@ export async function fuzzWebhooks<S>(options: WebhookFuzzOptions<S>, environmen
         : JSON.stringify([planFor(draws)(runner.eventCount), draws.sameSecond.slice(0, Math.max(0, runner.eventsBuilt - 1))]),
     memoize: true,
   });
+  // An app that refuses every genuine delivery satisfies any invariant: nothing took effect, and
+  // nothing had to. That is no evidence; it is the bug the matchers call "took no signed delivery".
+  const refused = runner.genuineRefusal;
+  if (result.passed && refused && runner.genuineAcknowledged === 0) {
+    throw new FuzzVacuousError(
+      `${name}: in ${plural(result.numRuns, 'run')} the app acknowledged no genuinely signed delivery; each answered got an error ` +
+        `(${refused.status ?? refused.error}${refused.response_excerpt ? ` ${JSON.stringify(refused.response_excerpt.slice(0, 160))}` : ''}), so the property held ` +
+        "only because nothing took effect. Does the app's webhook verify with the run's STRIPE_WEBHOOK_SECRET, on the raw body?",
+    );
+  }
+  return result;
 }
 
 class ScheduleRunner<S> {
@@ -118,6 +130,10 @@ class ScheduleRunner<S> {
   eventCount: number | undefined;
   /** The most events a setup built with `stripeEvents`: the ties beyond them change nothing. */
   eventsBuilt = 0;
+  /** Freshly signed deliveries the app answered 2xx, in every run so far. */
+  genuineAcknowledged = 0;
+  /** A freshly signed delivery the app answered with an error, for the message when none was acknowledged. */
+  genuineRefusal: ScheduledDelivery | undefined;
   private runs = 0;
   private readonly tag = randomBytes(4).toString('hex');
 
@@ -210,6 +226,11 @@ class ScheduleRunner<S> {
     } catch (error) {
       const hint = error instanceof ReplayServerError && error.code === 'no_secret' ? ' (start the replay server with the webhook secret your app verifies with)' : '';
       throw new FuzzSetupError(`the replay server could not run the schedule: ${(error as Error).message}${hint}`, { cause: error });
+    }
+    for (const d of delivered) {
+      if (d.signature !== 'fresh' || d.cut_off) continue;
+      if (d.status !== null && d.status >= 200 && d.status < 300) this.genuineAcknowledged++;
+      else this.genuineRefusal ??= d;
     }
     const planned = plan.flat();
     const records = delivered.map(

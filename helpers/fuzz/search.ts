@@ -70,6 +70,11 @@ export class FuzzSetupError extends Error {
   override name = 'FuzzSetupError';
 }
 
+/** Every run passed, but only because the app took no genuine delivery: the property proved nothing. */
+export class FuzzVacuousError extends Error {
+  override name = 'FuzzVacuousError';
+}
+
 /**
  * Runs fast-check over `arbitrary`, executing each value, and describes the smallest failing
  * run. A failure outside the invariant (setup, storing events, the replay server) is not a
