@@ -19,6 +19,8 @@ export const DEMO_BUGS = [
   'renewal-grant',
   /** Deleting the account deletes the user's row and leaves their Stripe customer (and its card) at Stripe. */
   'keep-customer',
+  /** customer.subscription.deleted for a user deleted since is a 500 (as a foreign key would make it): Stripe retries it for days. */
+  'deleted-user-500',
 ] as const;
 
 export type DemoBug = (typeof DEMO_BUGS)[number];

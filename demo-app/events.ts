@@ -57,7 +57,10 @@ export async function processEvent(pool: pg.Pool, stripe: Stripe, event: Stripe.
       }
       return result === 'granted' ? 'processed' : 'ignored';
     }
-    const result = await applySubscriptionEvent(client, event, { followArrivalOrder: bugs.has('out-of-order') });
+    const result = await applySubscriptionEvent(client, event, {
+      followArrivalOrder: bugs.has('out-of-order'),
+      failWithoutOwner: bugs.has('deleted-user-500') && event.type === 'customer.subscription.deleted',
+    });
     return result === 'applied' ? 'processed' : 'ignored';
   });
 }

@@ -40,7 +40,11 @@ async function findSubscriptionOwner(client: pg.PoolClient, subscription: Stripe
  * only moves to an event at least as new (by `created`, ties by STATUS_ORDER), and never out of a
  * terminal status; with `followArrivalOrder` (the `out-of-order` bug) whatever arrives last wins.
  */
-export async function applySubscriptionEvent(client: pg.PoolClient, event: Stripe.Event, { followArrivalOrder }: { followArrivalOrder: boolean }): Promise<'applied' | 'ignored'> {
+export async function applySubscriptionEvent(
+  client: pg.PoolClient,
+  event: Stripe.Event,
+  { followArrivalOrder, failWithoutOwner = false }: { followArrivalOrder: boolean; failWithoutOwner?: boolean },
+): Promise<'applied' | 'ignored'> {
   const subscription = event.data.object as Stripe.Subscription;
   const status = event.type === 'customer.subscription.deleted' ? 'canceled' : subscription.status;
   // A signed but incomplete object cannot be stored; retrying it would not help either.
@@ -67,7 +71,10 @@ export async function applySubscriptionEvent(client: pg.PoolClient, event: Strip
     );
     return rows[0];
   };
-  const row = await storeForOwner(client, await findSubscriptionOwner(client, subscription), upsert, updateOnly);
+  const owner = await findSubscriptionOwner(client, subscription);
+  // The `deleted-user-500` bug: the handler assumes the user still exists, as a foreign key would.
+  if (failWithoutOwner && (owner === null || owner === 'deleted')) throw new Error(`no user owns subscription ${subscription.id}`);
+  const row = await storeForOwner(client, owner, upsert, updateOnly);
   if (!row) return 'ignored'; // older than the state we hold, or of a deleted account
   if (row.user_id) await syncEntitlements(client, row.user_id);
   return 'applied';

@@ -51,7 +51,7 @@ test('stale, wrong-secret and unsigned webhooks are refused @smoke', async ({ us
   await expect(entitlements).toGrantExactlyOnce(user.email);
 });
 
-test('deleting the account removes the user and the Stripe customer @smoke', async ({ page, user, flows, cards, stripe, db }) => {
+test('deleting the account removes the user and the Stripe customer @smoke', async ({ page, user, flows, cards, stripe, db, webhooks }) => {
   await flows.signup(user);
   await flows.upgrade();
   await flows.pay(cards.visa);
@@ -65,6 +65,10 @@ test('deleting the account removes the user and the Stripe customer @smoke', asy
   // The test's own cleanup would delete a customer the app left: only this line sees it.
   expect((await stripe.customers.retrieve(customer!.id)).deleted, 'the app deletes the Stripe customer with the account').toBe(true);
   expect(await userRows(), 'the account is gone from the database').toBe(0);
+  // Stripe tells the app the subscription ended, for a user it no longer has; an error is retried for days.
+  const ended = await webhooks.waitFor('customer.subscription.deleted', { email: user.email });
+  const [again] = (await webhooks.replay(ended)).deliveries;
+  expect(again?.status, `customer.subscription.deleted for a deleted user: ${again?.response_excerpt}`).toBe(200);
 
   await page.goto('/login');
   await page.getByLabel('Email').fill(user.email);

@@ -109,7 +109,7 @@ export class Flows {
   private async submitCredentials(form: string, path: string, button: ButtonName, user: Credentials): Promise<void> {
     const { page } = this;
     this.user = user;
-    await page.goto(path);
+    await this.visit(path);
     await this.failOnErrorPage();
     // The form's own path, after any redirect: leaving it is the sign of success. (A prefix test
     // would never end for a form at "/", nor let /signup go on to /signup/verify.)
@@ -243,7 +243,7 @@ export class Flows {
     return this.step('upgrade', async () => {
       const { page, config } = this;
       if (!(await page.getByRole('button', { name: config.buttons.upgrade }).isVisible())) {
-        await page.goto(config.paths.dashboard);
+        await this.visit(config.paths.dashboard);
         await this.failOnErrorPage();
       }
       const before = page.url();
@@ -294,10 +294,26 @@ export class Flows {
     });
   }
 
+  /**
+   * Goes to an app page. The page may still be navigating by itself (a success page that refreshes
+   * until the plan shows, a client-side redirect), which interrupts a goto: then it goes again.
+   */
+  private async visit(path: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.page.goto(path);
+        return;
+      } catch (error) {
+        if (attempt >= 3 || !/is interrupted by another navigation/.test((error as Error).message)) throw error;
+        await this.page.waitForLoadState().catch(() => {});
+      }
+    }
+  }
+
   deleteAccount(): Promise<void> {
     return this.step('delete the account', async () => {
       const { page, config } = this;
-      await page.goto(config.paths.account);
+      await this.visit(config.paths.account);
       await this.failOnErrorPage();
       const confirm = page.getByRole('checkbox', { name: /confirm|understand|sure/i });
       if (await confirm.isVisible()) await confirm.check();

@@ -374,6 +374,10 @@ test('the suite vibes init generates passes against a real app (the demo SaaS) @
     expect(planted.output).toMatch(/a stale signature must be refused with a 4xx/);
     expect(planted.output).toMatch(/✘ .* › deleting the account deletes its Stripe customer @smoke/);
     expect(planted.output).toMatch(/the app deletes the Stripe customer with the account/);
+    // And the deletion's webhooks, answered 500 once the user is gone, sent again after it.
+    const deletedUser = await runPlaywright(project, ['--workers', '1', '--reporter', 'list', '--retries', '0', '--grep', 'Stripe customer'], { DEMO_BUGS: 'deleted-user-500' });
+    expect(deletedUser.code, deletedUser.output).toBe(1);
+    expect(deletedUser.output).toMatch(/customer\.subscription\.deleted for a deleted user: Webhook processing failed/);
 
     // What predeploy.yml runs, against a deployment: an app of its own, whose Stripe (here an
     // emulator) sends its events to it directly, never to this machine's replay server.
