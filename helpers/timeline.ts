@@ -50,6 +50,8 @@ function everyGenuineDeliveryRefused(events: readonly EventDetail[]): string | u
   const [answer, { status }] = [...answers.entries()].sort((a, b) => b[1].count - a[1].count)[0]!;
   const why =
     status === null ? 'Is the app answering at its webhook URL (webhooks.forwardTo)?'
+    // No route there: a path or method the app does not serve, not a signature it refused.
+    : status === 404 || status === 405 ? 'Does the app serve POST at webhooks.forwardTo? That is where the deliveries went.'
     : status < 500 ? "Does its webhook verify with the run's STRIPE_WEBHOOK_SECRET, on the raw body?"
     : "The app's log says why.";
   return `  The app took no genuinely signed delivery (${genuine.length}); ${answers.size === 1 ? 'each' : 'most'} got ${answer}. ${why}`;

@@ -1,6 +1,7 @@
 import { formatTimeline } from '../helpers/timeline.js';
 import { test, expect } from './support/replay-fixtures.js';
 import { stripeEvent } from './support/replay-events.js';
+import { loopbackSite } from './support/loopback-site.js';
 
 test.describe('the webhook timeline in failure messages @db', () => {
   test("says why the app refused a delivery, in the app's words, once while it repeats", async ({ startHarness }) => {
@@ -32,5 +33,20 @@ test.describe('the webhook timeline in failure messages @db', () => {
     await client.replay(taken.id, { signature: 'stale' });
     await client.replay(taken.id);
     expect(formatTimeline([await client.getEvent(taken.id)])).not.toContain('took no genuinely signed delivery');
+  });
+
+  test('a 404 at the webhook URL is said as a route the app does not serve, not as a signature it refused', async ({ startHarness }) => {
+    const nest = await loopbackSite(() => ({ status: 404, body: '{"message":"Cannot POST /api/stripe/webhook","error":"Not Found","statusCode":404}' }));
+    try {
+      const { client } = await startHarness({ receiver: false, forwardTo: `${nest.url}/api/stripe/webhook` });
+      const event = await client.inject(stripeEvent('checkout.session.completed', 'checkout.session').raw, { deliver: false });
+      await client.replay(event.id, { times: 2 });
+      const [lead] = formatTimeline([await client.getEvent(event.id)]).split('\n');
+      expect(lead).toContain('each got 404 "{"message":"Cannot POST /api/stripe/webhook"');
+      expect(lead).toMatch(/Does the app serve POST at webhooks\.forwardTo\? That is where the deliveries went\.$/);
+      expect(lead).not.toContain('raw body');
+    } finally {
+      await nest.close();
+    }
   });
 });
