@@ -118,6 +118,26 @@ test('a Python app: init says it read no Python, instead of saying no file follo
   }
 });
 
+test("detects a NestJS app's webhook from @Controller and @Post under its global prefix, its port from src/main.ts, and builds before a start that runs dist", async () => {
+  const nest = await tempProject({
+    'package.json': JSON.stringify({ name: 'nest-shop', scripts: { build: 'nest build', start: 'node dist/main' }, dependencies: { '@nestjs/core': '^11.0.0' } }),
+    'src/main.ts': "const app = await NestFactory.create(AppModule, { rawBody: true });\napp.setGlobalPrefix('api');\nawait app.listen(process.env.PORT ?? 3417);\n",
+    'src/webhook.controller.ts': "@Controller('stripe')\nexport class WebhookController {\n  @Post('webhook')\n  handle(@Req() req) { return this.stripe.webhooks.constructEvent(req.rawBody, sig, secret); }\n}\n",
+  });
+  const nuxt = await tempProject({
+    'package.json': JSON.stringify({ name: 'nuxt-shop', scripts: { dev: 'nuxt dev' }, dependencies: { nuxt: '^4.0.0' } }),
+    'server/api/webhooks/stripe.post.ts': 'export default defineEventHandler(async (event) => stripe.webhooks.constructEvent(await readRawBody(event), sig, secret));\n',
+  });
+  try {
+    const [fromNest, fromNuxt] = await Promise.all([init(nest, ['--dry-run']), init(nuxt, ['--dry-run'])]);
+    expect(fromNest.stdout).toContain(`webhook:         http://localhost:3417/api/stripe/webhook (${path.join('src', 'webhook.controller.ts')})`);
+    expect(fromNest.stdout).toContain('app:             npm run build && npm run start → http://localhost:3417');
+    expect(fromNuxt.stdout).toContain(`webhook:         http://localhost:3000/api/webhooks/stripe (${path.join('server', 'api', 'webhooks', 'stripe.post.ts')})`);
+  } finally {
+    await Promise.all([nest.remove(), nuxt.remove()]);
+  }
+});
+
 test('detects a Next.js app: pnpm from packageManager, its port flag, an app-router webhook route', async () => {
   const project = await tempProject({
     'package.json': JSON.stringify({ name: 'saas', packageManager: 'pnpm@9.12.0', scripts: { dev: 'next dev -p 3005' }, dependencies: { next: '15.0.0', react: '19.0.0' } }),

@@ -298,10 +298,15 @@ function detectPort(dir: string, pkg: PackageJson, startScript: string | undefin
     const value = text && /^\s*(?:export\s+)?PORT\s*=\s*["']?(\d{2,5})\b/m.exec(text)?.[1];
     if (value) return { value: Number(value), source: `PORT in ${file}` };
   }
-  const entry = script && /(?:^|\s)((?:\.\/)?[\w./-]+\.[cm]?[jt]sx?)(?=\s|$)/.exec(script)?.[1];
-  const code = entry ? readText(path.join(dir, entry)) : '';
-  const fromCode = /\bPORT\b[^\n;]{0,20}?(?:\?\?|\|\|)\s*["']?(\d{2,5})\b/.exec(code)?.[1] ?? /\.listen\(\s*(\d{2,5})\b/.exec(code)?.[1];
-  if (fromCode) return { value: Number(fromCode), source: entry! };
+  const named = script && /(?:^|\s)((?:\.\/)?[\w./-]+\.[cm]?[jt]sx?)(?=\s|$)/.exec(script)?.[1];
+  // Built output a fresh clone lacks (`node dist/main.js`, `node dist/main`) is read from its source; NestJS's entry is src/main.ts.
+  const fromBuild = script && /(?:^|\s)(?:\.\/)?(?:dist|build)\/([\w./-]+?)(?:\.[cm]?js)?(?=\s|$)/.exec(script)?.[1];
+  const entries = [named, fromBuild && `src/${fromBuild}.ts`, framework?.name === 'NestJS' ? 'src/main.ts' : undefined].filter((e): e is string => !!e);
+  for (const entry of entries) {
+    const code = readText(path.join(dir, entry));
+    const fromCode = /\bPORT\b[^\n;]{0,20}?(?:\?\?|\|\|)\s*["']?(\d{2,5})\b/.exec(code)?.[1] ?? /\.listen\(\s*(\d{2,5})\b/.exec(code)?.[1];
+    if (fromCode) return { value: Number(fromCode), source: entry };
+  }
   return { value: framework?.defaultPort ?? 3000, source: framework ? `${framework.name}'s default` : 'default', guessed: true };
 }
 
@@ -322,16 +327,27 @@ function readSources(root: string, appDir: string): SourceText[] {
 
 /**
  * The route that verifies Stripe signatures: the source file that calls `constructEvent`, turned
- * into a URL path by the file-system routing of Next.js, Remix and SvelteKit, or read from an
- * Express-style `.post('/…')` in that file.
+ * into a URL path by the file-system routing of Next.js, Remix, SvelteKit and Nuxt (Nitro), read
+ * from an Express-style `.post('/…')` in that file, or from NestJS's `@Controller` and `@Post`
+ * (under the app's `setGlobalPrefix`).
  */
 function detectWebhookPath(sources: SourceText[]): ProjectFacts['webhookPath'] {
   for (const { file, shown, text } of sources) {
     if (!text || !/constructEvent(Async)?\s*\(/.test(text)) continue;
-    const route = routeFromFile(file) ?? /\.post\(\s*['"`](\/[^'"`]*)['"`]/.exec(text)?.[1];
+    const route = routeFromFile(file) ?? /\.post\(\s*['"`](\/[^'"`]*)['"`]/.exec(text)?.[1] ?? nestRoute(text, sources);
     if (route) return { value: route, source: shown };
   }
   return { value: DEFAULT_WEBHOOK_PATH, source: 'default (no Stripe webhook handler found)' };
+}
+
+/** `@Controller('stripe')` and `@Post('webhook')`, under `app.setGlobalPrefix('api')`: /api/stripe/webhook. */
+function nestRoute(text: string, sources: SourceText[]): string | undefined {
+  const controller = /@Controller\(\s*(?:['"`]([^'"`]*)['"`])?/.exec(text);
+  const post = /@Post\(\s*(?:['"`]([^'"`]*)['"`])?\s*\)/.exec(text);
+  if (!controller || !post) return undefined;
+  const prefix = sources.map(({ text: other }) => /\.setGlobalPrefix\(\s*['"`]([^'"`]*)['"`]/.exec(other)?.[1]).find((p) => p !== undefined);
+  const parts = [prefix, controller[1], post[1]].flatMap((part) => (part ?? '').split('/')).filter(Boolean);
+  return `/${parts.join('/')}`;
 }
 
 function detectStripeClient(sources: SourceText[]): ProjectFacts['stripeClient'] {
@@ -358,10 +374,12 @@ function routeFromFile(file: string): string | undefined {
   if (nextPages) return `/${nextPages[1]!.replace(/\/index$/, '')}`;
   const svelte = /^routes\/(.+)\/\+server\.[jt]s$/.exec(f);
   if (svelte) return `/${svelte[1]}`;
+  // Nitro (Nuxt): server/api/… is under /api, server/routes/… at the root; `.post` names the method.
+  const nitro = /^server\/(api|routes)\/(.+?)(?:\.(?:post|put|patch|delete|get))?\.[cm]?[jt]s$/.exec(f);
+  if (nitro) return `${nitro[1] === 'api' ? '/api' : ''}/${nitro[2]!.replace(/(^|\/)index$/, '')}`.replace(/\/$/, '') || '/';
   return undefined;
 }
 
-/** Source files, bounded in depth and count, skipping dependencies and build output. */
 /** The files that make a folder another language's app, most telling first. */
 const OTHER_LANGUAGES: { file: string; name: string }[] = [
   { file: 'manage.py', name: 'Python' },

@@ -31,7 +31,13 @@ const GITIGNORE_LINES = ['.env.test.local', 'test-results/', 'playwright-report/
 export function appChoice(facts: ProjectFacts, choices: InitChoices): AppChoice {
   const port = choices.port ?? facts.port.value;
   const url = (choices.appUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
-  const command = choices.appCommand ?? (facts.startScript ? runScript(facts.packageManager.name, facts.startScript) : `${runScript(facts.packageManager.name, 'dev')}`);
+  const pm = facts.packageManager.name;
+  const startScript = facts.startScript ? facts.pkg.scripts?.[facts.startScript] : undefined;
+  // A start script that runs built output (`node dist/main.js`) runs nothing on a fresh clone, and a stale build locally.
+  const buildFirst = !!startScript && /(?:^|\s)(?:\.\/)?(?:dist|build|\.output)\//.test(startScript) && !!facts.pkg.scripts?.build;
+  const command = choices.appCommand ?? (facts.startScript
+    ? `${buildFirst ? `${runScript(pm, 'build')} && ` : ''}${runScript(pm, facts.startScript)}`
+    : runScript(pm, 'dev'));
   const webhookPath = choices.webhookPath ?? facts.webhookPath.value;
   const notes = [
     `Detected: ${facts.framework?.name ?? 'no known framework'}, ${facts.packageManager.name} (${facts.packageManager.source}), ` +
