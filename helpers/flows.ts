@@ -1,4 +1,4 @@
-import { expect, test, type Dialog, type Locator, type Page, type Response } from '@playwright/test';
+import { expect, test, type Dialog, type Locator, type Page, type Request, type Response } from '@playwright/test';
 import type { TestCard } from './cards.js';
 import type { FlowsConfig } from './flows-config.js';
 import { authenticate, detectSurface, elementFrames, fillCheckout, fillElement, isCheckoutUrl, type PayOptions } from './payment-surfaces.js';
@@ -129,6 +129,14 @@ export class Flows {
     let formReloaded = false;
     const onLoad = () => void (formReloaded ||= clickedAt > 0 && new URL(page.url()).pathname === formPath);
     page.on('load', onLoad);
+    // The browser sending the form itself, as a GET with the fields in the address: no script had it yet.
+    let sentAsGet = false;
+    const onRequest = (request: Request) => {
+      if (request.method() !== 'GET' || !request.isNavigationRequest() || request.frame() !== page.mainFrame()) return;
+      const url = new URL(request.url());
+      sentAsGet ||= url.pathname === formPath && [...url.searchParams.values()].includes(user.password);
+    };
+    page.on('request', onRequest);
     const click = async () => {
       submissionsBefore = this.submissions;
       clickedAt = Date.now();
@@ -144,6 +152,11 @@ export class Flows {
     };
     // A click that sent nothing (no navigation, no POST) was refused by the browser itself.
     await this.leaveForm(form, formPath, alertsBefore, reloadedEmpty, async () => {
+      if (sentAsGet) {
+        return `${clicked}, and the browser sent it itself, as GET ${formPath}?…&password=… (the password in the address, and in server logs): ` +
+          "the page's scripts had not taken the form yet (it was not hydrated). Disable the button until the page is ready (after onMounted or " +
+          'useEffect has run), or give the form method="post" and an action that works without scripts.';
+      }
       if (this.submissions > submissionsBefore || Date.now() - clickedAt < UNSENT_AFTER_MS) return undefined;
       const states = await fieldStates(fields);
       const emptied = states.filter((state, i) => state.value !== values[i]).map((state) => state.label);
@@ -165,7 +178,10 @@ export class Flows {
       if (invalid.length === 0) return undefined;
       return `${clicked}, and the browser would not submit it: ${invalid.join('; ')}. ` +
         "The test user's email is set by test.use({ userOptions: { emailPrefix, emailDomain } }); its password has 20 characters of every class.";
-    }).finally(() => page.off('load', onLoad));
+    }).finally(() => {
+      page.off('load', onLoad);
+      page.off('request', onRequest);
+    });
   }
 
   /**

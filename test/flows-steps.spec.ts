@@ -77,6 +77,14 @@ const RELOADING_SIGNUP = page('Sign up', `<form id="f">
   });
 </script>`);
 
+// A form its scripts take over only later (a Vue or React page before hydration): without them,
+// the browser sends it as a GET to its own path, the password in the address.
+const UNHYDRATED_SIGNUP = page('Sign up', `<form>
+  <label for="email">Email</label><input id="email" name="email" type="email">
+  <label for="password">Password</label><input id="password" name="password" type="password">
+  <button>Sign up</button>
+</form>`);
+
 // A form rendered again by its scripts after the flow filled it (hydration writing value=""): the
 // email is emptied the first time it loses focus, or every time. Its fields are required.
 const REQUIRED_LOGIN = LOGIN_FORM('/session').replace('type="email">', 'type="email" required>').replace('type="password">', 'type="password" required>');
@@ -119,6 +127,7 @@ function answer(method: string, path: string): { status: number; body: string } 
   if (path === '/api/signup' && post) return { status: 503, body: 'database unavailable' };
   if (path === '/silent/signup') return { status: 200, body: SILENT_SIGNUP };
   if (path === '/reloading/signup') return { status: 200, body: RELOADING_SIGNUP };
+  if (path === '/unhydrated/signup') return { status: 200, body: UNHYDRATED_SIGNUP };
   if (path === '/reloading/api' && post) return { status: 204, body: '' };
   if (path === '/signup-toast') return { status: 200, body: TOAST_SIGNUP };
   if (path === '/hydrating/login') return { status: 200, body: hydrating(false) };
@@ -260,6 +269,9 @@ test('a form its scripts emptied after the fill is filled and sent again; one th
   // Said as the reason, not after the 15 s a form gets to leave its page with "neither left it".
   await expect(flowsWith(page, { login: '/never-hydrated/login' }).login(user)).rejects.toThrow(
     'The log-in form at /never-hydrated/login was filled and its button clicked, and nothing was sent: Email was empty again, 3 times.',
+  );
+  await expect(flowsWith(page, { signup: '/unhydrated/signup' }).signup(user)).rejects.toThrow(
+    'The sign-up form at /unhydrated/signup was filled and its button clicked, and the browser sent it itself, as GET /unhydrated/signup?…&password=… (the password in the address, and in server logs)',
   );
   await expect(flowsWith(page, { login: '/long-password/login' }).login(user)).rejects.toThrow(
     /The log-in form at \/long-password\/login was filled and its button clicked, and the browser would not submit it: Password: "Please lengthen this text to 64 characters or more/,
