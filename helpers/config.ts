@@ -239,6 +239,7 @@ function appServer(app: AppServer, env: Record<string, string>, reusable: boolea
     reuseExistingServer: app.reuseExistingServer ?? reusable,
     timeout: app.timeout ?? 60_000,
     gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 5_000 },
+    ...(app.stdout ? { stdout: app.stdout } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { expect, test, type Dialog, type Locator, type Page, type Request, type 
 import type { TestCard } from './cards.js';
 import type { FlowsConfig } from './flows-config.js';
 import { authenticate, detectSurface, elementFrames, fillCheckout, fillElement, isCheckoutUrl, type PayOptions } from './payment-surfaces.js';
+import { DEPLOYMENT_CHECK_ENV } from './deployment-check.js';
 
 export { defaultFlowsConfig, resolveFlowsConfig, type FlowsConfig, type FlowsOptions } from './flows-config.js';
 export type { PayOptions } from './payment-surfaces.js';
@@ -12,10 +13,15 @@ export interface Credentials {
   password: string;
 }
 
-/** A server error of the app's (not of Stripe's pages) is most often its Stripe client missing the emulator. */
-const SERVER_ERROR_HINT =
-  " The app's log says why. With the emulator, the app's Stripe client must follow STRIPE_EMULATOR_URL, and a server you " +
-  'started yourself does not know the run\'s emulator or webhook secret.';
+/**
+ * A server error of the app's (not of Stripe's pages): most often its Stripe client missing the
+ * emulator, or, against a deployment (`vibes predeploy`), the deployment's own Stripe settings.
+ */
+function serverErrorHint(): string {
+  if (process.env[DEPLOYMENT_CHECK_ENV]) return " The deployment's log says why: its Stripe key, prices and network are its own.";
+  return " The app's log says why (the run shows its stderr as [app], and its stdout with app: { stdout: 'pipe' }). With the emulator, the app's Stripe " +
+    "client must follow STRIPE_EMULATOR_URL, and a server you started yourself does not know the run's emulator or webhook secret.";
+}
 
 /** How long an alert must stay, with the page at the form, to be the form's refusal. */
 const ALERT_SETTLE_MS = 1000;
@@ -434,7 +440,7 @@ export class Flows {
     }
     const text = (await this.page.locator('body').innerText({ timeout: 1_000 }).catch(() => '')).replace(/\s+/g, ' ').trim().slice(0, 200);
     const url = new URL(document.url());
-    const hint = document.status() >= 500 && !isCheckoutUrl(url) ? SERVER_ERROR_HINT : '';
+    const hint = document.status() >= 500 && !isCheckoutUrl(url) ? serverErrorHint() : '';
     throw new Error(`${url.origin} answered ${document.status()} for ${document.request().method()} ${url.pathname}${text ? `: "${text}"` : ''}.${hint}`);
   }
 }
@@ -445,7 +451,7 @@ async function failedRequestMessage(response: Response): Promise<string> {
   const what = response.request().headers()['next-action'] ? 'a server action' : 'a request';
   const body = (await response.text().catch(() => '')).replace(/\s+/g, ' ').trim();
   const said = body ? `: "${body.length > 200 ? `${body.slice(0, 200)}…` : body}"` : '';
-  const hint = response.status() >= 500 ? SERVER_ERROR_HINT : '';
+  const hint = response.status() >= 500 ? serverErrorHint() : '';
   return `${url.origin} answered ${response.status()} to ${what} the page sent (${response.request().method()} ${url.pathname})${said}, and the page stayed as it was.${hint}`;
 }
 

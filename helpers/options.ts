@@ -64,6 +64,8 @@ export interface AppServer {
    */
   reuseExistingServer?: boolean;
   cwd?: string;
+  /** The app's stdout in the run's output, prefixed `[app]` (default `'ignore'`; its stderr is always shown). */
+  stdout?: 'pipe' | 'ignore';
 }
 
 export interface UserOptions {

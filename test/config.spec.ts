@@ -48,6 +48,10 @@ test('BASE_URL beats a configured baseURL: under vibes predeploy the preview is 
   const local = await configWith({ BASE_URL: undefined, STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' }, options);
   expect(local.use.baseURL).toBe('http://localhost:3000');
   expect(local.webServer.map((s) => s.name)).toContain('app');
+  // The app's stdout is Playwright's to show ([app] …) when asked for; by default only its stderr.
+  expect((local.webServer.find((s) => s.name === 'app') as { stdout?: string }).stdout).toBeUndefined();
+  const piped = await configWith({ BASE_URL: undefined, STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' }, "{ app: { command: 'npm run dev', url: 'http://localhost:3000', stdout: 'pipe' } }");
+  expect((piped.webServer.find((s) => s.name === 'app') as { stdout?: string }).stdout).toBe('pipe');
 });
 
 test('an app already running locally is reused only when it can take part: Stripe test mode and your own webhook secret', async () => {

@@ -234,7 +234,7 @@ test("a server action or fetch the app answers with a 500 ends the step at once,
   // Without it, the upgrade waits for a navigation until the test's timeout.
   await page.goto('/action/dashboard');
   await expect(flowsWith(page, { dashboard: '/action/dashboard' }).upgrade()).rejects.toThrow(
-    /answered 500 to a server action the page sent \(POST \/action\/dashboard\): "0:\{"error":"An error occurred in the Server Components render\."\}", and the page stayed as it was\. The app's log says why\. With the emulator, the app's Stripe client must follow STRIPE_EMULATOR_URL/,
+    /answered 500 to a server action the page sent \(POST \/action\/dashboard\): "0:\{"error":"An error occurred in the Server Components render\."\}", and the page stayed as it was\. The app's log says why \(the run shows its stderr as \[app\], and its stdout with app: \{ stdout: 'pipe' \}\)\. With the emulator, the app's Stripe client must follow STRIPE_EMULATOR_URL/,
   );
   await expect(flowsWith(page, { signup: '/action/signup' }).signup(user)).rejects.toThrow(/answered 503 to a request the page sent \(POST \/api\/signup\): "database unavailable"/);
 });
