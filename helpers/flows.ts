@@ -195,7 +195,8 @@ export class Flows {
    * the app's words: an error page, an alert the form shows in place (a server action answering
    * 200 with "An account with this email already exists") that is still there, at the form, a
    * second later (a success toast shown just before the app navigates is not a refusal), or the
-   * reason `unsent` gives for a submission the browser never sent.
+   * reason `unsent` gives for a submission the browser never sent. Waited out, it says what
+   * `whyStill` knows (the form loaded again, empty), else where to look.
    */
   private async leaveForm(
     form: string, formPath: string, alertsBefore: string[], whyStill: () => Promise<string>, unsent: () => Promise<string | undefined>,

@@ -110,23 +110,26 @@ test('an empty variable is an unset one: VIBES_REPLAY_URL=, STRIPE_EMULATOR_URL=
   expect(config.use.baseURL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 });
 
-test("with the emulator, the app gets a test key, over a live one its own .env holds; an app that needs a key starts", async () => {
+test("with the emulator, the app gets the run's test key, over the one its own .env holds; an app that needs a key starts", async () => {
   const port = await freePort();
   const project = await tempProject({
     'package.json': JSON.stringify({ name: 'shop', type: 'module' }),
-    // An app that reads its own .env, as node --env-file and dotenv do: the environment wins over the file.
-    '.env': 'STRIPE_SECRET_KEY=sk_live_from_the_dev_env_file\n',
+    // An app that reads its own .env, as node --env-file and dotenv do: the environment wins over the
+    // file. (A live key there is refused outright: guard.spec.)
+    '.env': 'STRIPE_SECRET_KEY=sk_test_from_the_dev_env_file\n',
     'server.mjs': `import { createServer } from 'node:http';
 const key = process.env.STRIPE_SECRET_KEY;
 if (!key) throw new Error('STRIPE_SECRET_KEY is required');
-createServer((req, res) => res.end(key.slice(0, 8))).listen(${port}, '127.0.0.1');
+createServer((req, res) => res.end(key)).listen(${port}, '127.0.0.1');
 `,
     'playwright.config.ts': `import { defineVibesConfig } from 'playwright-vibes';
 export default defineVibesConfig({ app: { command: 'node --env-file=.env server.mjs', url: 'http://127.0.0.1:${port}' } });
 `,
     'e2e/key.spec.ts': `import { test, expect } from 'playwright-vibes';
 test('the key the app got', async ({ request }) => {
-  expect(await (await request.get('/')).text()).toBe('sk_test_');
+  const key = await (await request.get('/')).text();
+  expect(key).toMatch(/^sk_test_/);
+  expect(key).not.toBe('sk_test_from_the_dev_env_file');
 });
 `,
   });

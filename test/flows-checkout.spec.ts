@@ -121,7 +121,7 @@ test("an app's error page ends the flow at once, with its status and words, inst
   const flows = new Flows(page, defaultFlowsConfig);
   await flows.signup({ email: 'vibes+broken@example.com', password: 'pw-long-enough' });
   await page.goto('/dashboard');
-  await expect(flows.upgrade()).rejects.toThrow(/answered 500 for POST \/upgrade: "Error Something went wrong\."\. The app's log says why\./);
+  await expect(flows.upgrade()).rejects.toThrow(/answered 500 for POST \/upgrade: "Error Something went wrong\."\. The app's log says why \(the run shows its stderr as \[app\]/);
   // Nor does pay wait on the error page for a Stripe frame.
   await expect(flows.pay(cards.visa)).rejects.toThrow(/answered 500 for POST \/upgrade/);
 });
