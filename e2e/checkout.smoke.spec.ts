@@ -65,10 +65,12 @@ test('deleting the account removes the user and the Stripe customer @smoke', asy
   // The test's own cleanup would delete a customer the app left: only this line sees it.
   expect((await stripe.customers.retrieve(customer!.id)).deleted, 'the app deletes the Stripe customer with the account').toBe(true);
   expect(await userRows(), 'the account is gone from the database').toBe(0);
-  // Stripe tells the app the subscription ended, for a user it no longer has; an error is retried for days.
-  const ended = await webhooks.waitFor('customer.subscription.deleted', { email: user.email });
-  const [again] = (await webhooks.replay(ended)).deliveries;
-  expect(again?.status, `customer.subscription.deleted for a deleted user: ${again?.response_excerpt}`).toBe(200);
+  // Stripe tells the app the subscription ended, for a user it no longer has; an error is retried for
+  // days. The emulator's copy may come before the row is gone (and be taken, and then deduplicated):
+  // the same event under a new id arrives now, as Stripe's would after the deletion.
+  const { id: _sent, ...ended } = (await webhooks.waitFor('customer.subscription.deleted', { email: user.email })).payload;
+  const [late] = (await webhooks.inject(ended)).deliveries;
+  expect(late?.status, `customer.subscription.deleted for a deleted user: ${late?.response_excerpt}`).toBe(200);
 
   await page.goto('/login');
   await page.getByLabel('Email').fill(user.email);

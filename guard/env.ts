@@ -96,6 +96,7 @@ export function readAppEnvFiles(cwd = process.cwd(), command?: string): AppEnvVa
 /** Code that loads env files, and says that they override what the process was given. */
 const LOADS_ENV = /\b(?:dotenv|dotenvx|load_dotenv|ConfigModule)\b/;
 const WITH_OVERRIDE = /\b(?:override|overload)\s*[:=]\s*(?:true|True)\b/;
+const TEST_CODE = /(?:^|\/)(?:e2e|tests?|__tests__|spec)\/|(?:^|\/)playwright\.config\.|\.(?:spec|test)\.[cm]?[jt]sx?$/;
 /** dotenv-cli's `-o`/`--override`, dotenvx's `--overload`. */
 const OVERRIDE_FLAG = /\bdotenv(?:x\s+run)?\b[^|&;]*?\s(?:-o|--override|--overload)\b/;
 
@@ -107,6 +108,8 @@ const OVERRIDE_FLAG = /\bdotenv(?:x\s+run)?\b[^|&;]*?\s(?:-o|--override|--overlo
 function overrideIn(dir: string, commandText: string, cwd: string): string | undefined {
   if (OVERRIDE_FLAG.test(commandText)) return 'its start command';
   for (const file of sourceFiles(dir, /\.(?:[cm]?[jt]sx?|py)$/, 400)) {
+    // The tests' own set-up (a Playwright config loading .env.test with override) is not the app's.
+    if (TEST_CODE.test(file.split(path.sep).join('/'))) continue;
     let text: string;
     try {
       text = readFileSync(path.join(dir, file), 'utf8');

@@ -442,6 +442,8 @@ test.describe('environment files', () => {
       // Without override, the run's DATABASE_URL wins, as dotenv and ConfigModule load by default.
       await project.write('.env', 'DATABASE_URL=postgres://app:s3cret@db.prod.example.com/app\n');
       await project.write('src/app.module.ts', "@Module({ imports: [ConfigModule.forRoot({ isGlobal: true })] })\nexport class AppModule {}\n");
+      // A Playwright config that loads .env.test with override is the tests' own, not the app's.
+      await project.write('playwright.config.ts', "import dotenv from 'dotenv';\ndotenv.config({ path: '.env.test', override: true });\n");
       const plain = await runNode(config, given, project.dir);
       expect(plain.code, plain.stderr).toBe(0);
 

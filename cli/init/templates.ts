@@ -146,12 +146,12 @@ test('deleting the account deletes its Stripe customer @smoke', async ({ user, f
     message: 'the app deletes the Stripe customer with the account',
   }).toBe(true);
   // Stripe then tells the app about a user it no longer has, and retries an error (a row it cannot
-  // find, a foreign key) for three days. The first copy may have raced the deletion: each is sent
-  // again now that the user is surely gone, as Stripe's retry would be.
+  // find, a foreign key) for three days. Here its copy may arrive before the deletion is done (and be
+  // taken): the same event under a new id is delivered now, when the user is surely gone.
   for (const type of [${deletedEvents}]) {
-    const event = await webhooks.waitFor(type, { email: user.email });
-    const [again] = (await webhooks.replay(event)).deliveries;
-    expect(String(again?.status), \`\${type} for a deleted user: \${again?.response_excerpt ?? again?.error}\`).toMatch(/^2\\d\\d$/);
+    const { id: _sent, ...event } = (await webhooks.waitFor(type, { email: user.email })).payload;
+    const [late] = (await webhooks.inject(event)).deliveries;
+    expect(String(late?.status), \`\${type} for a deleted user: \${late?.response_excerpt ?? late?.error}\`).toMatch(/^2\\d\\d$/);
   }
 });
 
