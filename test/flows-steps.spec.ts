@@ -283,7 +283,10 @@ test('a form whose submit leads nowhere is said within 15 s, in words, not as a 
   const silent = await flowsWith(page, { signup: '/silent/signup' }).signup(user).catch((error: Error) => error);
   expect(silent?.message).toContain('The sign-up form at /silent/signup was submitted, and within 15 s the page neither left it nor showed an error or an alert.');
   expect(silent?.message).toContain("The app's log may say why");
-  // The page loaded itself again under the submission: that is said, not the app's log.
+});
+
+test('a form whose page loaded itself again under the submission (a dev server reloading) says so after its 15 s', async ({ page }) => {
+  test.setTimeout(60_000);
   const reloaded = await flowsWith(page, { signup: '/reloading/signup' }).signup(user).catch((error: Error) => error);
   expect(reloaded?.message).toContain('The sign-up form at /reloading/signup was submitted, and within 15 s the page neither left it nor showed an error or an alert. ' +
     'After the click the page loaded the form again, and what was typed is gone: a dev server that reloads the page loses the submission (Vite does on a first visit');
