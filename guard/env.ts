@@ -88,7 +88,9 @@ export function readAppEnvFiles(cwd = process.cwd(), command?: string): AppEnvVa
   ];
   return packages.flatMap(({ dir, text }) => {
     const values = [...envFilesIn(dir, envFilesNamedIn(text))];
-    const loadedOver = values.length ? overrideIn(dir, text, cwd) : undefined;
+    // Only a database variable is judged by whether it is loaded over the run's (a live key is
+    // refused either way): without one, no source file is read, in the config's every process.
+    const loadedOver = values.some(([name]) => isAppDatabaseVariable(name)) ? overrideIn(dir, text, cwd) : undefined;
     return values.map(([name, { value, file }]) => ({ name, value, file: path.relative(cwd, path.join(dir, file)), ...(loadedOver ? { loadedOver } : {}) }));
   });
 }

@@ -259,9 +259,7 @@ export function assertSafeTarget(input: GuardInput = {}): void {
 function judgeDatabase(url: string, allowed: string[], env: NodeJS.ProcessEnv): { ok: true } | { ok: false; why: string; host: string; database: string; filledBy: string[] } {
   const parsed = parseConnection(url);
   if (!parsed) return { ok: false, why: 'it is not a valid connection URL, so the guard cannot tell where it points', host: UNPARSEABLE, database: '', filledBy: [] };
-  const user = parsed.user || env.PGUSER || (process.platform === 'win32' ? env.USERNAME : env.USER);
-  const host = normaliseHost(parsed.host || env.PGHOST || 'localhost');
-  const database = parsed.database || env.PGDATABASE || user || '';
+  const { host, database } = connectionTarget(parsed, env);
   // A host starting with / is a Unix socket directory: a server on this machine.
   if (host.startsWith('/') || isLoopbackHost(host)) return { ok: true };
   if (/(^|[^a-z])test/i.test(database)) return { ok: true };
@@ -274,11 +272,18 @@ function judgeDatabase(url: string, allowed: string[], env: NodeJS.ProcessEnv): 
   return { ok: false, host, database, filledBy, why: `it points at database "${database}" on ${host}, which is neither local nor named as a test database` };
 }
 
+/** Where pg connects for a parsed URL: what it leaves empty from PGHOST, PGDATABASE and PGUSER, then pg's defaults. */
+function connectionTarget(parsed: NonNullable<ReturnType<typeof parseConnection>>, env: NodeJS.ProcessEnv): { host: string; database: string } {
+  const user = parsed.user || env.PGUSER || (process.platform === 'win32' ? env.USERNAME : env.USER);
+  return { host: normaliseHost(parsed.host || env.PGHOST || 'localhost'), database: parsed.database || env.PGDATABASE || user || '' };
+}
+
 /** `database "shop_dev" on localhost`, as pg would connect; no credentials. */
 function describeDatabase(url: string, env: NodeJS.ProcessEnv): string {
   const parsed = parseConnection(url);
   if (!parsed) return 'a database URL that does not parse';
-  return `database "${parsed.database || env.PGDATABASE || ''}" on ${normaliseHost(parsed.host || env.PGHOST || 'localhost')}`;
+  const { host, database } = connectionTarget(parsed, env);
+  return `database "${database}" on ${host}`;
 }
 
 function parseConnection(url: string): ReturnType<typeof parseConnectionString> | undefined {
