@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EMULATOR_SECRET_KEY, randomWebhookSecret } from '../core/index.js';
@@ -112,8 +113,9 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   const environment: VibesEnvironment = { runId, replayServerUrl, stripeMode, emulatorUrl };
   const webServer: NonNullable<PlaywrightTestConfig['webServer']> = [];
   if (!externalReplayUrl && replayServerUrl) {
+    const recorded = recordedRun(options.webhooks?.import, configDir);
     webServer.push(vibesServer('replay server', replayServerUrl, ['replay-server', '--port', String(replayPort),
-      ...(forwardTo ? ['--forward-to', forwardTo] : [])], guardEnv));
+      ...(forwardTo ? ['--forward-to', forwardTo] : []), ...(recorded ? ['--import', recorded] : [])], guardEnv));
   }
   if (stripeMode === 'emulator' && !externalEmulatorUrl && emulatorUrl) {
     webServer.push(vibesServer('Stripe emulator', emulatorUrl, ['stripe-emulator', '--port', String(ports.emulator),
@@ -204,6 +206,16 @@ function configDirectory(): string {
     if (!PACKAGE_HELPERS.includes(path.dirname(file))) return path.dirname(file);
   }
   return process.cwd();
+}
+
+/** The absolute path of `webhooks.import`; a file that is not there fails the config, not the replay server's start. */
+function recordedRun(file: string | undefined, configDir: string): string | undefined {
+  if (!file) return undefined;
+  const absolute = path.resolve(configDir, file);
+  if (!existsSync(absolute)) {
+    throw new Error(`webhooks.import: ${absolute} does not exist. Record a run with \`npx vibes replay-server export --out ${file} --run <run id>\` (see the README's "Record a run once"), or remove the option.`);
+  }
+  return absolute;
 }
 
 function vibesServer(name: string, url: string, args: string[], env: Record<string, string> = {}) {

@@ -31,6 +31,12 @@ export interface VibesOptions {
     port?: number;
     /** Use a replay server you run yourself instead of starting one. */
     replayServerUrl?: string;
+    /**
+     * A recorded run (`vibes replay-server export --out …`), relative to the config's folder:
+     * imported into the replay server this run starts, before the tests, to find with
+     * `webhooks.events({ source: 'imported' })` and deliver again. Events already stored are kept.
+     */
+    import?: string;
   };
   entitlements?: EntitlementsConfig;
   flows?: FlowsOptions;

@@ -22,6 +22,9 @@ export function unusedOptions(options: VibesOptions, placement: ServerPlacement)
   if (replay && options.webhooks?.port !== undefined) {
     unused.push(`webhooks.port is not used: the replay server at ${replay} runs elsewhere and keeps the --port it was started with.`);
   }
+  if (replay && options.webhooks?.import) {
+    unused.push(`webhooks.import is not used: the replay server at ${replay} runs elsewhere; import into it with \`npx vibes replay-server import ${options.webhooks.import}\` (with its --database-url), or start it with --import.`);
+  }
   // Truthy, as the config reads it: 0 is no limit.
   if (options.stripe?.rateLimit) {
     if (placement.stripeMode === 'test-mode') unused.push("stripe.rateLimit is not used: it limits the emulator, and this run uses Stripe test mode, whose own limits apply.");

@@ -198,7 +198,11 @@ function whereClause(filters: ParsedFilters): { where: string; params: unknown[]
   if (filters.email !== undefined) {
     add((p) => `(lower(e.email) = lower(${p}) or e.customer in (select c.customer from vibes.replay_events c where lower(c.email) = lower(${p}) and c.customer is not null))`, filters.email);
   }
-  if (filters.run !== undefined) add((p) => `e.run = ${p}`, filters.run);
+  // A run finds its customers' other events too: Checkout makes the customer, so customer.created,
+  // the payment intent and the charge carry no metadata the app could have tagged.
+  if (filters.run !== undefined) {
+    add((p) => `(e.run = ${p} or e.customer in (select c.customer from vibes.replay_events c where c.run = ${p} and c.customer is not null))`, filters.run);
+  }
   if (filters.since !== undefined) add((p) => `e.received_at >= ${p}`, filters.since);
   if (filters.source !== undefined) add((p) => `e.source = ${p}`, filters.source);
   if (filters.teardown !== undefined) add((p) => `${TEARDOWN} = ${p}`, filters.teardown);

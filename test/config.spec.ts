@@ -85,6 +85,8 @@ test('options for a server that runs elsewhere are said to be unused, once, by t
   expect(runner.stderr.match(/vibes: stripe\.rateLimit is not used: the Stripe emulator at http:\/\/127\.0\.0\.1:12111 runs elsewhere; start it with --rate-limit\./g)).toHaveLength(1);
   expect(runner.stderr).not.toContain('forwardTo');
   expect((await configWith({ ...elsewhere, TEST_WORKER_INDEX: '0' }, options)).stderr).not.toContain('is not used');
+  const recorded = await configWith(elsewhere, "{ webhooks: { import: 'e2e/recorded.ndjson' } }");
+  expect(recorded.stderr).toContain('vibes: webhooks.import is not used: the replay server at http://127.0.0.1:4545 runs elsewhere; import into it with `npx vibes replay-server import e2e/recorded.ndjson`');
   // Started by the run, the servers take them, and nothing is said.
   const here = await configWith({ VIBES_REPLAY_URL: '', STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' }, options);
   expect(here.stderr).not.toContain('is not used');

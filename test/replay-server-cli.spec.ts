@@ -106,11 +106,13 @@ test.describe('vibes replay-server: export and import @db', () => {
       const all = path.join(dir, 'all.ndjson');
       const exported = await runVibes(['replay-server', 'export', '--out', all, '--database-url', databaseUrl]);
       expect(exported).toMatchObject({ code: 0, stderr: expect.stringContaining('exported 4 events') });
+      expect(exported.stderr).not.toContain('no stored event matches');
       const lines = (await readFile(all, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
       expect(lines.map((l) => l.source)).toEqual(['captured', 'captured', 'captured', 'injected']);
 
       const byRun = await runVibes(['replay-server', 'export', '--run', run, '--type', 'checkout.session.completed', '--database-url', databaseUrl]);
       expect(byRun.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(mine.map((e) => e.id));
+
 
       const imported = await runVibes(['replay-server', 'import', all, '--database-url', secondDatabaseUrl]);
       expect(imported).toMatchObject({ code: 0, stdout: expect.stringContaining('imported 4 events') });
@@ -118,6 +120,20 @@ test.describe('vibes replay-server: export and import @db', () => {
       const again = await runVibes(['replay-server', 'import', all, '--database-url', secondDatabaseUrl]);
       expect(again.stdout).toContain('imported 0 events from');
       expect(again.stdout).toContain('(4 already stored)');
+
+      // A run's customers' other events carry no run id (Checkout made the customer): --run finds them
+      // too; --teardown false leaves out what cleanup's deletion caused.
+      const customer = JSON.parse(mine[0]!.raw).data.object.customer as string;
+      const untagged = await client.inject({ type: 'payment_intent.succeeded', data: { object: { object: 'payment_intent', customer } } });
+      await client.markTeardown([customer]);
+      const deleted = await client.inject({ type: 'customer.deleted', data: { object: { object: 'customer', id: customer } } });
+      const ids = async (...flags: string[]) =>
+        (await runVibes(['replay-server', 'export', '--run', run, ...flags, '--database-url', databaseUrl])).stdout.trim().split('\n').map((l) => JSON.parse(l).id);
+      expect(await ids()).toEqual(expect.arrayContaining([untagged.id, deleted.id]));
+      expect(await ids('--teardown', 'false')).toContain(untagged.id);
+      expect(await ids('--teardown', 'false')).not.toContain(deleted.id);
+      const typo = await runVibes(['replay-server', 'export', '--run', 'r_typo', '--database-url', databaseUrl]);
+      expect(typo.stderr).toContain('exported 0 events: no stored event matches --run r_typo');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -186,6 +202,35 @@ test.describe('vibes replay-server: export and import @db', () => {
     const full = await runVibes(['replay-server', 'export', '--out', '/dev/full', '--database-url', databaseUrl]);
     expect(full.code).toBe(1);
     expect(full.stderr).toContain('vibes: --out /dev/full: could not write it (no space left on device).');
+  });
+
+  test('an --ephemeral store is a temporary embedded Postgres even when the environment names a database', async ({ databaseUrl, startHarness }) => {
+    const { client } = await startHarness({ receiver: false });
+    const recorded = await client.inject(checkoutCompleted(`${uniqueId('eph')}@example.com`).raw);
+    const dir = await mkdtemp(path.join(tmpdir(), 'vibes-ephemeral-'));
+    try {
+      const file = path.join(dir, 'recorded.ndjson');
+      expect((await runVibes(['replay-server', 'export', '--out', file, '--database-url', databaseUrl])).code).toBe(0);
+      // As in a project whose .env.test names the app's test database.
+      const env = { DATABASE_URL: databaseUrl, VIBES_DATABASE_URL: '' };
+      const server = await startVibes(['replay-server', '--port', '0', '--ephemeral', '--import', file], { env, timeoutMs: 60_000 });
+      try {
+        expect(server.output()).toContain(`imported 1 event from ${file} (0 already stored)`);
+        expect(server.output()).not.toContain(`database: ${databaseUrl}`);
+        expect((await new ReplayClient(server.url).getEvent(recorded.id)).raw).toBe(recorded.raw);
+      } finally {
+        await server.stop();
+      }
+
+      const both = await runVibes(['replay-server', '--port', '0', '--ephemeral', '--database-url', databaseUrl]);
+      expect(both.code).toBe(2);
+      expect(both.stderr).toContain('--ephemeral asks for an embedded Postgres, and --database-url names a server: pass one of them.');
+      const emptyExport = await runVibes(['replay-server', 'export', '--ephemeral'], { env });
+      expect(emptyExport.code).not.toBe(0);
+      expect(emptyExport.stderr).toContain("unknown option '--ephemeral'");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('a recorded run imported at start replays offline', async ({ databaseUrl, secondDatabaseUrl, startHarness }) => {

@@ -36,6 +36,7 @@ interface StartFlags extends DatabaseFlags {
 }
 
 interface FilterFlags {
+  teardown?: 'true' | 'false';
   type?: string;
   customer?: string;
   email?: string;
@@ -52,7 +53,7 @@ interface FilterFlags {
 export function replayServerCommand(): Command {
   const command = new Command('replay-server').description('webhook capture-and-replay server (run `vibes replay-server start --help`)');
 
-  withDatabaseOptions(command.command('start', { isDefault: true }))
+  withDatabaseOptions(command.command('start', { isDefault: true }), { ephemeral: true })
     .description('capture webhooks at POST /webhooks/stripe, forward them, replay them through /api (the default)')
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, DEFAULT_REPLAY_PORT)
     .option('--host <host>', 'interface to bind; anything but loopback needs --token', '127.0.0.1')
@@ -105,7 +106,7 @@ export function replayServerCommand(): Command {
         const count = flags.out
           ? await writeFileWhole(flags.out, '--out', (write) => exportEvents(db.pool, write, filters))
           : await exportEvents(db.pool, toStdout, filters);
-        console.error(`exported ${plural(count, 'event')}${flags.out ? ` to ${flags.out}` : ''}`);
+        console.error(`exported ${plural(count, 'event')}${flags.out ? ` to ${flags.out}` : ''}${count === 0 ? `: ${nothingMatched(filters)}` : ''}`);
       } finally {
         await db.close();
       }
@@ -137,11 +138,10 @@ export function replayServerCommand(): Command {
   return command;
 }
 
-function withDatabaseOptions(command: Command): Command {
-  return command
-    .option('--database-url <url>', databaseOptionHelp.databaseUrl)
-    .option('--data-dir <dir>', databaseOptionHelp.dataDir)
-    .option('--ephemeral', databaseOptionHelp.ephemeral);
+/** `ephemeral` only where a temporary store is of use: a server, not an export from an empty one. */
+function withDatabaseOptions(command: Command, { ephemeral = false } = {}): Command {
+  command.option('--database-url <url>', databaseOptionHelp.databaseUrl).option('--data-dir <dir>', databaseOptionHelp.dataDir);
+  return ephemeral ? command.option('--ephemeral', databaseOptionHelp.ephemeral) : command;
 }
 
 function addFilterOptions(command: Command): Command {
@@ -149,7 +149,8 @@ function addFilterOptions(command: Command): Command {
     .option('--type <type>', 'only events of this type')
     .option('--customer <cus_id>', 'only events about this customer')
     .option('--email <email>', 'only events about this email (case-insensitive)')
-    .option('--run <id>', 'only events whose object has metadata.vibes_run = id')
+    .option('--run <id>', 'only events whose object has metadata.vibes_run = id, and the other events of the customers they name')
+    .addOption(new Option('--teardown <true|false>', "false: leave out what test cleanup's deletions caused; true: only those").choices(['true', 'false']))
     .option('--since <time>', 'only events received at or after (ISO 8601 or unix seconds)')
     .addOption(new Option('--source <source>', 'only events from this source').choices(['captured', 'injected', 'imported']))
     .option('--limit <n>', 'at most this many events (1 to 1000; without it, all)', parsePositiveInt);
@@ -158,10 +159,17 @@ function addFilterOptions(command: Command): Command {
 /** The filter flags, checked as the API checks them, before the database or the file is touched. */
 function checkedFilters(flags: FilterFlags): EventFilters {
   const { type, customer, email, run, since, source, limit } = flags;
-  const filters = { type, customer, email, run, since, source, limit };
+  const teardown = flags.teardown === undefined ? undefined : flags.teardown === 'true';
+  const filters = { type, customer, email, run, since, source, limit, teardown };
   const problem = exportFiltersProblem(filters);
   if (problem) throw new UsageError(`a filter flag: ${problem}`);
   return filters;
+}
+
+/** Why an export is empty, so that a mistyped run id is not a recording of nothing, found in CI. */
+function nothingMatched(filters: EventFilters): string {
+  const given = Object.entries(filters).filter(([, value]) => value !== undefined).map(([name, value]) => `--${name} ${String(value)}`);
+  return given.length === 0 ? 'the store holds no events' : `no stored event matches ${given.join(' ')} (\`GET /api/events\` and the dashboard list what is stored)`;
 }
 
 function checkSecret(secret: string | undefined): void {

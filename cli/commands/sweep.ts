@@ -124,7 +124,7 @@ async function openLedgerDatabase(databaseUrl: string | undefined, dataDir: stri
     return undefined;
   }
   // A URL from the environment is read, and named in any refusal, by the variable that holds it.
-  return openCommandDatabase({ databaseUrl, dataDir: dir });
+  return openCommandDatabase({ databaseUrl, dataDir: named ? undefined : dir });
 }
 
 /**
