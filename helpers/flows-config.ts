@@ -3,7 +3,8 @@ export type TextMatch = string | RegExp;
 /** Where the golden path lives in the app, and what its controls are called. */
 export interface FlowsConfig {
   paths: { signup: string; login: string; dashboard: string; account: string };
-  labels: { email: TextMatch; password: TextMatch };
+  /** `passwordConfirmation`: a sign-up form's second password field ("Password confirmation", "Confirm password"), filled alike. */
+  labels: { email: TextMatch; password: TextMatch; passwordConfirmation: TextMatch };
   buttons: {
     signup: TextMatch;
     login: TextMatch;
@@ -19,7 +20,7 @@ export interface FlowsConfig {
 
 export const defaultFlowsConfig: FlowsConfig = {
   paths: { signup: '/signup', login: '/login', dashboard: '/dashboard', account: '/dashboard' },
-  labels: { email: /^email/i, password: /^password/i },
+  labels: { email: /^email/i, password: /^password/i, passwordConfirmation: /confirm|again|repeat|re-?type|re-?enter/i },
   buttons: {
     signup: /sign up|create account|register/i,
     login: /log in|sign in/i,

@@ -1,6 +1,6 @@
 import { expect, test, type Dialog, type Locator, type Page, type Request, type Response } from '@playwright/test';
 import type { TestCard } from './cards.js';
-import type { FlowsConfig } from './flows-config.js';
+import type { FlowsConfig, TextMatch } from './flows-config.js';
 import { authenticate, detectSurface, elementFrames, fillCheckout, fillElement, isCheckoutUrl, type PayOptions } from './payment-surfaces.js';
 import { DEPLOYMENT_CHECK_ENV } from './deployment-check.js';
 
@@ -120,8 +120,9 @@ export class Flows {
     // The form's own path, after any redirect: leaving it is the sign of success. (A prefix test
     // would never end for a form at "/", nor let /signup go on to /signup/verify.)
     const formPath = new URL(page.url()).pathname;
-    const fields = [await this.field('email'), await this.field('password')];
-    const values = [user.email, user.password];
+    const passwords = await this.passwordFields(form === 'sign-up');
+    const fields = [await this.field('email'), ...passwords];
+    const values = [user.email, ...passwords.map(() => user.password)];
     const fill = async () => {
       for (const [i, field] of fields.entries()) await field.fill(values[i]!);
     };
@@ -151,7 +152,8 @@ export class Flows {
     await click();
     const clicked = `The ${form} form at ${formPath} was filled and its button clicked`;
     const reloadedEmpty = async () => {
-      if (!formReloaded || !(await fieldStates(fields).catch(() => [])).some((state, i) => state.value !== values[i])) return '';
+      // Every field empty again: the page was reloaded. A form rendered again with its refusal keeps the email (Django blanks only passwords).
+      if (!formReloaded || !(await fieldStates(fields).catch(() => [])).every((state, i) => state.value !== values[i])) return '';
       return ' After the click the page loaded the form again, and what was typed is gone: a dev server that reloads the page loses the submission ' +
         '(Vite does on a first visit, while it optimizes dependencies: run again, or against a production build), and a server that renders the form ' +
         'again without a word refuses it without saying why.';
@@ -242,7 +244,9 @@ export class Flows {
    */
   private formState(): Promise<{ path: string; alerts: string[] }> {
     return this.page.evaluate(() => {
-      const texts = Array.from(document.querySelectorAll<HTMLElement>('[role="alert"]'))
+      // ARIA alerts, and the error lists server-rendered forms show without one: Django's errorlist,
+      // Bootstrap's invalid-feedback and alert-danger, Rails' error_explanation.
+      const texts = Array.from(document.querySelectorAll<HTMLElement>('[role="alert"], .errorlist, .invalid-feedback, .alert-danger, .alert-error, #error_explanation'))
         .filter((element) => element.getClientRects().length > 0)
         .map((element) => element.innerText.replace(/\s+/g, ' ').trim())
         .filter((text) => text !== '' && text !== document.title.trim());
@@ -385,6 +389,26 @@ export class Flows {
   }
 
   /**
+   * The password field, and on a sign-up form those that ask for it again: Django's and Devise's
+   * "Password confirmation" starts like "Password", and "Confirm password" does not. Each field
+   * counts once, by its label; a form without a confirmation gets the password field alone.
+   */
+  private async passwordFields(signup: boolean): Promise<Locator[]> {
+    const { password, passwordConfirmation } = this.config.labels;
+    const shown = await this.field('password');
+    const candidates = (signup ? shown.or(this.page.getByLabel(passwordConfirmation)) : shown).filter({ visible: true });
+    const labels = await candidates.evaluateAll((elements) => elements.map((element) => {
+      const input = element as HTMLInputElement;
+      return input.labels?.[0]?.innerText.trim() || input.getAttribute('aria-label') || '';
+    }));
+    const again = labels.flatMap((label, i) => (textMatches(label, passwordConfirmation) ? [i] : []));
+    const first = labels.findIndex((label, i) => !again.includes(i) && textMatches(label, password));
+    // A label the page computes some other way (aria-labelledby): the first match, as before.
+    if (first === -1) return [shown.first()];
+    return [candidates.nth(first), ...(signup ? again.map((i) => candidates.nth(i)) : [])];
+  }
+
+  /**
    * Waits up to CONTROL_TIMEOUT_MS for a control the step needs. Not there: an error page says so
    * with its status; else the error says what the page has instead and which option names it.
    */
@@ -462,6 +486,11 @@ function fieldStates(fields: Locator[]): Promise<{ label: string; value: string;
     const input = el as HTMLInputElement;
     return { label: input.labels?.[0]?.innerText.trim() || input.name || 'a field', value: input.value, problem: input.validationMessage };
   }, undefined, { timeout: 1_000 })));
+}
+
+/** Whether a label reads as Playwright's getByLabel would match it: a string as a case-insensitive part, a RegExp as itself. */
+function textMatches(text: string, match: TextMatch): boolean {
+  return typeof match === 'string' ? text.toLowerCase().includes(match.toLowerCase()) : new RegExp(match.source, match.flags.replace('g', '')).test(text);
 }
 
 /** A button name or message as the config gives it: a string quoted, a regex as written. */

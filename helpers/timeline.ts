@@ -29,9 +29,26 @@ export function formatTimeline(events: readonly EventDetail[]): string {
 }
 
 function excerpt(text: string | null): string | undefined {
-  const line = text?.replace(/\s+/g, ' ').trim();
+  const line = (text && readableAnswer(text))?.replace(/\s+/g, ' ').trim();
   if (!line) return undefined;
   return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}
+
+/**
+ * An HTML answer (a framework's error page: Django's debug page, Rails', a proxy's) by its title,
+ * which names the error where its first kilobyte is mostly <style>; without one, its text.
+ */
+function readableAnswer(text: string): string {
+  if (!/^\s*</.test(text)) return text;
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
+  if (title) return `${decodeEntities(title)} (an HTML page)`;
+  return decodeEntities(text.replace(/<(style|script)\b[^>]*>[\s\S]*?(<\/\1>|$)/gi, ' ').replace(/<[^>]*>?/g, ' '));
+}
+
+function decodeEntities(text: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+  return text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (entity, code: string) =>
+    code[0] === '#' ? String.fromCodePoint(Number.parseInt(code.slice(code[1] === 'x' || code[1] === 'X' ? 2 : 1), code[1] === 'x' || code[1] === 'X' ? 16 : 10)) : (named[code.toLowerCase()] ?? entity));
 }
 
 /**
@@ -52,6 +69,8 @@ function everyGenuineDeliveryRefused(events: readonly EventDetail[]): string | u
     status === null ? 'Is the app answering at its webhook URL (webhooks.forwardTo)?'
     // No route there: a path or method the app does not serve, not a signature it refused.
     : status === 404 || status === 405 ? 'Does the app serve POST at webhooks.forwardTo? That is where the deliveries went.'
+    // Stripe takes a redirect for a failure and does not follow it; nor does the replay server.
+    : status >= 300 && status < 400 ? 'A redirect: the app sends POSTs at webhooks.forwardTo elsewhere (a trailing slash it adds, as Django\'s APPEND_SLASH does; http to https; a login page). Set forwardTo to the URL it redirects to: Stripe does not follow redirects either.'
     : status < 500 ? "Does its webhook verify with the run's STRIPE_WEBHOOK_SECRET, on the raw body?"
     : "The app's log says why.";
   return `  The app took no genuinely signed delivery (${genuine.length}); ${answers.size === 1 ? 'each' : 'most'} got ${answer}. ${why}`;

@@ -107,6 +107,30 @@ const COMING_SOON = clientSide('Upgrade', "said('Coming soon');");
 const FETCH_ACCOUNT = clientSide('Delete account', "const r = await fetch('/api/account', { method: 'DELETE' }); said(r.ok ? 'Your account has been deleted.' : 'Forbidden');");
 const GOODBYE_ACCOUNT = clientSide('Delete account', "said('Goodbye! We are sad to see you go.');");
 
+// Sign-up forms that ask for the password twice, as Django's UserCreationForm and Devise label it,
+// and as many others do; they refuse in place when the two differ.
+const twicePasswordSignup = (first: string, second: string) => page('Sign up', `<form id="form">
+  <label for="email">Email:</label><input id="email" name="email" type="email" required>
+  <label for="password1">${first}</label><input id="password1" name="password1" type="password" required>
+  <label for="password2">${second}</label><input id="password2" name="password2" type="password" required>
+  <button>Sign up</button>
+  <p id="errors" role="alert"></p>
+</form>
+<script>
+  document.getElementById('form').onsubmit = (event) => {
+    event.preventDefault();
+    const [one, two] = ['password1', 'password2'].map((id) => document.getElementById(id).value);
+    if (one !== two) document.getElementById('errors').textContent = 'The two password fields didn’t match.';
+    else location.href = '/welcome';
+  };
+</script>`);
+
+const DJANGO_SIGNUP = (errors: string) => page('Sign up', `<form method="post">${errors}
+  <label for="email">Email:</label><input id="email" name="email" type="email" value="${errors ? 'vibes+steps@example.com' : ''}">
+  <label for="password">Password:</label><input id="password" name="password" type="password">
+  <button>Sign up</button>
+</form>`);
+
 function answer(method: string, path: string): { status: number; body: string } {
   const post = method === 'POST';
   if (path === '/login') return { status: 200, body: LOGIN_FORM('/session') };
@@ -130,6 +154,11 @@ function answer(method: string, path: string): { status: number; body: string } 
   if (path === '/unhydrated/signup') return { status: 200, body: UNHYDRATED_SIGNUP };
   if (path === '/reloading/api' && post) return { status: 204, body: '' };
   if (path === '/signup-toast') return { status: 200, body: TOAST_SIGNUP };
+  if (path === '/django/signup') return { status: 200, body: twicePasswordSignup('Password:', 'Password confirmation:') };
+  if (path === '/confirm/signup') return { status: 200, body: twicePasswordSignup('Password', 'Confirm password') };
+  if (path === '/welcome') return { status: 200, body: page('Welcome', '<p>Your dashboard</p>') };
+  // Django renders a refused form again (200, the same path) with an errorlist and no role="alert", the password blanked.
+  if (path === '/refusing/signup') return { status: 200, body: DJANGO_SIGNUP(post ? '<ul class="errorlist"><li>Please sign up with your work email.</li></ul>' : '') };
   if (path === '/hydrating/login') return { status: 200, body: hydrating(false) };
   if (path === '/never-hydrated/login') return { status: 200, body: hydrating(true) };
   if (path === '/long-password/login') return { status: 200, body: LONG_PASSWORD_LOGIN };
@@ -182,6 +211,19 @@ test('a form that refuses in place (200, an alert under it) is said with the ale
 test('a success toast (an alert) shown just before the app routes on is not taken for a refusal', async ({ page }) => {
   await flowsWith(page, { signup: '/signup-toast' }).signup(user);
   await expect(page).toHaveURL(/\/welcome$/);
+});
+
+test('a sign-up form that asks for the password twice gets it twice ("Password confirmation", "Confirm password")', async ({ page }) => {
+  for (const signup of ['/django/signup', '/confirm/signup']) {
+    await flowsWith(page, { signup }).signup(user);
+    await expect(page, signup).toHaveURL(/\/welcome$/);
+  }
+});
+
+test("a form rendered again with its errors in a list, not an alert (Django's errorlist), is said with them", async ({ page }) => {
+  await expect(flowsWith(page, { signup: '/refusing/signup' }).signup(user)).rejects.toThrow(
+    'The sign-up form at /refusing/signup was refused: the page stayed there and says "Please sign up with your work email."',
+  );
 });
 
 test('an alert the page showed before the submit is not taken for a refusal', async ({ page }) => {

@@ -113,6 +113,10 @@ test('a Python app: init says it read no Python, instead of saying no file follo
     expect(result.stdout).toContain('init reads no Python, so it cannot tell whether it does.');
     expect(result.stdout).toContain('The CI workflows set up Node only: add your Python set-up');
     expect(result.stdout).not.toContain('no file reads it yet');
+    expect(result.stdout).toContain('python3 app.py → http://localhost:5000');
+    // A command that binds 127.0.0.1 is reached there: Django's ALLOWED_HOSTS = ['127.0.0.1'] refuses a Host of localhost.
+    const django = await init(flask, ['--dry-run', '--app-command', 'python3 manage.py runserver 127.0.0.1:8000', '--port', '8000']);
+    expect(django.stdout).toContain('python3 manage.py runserver 127.0.0.1:8000 → http://127.0.0.1:8000');
   } finally {
     await flask.remove();
   }

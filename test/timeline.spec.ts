@@ -49,4 +49,30 @@ test.describe('the webhook timeline in failure messages @db', () => {
       await nest.close();
     }
   });
+
+  test("a redirect is said as one, and an HTML error page by its title (Django's APPEND_SLASH, its debug page)", async ({ startHarness }) => {
+    const style = `<style>${'html * { padding:0; margin:0; } '.repeat(40)}</style>`;
+    const django = await loopbackSite((req) =>
+      req.url === '/stripe/webhook'
+        ? { status: 301, body: '' }
+        : { status: 500, body: `<!DOCTYPE html>\n<html lang="en">\n<head>\n  <meta name="robots" content="NONE,NOARCHIVE">\n  <title>DoesNotExist at /stripe/webhook/</title>\n  ${style}</head><body><h1>DoesNotExist</h1></body></html>` });
+    try {
+      const redirected = await startHarness({ receiver: false, forwardTo: `${django.url}/stripe/webhook` });
+      const event = await redirected.client.inject(stripeEvent('checkout.session.completed', 'checkout.session').raw, { deliver: false });
+      await redirected.client.replay(event.id);
+      const [lead] = formatTimeline([await redirected.client.getEvent(event.id)]).split('\n');
+      expect(lead).toContain('each got 301. A redirect: the app sends POSTs at webhooks.forwardTo elsewhere (a trailing slash it adds, as Django\'s APPEND_SLASH does');
+      expect(lead).not.toContain('raw body');
+
+      const failing = await startHarness({ receiver: false, forwardTo: `${django.url}/stripe/webhook/` });
+      const other = await failing.client.inject(stripeEvent('customer.subscription.deleted', 'subscription').raw, { deliver: false });
+      await failing.client.replay(other.id);
+      const lines = formatTimeline([await failing.client.getEvent(other.id)]);
+      expect(lines).toContain('-> 500');
+      expect(lines).toContain(': "DoesNotExist at /stripe/webhook/ (an HTML page)"');
+      expect(lines).not.toContain('<style>');
+    } finally {
+      await django.close();
+    }
+  });
 });

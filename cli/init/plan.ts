@@ -30,7 +30,6 @@ const GITIGNORE_LINES = ['.env.test.local', 'test-results/', 'playwright-report/
 
 export function appChoice(facts: ProjectFacts, choices: InitChoices): AppChoice {
   const port = choices.port ?? facts.port.value;
-  const url = (choices.appUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
   const pm = facts.packageManager.name;
   const startScript = facts.startScript ? facts.pkg.scripts?.[facts.startScript] : undefined;
   // A start script that runs built output (`node dist/main.js`) runs nothing on a fresh clone, and a stale build locally.
@@ -38,6 +37,10 @@ export function appChoice(facts: ProjectFacts, choices: InitChoices): AppChoice 
   const command = choices.appCommand ?? (facts.startScript
     ? `${buildFirst ? `${runScript(pm, 'build')} && ` : ''}${runScript(pm, facts.startScript)}`
     : runScript(pm, 'dev'));
+  // An app bound to 127.0.0.1 (`runserver 127.0.0.1:8000`, `--host 127.0.0.1`) is reached there: "localhost" may
+  // resolve to ::1 first, and a Host header of localhost is refused by Django's ALLOWED_HOSTS = ['127.0.0.1'].
+  const host = /(?:^|[\s=:'"])127\.0\.0\.1(?=[\s:'"]|$)/.test(`${command} ${startScript ?? ''}`) ? '127.0.0.1' : 'localhost';
+  const url = (choices.appUrl ?? `http://${host}:${port}`).replace(/\/$/, '');
   const webhookPath = choices.webhookPath ?? facts.webhookPath.value;
   const notes = [
     `Detected: ${facts.framework?.name ?? 'no known framework'}, ${facts.packageManager.name} (${facts.packageManager.source}), ` +
