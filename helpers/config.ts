@@ -114,6 +114,13 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
   const webServer: NonNullable<PlaywrightTestConfig['webServer']> = [];
   if (!externalReplayUrl && replayServerUrl) {
     const recorded = recordedRun(options.webhooks?.import, configDir);
+    // A fixed port (for `stripe listen`) that something holds: Playwright would stop on "already used … set
+    // reuseExistingServer", which names no replay server and no way to use the one there.
+    if (options.webhooks?.port !== undefined && !env.TEST_WORKER_INDEX && somethingListensAt(replayServerUrl)) {
+      const { which, stop } = occupant(replayServerUrl);
+      console.warn(`vibes: something already answers at ${replayServerUrl}${which}, the webhooks.port this run starts its replay server on: ` +
+        `a replay server you started yourself, or one a killed run left? ${stop[0]!.toUpperCase()}${stop.slice(1)}, or use that one: VIBES_REPLAY_URL=${replayServerUrl}.`);
+    }
     webServer.push(vibesServer('replay server', replayServerUrl, ['replay-server', '--port', String(replayPort),
       ...(forwardTo ? ['--forward-to', forwardTo] : []), ...(recorded ? ['--import', recorded] : [])], guardEnv));
   }
@@ -137,10 +144,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
     // Playwright would stop on it with "… is already used … set reuseExistingServer:true", the wrong fix here.
     const occupied = !env.TEST_WORKER_INDEX && !(userApp.reuseExistingServer ?? reusable) && somethingListensAt(userApp.url);
     if (occupied) {
-      const port = portOf(userApp.url);
-      const owner = portOwner(port);
-      const which = owner ? ` (pid ${owner.pid}: ${owner.command.length > 120 ? `${owner.command.slice(0, 120)}…` : owner.command})` : '';
-      const stop = owner ? `stop that one first (kill ${owner.pid})` : `stop that one first (\`lsof -i :${port}\` names it)`;
+      const { which, stop } = occupant(userApp.url);
       console.warn(`vibes: something already answers at ${userApp.url}${which}: your dev server, or an app a killed run left running? ` +
         `This run starts its own app, which knows the run's Stripe emulator and webhook secret: ${stop}. ` +
         "Playwright's own hint below, reuseExistingServer, would test that app instead, without them.");
@@ -206,6 +210,15 @@ function configDirectory(): string {
     if (!PACKAGE_HELPERS.includes(path.dirname(file))) return path.dirname(file);
   }
   return process.cwd();
+}
+
+/** Who holds a URL's port, as words for a warning: " (pid 123: node …)" and how to stop it. */
+function occupant(url: string): { which: string; stop: string } {
+  const port = portOf(url);
+  const owner = portOwner(port);
+  const which = owner ? ` (pid ${owner.pid}: ${owner.command.length > 120 ? `${owner.command.slice(0, 120)}…` : owner.command})` : '';
+  const stop = owner ? `stop that one first (kill ${owner.pid})` : `stop that one first (\`lsof -i :${port}\` names it)`;
+  return { which, stop };
 }
 
 /** The absolute path of `webhooks.import`; a file that is not there fails the config, not the replay server's start. */
