@@ -59,6 +59,9 @@ export function redactUrl(url: string): string {
     }
     return u.toString();
   } catch {
-    return '<unparseable database URL>';
+    // pg takes URLs the WHATWG parser refuses, as postgres://user@/app (the default host or socket):
+    // shown with all between the user's name and the last @ hidden, and the password parameters.
+    if (!/^postgres(?:ql)?:\/\//i.test(url)) return '<unparseable database URL>';
+    return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)(.*)@/i, '$1***@').replace(/([?&](?:ssl)?password=)[^&]*/gi, '$1***');
   }
 }

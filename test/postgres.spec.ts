@@ -298,5 +298,8 @@ test.describe('embedded Postgres', () => {
     );
     expect(redactUrl('postgres://u:a@db.example/app?password=b')).toBe('postgres://u:***@db.example/app?password=***');
     expect(redactUrl('not a url')).not.toContain('not a url');
+    // pg connects with these (the default host), though the URL parser refuses them.
+    expect(redactUrl('postgres://postgres@/django_test')).toBe('postgres://postgres@/django_test');
+    expect(redactUrl('postgres://u:p@ss@/app?password=x')).toBe('postgres://u:***@/app?password=***');
   });
 });
