@@ -419,6 +419,8 @@ test.describe('environment files', () => {
   });
 
   test("an app that loads its .env with override uses that file's database over the run's: a production one is refused, and so is another test database", async () => {
+    // Eight config loads and a doctor, each a process of its own: slow on a loaded machine.
+    test.setTimeout(90_000);
     const config = "import('playwright-vibes').then((m) => m.defineVibesConfig({ app: { command: 'npm run start', url: 'http://127.0.0.1:9' } }))";
     const given = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/nest_test', VIBES_DATABASE_URL: '' };
     const project = await tempProject({
@@ -432,6 +434,9 @@ test.describe('environment files', () => {
       expect(production.stderr).toContain('✗ test database: DATABASE_URL in .env — it points at database "app" on db.prod.example.com');
       expect(production.stderr).toContain(`where it came from: your app's own .env, which ${path.join('src', 'app.module.ts')} loads with override, over the run's DATABASE_URL`);
       expect(production.stderr).not.toContain('s3cret');
+      const doctor = await runVibes(['doctor'], { cwd: project.dir, env: { ...given, STRIPE_EMULATOR_URL: undefined, STRIPE_SECRET_KEY: undefined } });
+      // Doctor says it with the run's words: the override is the fix, not a DATABASE_URL the run already sets.
+      expect(doctor.stdout).toContain(`! app database (DATABASE_URL in .env): a run whose config starts your app refuses it: it points at database "app" on db.prod.example.com, which is neither local nor named as a test database; remove the override (${path.join('src', 'app.module.ts')})`);
 
       // A local database of its own: safe, but the app writes it and the run's checks read another.
       await project.write('.env', 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/nest_dev\n');

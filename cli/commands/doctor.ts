@@ -50,7 +50,9 @@ function appFileDatabaseLines(dir: string): Line[] {
   // With the files the "dev" script loads, the command `vibes init` gives a config by default.
   const appEnvFiles = readAppEnvFiles(dir, 'npm run dev');
   return appFileDatabaseUrls(appEnvFiles).map((found) => {
-    const [refusal] = checkTarget({ env: {}, sources: new Map(), appEnvFiles: [found] }).refusals;
+    // Judged with the run's environment, as the run judges it: a file the app loads with override is
+    // refused for that, not for a DATABASE_URL missing from .env.test. The run's own refusals are listed above.
+    const refusal = checkTarget({ appEnvFiles: [found] }).refusals.find((r) => r.variable === `${found.name} in ${found.file}`);
     const name = `app database (${found.name} in ${found.file})`;
     return refusal
       ? { ok: 'warn', name, detail: `a run whose config starts your app refuses it: ${refusal.why}; ${refusal.allow}` }
