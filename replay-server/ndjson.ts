@@ -64,11 +64,15 @@ export async function exportEvents(
   return count;
 }
 
+/** Events per check of the abort signal while importing: a few statements' worth. */
+const IMPORT_SLICE = 512;
+
 /**
  * Stores the events of an NDJSON export, all or nothing: a bad line (named by its number)
- * imports none. Events already stored are skipped, so importing twice is harmless.
+ * imports none, and neither does an import stopped by `signal` (Ctrl-C), which rolls back.
+ * Events already stored are skipped, so importing twice is harmless.
  */
-export async function importEvents(pool: pg.Pool, input: string | NodeJS.ReadableStream): Promise<ImportResult> {
+export async function importEvents(pool: pg.Pool, input: string | NodeJS.ReadableStream, signal?: AbortSignal): Promise<ImportResult> {
   const events: NewEvent[] = [];
   const lines = createInterface({ input: typeof input === 'string' ? Readable.from([input]) : input, crlfDelay: Infinity });
   let number = 0;
@@ -77,11 +81,25 @@ export async function importEvents(pool: pg.Pool, input: string | NodeJS.Readabl
     if (line.trim() === '') continue;
     events.push(parseExportedLine(line, number));
   }
+  try {
+    return await storeAll(pool, events, signal);
+  } catch (error) {
+    // Stopped while its database was being closed too: what failed says nothing the user needs.
+    if (signal?.aborted) throw new Error(`the import was stopped: nothing was imported (an import is all or nothing).`);
+    throw error;
+  }
+}
+
+async function storeAll(pool: pg.Pool, events: NewEvent[], signal: AbortSignal | undefined): Promise<ImportResult> {
   await migrateReplaySchema(pool);
   const client = await pool.connect();
   try {
     await client.query('begin');
-    const imported = (await insertEvents(client, events)).filter(Boolean).length;
+    let imported = 0;
+    for (let i = 0; i < events.length; i += IMPORT_SLICE) {
+      signal?.throwIfAborted();
+      imported += (await insertEvents(client, events.slice(i, i + IMPORT_SLICE))).filter(Boolean).length;
+    }
     await client.query('commit');
     return { imported, skipped: events.length - imported };
   } catch (error) {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { ReplayClient } from '../replay-server/index.js';
-import { runVibes, startVibes } from './support/cli.js';
+import { spawn } from 'node:child_process';
+import { CLI, runVibes, startVibes } from './support/cli.js';
 import { test, expect } from './support/replay-fixtures.js';
 import { checkoutCompleted, postWebhook, randomSecret, stripeEvent, uniqueId } from './support/replay-events.js';
 import { startReceiver } from './support/replay-receiver.js';
@@ -135,6 +136,38 @@ test.describe('vibes replay-server: export and import @db', () => {
       const typo = await runVibes(['replay-server', 'export', '--run', 'r_typo', '--database-url', databaseUrl]);
       expect(typo.stderr).toContain('exported 0 events: no stored event matches --run r_typo');
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('Ctrl-C while an import writes stops it, and nothing is imported', async ({ databaseUrl }) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'vibes-import-stop-'));
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      // Enough events that the import is still writing when it is interrupted.
+      const file = path.join(dir, 'recorded.ndjson');
+      const line = (n: number) => JSON.stringify({
+        raw: JSON.stringify({ id: `evt_stop${String(n).padStart(8, '0')}`, object: 'event', type: 'invoice.paid', created: 1764000000, livemode: false, data: { object: { object: 'invoice' } } }),
+        received_at: new Date(1764000000000 + n).toISOString(),
+      });
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(file, `${Array.from({ length: 30_000 }, (_, n) => line(n)).join('\n')}\n`);
+      const child = spawn(process.execPath, [CLI, 'replay-server', 'import', file, '--database-url', databaseUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      // Interrupted once it writes the events, not while it reads the file or migrates.
+      const database = new URL(databaseUrl).pathname.slice(1);
+      await expect.poll(async () => (await db.query("select count(*)::int as n from pg_stat_activity where datname = $1 and query like 'insert into vibes.replay_events%'", [database])).rows[0].n,
+        { intervals: [20], timeout: 60_000 }).toBeGreaterThan(0);
+      child.kill('SIGINT');
+      expect(await exited, output).toBe(130);
+      expect(output).toContain('nothing was imported (an import is all or nothing)');
+      expect((await db.query("select count(*)::int as n from vibes.replay_events where id like 'evt_stop%'")).rows[0].n).toBe(0);
+    } finally {
+      await db.end();
       await rm(dir, { recursive: true, force: true });
     }
   });

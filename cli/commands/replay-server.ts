@@ -72,7 +72,7 @@ export function replayServerCommand(): Command {
       const db = await openCommandDatabase(flags);
       // Before listening: once the port answers (a webServer's readiness check), the run is there to replay.
       if (flags.import) {
-        const { imported, skipped } = await importEvents(db.pool, createReadStream(flags.import));
+        const { imported, skipped } = await importEvents(db.pool, createReadStream(flags.import), stopSignal());
         console.log(`imported ${plural(imported, 'event')} from ${flags.import} (${skipped} already stored)`);
       }
       const server = await startReplayServer({
@@ -119,7 +119,7 @@ export function replayServerCommand(): Command {
       await checkReadableFile(file, 'the file');
       const db = await openCommandDatabase(flags);
       try {
-        const { imported, skipped } = await importEvents(db.pool, createReadStream(file));
+        const { imported, skipped } = await importEvents(db.pool, createReadStream(file), stopSignal());
         console.log(`imported ${plural(imported, 'event')} from ${file} (${skipped} already stored)`);
       } finally {
         await db.close();
@@ -164,6 +164,16 @@ function checkedFilters(flags: FilterFlags): EventFilters {
   const problem = exportFiltersProblem(filters);
   if (problem) throw new UsageError(`a filter flag: ${problem}`);
   return filters;
+}
+
+/**
+ * Aborted by Ctrl-C or SIGTERM, before the database is closed (shutdown closes in reverse order):
+ * an import under way rolls back instead of the database waiting for it to commit.
+ */
+function stopSignal(): AbortSignal {
+  const stopping = new AbortController();
+  onShutdown(() => stopping.abort());
+  return stopping.signal;
 }
 
 /** Why an export is empty, so that a mistyped run id is not a recording of nothing, found in CI. */
