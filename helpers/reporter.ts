@@ -6,8 +6,10 @@ import { ANNOTATIONS } from './annotations.js';
 /** What a vibes run did, summed over every test and attempt. */
 export interface VibesSummary {
   eventsCaptured: number;
-  /** Events a test made itself (webhooks.inject) or imported: absent or 0 when there were none. */
+  /** Events a test made itself (webhooks.inject): absent or 0 when there were none. */
   eventsInjected?: number;
+  /** Events of a recorded run (webhooks.import): absent or 0 when there were none. */
+  eventsImported?: number;
   replaysSent: number;
   exactlyOnce: { passed: number; failed: number };
   /** `unchecked`: the run ended (interrupted) before its teardown read the ledger, so leftBehind counts only what tests noted. */
@@ -99,7 +101,8 @@ export default class VibesReporter implements Reporter {
     const flaky = (this.root?.allTests() ?? []).filter((test) => test.outcome() === 'flaky').map((test) => titleOf(test));
     const text = formatSummary({
       eventsCaptured: [...this.events.values()].filter((source) => source === undefined || source === 'captured').length,
-      eventsInjected: [...this.events.values()].filter((source) => source === 'injected' || source === 'imported').length,
+      eventsInjected: [...this.events.values()].filter((source) => source === 'injected').length,
+      eventsImported: [...this.events.values()].filter((source) => source === 'imported').length,
       replaysSent: this.replays.size,
       exactlyOnce: { ...this.exactlyOnce },
       cleanup: {
@@ -143,7 +146,7 @@ export function formatSummary(summary: VibesSummary): string {
   const hidden = flaky.length > FLAKY_TITLES_SHOWN ? `\n                … and ${flaky.length - FLAKY_TITLES_SHOWN} more` : '';
   return [
     'Vibes summary',
-    `  webhooks      ${describeEvents(summary.eventsCaptured, summary.eventsInjected ?? 0)}, ${plural(summary.replaysSent, 'replay')} sent`,
+    `  webhooks      ${describeEvents({ captured: summary.eventsCaptured, injected: summary.eventsInjected ?? 0, imported: summary.eventsImported ?? 0 })}, ${plural(summary.replaysSent, 'replay')} sent`,
     `  exactly once  ${exactlyOnceLine(summary)}`,
     `  cleanup       ${summary.cleanup.removed} removed, ${summary.cleanup.leftBehind} left behind${summary.cleanup.unchecked ? ' by the tests that finished' : ''}`,
     ...(summary.cleanup.unchecked ? [`                interrupted before the cleanup check: the next run removes what this one left, or now \`npx vibes sweep --older-than 0s\``] : []),
@@ -168,11 +171,13 @@ function runNote(run: string, tagged: boolean | undefined): string {
   return '(no events seen)';
 }
 
-/** "23 events captured", "1 event injected", "3 events (2 captured, 1 injected)". */
-function describeEvents(captured: number, injected: number): string {
-  if (injected === 0) return `${plural(captured, 'event')} captured`;
-  if (captured === 0) return `${plural(injected, 'event')} injected`;
-  return `${plural(captured + injected, 'event')} (${captured} captured, ${injected} injected)`;
+/** "23 events captured", "1 event injected", "3 events (2 captured, 1 injected)": the sources there were, "0 events captured" for none. */
+function describeEvents(counts: { captured: number; injected: number; imported: number }): string {
+  const present = Object.entries(counts).filter(([, count]) => count > 0);
+  if (present.length === 0) return `${plural(0, 'event')} captured`;
+  if (present.length === 1) return `${plural(present[0]![1], 'event')} ${present[0]![0]}`;
+  const total = present.reduce((sum, [, count]) => sum + count, 0);
+  return `${plural(total, 'event')} (${present.map(([source, count]) => `${count} ${source}`).join(', ')})`;
 }
 
 /** `file › describe › title`, as Playwright's list reporter names a test (without the project). */

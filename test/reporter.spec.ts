@@ -97,6 +97,10 @@ test('counts the events Stripe sent apart from those the tests injected', () => 
     { attachments: [timeline([{ id: 'evt_1', source: 'captured' }, { id: 'evt_3', source: 'captured' }])] },
   ]);
   expect(printed).toContain('\n  webhooks      3 events (2 captured, 1 injected), 0 replays sent\n');
+  // A recorded run's events (webhooks.import) are neither Stripe's of this run nor the tests' own.
+  const offline = summaryOf([{ attachments: [timeline([{ id: 'evt_4', source: 'imported' }, { id: 'evt_5', source: 'injected' }])] }]);
+  expect(offline).toContain('\n  webhooks      2 events (1 injected, 1 imported), 0 replays sent\n');
+  expect(summaryOf([{ attachments: [timeline([{ id: 'evt_6', source: 'imported' }])] }])).toContain('\n  webhooks      1 event imported, 0 replays sent\n');
   // None carried the run's id: `export --run` would find nothing, and the line says so.
   expect(printed).toMatch(/\n  run +\S+ \(no event carried it in metadata\.vibes_run, so `export --run` finds none: export by --email or --since/);
 });
