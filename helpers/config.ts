@@ -119,7 +119,7 @@ export function defineVibesConfig(options: VibesOptions = {}, ...overrides: Vibe
     if (options.webhooks?.port !== undefined && !env.TEST_WORKER_INDEX && somethingListensAt(replayServerUrl)) {
       const { which, stop } = occupant(replayServerUrl);
       console.warn(`vibes: something already answers at ${replayServerUrl}${which}, the webhooks.port this run starts its replay server on: ` +
-        `a replay server you started yourself, or one a killed run left? ${stop[0]!.toUpperCase()}${stop.slice(1)}, or use that one: VIBES_REPLAY_URL=${replayServerUrl}.`);
+        `a replay server you started yourself, or one a killed run left? ${stop[0]!.toUpperCase()}${stop.slice(1)}, or, if it is a replay server, use it: VIBES_REPLAY_URL=${replayServerUrl}.`);
     }
     webServer.push(vibesServer('replay server', replayServerUrl, ['replay-server', '--port', String(replayPort),
       ...(forwardTo ? ['--forward-to', forwardTo] : []), ...(recorded ? ['--import', recorded] : [])], guardEnv));
@@ -226,7 +226,7 @@ function recordedRun(file: string | undefined, configDir: string): string | unde
   if (!file) return undefined;
   const absolute = path.resolve(configDir, file);
   if (!existsSync(absolute)) {
-    throw new Error(`webhooks.import: ${absolute} does not exist. Record a run with \`npx vibes replay-server export --out ${file} --run <run id>\` (see the README's "Record a run once"), or remove the option.`);
+    throw new Error(`webhooks.import: ${absolute} does not exist. Record a run with \`npx vibes replay-server export --out ${file} --run <run id> --teardown false\` (see the README's "Record a run once"), or remove the option.`);
   }
   return absolute;
 }

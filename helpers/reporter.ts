@@ -152,7 +152,7 @@ export function formatSummary(summary: VibesSummary): string {
     ...(summary.cleanup.unchecked ? [`                interrupted before the cleanup check: the next run removes what this one left, or now \`npx vibes sweep --older-than 0s\``] : []),
     ...(summary.fuzz ? [`  fuzz          ${plural(summary.fuzz.properties, 'property', 'properties')}, ${plural(summary.fuzz.runs, 'run')}, ${plural(summary.fuzz.counterexamples, 'counterexample')} found`] : []),
     `  flaky tests   ${flaky.length === 0 ? 'none' : `${flaky.length}${shown}${hidden}`}`,
-    ...(summary.run ? [`  run           ${summary.run} ${runNote(summary.run, summary.runTagged)}`] : []),
+    ...(summary.run ? [`  run           ${summary.run} ${runNote(summary.run, summary.runTagged, summary.eventsCaptured > 0)}`] : []),
   ].join('\n');
 }
 
@@ -163,8 +163,10 @@ function exactlyOnceLine({ exactlyOnce, fuzz }: VibesSummary): string {
 }
 
 /** What the run's id is good for: the events that carry it, if the tests saw any; undefined `tagged`, no events seen. */
-function runNote(run: string, tagged: boolean | undefined): string {
-  if (tagged === true) return `(events with metadata.vibes_run = it: vibes replay-server export --run ${run})`;
+function runNote(run: string, tagged: boolean | undefined, captured: boolean): string {
+  if (tagged === true) return `(events with metadata.vibes_run = it: vibes replay-server export --out recorded.ndjson --run ${run} --teardown false)`;
+  // A run fed only what the tests injected or imported made nothing in Stripe to tag: no advice to give.
+  if (tagged === false && !captured) return '(Stripe sent this run no events: those seen were injected or imported)';
   if (tagged === false) {
     return '(no event carried it in metadata.vibes_run, so `export --run` finds none: export by --email or --since, or have the app copy VIBES_RUN_ID into its Stripe metadata)';
   }

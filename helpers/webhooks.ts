@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestInfo } from '@playwright/test';
-import { ReplayClient, type EventDetail, type EventFilters, type EventSummary, type ReplayOptions, type ReplayResult } from '../replay-server/index.js';
+import { ReplayClient, type EventDetail, type EventFilters, type EventSource, type EventSummary, type ReplayOptions, type ReplayResult } from '../replay-server/index.js';
 import { fuzzInTest, type FuzzTestContext } from './fuzz/in-test.js';
 import type { WebhookFuzzOptions } from './fuzz/run.js';
 import type { FuzzResult } from './fuzz/search.js';
@@ -12,12 +12,14 @@ export type EventMatch = { email: string } | { customer: string } | { run: strin
 export interface WaitForOptions {
   /** Milliseconds; default 15,000 (Stripe delivers within seconds; a webhook that takes longer is itself worth a failure). */
   timeout?: number;
+  /** Only events from here: `imported` finds a recording's own event, not the copies earlier tests injected of it. */
+  source?: EventSource;
 }
 
 /** The `webhooks` fixture: the replay server as seen by one test. */
 export class Webhooks {
-  /** Every email, customer or run this test waited on, so the timeline shows its events only. */
-  private readonly seen: EventMatch[] = [];
+  /** Every email, customer or run (with its source) this test waited on, so the timeline shows its events only. */
+  private readonly seen: EventFilters[] = [];
 
   constructor(
     readonly client: ReplayClient,
@@ -28,8 +30,8 @@ export class Webhooks {
 
   /** Waits until an event of `type` matching `match` has been captured, and returns it. */
   async waitFor(type: string, match: EventMatch | { email: string }, options: WaitForOptions = {}): Promise<EventDetail> {
-    const filter = toFilter(match);
-    this.seen.push(match);
+    const filter = { ...toFilter(match), ...(options.source ? { source: options.source } : {}) };
+    this.seen.push(filter);
     const timeout = options.timeout ?? this.defaultTimeout;
     const deadline = Date.now() + timeout;
     for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
@@ -40,10 +42,13 @@ export class Webhooks {
     }
     const seen = await this.client.listEvents({ ...filter, limit: 20 });
     const types = seen.data.map((e) => e.type).join(', ') || 'none';
+    const of = `${describe(match)}${options.source ? ` (${options.source})` : ''}`;
     throw new Error(
-      `No ${type} event for ${describe(match)} reached the replay server within ${timeout} ms.\n` +
-        `Events seen for ${describe(match)}: ${types}.\n` +
-        'Is the app sending its Stripe events to the replay server (emulator webhook URL, or `stripe listen --forward-to`)?',
+      `No ${type} event for ${of} reached the replay server within ${timeout} ms.\n` +
+        `Events seen for ${of}: ${types}.\n` +
+        (options.source === 'imported'
+          ? 'Is the recording imported into this replay server (webhooks.import, or `vibes replay-server import` for one you run), and is its run id this one?'
+          : 'Is the app sending its Stripe events to the replay server (emulator webhook URL, or `stripe listen --forward-to`)?'),
     );
   }
 
@@ -99,19 +104,20 @@ export class Webhooks {
    * the payment intent's) carry no email.
    */
   async timeline(): Promise<EventDetail[]> {
-    const matches: EventMatch[] = [...this.seen];
-    if (this.owner.email) matches.push({ email: this.owner.email });
+    const filters: EventFilters[] = [...this.seen];
+    if (this.owner.email) filters.push({ email: this.owner.email });
     const ids = new Set<string>();
     const customers = new Set<string>();
-    const collect = async (match: EventMatch) => {
-      const { data } = await this.client.listEvents({ ...toFilter(match), limit: 100 });
+    const collect = async (filter: EventFilters) => {
+      const { data } = await this.client.listEvents({ ...filter, limit: 100 });
       for (const e of data) {
         ids.add(e.id);
-        if (e.customer) customers.add(e.customer);
+        // A recording's customers (a wait with a source) are not the test's: their other events are earlier tests' copies.
+        if (e.customer && !filter.source) customers.add(e.customer);
       }
     };
-    for (const match of matches) await collect(match);
-    const named = new Set(matches.flatMap((m) => ('customer' in m ? [m.customer] : [])));
+    for (const filter of filters) await collect(filter);
+    const named = new Set(filters.flatMap((f) => (f.customer ? [f.customer] : [])));
     for (const customer of customers) if (!named.has(customer)) await collect({ customer });
     return Promise.all([...ids].map((id) => this.client.getEvent(id)));
   }

@@ -155,7 +155,7 @@ test('an app already answering at app.url is said before Playwright stops on its
     const port = new URL(site.url).port;
     const replay = await configWith({ VIBES_REPLAY_URL: '', STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' }, `{ webhooks: { port: ${port} } }`);
     expect(replay.stderr).toContain(`vibes: something already answers at http://127.0.0.1:${port} (pid ${process.pid}: `);
-    expect(replay.stderr).toContain(`the webhooks.port this run starts its replay server on: a replay server you started yourself, or one a killed run left? Stop that one first (kill ${process.pid}), or use that one: VIBES_REPLAY_URL=http://127.0.0.1:${port}.`);
+    expect(replay.stderr).toContain(`the webhooks.port this run starts its replay server on: a replay server you started yourself, or one a killed run left? Stop that one first (kill ${process.pid}), or, if it is a replay server, use it: VIBES_REPLAY_URL=http://127.0.0.1:${port}.`);
     const free = await configWith({ STRIPE_EMULATOR_URL: '', STRIPE_SECRET_KEY: '' }, app(`http://127.0.0.1:${await freePort()}`));
     expect(free.stderr).not.toContain('already answers');
     expect(free.webServer.find((s) => s.name === 'app')).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });

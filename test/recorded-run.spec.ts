@@ -16,12 +16,13 @@ export default defineVibesConfig({
 });
 `;
 
-/** The README's recipe, word for word but for the recorded run's id. */
+/** The README's recipe, word for word but for the recorded run's id, and a check that it found the recording. */
 const recordedSpec = (run: string) => `import { test, expect } from 'playwright-vibes';
 
 test('a recorded Checkout grants Pro exactly once', async ({ user, flows, webhooks, entitlements }) => {
   await flows.signup(user);
-  const recorded = await webhooks.waitFor('checkout.session.completed', { run: '${run}' });
+  const recorded = await webhooks.waitFor('checkout.session.completed', { run: '${run}' }, { source: 'imported' });
+  expect(recorded.source, 'the recording, not the copy an earlier run injected').toBe('imported');
   // Stripe's event, for this test's user, under a new id: a first delivery in every run.
   const { id: _recordedId, ...event } = JSON.parse(recorded.raw.replaceAll(recorded.email!, user.email));
   const delivered = await webhooks.inject(event);
@@ -62,7 +63,7 @@ test.describe('a recorded run replayed offline @db @stack', () => {
     try {
       const result = await runPlaywright(project, ['--list']);
       expect(result.code).not.toBe(0);
-      expect(result.output).toContain(`webhooks.import: ${path.join(project.dir, 'e2e', 'recorded.ndjson')} does not exist. Record a run with \`npx vibes replay-server export --out e2e/recorded.ndjson --run <run id>\``);
+      expect(result.output).toContain(`webhooks.import: ${path.join(project.dir, 'e2e', 'recorded.ndjson')} does not exist. Record a run with \`npx vibes replay-server export --out e2e/recorded.ndjson --run <run id> --teardown false\``);
     } finally {
       await project.remove();
     }

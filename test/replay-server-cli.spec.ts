@@ -133,8 +133,11 @@ test.describe('vibes replay-server: export and import @db', () => {
       expect(await ids()).toEqual(expect.arrayContaining([untagged.id, deleted.id]));
       expect(await ids('--teardown', 'false')).toContain(untagged.id);
       expect(await ids('--teardown', 'false')).not.toContain(deleted.id);
-      const typo = await runVibes(['replay-server', 'export', '--run', 'r_typo', '--database-url', databaseUrl]);
-      expect(typo.stderr).toContain('exported 0 events: no stored event matches --run r_typo');
+      const empty = path.join(dir, 'empty.ndjson');
+      const typo = await runVibes(['replay-server', 'export', '--run', 'r_typo', '--out', empty, '--database-url', databaseUrl]);
+      expect(typo.stderr).toContain(`exported 0 events to ${empty}: no stored event matches --run r_typo`);
+      const nothing = await runVibes(['replay-server', 'import', empty, '--database-url', secondDatabaseUrl]);
+      expect(nothing.stdout).toContain(`imported 0 events from ${empty}: the file holds none (was it exported with filters that matched nothing?)`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -53,7 +53,7 @@ const SUMMARY = [
   '  cleanup       2 removed, 1 left behind',
   '  flaky tests   1',
   '                summary.spec.ts › retried › passes on its retry only',
-  '  run           r-summary-run (events with metadata.vibes_run = it: vibes replay-server export --run r-summary-run)',
+  '  run           r-summary-run (events with metadata.vibes_run = it: vibes replay-server export --out recorded.ndjson --run r-summary-run --teardown false)',
 ].join('\n');
 
 /** What the reporter prints at the end of a run whose test attempts noted these annotations and attachments. */
@@ -101,6 +101,8 @@ test('counts the events Stripe sent apart from those the tests injected', () => 
   const offline = summaryOf([{ attachments: [timeline([{ id: 'evt_4', source: 'imported' }, { id: 'evt_5', source: 'injected' }])] }]);
   expect(offline).toContain('\n  webhooks      2 events (1 injected, 1 imported), 0 replays sent\n');
   expect(summaryOf([{ attachments: [timeline([{ id: 'evt_6', source: 'imported' }])] }])).toContain('\n  webhooks      1 event imported, 0 replays sent\n');
+  // Nothing came from Stripe: there was nothing for the app to tag, and the run line does not ask it to.
+  expect(offline).toMatch(/\n  run +\S+ \(Stripe sent this run no events: those seen were injected or imported\)/);
   // None carried the run's id: `export --run` would find nothing, and the line says so.
   expect(printed).toMatch(/\n  run +\S+ \(no event carried it in metadata\.vibes_run, so `export --run` finds none: export by --email or --since/);
 });

@@ -73,7 +73,7 @@ export function replayServerCommand(): Command {
       // Before listening: once the port answers (a webServer's readiness check), the run is there to replay.
       if (flags.import) {
         const { imported, skipped } = await importEvents(db.pool, createReadStream(flags.import), stopSignal());
-        console.log(`imported ${plural(imported, 'event')} from ${flags.import} (${skipped} already stored)`);
+        console.log(importedLine(imported, skipped, flags.import));
       }
       const server = await startReplayServer({
         pool: db.pool,
@@ -120,7 +120,7 @@ export function replayServerCommand(): Command {
       const db = await openCommandDatabase(flags);
       try {
         const { imported, skipped } = await importEvents(db.pool, createReadStream(file), stopSignal());
-        console.log(`imported ${plural(imported, 'event')} from ${file} (${skipped} already stored)`);
+        console.log(importedLine(imported, skipped, file));
       } finally {
         await db.close();
       }
@@ -164,6 +164,12 @@ function checkedFilters(flags: FilterFlags): EventFilters {
   const problem = exportFiltersProblem(filters);
   if (problem) throw new UsageError(`a filter flag: ${problem}`);
   return filters;
+}
+
+/** What an import did; a file of no events (an export whose filters matched nothing) said as such. */
+function importedLine(imported: number, skipped: number, file: string): string {
+  if (imported + skipped === 0) return `imported 0 events from ${file}: the file holds none (was it exported with filters that matched nothing?)`;
+  return `imported ${plural(imported, 'event')} from ${file} (${skipped} already stored)`;
 }
 
 /**
