@@ -308,7 +308,7 @@ export class Flows {
     return this.step(`pay with ${card.name} (${card.number})`, async () => {
       // Only a server error: a payment page may well be served with a 4xx (a 402 holding the form).
       await this.failOnErrorPage({ serverErrorsOnly: true });
-      const surface = await detectSurface(this.page);
+      const surface = await detectSurface(this.page, controlTimeout());
       const startedOn = this.page.url();
       if (surface === 'checkout') await fillCheckout(this.page, card, options, this.user?.email);
       else await fillElement(this.page, surface, card, options, this.config.buttons.pay);

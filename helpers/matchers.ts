@@ -59,6 +59,17 @@ function stableFor(options: { stableForMs?: number } | undefined, probe: Entitle
   return ms;
 }
 
+/**
+ * Why a grant expected once is not there. A 2xx the app answered means it took the event and did
+ * not grant: a handler that misses the user, answers before its grant commits (and then fails),
+ * or leaves the grant to a page the browser visits (Fastify walkthrough: a success page granting,
+ * the webhook acknowledging and ignoring).
+ */
+const GRANTED_NOTHING =
+  'The app granted nothing: see below whether it refused the deliveries (their status). A delivery it answered with a 2xx it took without granting: ' +
+  'does the handler find the user the way the event names it (email, client_reference_id, metadata, the customer id it stored), and grant, and commit, ' +
+  'before it answers (not after, and not only from a page the browser visits)?';
+
 /** "\n\nIt was 1 at first; 2 came 340 ms later, within the 1000 ms it was watched." */
 function lateChange(firstHeld: { value: number; afterMs: number } | undefined, value: number, ms: number): string {
   if (!firstHeld) return '';
@@ -103,7 +114,7 @@ export const vibesMatchers = {
         `\n\nEmail: ${email}\nExpected: ${this.isNot ? 'not ' : ''}granted exactly once\n` +
         `Received: granted ${plural(value, 'time')}` +
         (value > 1 ? '\n\nThe app granted more than once: a duplicate or concurrent delivery of one event was not deduplicated, or the app also grants outside its webhook (a success page racing it).' : '') +
-        (value === 0 && !this.isNot ? '\n\nThe app granted nothing: see below whether it refused the deliveries (their status), and whether the event names the user the way your handler looks for it (email, client_reference_id, metadata).' : '') +
+        (value === 0 && !this.isNot ? `\n\n${GRANTED_NOTHING}` : '') +
         lateChange(firstHeld, value, ms) +
         timeline,
     };

@@ -27,9 +27,22 @@ export function isCheckoutUrl(url: URL): boolean {
 }
 
 /** Which Stripe surface the page shows: hosted Checkout, or an Element on the app's page. */
-export async function detectSurface(page: Page): Promise<PaymentSurface> {
+export async function detectSurface(page: Page, timeoutMs: number): Promise<PaymentSurface> {
   if (isCheckoutUrl(new URL(page.url()))) return 'checkout';
-  await elementFrames(page).first().waitFor();
+  // Checkout may still be on its way (a redirect after the upgrade); Elements mount once Stripe.js has loaded.
+  const found = await Promise.any([
+    page.waitForURL((url) => isCheckoutUrl(url), { timeout: timeoutMs }).then(() => 'checkout' as const),
+    elementFrames(page).first().waitFor({ timeout: timeoutMs }).then(() => 'element' as const),
+  ]).catch(() => undefined);
+  if (found === 'checkout') return 'checkout';
+  if (found === undefined) {
+    if (page.isClosed()) throw new Error('The page closed before it showed a Stripe payment form.');
+    throw new Error(
+      `No Stripe payment form on ${new URL(page.url()).pathname} within ${timeoutMs / 1000} s: the page is not Stripe Checkout, and shows no Payment Element ` +
+        'or Card Element frame. Did Stripe.js load from js.stripe.com? The Stripe emulator serves hosted Checkout only: an app that mounts Elements needs ' +
+        'Stripe test mode. Or does the app send the browser to Checkout some other way than the upgrade button (flows: { buttons: { upgrade } })?',
+    );
+  }
   return (await page.locator(`${CARD_ELEMENT_FRAME}:visible`).count()) > 0 ? 'card-element' : 'payment-element';
 }
 

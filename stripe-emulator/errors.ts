@@ -62,8 +62,9 @@ export const errors = {
     return invalid(400, `Invalid request: unsupported Content-Type ${contentType}. Stripe's API (and the emulator) reads form-encoded bodies: application/x-www-form-urlencoded, as the stripe libraries send.`);
   },
   unrecognizedUrl(method: string, path: string): StripeApiError {
-    return invalid(404, `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/. ` +
-      `(The Stripe emulator serves part of Stripe's API, listed in the playwright-vibes README; for an endpoint it lacks, run the test in Stripe test mode.)`);
+    // The emulator's words first: an app that passes the message on (an error page, a 4xx a flow quotes) is often cut short.
+    return invalid(404, `Unrecognized request URL (${method}: ${path}): the Stripe emulator does not serve it; run this test in Stripe test mode. ` +
+      `(The emulator serves part of Stripe's API, listed in the playwright-vibes README.) Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`);
   },
   /** A parameter Stripe takes that the emulator does not implement: said so, never blamed on the app. */
   notEmulated(param: string): StripeApiError {

@@ -31,7 +31,11 @@ const test = base.extend<{ shop: Shop }>({
           const declined = payment.number?.replace(/\s/g, '') === '4000000000000002';
           return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ declined }));
         }
-        const pages: Record<string, () => string> = { '/': signUpPage, '/welcome': welcomePage, '/card-element': cardElementPage, '/upgrade-in-place': upgradeInPlacePage };
+        const pages: Record<string, () => string> = {
+          '/': signUpPage, '/welcome': welcomePage, '/card-element': cardElementPage, '/upgrade-in-place': upgradeInPlacePage,
+          // A page whose Stripe.js never loaded (offline, or the emulator, which serves no Stripe.js): no frame ever mounts.
+          '/no-stripe-js': () => '<!doctype html><title>Billing</title><div id="payment-element"></div><button>Pay</button>',
+        };
         const page = pages[new URL(req.url ?? '/', site.url).pathname] ?? paymentElementPage;
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page());
       }),
@@ -157,3 +161,11 @@ function cardElementPage(): string {
   const mount = `frame(${JSON.stringify(CARD_FORM)}, 'Secure card payment input frame');`;
   return shopPage('Card Element', mount, { number: 'cardnumber', expiry: 'exp-date', cvc: 'cvc', postal: 'postal' });
 }
+
+test('a page where no Stripe form ever shows (Stripe.js did not load) is said within 15 s, not waited on until the test times out', async ({ page, shop }) => {
+  test.setTimeout(60_000);
+  await page.goto(`${shop.url}/no-stripe-js`);
+  await expect(new Flows(page, defaultFlowsConfig).pay(cards.visa)).rejects.toThrow(
+    'No Stripe payment form on /no-stripe-js within 15 s: the page is not Stripe Checkout, and shows no Payment Element or Card Element frame. Did Stripe.js load from js.stripe.com?',
+  );
+});

@@ -17,9 +17,12 @@ test('detects an Express app: package manager, port, start script and the route 
   const project = await tempProject({
     'package.json': JSON.stringify({ name: 'shop', scripts: { dev: 'node server.js --port 4100' }, dependencies: { express: '^5.0.0' } }, null, 2),
     'yarn.lock': '',
-    'src/routes/billing.js': `router.post('/billing/stripe-events', express.raw({ type: 'application/json' }), (req, res) => {
+    // Every route in one file (Fastify walkthrough: init took the first, /signup): the one whose handler verifies.
+    'src/routes/billing.js': `router.post('/signup', async (req, res) => res.redirect('/dashboard'));
+router.post('/billing/stripe-events', express.raw({ type: 'application/json' }), (req, res) => {
   const event = stripe.webhooks.constructEvent(req.body, req.headers['stripe-signature'], secret);
 });
+router.post('/account/delete', async (req, res) => res.redirect('/'));
 `,
     'src/stripe.js': "export const stripe = new Stripe(process.env.STRIPE_SECRET_KEY);\n",
   });
@@ -36,6 +39,7 @@ test('detects an Express app: package manager, port, start script and the route 
     expect(config).toContain("command: 'yarn dev'");
     expect(config).toContain("url: 'http://localhost:4100'");
     expect(config).toContain("forwardTo: 'http://localhost:4100/billing/stripe-events'");
+    expect(config).not.toContain("stdout: 'pipe'");
     expect(await read(project, 'e2e/checkout.smoke.spec.ts')).toContain("@smoke'");
     expect(await read(project, '.env.test.example')).toContain('VIBES_DATABASE_URL');
     expect(await read(project, '.github/workflows/smoke.yml')).toContain('yarn install --frozen-lockfile');
@@ -137,6 +141,9 @@ test("detects a NestJS app's webhook from @Controller and @Post under its global
     expect(fromNest.stdout).toContain(`webhook:         http://localhost:3417/api/stripe/webhook (${path.join('src', 'webhook.controller.ts')})`);
     expect(fromNest.stdout).toContain('app:             npm run build && npm run start → http://localhost:3417');
     expect(fromNuxt.stdout).toContain(`webhook:         http://localhost:3000/api/webhooks/stripe (${path.join('server', 'api', 'webhooks', 'stripe.post.ts')})`);
+    // Nest's Logger (as Fastify's pino) writes to stdout: the config shows it, where "the app's log says why" points.
+    expect((await init(nest, [], NO_BROWSER)).code).toBe(0);
+    expect(await read(nest, 'playwright.config.ts')).toContain("    // NestJS logs to stdout: shown as [app] beside its errors, where a failure's \"the app's log says why\" points.\n    stdout: 'pipe',\n");
   } finally {
     await Promise.all([nest.remove(), nuxt.remove()]);
   }

@@ -232,6 +232,13 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     expect(warnings[0]).toMatch(/stripe\.api_version = "\d{4}-\d{2}-\d{2}\.[a-z]+"/);
   });
 
+  test('an embedded Checkout Session is refused as a gap of the emulator, not for the success_url it rightly lacks', async () => {
+    const { stripe } = h;
+    const monthly = await monthlyPrice(stripe);
+    const embedded = await rejection(stripe.checkout.sessions.create({ mode: 'subscription', ui_mode: 'embedded', line_items: [{ price: monthly.id, quantity: 1 }], return_url: 'https://app.example/return' }));
+    expect(embedded).toMatchObject({ statusCode: 400, param: 'ui_mode', message: 'The Stripe emulator serves hosted Checkout only (ui_mode=hosted): embedded Checkout and Elements need Stripe test mode.' });
+  });
+
   test('a plan change (subscriptions.update with items) is refused as a gap of the emulator, not as an unknown parameter', async () => {
     const { stripe } = h;
     const monthly = await monthlyPrice(stripe);
@@ -544,7 +551,7 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     }
     const url = await fetch(`${h.emulator.url}/v1/refunds`, { headers: { authorization: 'Bearer sk_test_x' } });
     expect(url.status).toBe(404);
-    expect((await url.json()).error.message).toContain('Unrecognized request URL (GET: /v1/refunds)');
+    expect((await url.json()).error.message).toContain('Unrecognized request URL (GET: /v1/refunds): the Stripe emulator does not serve it; run this test in Stripe test mode.');
     // What it lacks is said to be the emulator's gap, with where to test it instead.
     const coupon = await rejection(stripe.coupons.create({ percent_off: 50 }));
     expect(coupon.message).toContain('The Stripe emulator serves part of Stripe\'s API, listed in the playwright-vibes README; for an endpoint it lacks, run the test in Stripe test mode.');

@@ -24,6 +24,8 @@ export interface Framework {
    * of its own keeps its port whatever .env says.
    */
   appListens?: true;
+  /** Its log goes to stdout (pino in Fastify, Nest's Logger), which a run shows only with app.stdout: 'pipe'. */
+  logsToStdout?: true;
 }
 
 /** The package manager, where that came from, and what a CI machine needs to install it. */
@@ -92,10 +94,10 @@ const FRAMEWORKS: { dependency: string; framework: Framework }[] = [
   { dependency: '@sveltejs/kit', framework: { name: 'SvelteKit', defaultPort: 5173 } },
   { dependency: 'nuxt', framework: { name: 'Nuxt', defaultPort: 3000 } },
   { dependency: 'astro', framework: { name: 'Astro', defaultPort: 4321 } },
-  { dependency: '@nestjs/core', framework: { name: 'NestJS', defaultPort: 3000, appListens: true } },
+  { dependency: '@nestjs/core', framework: { name: 'NestJS', defaultPort: 3000, appListens: true, logsToStdout: true } },
   { dependency: '@redwoodjs/core', framework: { name: 'RedwoodJS', defaultPort: 8910 } },
   { dependency: 'vite', framework: { name: 'Vite', defaultPort: 5173 } },
-  { dependency: 'fastify', framework: { name: 'Fastify', defaultPort: 3000, appListens: true } },
+  { dependency: 'fastify', framework: { name: 'Fastify', defaultPort: 3000, appListens: true, logsToStdout: true } },
   { dependency: 'hono', framework: { name: 'Hono', defaultPort: 3000, appListens: true } },
   { dependency: 'koa', framework: { name: 'Koa', defaultPort: 3000, appListens: true } },
   { dependency: 'express', framework: { name: 'Express', defaultPort: 3000, appListens: true } },
@@ -334,10 +336,22 @@ function readSources(root: string, appDir: string): SourceText[] {
 function detectWebhookPath(sources: SourceText[]): ProjectFacts['webhookPath'] {
   for (const { file, shown, text } of sources) {
     if (!text || !/constructEvent(Async)?\s*\(/.test(text)) continue;
-    const route = routeFromFile(file) ?? /\.post\(\s*['"`](\/[^'"`]*)['"`]/.exec(text)?.[1] ?? nestRoute(text, sources);
+    const route = routeFromFile(file) ?? postRoute(text) ?? nestRoute(text, sources);
     if (route) return { value: route, source: shown };
   }
   return { value: DEFAULT_WEBHOOK_PATH, source: 'default (no Stripe webhook handler found)' };
+}
+
+/**
+ * The `.post('/…')` route (Express, Fastify, Hono, Koa routers) that verifies Stripe's signature, in
+ * a file that may hold every route: one named like a webhook, else the last declared before the
+ * `constructEvent` call (the handler holding it), else the first.
+ */
+function postRoute(text: string): string | undefined {
+  const routes = [...text.matchAll(/\.post\(\s*['"`](\/[^'"`]*)['"`]/g)].map((m) => ({ path: m[1]!, at: m.index }));
+  if (routes.length === 0) return undefined;
+  const verifies = text.search(/constructEvent(Async)?\s*\(/);
+  return (routes.find((r) => /webhook/i.test(r.path)) ?? routes.filter((r) => r.at < verifies).at(-1) ?? routes[0])!.path;
 }
 
 /** `@Controller('stripe')` and `@Post('webhook')`, under `app.setGlobalPrefix('api')`: /api/stripe/webhook. */

@@ -62,6 +62,7 @@ export function appChoice(facts: ProjectFacts, choices: InitChoices): AppChoice 
     url,
     webhookUrl: new URL(webhookPath, `${url}/`).toString(),
     entitlementsSql: choices.entitlementsSql ?? EXAMPLE_ENTITLEMENTS_SQL,
+    logsToStdout: facts.framework?.logsToStdout ? facts.framework.name : undefined,
     notes,
   };
 }

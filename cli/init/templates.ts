@@ -5,6 +5,8 @@ export interface AppChoice {
   url: string;
   webhookUrl: string;
   entitlementsSql: string;
+  /** The framework that logs to stdout, whose log the run then shows (app.stdout: 'pipe'). */
+  logsToStdout?: string;
   /** Where each choice came from, written as a comment into the config. */
   notes: string[];
 }
@@ -29,7 +31,9 @@ export default defineVibesConfig({
   // The browser opens this URL; BASE_URL (as \`vibes predeploy\` sets it) points the suite elsewhere.
   app: {
     command: ${quote(app.command)},
-    url: ${quote(app.url)},
+    url: ${quote(app.url)},${app.logsToStdout ? `
+    // ${app.logsToStdout} logs to stdout: shown as [app] beside its errors, where a failure's "the app's log says why" points.
+    stdout: 'pipe',` : ''}
   },
   // ADAPT: your Stripe webhook endpoint. The replay server captures Stripe's events and forwards
   // them here, re-signed with STRIPE_WEBHOOK_SECRET, which your app must verify with.

@@ -147,6 +147,11 @@ function readLineItems(emu: Emulator, params: Params): LineRequest[] {
 function readSessionRequest(emu: Emulator, params: Params, request: EventRequest): SessionRequest {
   const mode = params.enumeration('mode', ['payment', 'setup', 'subscription'] as const, { required: true })!;
   if (mode === 'setup') throw errors.invalidValue('mode', 'The Stripe emulator supports Checkout in payment and subscription mode, not setup mode.');
+  // Before success_url: an embedded session has none, and "missing success_url" would send its author the wrong way.
+  const uiMode = params.string('ui_mode');
+  if (uiMode !== undefined && uiMode !== 'hosted') {
+    throw errors.invalidValue('ui_mode', 'The Stripe emulator serves hosted Checkout only (ui_mode=hosted): embedded Checkout and Elements need Stripe test mode.');
+  }
   const successUrl = readUrl(params, 'success_url', true)!;
   const cancelUrl = readUrl(params, 'cancel_url', false);
   const customer = params.string('customer') ?? null;
@@ -166,8 +171,6 @@ function readSessionRequest(emu: Emulator, params: Params, request: EventRequest
   const locale = params.string('locale') ?? null;
   const allowPromotionCodes = params.boolean('allow_promotion_codes') ?? null;
   const billingAddressCollection = params.enumeration('billing_address_collection', ['auto', 'required'] as const) ?? null;
-  const uiMode = params.string('ui_mode');
-  if (uiMode !== undefined && uiMode !== 'hosted') throw errors.invalidValue('ui_mode', 'The Stripe emulator serves hosted Checkout only (ui_mode=hosted).');
 
   const subscriptionData = params.object('subscription_data');
   if (subscriptionData && mode !== 'subscription') throw errors.invalidValue('subscription_data', '`subscription_data` can only be used in `subscription` mode.');
