@@ -554,7 +554,7 @@ test.describe('stripe-emulator API through the real stripe client', () => {
     expect((await url.json()).error.message).toContain('Unrecognized request URL (GET: /v1/refunds): the Stripe emulator does not serve it; run this test in Stripe test mode.');
     // What it lacks is said to be the emulator's gap, with where to test it instead.
     const coupon = await rejection(stripe.coupons.create({ percent_off: 50 }));
-    expect(coupon.message).toContain('The Stripe emulator serves part of Stripe\'s API, listed in the playwright-vibes README; for an endpoint it lacks, run the test in Stripe test mode.');
+    expect(coupon.message).toContain('Unrecognized request URL (POST: /v1/coupons): the Stripe emulator does not serve it; run this test in Stripe test mode. (The emulator serves part of Stripe\'s API, listed in the playwright-vibes README.)');
   });
 
   test('Idempotency-Key: same key and params replays the first answer; other params is an idempotency error', async () => {
