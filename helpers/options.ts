@@ -34,7 +34,7 @@ export interface VibesOptions {
     /**
      * A recorded run (`vibes replay-server export --out …`), relative to the config's folder:
      * imported into the replay server this run starts, before the tests, to find with
-     * `webhooks.events({ source: 'imported' })` and deliver again. Events already stored are kept.
+     * `webhooks.waitFor(type, { run }, { source: 'imported' })` and deliver again. Events already stored are kept.
      */
     import?: string;
   };
