@@ -164,6 +164,11 @@ export function isAppDatabaseVariable(name: string): boolean {
   return /^(?:\w+_)?(?:DATABASE|DB)_UR[LI]$/.test(name) || /^POSTGRES_(?:\w+_)?URL(?:_\w+)?$/.test(name) || name === 'DIRECT_URL';
 }
 
+/** How a value of the app's own env files is named in the guard's checks and refusals: `DATABASE_URL in .env`. */
+export function appFileVariable({ name, file }: Pick<AppEnvValue, 'name' | 'file'>): string {
+  return `${name} in ${file}`;
+}
+
 /**
  * The database variables an app the run starts reads from its own env files: because the run gives
  * it none of that name (not in the environment, not in `app.env`), or because the app loads them

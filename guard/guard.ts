@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { isLoopbackHost } from '../core/index.js';
-import { appFileDatabaseUrls, DEPLOYMENT_CHECK_ENV, describeSource, loadTestEnv, type AppEnvValue, type EnvSource } from './env.js';
+import { appFileDatabaseUrls, appFileVariable, DEPLOYMENT_CHECK_ENV, describeSource, loadTestEnv, type AppEnvValue, type EnvSource } from './env.js';
 
 export interface GuardConfig {
   /** Hosts of your production app: a base URL on one of them is refused. */
@@ -113,7 +113,7 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
 
   // The app's own env files too, whatever the run passes: a build bakes them in (Nuxt's
   // runtimeConfig), a NUXT_ or VITE_ name the run never sets reaches it, an override wins.
-  const appFileValues = (input.appEnvFiles ?? []).map(({ name, value, file }) => ({ name: `${name} in ${file}`, value, file }));
+  const appFileValues = (input.appEnvFiles ?? []).map((found) => ({ name: appFileVariable(found), value: found.value, file: found.file }));
   record('no live Stripe key', [...Object.entries(env).map(([name, value]) => ({ name, value, file: undefined })), ...appEnv.map((v) => ({ ...v, file: undefined })), ...appFileValues].flatMap(({ name, value, file }) => {
     if (!value || !LIVE_KEY.test(value)) return [];
     const kind = LIVE_KEY.exec(value)![1] === 'rk' ? 'restricted' : 'secret';
@@ -147,7 +147,7 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
   const candidates: (Omit<DatabaseToJudge, 'url'> & { url: string | undefined })[] = [
     ...DATABASE_VARIABLES.map((name) => ({ name, url: env[name], pgEnv: env, pgPrefix: '' })),
     ...fromAppFiles.map((found) => ({
-      name: `${found.name} in ${found.file}`,
+      name: appFileVariable(found),
       url: found.value,
       pgEnv: env,
       pgPrefix: '',
@@ -210,7 +210,7 @@ export function checkTarget(input: GuardInput = {}): { checks: GuardCheck[]; ref
     && judgeDatabase(found.value, config.allowDatabaseHosts ?? [], env).ok);
   if (overridden.length) record('one database', overridden.map((found) => ({
     check: 'one database',
-    variable: `${found.name} in ${found.file}`,
+    variable: appFileVariable(found),
     source: `your app's own ${found.file}, which ${found.loadedOver} loads with override, over the run's ${found.name}`,
     why: `the app would use ${describeDatabase(found.value, env)}, and the run's checks (entitlements, db, cleanup) ${describeDatabase(givenToApp(found.name)!, env)}: ` +
       'a grant or a user would be looked for where the app never wrote it, and every "granted nothing" would pass',

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import pg from 'pg';
 import { plural } from '../../core/index.js';
-import { appFileDatabaseUrls, checkTarget, formatRefusals, loadTestEnv, readAppEnvFiles, TEST_ENV_FILES } from '../../guard/index.js';
+import { appFileDatabaseUrls, appFileVariable, checkTarget, formatRefusals, loadTestEnv, readAppEnvFiles, TEST_ENV_FILES } from '../../guard/index.js';
 import { findChromium } from '../../helpers/index.js';
 import { appFileDatabaseNotice } from '../../app-database/index.js';
 import { stripeClientFor, stripeModeOf } from '../../cleanup/index.js';
@@ -52,8 +52,8 @@ function appFileDatabaseLines(dir: string): Line[] {
   return appFileDatabaseUrls(appEnvFiles).map((found) => {
     // Judged with the run's environment, as the run judges it: a file the app loads with override is
     // refused for that, not for a DATABASE_URL missing from .env.test. The run's own refusals are listed above.
-    const refusal = checkTarget({ appEnvFiles: [found] }).refusals.find((r) => r.variable === `${found.name} in ${found.file}`);
-    const name = `app database (${found.name} in ${found.file})`;
+    const refusal = checkTarget({ appEnvFiles: [found] }).refusals.find((r) => r.variable === appFileVariable(found));
+    const name = `app database (${appFileVariable(found)})`;
     return refusal
       ? { ok: 'warn', name, detail: `a run whose config starts your app refuses it: ${refusal.why}; ${refusal.allow}` }
       : { ok: 'warn', name, detail: appFileDatabaseNotice(found) };

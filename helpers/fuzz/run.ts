@@ -13,6 +13,7 @@ import {
   type ScheduleFile,
   type ScheduledDelivery,
 } from '../../replay-server/index.js';
+import { isAccepted } from '../deliveries.js';
 import { RunFacts, type DeliveryRecord, type FuzzEvent } from './facts.js';
 import { planArbitrary, planOptions, resolvePlan, sameSecondAs, TieRecorder, type DeliveryPlan, type DrawnPlan, type PlanChoices } from './plan.js';
 import { FuzzSetupError, FuzzVacuousError, describeExecution, searchCounterexample, type Execution, type FuzzResult } from './search.js';
@@ -229,7 +230,7 @@ class ScheduleRunner<S> {
     }
     for (const d of delivered) {
       if (d.signature !== 'fresh' || d.cut_off) continue;
-      if (d.status !== null && d.status >= 200 && d.status < 300) this.genuineAcknowledged++;
+      if (isAccepted(d)) this.genuineAcknowledged++;
       else this.genuineRefusal ??= d;
     }
     const planned = plan.flat();
